@@ -1,0 +1,43 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import { like, unlike } from './engagement.js';
+import { follow, unfollow } from './graph.js';
+import { createPost, repost } from './posts.js';
+import { doNothing, refresh, signUp } from './session.js';
+import type { ActionResult, ActionSpec, AgentAction, ApplyContext, JsonSchemaObject } from './types.js';
+
+interface RegisteredAction {
+  readonly spec: ActionSpec<never>;
+  readonly validate: ValidateFunction;
+}
+
+// ActionSpec is contravariant in its args; the registry only calls `apply` on args the
+// action's own schema accepted, which is what makes this widening sound.
+const ALL: readonly ActionSpec<never>[] = [signUp, refresh, createPost, like, unlike, repost, follow, unfollow, doNothing];
+
+const ajv = new Ajv({ allErrors: false, strict: true });
+const registry = new Map<string, RegisteredAction>(ALL.map((spec) => [spec.name, { spec, validate: ajv.compile(spec.parameters) }]));
+
+export const ACTION_NAMES: readonly string[] = ALL.map((a) => a.name);
+
+/** Name, description and argument schema of every action: the LLM tool list and the policy menu. */
+export function actionCatalog(): readonly { name: string; description: string; parameters: JsonSchemaObject }[] {
+  return ALL.map(({ name, description, parameters }) => ({ name, description, parameters }));
+}
+
+/** The one path every action takes, whoever decided it: existence, schema, rules, effect. */
+export function applyAction(ctx: ApplyContext, actor: number, action: AgentAction): ActionResult {
+  const entry = registry.get(action.action);
+  if (!entry) return { ok: false, error: `unknown action "${action.action}"` };
+  if (entry.spec.name !== 'sign_up' && !ctx.state.hasUser(actor)) return { ok: false, error: `agent ${actor} has not signed up` };
+  if (!entry.validate(action.args)) return { ok: false, error: `invalid arguments for ${action.action}: ${describeErrors(entry.validate)}` };
+  return entry.spec.apply(ctx, actor, action.args as never);
+}
+
+function describeErrors(validate: ValidateFunction): string {
+  const e = validate.errors?.[0];
+  if (!e) return 'rejected by schema';
+  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'arguments';
+  if (e.keyword === 'required') return `missing required argument "${String(e.params['missingProperty'])}"`;
+  if (e.keyword === 'additionalProperties') return `unknown argument "${String(e.params['additionalProperty'])}"`;
+  return `${where} ${e.message ?? 'is invalid'}`;
+}

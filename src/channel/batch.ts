@@ -1,0 +1,80 @@
+import type { PostKind } from './state.js';
+
+export interface UserRow {
+  readonly userId: number;
+  readonly username: string;
+  readonly name: string;
+  readonly bio: string;
+  readonly cohort: string;
+  readonly model: string;
+  readonly kind: 'agent' | 'seed';
+  readonly persona: string;
+}
+
+export interface PostRow {
+  readonly postId: number;
+  readonly authorId: number;
+  readonly text: string;
+  readonly kind: PostKind;
+  readonly parentId: number | null;
+  readonly label: string | null;
+}
+
+export interface RepostRow {
+  readonly userId: number;
+  readonly postId: number;
+  readonly repostId: number;
+}
+
+export interface TraceRow {
+  readonly agentId: number;
+  readonly action: string;
+  readonly args: string;
+  readonly ok: boolean;
+  readonly result: string | null;
+  readonly error: string | null;
+}
+
+const PAIR_BASE = 2 ** 32;
+
+/**
+ * Net change of a pair table (likes, follows) within one step. Like-then-unlike in the same
+ * step leaves nothing to write; unlike-then-like of an old pair keeps the original row.
+ */
+export class PairDiff {
+  readonly added = new Set<number>();
+  readonly removed = new Set<number>();
+
+  add(a: number, b: number): void {
+    const k = a * PAIR_BASE + b;
+    if (!this.removed.delete(k)) this.added.add(k);
+  }
+
+  remove(a: number, b: number): void {
+    const k = a * PAIR_BASE + b;
+    if (!this.added.delete(k)) this.removed.add(k);
+  }
+
+  static split(key: number): [number, number] {
+    const a = Math.floor(key / PAIR_BASE);
+    return [a, key - a * PAIR_BASE];
+  }
+}
+
+/** Everything one step writes, gathered in memory and flushed in one transaction. */
+export class StepBatch {
+  readonly users: UserRow[] = [];
+  readonly posts: PostRow[] = [];
+  readonly reposts: RepostRow[] = [];
+  readonly trace: TraceRow[] = [];
+  readonly likes = new PairDiff();
+  readonly follows = new PairDiff();
+  /** Feeds computed this step (user → ranked post ids), written to `rec`. */
+  feeds: ReadonlyMap<number, readonly number[]> | null = null;
+  failed = 0;
+
+  constructor(
+    readonly step: number,
+    readonly simTimeMs: number,
+  ) {}
+}

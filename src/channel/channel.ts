@@ -1,0 +1,168 @@
+import { StepBatch, type PostRow, type UserRow } from './batch.js';
+import { applyAction } from './actions/registry.js';
+import type { ActionResult, AgentAction, ApplyContext } from './actions/types.js';
+import { simTimestamp, writeBatch } from './commit.js';
+import { ChannelDb } from './db.js';
+import { recentPosts, type ChannelSnapshot } from './snapshot.js';
+import { ChannelState } from './state.js';
+
+const NO_FEED: readonly number[] = [];
+
+export interface DatasetImport {
+  readonly users: readonly UserRow[];
+  readonly follows: readonly (readonly [number, number])[];
+  readonly posts: readonly Omit<PostRow, 'postId' | 'kind' | 'parentId'>[];
+}
+
+export interface StepSummary {
+  readonly actions: number;
+  readonly failed: number;
+}
+
+/**
+ * The simulated platform: the DuckDB record plus its in-memory mirror. A step goes
+ * `beginStep → apply… → commitStep`; everything in between is one transaction.
+ */
+export class Channel {
+  private feeds = new Map<number, readonly number[]>();
+  private nextSeq = 0;
+  private lastCommittedStep = -1;
+
+  private constructor(
+    readonly db: ChannelDb,
+    readonly state: ChannelState,
+  ) {}
+
+  static async open(path: string): Promise<Channel> {
+    const db = await ChannelDb.open(path);
+    const channel = new Channel(db, await ChannelState.load(db));
+    const [seq] = await db.query<{ n: number }>('SELECT coalesce(max(seq) + 1, 0)::INTEGER AS n FROM trace');
+    channel.nextSeq = seq?.n ?? 0;
+    const [last] = await db.query<{ s: number }>('SELECT coalesce(max(step), -1)::INTEGER AS s FROM steps');
+    channel.lastCommittedStep = last?.s ?? -1;
+    await channel.loadLatestFeeds();
+    return channel;
+  }
+
+  /** The last step whose transaction committed; -1 before the first. */
+  get committedStep(): number {
+    return this.lastCommittedStep;
+  }
+
+  get userCount(): number {
+    return this.state.users.size;
+  }
+
+  get hasFeeds(): boolean {
+    return this.feeds.size > 0;
+  }
+
+  feedOf(user: number): readonly number[] {
+    return this.feeds.get(user) ?? NO_FEED;
+  }
+
+  /** Loads the initial population, graph and posts as data (not agent actions, so not traced). */
+  async importDataset(data: DatasetImport, simTimeMs: number): Promise<void> {
+    const batch = new StepBatch(0, simTimeMs);
+    for (const u of data.users) {
+      if (this.state.users.has(u.userId)) throw new Error(`dataset: user id ${u.userId} appears twice`);
+      if (this.state.usernames.has(u.username)) throw new Error(`dataset: username "${u.username}" appears twice`);
+      this.state.users.set(u.userId, { username: u.username, kind: u.kind });
+      this.state.usernames.add(u.username);
+      batch.users.push(u);
+    }
+    for (const [a, b] of data.follows) {
+      if (a !== b && this.state.hasUser(a) && this.state.hasUser(b) && ChannelState.addTo(this.state.follows, a, b)) {
+        batch.follows.add(a, b);
+      }
+    }
+    for (const p of data.posts) {
+      const postId = this.state.nextPostId++;
+      this.state.posts.set(postId, { author: p.authorId, kind: 'original', parentId: null, createdStep: 0, deleted: false });
+      batch.posts.push({ ...p, postId, kind: 'original', parentId: null });
+    }
+    await this.inTransaction(() => writeBatch(this.db.connection, batch, this.nextSeq));
+  }
+
+  beginStep(step: number, simTimeMs: number): StepBatch {
+    return new StepBatch(step, simTimeMs);
+  }
+
+  /** Applies one action now, against the state as changed by the actions applied before it. */
+  apply(batch: StepBatch, actor: number, action: AgentAction): ActionResult {
+    const ctx: ApplyContext = { state: this.state, batch, feedOf: (u) => this.feedOf(u) };
+    const outcome = applyAction(ctx, actor, action);
+    batch.trace.push({
+      agentId: actor,
+      action: action.action,
+      args: JSON.stringify(action.args),
+      ok: outcome.ok,
+      result: outcome.ok && outcome.result ? JSON.stringify(outcome.result) : null,
+      error: outcome.ok ? null : outcome.error,
+    });
+    if (!outcome.ok) batch.failed++;
+    return outcome;
+  }
+
+  /** Installs the recommender's new feeds; they are what agents read from now on and go to `rec`. */
+  setFeeds(batch: StepBatch, feeds: ReadonlyMap<number, readonly number[]>): void {
+    batch.feeds = feeds;
+    this.feeds = new Map(feeds);
+  }
+
+  async snapshot(step: number, window: number): Promise<ChannelSnapshot> {
+    const users = [...this.state.users.entries()].filter(([, u]) => u.kind === 'agent').map(([id]) => id).sort((a, b) => a - b);
+    const posts = (await recentPosts(this.db, step - window)).filter((p) => !this.state.posts.get(p.postId)?.deleted);
+    return {
+      step,
+      users,
+      posts,
+      postsById: new Map(posts.map((p) => [p.postId, p])),
+      followeesOf: (u) => this.state.followeesOf(u),
+    };
+  }
+
+  async commitStep(batch: StepBatch, activeAgents: number): Promise<StepSummary> {
+    await this.inTransaction(async () => {
+      await writeBatch(this.db.connection, batch, this.nextSeq);
+      await this.db.exec('INSERT INTO steps VALUES ($1, $2, $3, $4, $5)', [
+        batch.step,
+        simTimestamp(batch.simTimeMs),
+        activeAgents,
+        batch.trace.length,
+        batch.failed,
+      ]);
+    });
+    this.nextSeq += batch.trace.length;
+    this.lastCommittedStep = batch.step;
+    return { actions: batch.trace.length, failed: batch.failed };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private async inTransaction(work: () => Promise<void>): Promise<void> {
+    await this.db.exec('BEGIN TRANSACTION');
+    try {
+      await work();
+      await this.db.exec('COMMIT');
+    } catch (err) {
+      await this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  private async loadLatestFeeds(): Promise<void> {
+    const rows = await this.db.query<{ u: number; p: number }>(
+      `SELECT user_id AS u, post_id::DOUBLE AS p FROM rec WHERE step = (SELECT max(step) FROM rec) ORDER BY user_id, rank`,
+    );
+    const feeds = new Map<number, number[]>();
+    for (const { u, p } of rows) {
+      let f = feeds.get(u);
+      if (!f) feeds.set(u, (f = []));
+      f.push(p);
+    }
+    this.feeds = feeds;
+  }
+}

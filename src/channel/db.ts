@@ -1,0 +1,51 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { CHANNEL_DDL, SCHEMA_VERSION } from './schema.js';
+
+export type Row = Record<string, unknown>;
+
+/**
+ * The one DuckDB handle of a run. DuckDB loses rows when several threads write one file
+ * (../shared/STACK.md), so exactly one ChannelDb writes, in the main thread.
+ */
+export class ChannelDb {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  static async open(path: string, opts: { readOnly?: boolean } = {}): Promise<ChannelDb> {
+    const instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    const connection = await instance.connect();
+    const db = new ChannelDb(instance, connection, path);
+    if (!opts.readOnly) {
+      for (const ddl of CHANNEL_DDL) await connection.run(ddl);
+      const existing = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM meta WHERE key = 'schema_version'`);
+      if ((existing[0]?.n ?? 0) === 0) {
+        await connection.run(`INSERT INTO meta VALUES ('schema_version', $1)`, [String(SCHEMA_VERSION)]);
+      }
+    }
+    return db;
+  }
+
+  async exec(sql: string, params?: DuckDBValue[]): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  async query<T extends Row>(sql: string, params?: DuckDBValue[]): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as T[];
+  }
+
+  async setMeta(entries: Readonly<Record<string, string>>): Promise<void> {
+    for (const [key, value] of Object.entries(entries)) {
+      await this.connection.run('DELETE FROM meta WHERE key = $1', [key]);
+      await this.connection.run('INSERT INTO meta VALUES ($1, $2)', [key, value]);
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The tables of a run's `sim.duckdb`. Their names and columns are part of the product: users
+ * query them directly from the duckdb CLI or Python, so keep them stable and documented in the
+ * README. No PRIMARY KEY / UNIQUE constraints: DuckDB's indexes slow the per-step appenders
+ * several-fold, and the channel enforces uniqueness itself before anything is written.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const CHANNEL_DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR NOT NULL,
+    value VARCHAR NOT NULL
+  )`,
+  // One row per account: agents of every cohort and the scripted seed accounts.
+  `CREATE TABLE IF NOT EXISTS users (
+    user_id INTEGER NOT NULL,
+    username VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    bio VARCHAR NOT NULL,
+    cohort VARCHAR NOT NULL,
+    model VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,          -- 'agent' | 'seed'
+    persona JSON NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  // Originals, reposts, quotes and comments share one table; parent_id points at the source.
+  `CREATE TABLE IF NOT EXISTS posts (
+    post_id BIGINT NOT NULL,
+    author_id INTEGER NOT NULL,
+    text VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,          -- 'original' | 'repost' | 'quote' | 'comment'
+    parent_id BIGINT,
+    created_step INTEGER NOT NULL,
+    created_at TIMESTAMP NOT NULL,  -- simulated time
+    label VARCHAR                   -- scripted posts' label, e.g. 'misinformation'
+  )`,
+  `CREATE TABLE IF NOT EXISTS follows (
+    follower_id INTEGER NOT NULL,
+    followee_id INTEGER NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS likes (
+    user_id INTEGER NOT NULL,
+    post_id BIGINT NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  // repost_id is the posts row (kind 'repost') the repost created.
+  `CREATE TABLE IF NOT EXISTS reposts (
+    user_id INTEGER NOT NULL,
+    post_id BIGINT NOT NULL,
+    repost_id BIGINT NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  // The recommender's output: at `step`, `user_id`'s feed holds `post_id` at `rank` (0 = top).
+  `CREATE TABLE IF NOT EXISTS rec (
+    step INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    post_id BIGINT NOT NULL,
+    rank INTEGER NOT NULL
+  )`,
+  // Every action an agent attempted, applied or rejected, in the order it was applied.
+  `CREATE TABLE IF NOT EXISTS trace (
+    step INTEGER NOT NULL,
+    seq INTEGER NOT NULL,           -- order of application within the run
+    sim_time TIMESTAMP NOT NULL,
+    agent_id INTEGER NOT NULL,
+    action VARCHAR NOT NULL,
+    args JSON NOT NULL,
+    ok BOOLEAN NOT NULL,
+    result JSON,
+    error VARCHAR
+  )`,
+  // One row per committed step: the checkpoint a resumed run continues after.
+  `CREATE TABLE IF NOT EXISTS steps (
+    step INTEGER NOT NULL,
+    sim_time TIMESTAMP NOT NULL,
+    active_agents INTEGER NOT NULL,
+    actions INTEGER NOT NULL,
+    failed_actions INTEGER NOT NULL
+  )`,
+];
+
+/** Tables whose contents define a run's outcome; the determinism test checksums these. */
+export const CHANNEL_TABLES = ['users', 'posts', 'follows', 'likes', 'reposts', 'rec', 'trace', 'steps'] as const;
+export type ChannelTable = (typeof CHANNEL_TABLES)[number];

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/load.js';
+import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { registerInspect } from './inspect.js';
+import { registerReport } from './report.js';
+import { registerRun } from './run.js';
+import { registerValidate } from './validate.js';
+
+export function buildProgram(): Command {
+  const program = new Command('socialsim')
+    .description('Simulate a Twitter-like social network with LLM or statistical agents')
+    .showHelpAfterError()
+    .exitOverride();
+  registerValidate(program);
+  registerRun(program);
+  registerReport(program);
+  registerInspect(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_INVALID_INPUT;
+    } else if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = EXIT_INVALID_INPUT;
+    } else if (err instanceof CliError) {
+      process.stderr.write(`error [${err.code}]: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+await main();

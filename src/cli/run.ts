@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { relative } from 'node:path';
+import { PolicyUnavailableError } from '../agents/policies.js';
+import { loadExperiment } from '../config/load.js';
+import { runExperiment, type RunOutcome } from '../engine/run.js';
+import { writeReport } from '../report/index.js';
+import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+
+export interface RunCommandOptions {
+  readonly out: string;
+  readonly seed?: number;
+  readonly set: readonly string[];
+  readonly report: boolean;
+  readonly quiet?: boolean;
+}
+
+export interface RunCommandResult extends RunOutcome {
+  readonly reportPath: string | null;
+}
+
+export async function runCommand(file: string, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
+  const experiment = loadExperiment(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
+  let outcome: RunOutcome;
+  try {
+    outcome = await runExperiment(experiment, { resultsRoot: opts.out, quiet: opts.quiet, command: argv });
+  } catch (err) {
+    if (err instanceof PolicyUnavailableError) throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
+    throw err;
+  }
+  const reportPath = opts.report && experiment.report.auto ? await writeReport(outcome.dir, { topPosts: experiment.report.top_posts }) : null;
+  return { ...outcome, reportPath };
+}
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new CliError('cli.bad_seed', `--seed must be an integer, got "${value}"`, EXIT_INVALID_INPUT);
+  return n;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run an experiment into a new results folder and write its report')
+    .argument('<file>', 'experiment YAML')
+    .option('--out <dir>', 'results root', 'results')
+    .option('--seed <n>', 'replace the experiment seed', parseSeed)
+    .option('--set <path=value...>', 'override any field, e.g. --set clock.timesteps=48 (repeatable)', [])
+    .option('--no-report', 'skip writing report.html')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (file: string, opts: RunCommandOptions) => {
+      const result = await runCommand(file, opts, process.argv.slice(2));
+      const { info } = result;
+      const dir = relative(process.cwd(), result.dir) || '.';
+      process.stdout.write(
+        `${info.status}: ${info.steps_completed}/${info.timesteps} steps, ${info.agents.toLocaleString('en-US')} agents, ` +
+          `${info.actions.toLocaleString('en-US')} actions (${info.failed_actions.toLocaleString('en-US')} rejected) in ${(info.wall_ms / 1000).toFixed(1)} s\n` +
+          `run folder: ${dir}\n` +
+          (result.reportPath ? `report:     ${relative(process.cwd(), result.reportPath)}\n` : ''),
+      );
+      if (info.status === 'interrupted') process.exitCode = 130;
+    });
+}

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { formatIssue, validateFile } from '../config/load.js';
+
+export interface ValidateSummary {
+  readonly valid: number;
+  readonly invalid: number;
+  readonly lines: string[];
+}
+
+/** Validates every file, collecting every issue of every file. */
+export function validateExperiments(files: readonly string[], overrides: readonly string[] = []): ValidateSummary {
+  const lines: string[] = [];
+  let valid = 0;
+  for (const file of files) {
+    const result = validateFile(file, { overrides });
+    if (result.ok) {
+      valid++;
+      const e = result.experiment;
+      const agents = e.cohorts.reduce((n, c) => n + c.count, 0);
+      lines.push(`ok  ${file}: ${e.name}, ${agents.toLocaleString('en-US')} agents in ${e.cohorts.length} cohort(s), ${e.clock.timesteps} steps of ${e.clock.step}`);
+    } else {
+      for (const issue of result.issues) lines.push(formatIssue(issue));
+    }
+  }
+  return { valid, invalid: files.length - valid, lines };
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check experiment files against the schema; every problem with file:line:col')
+    .argument('<files...>', 'experiment YAML files')
+    .option('--set <path=value...>', 'override a field before validating (repeatable)', [])
+    .action((files: string[], opts: { set: string[] }) => {
+      const summary = validateExperiments(files, opts.set);
+      for (const line of summary.lines) (line.startsWith('ok  ') ? process.stdout : process.stderr).write(line + '\n');
+      if (summary.invalid > 0) process.exitCode = 2;
+    });
+}

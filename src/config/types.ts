@@ -1,0 +1,150 @@
+/**
+ * The experiment as the engine sees it: every default filled in by the JSON Schema
+ * (`schemas/experiment.schema.json`), durations parsed, frozen. Only `src/config/` builds one.
+ * Field names mirror the YAML keys (snake_case) so a user can map one to the other by eye.
+ */
+
+export interface Experiment {
+  readonly name: string;
+  readonly description: string;
+  readonly seed: number;
+  readonly clock: ClockConfig;
+  readonly dataset: DatasetConfig;
+  readonly models: Readonly<Record<string, ModelConfig>>;
+  readonly cohorts: readonly CohortConfig[];
+  readonly activation: ActivationConfig;
+  readonly recsys: RecsysConfig;
+  readonly seeds: readonly SeedAgentConfig[];
+  readonly report: ReportConfig;
+}
+
+export interface ClockConfig {
+  readonly timesteps: number;
+  /** As written, e.g. "1h", "15m", "30s", "1d". */
+  readonly step: string;
+  /** `step` in milliseconds, derived by the loader. */
+  readonly step_ms: number;
+  /** ISO-8601 instant of step 0. */
+  readonly start: string;
+}
+
+export interface DatasetConfig {
+  readonly generate: GenerateConfig;
+}
+
+export interface GenerateConfig {
+  /** Topic vocabulary personas draw interests from. */
+  readonly topics: readonly string[];
+  /** Interests each generated persona has (1..topics.length). */
+  readonly interests_per_agent: number;
+  /** Mean out-degree of the generated initial follow graph (0 = nobody follows anybody). */
+  readonly follows_per_agent: number;
+  /** Share of follows that go to accounts sharing an interest (homophily), 0..1. */
+  readonly homophily: number;
+  /** Posts each agent already has at step 0, so the first feed is not empty. */
+  readonly initial_posts_per_agent: number;
+}
+
+export type ModelConfig = StatisticalModelConfig | OpenAICompatibleModelConfig | OpenAIModelConfig;
+
+/** The built-in agent model: no GPU, no key. Rates are per active agent per step. */
+export interface StatisticalModelConfig {
+  readonly provider: 'statistical';
+  /** Probability an active agent writes an original post. */
+  readonly post_prob: number;
+  /** Base probability of liking a feed post with no topic match and no likes. */
+  readonly like_base: number;
+  /** Base probability of reposting a feed post. */
+  readonly repost_base: number;
+  /** Multiplier added per matching interest: p × (1 + topic_boost × matches). */
+  readonly topic_boost: number;
+  /** Multiplier on log1p(likes + reposts): p × (1 + popularity_weight × log1p(n)). */
+  readonly popularity_weight: number;
+  /** Probability of following the author of a post the agent engaged with. */
+  readonly follow_on_engage: number;
+  /** Probability of unliking one earlier-liked post in a step. */
+  readonly unlike_prob: number;
+  /** Probability of unfollowing one followee in a step. */
+  readonly unfollow_prob: number;
+  /** How many feed posts an agent reads per step (≤ recsys.feed_size). */
+  readonly read_depth: number;
+}
+
+export interface OpenAICompatibleModelConfig {
+  readonly provider: 'openai-compatible';
+  readonly model: string;
+  readonly endpoints: readonly string[];
+  readonly max_concurrency: number;
+  readonly api_key_env?: string;
+  readonly gpus?: readonly number[];
+  readonly temperature: number;
+  readonly max_tokens: number;
+  readonly timeout_s: number;
+  readonly max_retries: number;
+}
+
+export interface OpenAIModelConfig {
+  readonly provider: 'openai';
+  readonly model: string;
+  readonly api_key_env: string;
+  readonly base_url?: string;
+  readonly max_concurrency: number;
+  readonly temperature: number;
+  readonly max_tokens: number;
+  readonly timeout_s: number;
+  readonly max_retries: number;
+}
+
+export interface CohortConfig {
+  readonly name: string;
+  readonly count: number;
+  /** Key into `models`. */
+  readonly model: string;
+  /** Where personas come from; only `generated` until real datasets land. */
+  readonly personas: 'generated' | 'dataset';
+  /** Mean probability that an agent of this cohort acts in a step (before the hourly profile). */
+  readonly activity: number;
+}
+
+export interface ActivationConfig {
+  /**
+   * `flat`: every hour alike. `diurnal`: a built-in daily curve (quiet at night, peaks in the
+   * evening). `custom`: `hourly` gives 24 relative weights, hour 0 = midnight UTC.
+   */
+  readonly profile: 'flat' | 'diurnal' | 'custom';
+  readonly hourly?: readonly number[];
+}
+
+export interface RecsysConfig {
+  readonly kind: 'random' | 'popularity';
+  /** Recompute feeds every N steps (1 = every step). */
+  readonly refresh_every: number;
+  /** Posts per agent feed. */
+  readonly feed_size: number;
+  /** Only posts from the last N steps are candidates. */
+  readonly window: number;
+}
+
+export interface SeedAgentConfig {
+  readonly name: string;
+  readonly kind: 'news' | 'celebrity' | 'misinformation' | 'other';
+  /** Share of agents that follow this account at step 0, 0..1. */
+  readonly followed_by: number;
+  readonly bio: string;
+  readonly posts: readonly ScriptedPost[];
+}
+
+export interface ScriptedPost {
+  /** Step at which it is posted. */
+  readonly at: number;
+  readonly text: string;
+  /** Free label carried into the data, e.g. "misinformation", "fact-check". */
+  readonly label?: string;
+}
+
+export interface ReportConfig {
+  /** How many posts the "top posts" table lists. */
+  readonly top_posts: number;
+  /** Write report.html at the end of `socialsim run`. */
+  readonly auto: boolean;
+}
