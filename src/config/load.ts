@@ -1,0 +1,157 @@
+/**
+ * Loads an experiment YAML: parse (keeping source positions), apply `--set` overrides, validate
+ * against the JSON Schema (filling defaults), run the semantic checks, derive `clock.step_ms`,
+ * freeze. Every problem found is reported at once, as a `ConfigError` with located issues.
+ */
+import { readFileSync } from 'node:fs';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import {
+  ConfigError,
+  describeValue,
+  formatPath,
+  sortIssues,
+  type ConfigIssue,
+  type PathSegment,
+} from './issues.js';
+import { translateErrors, type RawIssue } from './messages.js';
+import { applyOverride, isPrefix, parseOverride } from './overrides.js';
+import { hasNode, positionOf } from './positions.js';
+import { deepFreeze, durationMs } from './resolve.js';
+import { experimentValidator } from './schema.js';
+import { semanticChecks } from './semantic.js';
+import type { Experiment } from './types.js';
+
+export { ConfigError, formatIssue, type ConfigIssue } from './issues.js';
+export { configHash, resolvedYaml } from './resolve.js';
+export type { Experiment } from './types.js';
+
+export interface LoadOptions {
+  /** `--set path=value` strings, applied in order. */
+  readonly overrides?: readonly string[];
+  /** Replaces `seed` (the `--seed` flag). */
+  readonly seed?: number;
+}
+
+export type ValidateResult =
+  | { readonly ok: true; readonly experiment: Experiment }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+/** A value that came from the command line rather than the file. */
+interface Origin {
+  readonly file: '--set' | '--seed';
+  readonly raw: string;
+  readonly pathText: string;
+  readonly segments: readonly PathSegment[];
+}
+
+export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw new ConfigError([{ file, path: '', message: `cannot read the experiment file: ${why}` }]);
+  }
+  return parseExperiment(text, file, opts);
+}
+
+/** `loadExperiment` for the CLI `validate` command: issues instead of an exception. */
+export function validateFile(file: string, opts: LoadOptions = {}): ValidateResult {
+  try {
+    return { ok: true, experiment: loadExperiment(file, opts) };
+  } catch (e) {
+    if (e instanceof ConfigError) return { ok: false, issues: e.issues };
+    throw e;
+  }
+}
+
+function syntaxIssues(doc: Document, text: string, lc: LineCounter, file: string): ConfigIssue[] {
+  const seen = new Set<string>();
+  const out: ConfigIssue[] = [];
+  for (const err of doc.errors) {
+    const { line, col } = lc.linePos(err.pos[0]);
+    if (seen.has(`${line}:${col}`)) continue;
+    seen.add(`${line}:${col}`);
+    let message = err.message.charAt(0).toLowerCase() + err.message.slice(1);
+    if (err.code === 'DUPLICATE_KEY') {
+      const m = /^\s*("[^"\n]*"|'[^'\n]*'|[^:#\n,{}[\]]+?)\s*:/.exec(text.slice(err.pos[0]));
+      const key = m?.[1]?.replace(/^["']|["']$/g, '') ?? '';
+      message = `duplicate key${key ? ` "${key}"` : ''}: each key may appear only once in a mapping`;
+    }
+    out.push({ file, line, col, path: '', message: `YAML syntax error: ${message}` });
+  }
+  return out;
+}
+
+export function parseExperiment(text: string, file: string, opts: LoadOptions = {}): Experiment {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: true });
+  if (doc.errors.length > 0) throw new ConfigError(syntaxIssues(doc, text, lc, file));
+  const root = doc.contents;
+  if (root === null) {
+    throw new ConfigError([
+      { file, line: 1, col: 1, path: '(root)', message: 'the file is empty; expected a mapping with at least "name" and "cohorts"' },
+    ]);
+  }
+  if (!isMap(root)) {
+    const pos = root.range ? lc.linePos(root.range[0]) : { line: 1, col: 1 };
+    const got = isSeq(root) ? 'a list' : describeValue(doc.toJS());
+    throw new ConfigError([
+      { file, ...pos, path: '(root)', message: `must be a mapping of keys (name:, cohorts:, ...) at the top level, got ${got}` },
+    ]);
+  }
+  const data = doc.toJS() as Record<string, unknown>;
+
+  const issues: ConfigIssue[] = [];
+  const origins: Origin[] = [];
+  // `--set models.stat.x=…` on a file without `models` edits the default model, not a new one.
+  if (data.models === undefined && (opts.overrides ?? []).some((o) => /^\s*models[.[]/.test(o))) {
+    data.models = { stat: { provider: 'statistical' } };
+  }
+  for (const raw of opts.overrides ?? []) {
+    const r = parseOverride(raw);
+    if (!r.ok) {
+      issues.push({ file: '--set', path: raw, message: r.message });
+      continue;
+    }
+    const err = applyOverride(data, r.override);
+    if (err) issues.push({ file: '--set', path: r.override.pathText, message: err });
+    else origins.push({ file: '--set', raw: `--set ${raw}`, pathText: r.override.pathText, segments: r.override.segments });
+  }
+  if (opts.seed !== undefined) {
+    data.seed = opts.seed;
+    origins.push({ file: '--seed', raw: `--seed ${opts.seed}`, pathText: 'seed', segments: ['seed'] });
+  }
+
+  const validate = experimentValidator();
+  const raws: RawIssue[] = validate(data) ? [] : translateErrors(validate.errors ?? []);
+  raws.push(...semanticChecks(data));
+
+  const locate = (r: RawIssue): ConfigIssue => {
+    const path = formatPath(r.segments);
+    const target = r.kind === 'parent' ? r.segments.slice(0, -1) : r.segments;
+    for (let i = origins.length - 1; i >= 0; i--) {
+      const o = origins[i] as Origin;
+      if (isPrefix(o.segments, r.segments) || (isPrefix(target, o.segments) && !hasNode(doc, target))) {
+        const from = formatPath(o.segments) === path ? '' : ` (from ${o.raw})`;
+        return { file: o.file, path, message: r.message + from };
+      }
+    }
+    const pos = positionOf(doc, lc, r.segments, r.kind);
+    return pos ? { file, line: pos.line, col: pos.col, path, message: r.message } : { file, path, message: r.message };
+  };
+  const seen = new Set<string>();
+  for (const issue of raws.map(locate)) {
+    const key = `${issue.file}:${issue.line}:${issue.col}:${issue.path}:${issue.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      issues.push(issue);
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(sortIssues(issues));
+
+  const clock = data.clock as Record<string, unknown>;
+  clock.step_ms = durationMs(String(clock.step));
+  return deepFreeze(data as unknown as Experiment);
+}

@@ -1,0 +1,95 @@
+/**
+ * Checks the schema cannot express: cross references, uniqueness, bounds that depend on other
+ * fields. Runs on the default-filled data even when the schema found problems, so it reads
+ * everything defensively and stays silent about values the schema already rejects.
+ */
+import type { PathSegment } from './issues.js';
+import type { RawIssue } from './messages.js';
+import { didYouMean } from './suggest.js';
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const recs = (v: unknown): [number, Rec][] =>
+  Array.isArray(v) ? v.flatMap((x, i): [number, Rec][] => (isRec(x) ? [[i, x]] : [])) : [];
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+export const API_KEY_MESSAGE =
+  'API keys never go in YAML; put the key in an environment variable and name it with api_key_env';
+
+/** Every `api_key` key anywhere under `models`. */
+function apiKeys(node: unknown, path: PathSegment[], out: RawIssue[]): void {
+  if (Array.isArray(node)) node.forEach((x, i) => apiKeys(x, [...path, i], out));
+  else if (isRec(node)) {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'api_key') out.push({ segments: [...path, k], kind: 'key', message: API_KEY_MESSAGE });
+      apiKeys(v, [...path, k], out);
+    }
+  }
+}
+
+function uniqueNames(list: unknown, root: string, what: string, out: RawIssue[]): void {
+  const seen = new Map<string, number>();
+  for (const [i, item] of recs(list)) {
+    const name = item.name;
+    if (typeof name !== 'string') continue;
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, i);
+    else out.push({ segments: [root, i, 'name'], kind: 'value', message: `duplicate ${what} name "${name}" (already used by ${root}[${first}])` });
+  }
+}
+
+export function semanticChecks(data: Rec): RawIssue[] {
+  const out: RawIssue[] = [];
+  apiKeys(data.models, ['models'], out);
+
+  const models = isRec(data.models) ? Object.keys(data.models) : undefined;
+  for (const [i, c] of recs(data.cohorts)) {
+    if (models && typeof c.model === 'string' && !models.includes(c.model)) {
+      const defined = models.length > 0 ? `models defined: ${models.join(', ')}` : 'no models are defined';
+      out.push({
+        segments: ['cohorts', i, 'model'],
+        kind: 'value',
+        message: `unknown model "${c.model}"; ${defined}${didYouMean(c.model, models)}`,
+      });
+    }
+  }
+  uniqueNames(data.cohorts, 'cohorts', 'cohort', out);
+  uniqueNames(data.seeds, 'seeds', 'seed', out);
+
+  const clock = isRec(data.clock) ? data.clock : {};
+  const steps = isInt(clock.timesteps) && clock.timesteps >= 1 ? clock.timesteps : undefined;
+  if (steps !== undefined) {
+    for (const [s, seed] of recs(data.seeds)) {
+      for (const [p, post] of recs(seed.posts)) {
+        if (isInt(post.at) && post.at >= steps) {
+          out.push({
+            segments: ['seeds', s, 'posts', p, 'at'],
+            kind: 'value',
+            message: `must be less than clock.timesteps (${steps}; steps run 0..${steps - 1}), got ${post.at}`,
+          });
+        }
+      }
+    }
+  }
+
+  const gen = isRec(data.dataset) && isRec(data.dataset.generate) ? data.dataset.generate : {};
+  if (Array.isArray(gen.topics) && gen.topics.length > 0 && isInt(gen.interests_per_agent) && gen.interests_per_agent > gen.topics.length) {
+    out.push({
+      segments: ['dataset', 'generate', 'interests_per_agent'],
+      kind: 'value',
+      message: `must be at most the number of topics (${gen.topics.length}), got ${gen.interests_per_agent}`,
+    });
+  }
+
+  const act = isRec(data.activation) ? data.activation : undefined;
+  if (act) {
+    if (act.profile === 'custom' && act.hourly === undefined) {
+      out.push({ segments: ['activation', 'hourly'], kind: 'parent', message: 'profile custom needs hourly: a list of exactly 24 weights (hour 0 = midnight UTC)' });
+    } else if (act.profile !== 'custom' && act.hourly !== undefined && typeof act.profile === 'string') {
+      out.push({ segments: ['activation', 'hourly'], kind: 'key', message: `only allowed with profile custom (profile is "${act.profile}")` });
+    } else if (Array.isArray(act.hourly) && act.hourly.length === 24 && act.hourly.every((x) => typeof x === 'number' && x === 0)) {
+      out.push({ segments: ['activation', 'hourly'], kind: 'value', message: 'must have at least one weight above 0, got all zeros' });
+    }
+  }
+  return out;
+}
