@@ -1,7 +1,7 @@
 import { StepBatch, type PostRow, type UserRow } from './batch.js';
 import { applyAction } from './actions/registry.js';
 import type { ActionResult, AgentAction, ApplyContext } from './actions/types.js';
-import { simTimestamp, writeBatch } from './commit.js';
+import { appendFollows, simTimestamp, writeBatch } from './commit.js';
 import { ChannelDb } from './db.js';
 import { recentPosts, type ChannelSnapshot } from './snapshot.js';
 import { ChannelState } from './state.js';
@@ -26,6 +26,8 @@ export interface StepSummary {
 export class Channel {
   private feeds = new Map<number, readonly number[]>();
   private nextSeq = 0;
+  private agentIds: number[] | null = null;
+  private agentIdsFor = -1;
   private lastCommittedStep = -1;
 
   private constructor(
@@ -71,17 +73,20 @@ export class Channel {
       this.state.usernames.add(u.username);
       batch.users.push(u);
     }
+    // Follows skip the step batch's net-change bookkeeping: an import only adds.
+    const follows: [number, number][] = [];
     for (const [a, b] of data.follows) {
-      if (a !== b && this.state.hasUser(a) && this.state.hasUser(b) && ChannelState.addTo(this.state.follows, a, b)) {
-        batch.follows.add(a, b);
-      }
+      if (a !== b && this.state.users.has(a) && this.state.users.has(b) && ChannelState.addTo(this.state.follows, a, b)) follows.push([a, b]);
     }
     for (const p of data.posts) {
-      const postId = this.state.nextPostId++;
-      this.state.posts.set(postId, { author: p.authorId, kind: 'original', parentId: null, createdStep: 0, deleted: false });
+      const postId = this.state.nextPostId;
+      this.state.addPost(postId, { author: p.authorId, kind: 'original', parentId: null, createdStep: 0, text: p.text, label: p.label });
       batch.posts.push({ ...p, postId, kind: 'original', parentId: null });
     }
-    await this.inTransaction(() => writeBatch(this.db.connection, batch, this.nextSeq));
+    await this.inTransaction(async () => {
+      await writeBatch(this.db.connection, batch, this.nextSeq);
+      await appendFollows(this.db.connection, follows, 0);
+    });
   }
 
   beginStep(step: number, simTimeMs: number): StepBatch {
@@ -111,8 +116,13 @@ export class Channel {
   }
 
   async snapshot(step: number, window: number): Promise<ChannelSnapshot> {
-    const users = [...this.state.users.entries()].filter(([, u]) => u.kind === 'agent').map(([id]) => id).sort((a, b) => a - b);
-    const posts = (await recentPosts(this.db, step - window)).filter((p) => !this.state.posts.get(p.postId)?.deleted);
+    if (this.agentIds === null || this.agentIdsFor !== this.state.users.size) {
+      this.agentIds = [...this.state.users.entries()].filter(([, u]) => u.kind === 'agent').map(([id]) => id).sort((a, b) => a - b);
+      this.agentIdsFor = this.state.users.size;
+    }
+    const users = this.agentIds;
+    // Taken before the step applies anything, so the mirror holds exactly the committed posts.
+    const posts = await recentPosts(this.db, this.state, step - window);
     return {
       step,
       users,

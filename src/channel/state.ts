@@ -10,6 +10,8 @@ export interface PostRecord {
   readonly kind: PostKind;
   readonly parentId: number | null;
   readonly createdStep: number;
+  readonly text: string;
+  readonly label: string | null;
   deleted: boolean;
 }
 
@@ -28,7 +30,29 @@ export class ChannelState {
   readonly follows = new Map<number, Set<number>>();
   readonly likes = new Map<number, Set<number>>();
   readonly reposts = new Map<number, Set<number>>();
+  /** Original posts by creation step: the recommenders' candidate window without a scan. */
+  private readonly originalsByStep = new Map<number, number[]>();
   nextPostId = 1;
+
+  addPost(postId: number, post: Omit<PostRecord, 'deleted'>): void {
+    this.posts.set(postId, { ...post, deleted: false });
+    if (postId >= this.nextPostId) this.nextPostId = postId + 1;
+    if (post.kind === 'original') {
+      const list = this.originalsByStep.get(post.createdStep);
+      if (list) list.push(postId);
+      else this.originalsByStep.set(post.createdStep, [postId]);
+    }
+  }
+
+  /** Ids of live original posts created at `fromStep` or later, ascending. */
+  liveOriginals(fromStep: number): number[] {
+    const ids: number[] = [];
+    const steps = [...this.originalsByStep.keys()].filter((s) => s >= fromStep).sort((a, b) => a - b);
+    for (const step of steps) {
+      for (const id of this.originalsByStep.get(step) ?? []) if (!this.posts.get(id)?.deleted) ids.push(id);
+    }
+    return ids;
+  }
 
   hasUser(id: number): boolean {
     return this.users.has(id);
@@ -72,11 +96,10 @@ export class ChannelState {
       s.users.set(u.id, { username: u.username, kind: u.kind === 'seed' ? 'seed' : 'agent' });
       s.usernames.add(u.username);
     }
-    for (const p of await db.query<{ id: number; author: number; kind: PostKind; parent: number | null; step: number }>(
-      'SELECT post_id::DOUBLE AS id, author_id AS author, kind, parent_id::DOUBLE AS parent, created_step AS step FROM posts',
+    for (const p of await db.query<{ id: number; author: number; kind: PostKind; parent: number | null; step: number; text: string; label: string | null }>(
+      'SELECT post_id::DOUBLE AS id, author_id AS author, kind, parent_id::DOUBLE AS parent, created_step AS step, text, label FROM posts ORDER BY post_id',
     )) {
-      s.posts.set(p.id, { author: p.author, kind: p.kind, parentId: p.parent, createdStep: p.step, deleted: false });
-      if (p.id >= s.nextPostId) s.nextPostId = p.id + 1;
+      s.addPost(p.id, { author: p.author, kind: p.kind, parentId: p.parent, createdStep: p.step, text: p.text, label: p.label });
     }
     for (const r of await db.query<{ a: number; b: number }>('SELECT follower_id AS a, followee_id AS b FROM follows')) {
       ChannelState.addTo(s.follows, r.a, r.b);

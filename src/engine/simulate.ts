@@ -14,6 +14,16 @@ export interface StepReport extends StepSummary {
   readonly simTime: string;
   readonly activeAgents: number;
   readonly wallMs: number;
+  /** Wall milliseconds per phase, for benchmarks and events.jsonl. */
+  readonly phases: StepPhases;
+}
+
+export interface StepPhases {
+  snapshot: number;
+  recsys: number;
+  decide: number;
+  apply: number;
+  commit: number;
 }
 
 export interface SimulationParts {
@@ -46,12 +56,21 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
   for (let step = channel.committedStep + 1; step < clock.timesteps; step++) {
     if (parts.shouldStop?.()) break;
     const started = performance.now();
+    const phases: StepPhases = { snapshot: 0, recsys: 0, decide: 0, apply: 0, commit: 0 };
+    let mark = started;
+    const lap = (phase: keyof StepPhases): void => {
+      const now = performance.now();
+      phases[phase] += now - mark;
+      mark = now;
+    };
     const batch = channel.beginStep(step, clock.timeOf(step));
 
     const snapshot = await channel.snapshot(step, exp.recsys.window);
+    lap('snapshot');
     if (step % exp.recsys.refresh_every === 0 || !channel.hasFeeds) {
       channel.setFeeds(batch, recommender.refresh(snapshot));
     }
+    lap('recsys');
 
     exp.seeds.forEach((seed, i) => {
       for (const post of seed.posts) {
@@ -74,13 +93,16 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
       reposted: channel.state.repostsOf(p.userId),
     });
     const decisions = await decideByCohort(step, active, observe, policies);
+    lap('decide');
     for (let i = 0; i < active.length; i++) {
       const actor = (active[i] as Persona).userId;
       for (const action of decisions[i] ?? []) channel.apply(batch, actor, action);
     }
+    lap('apply');
 
     const summary = await channel.commitStep(batch, active.length);
-    const report = { ...summary, step, simTime: clock.isoOf(step), activeAgents: active.length, wallMs: performance.now() - started };
+    lap('commit');
+    const report = { ...summary, step, simTime: clock.isoOf(step), activeAgents: active.length, wallMs: performance.now() - started, phases };
     reports.push(report);
     parts.onStep?.(report);
   }

@@ -11,7 +11,7 @@ export interface CreatePostArgs {
 function newPost(ctx: ApplyContext, author: number, text: string, kind: 'original' | 'repost', parentId: number | null, label: string | null): number {
   const { state, batch } = ctx;
   const postId = state.nextPostId++;
-  state.posts.set(postId, { author, kind, parentId, createdStep: batch.step, deleted: false });
+  state.addPost(postId, { author, kind, parentId, createdStep: batch.step, text, label });
   batch.posts.push({ postId, authorId: author, text, kind, parentId, label });
   return postId;
 }

@@ -1,0 +1,4 @@
+export { openSimDb, withSimDb, type SimDb, type Row, type Cell, type Params } from './open.js';
+export * from './run-metrics.js';
+export * from './summary.js';
+export { formatRunSummary, textTable } from './format.js';

@@ -1,0 +1,97 @@
+/**
+ * Read-only access to a run's `sim.duckdb`. Analysis never writes: the file is opened with
+ * `access_mode=READ_ONLY`, so a report can run next to other readers (but not while the engine
+ * still holds the write lock on it).
+ */
+import { existsSync } from 'node:fs';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+
+/** A plain value of a result row: BIGINT/HUGEINT come back as numbers, timestamps as ISO strings. */
+export type Cell = string | number | boolean | null;
+export type Row = Record<string, Cell>;
+/** Positional (`$1`, `?`) or named (`$name`) query parameters. */
+export type Params = readonly Cell[] | Readonly<Record<string, Cell>>;
+
+export interface SimDb {
+  readonly path: string;
+  /**
+   * Runs one SQL statement and returns its rows as objects. `T` describes the row shape the SQL
+   * produces (the caller's contract: cast in SQL, e.g. `count(*)::INTEGER`).
+   */
+  query<T extends object = Row>(sql: string, params?: Params): Promise<T[]>;
+  /** Like `query` but returns the first row, or `undefined`. */
+  one<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined>;
+  close(): void;
+}
+
+function toCell(v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') {
+    const n = Number(v);
+    // Counts and ids fit easily; anything beyond 2^53 keeps its exact digits as a string.
+    return Number.isSafeInteger(n) ? n : v.toString();
+  }
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return v.toISOString();
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
+function toDuckParams(params: Params): DuckDBValue[] | Record<string, DuckDBValue> {
+  if (Array.isArray(params)) return [...(params as readonly Cell[])];
+  return { ...(params as Readonly<Record<string, Cell>>) };
+}
+
+class ReadOnlySimDb implements SimDb {
+  private closed = false;
+  constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  async query<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
+    if (this.closed) throw new Error(`sim db ${this.path} is closed`);
+    const reader = await this.conn.runAndReadAll(sql, params === undefined ? undefined : toDuckParams(params));
+    const rows = reader.getRowObjectsJS();
+    return rows.map((r) => {
+      const out: Row = {};
+      for (const [k, v] of Object.entries(r)) out[k] = toCell(v);
+      return out as T;
+    });
+  }
+
+  async one<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    const rows = await this.query<T>(sql, params);
+    return rows[0];
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Opens `path` read-only. Throws a clear error when the file does not exist. */
+export async function openSimDb(path: string): Promise<SimDb> {
+  if (!existsSync(path)) throw new Error(`no sim database at ${path}`);
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  try {
+    const conn = await instance.connect();
+    return new ReadOnlySimDb(path, instance, conn);
+  } catch (err) {
+    instance.closeSync();
+    throw err;
+  }
+}
+
+/** Opens `path`, runs `fn`, and closes the database whatever happens. */
+export async function withSimDb<T>(path: string, fn: (db: SimDb) => Promise<T>): Promise<T> {
+  const db = await openSimDb(path);
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}

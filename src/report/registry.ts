@@ -1,0 +1,18 @@
+/**
+ * The report's sections, in page order. To add one: write `sections/<name>.ts` exporting a
+ * `ReportSection`, and list it here.
+ */
+import { actionsPerStepSection } from './sections/actions-per-step.js';
+import { activeAgentsSection } from './sections/active-agents.js';
+import { overview } from './sections/overview.js';
+import { postsLikesSection } from './sections/posts-likes.js';
+import { topPostsSection } from './sections/top-posts.js';
+import type { ReportSection } from './types.js';
+
+export const REPORT_SECTIONS: readonly ReportSection[] = [
+  overview,
+  actionsPerStepSection,
+  activeAgentsSection,
+  postsLikesSection,
+  topPostsSection,
+];

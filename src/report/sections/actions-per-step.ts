@@ -1,0 +1,69 @@
+/** Actions per step, stacked by action type; rejected attempts of any type form one series. */
+import { actionsPerStep } from '../../analysis/run-metrics.js';
+import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, emptySafeDomain, type ReportSection } from '../types.js';
+
+export const FAILED_SERIES = 'failed (any type)';
+const FAILED_COLOR = '#d62728';
+/** Tableau-like palette without red, so rejected attempts stand out. */
+const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#b279a2', '#72b7b2', '#eeca3b', '#9d755d', '#bab0ac', '#ff9da6', '#79706e'];
+
+export const actionsPerStepSection: ReportSection = {
+  id: 'actions-per-step',
+  title: 'Actions per step',
+  async build(q) {
+    const rows = await actionsPerStep(q.db);
+    // One point per (step, series): applied actions by type, plus all rejections of the step.
+    const failedByStep = new Map<number, number>();
+    const values: { step: number; series: string; count: number }[] = [];
+    for (const r of rows) {
+      if (r.ok > 0) values.push({ step: r.step, series: r.action, count: r.ok });
+      if (r.failed > 0) failedByStep.set(r.step, (failedByStep.get(r.step) ?? 0) + r.failed);
+    }
+    for (const [step, count] of failedByStep) values.push({ step, series: FAILED_SERIES, count });
+    values.sort((a, b) => a.step - b.step || a.series.localeCompare(b.series));
+    // A continuous step axis keeps gaps and stays readable for thousands of steps; bars get a
+    // pixel width from the step span (a band scale would print one label per step).
+    const first = values[0]?.step ?? 0;
+    const last = values[values.length - 1]?.step ?? 0;
+    const span = last - first + 1;
+    const barWidth = Math.max(1, Math.min(40, (CHART_WIDTH / span) * 0.8));
+    const types = [...new Set(rows.filter((r) => r.ok > 0).map((r) => r.action))].sort();
+    const domain = failedByStep.size > 0 ? [...types, FAILED_SERIES] : types;
+    const range = types.map((_, i) => PALETTE[i % PALETTE.length] ?? '#888888');
+    if (failedByStep.size > 0) range.push(FAILED_COLOR);
+    return {
+      id: this.id,
+      title: this.title,
+      description: 'Applied actions per step by type; rejected attempts of every type are stacked as one series.',
+      spec: {
+        $schema: VEGA_LITE_SCHEMA,
+        width: CHART_WIDTH,
+        height: CHART_HEIGHT,
+        data: { name: 'actions', values },
+        mark: { type: 'bar', orient: 'vertical', width: barWidth },
+        encoding: {
+          x: {
+            field: 'step',
+            type: 'quantitative',
+            scale: { domain: [first - 0.5, last + 0.5], nice: false },
+            axis: { tickMinStep: 1, format: 'd' },
+          },
+          y: {
+            field: 'count',
+            type: 'quantitative',
+            stack: 'zero',
+            title: 'actions',
+            scale: emptySafeDomain(values),
+          },
+          // Stacks follow the legend: the last domain entry (rejected attempts) sits at the bottom.
+          color: { field: 'series', type: 'nominal', title: 'action', scale: { domain, range } },
+          tooltip: [
+            { field: 'step', type: 'quantitative' },
+            { field: 'series', type: 'nominal', title: 'action' },
+            { field: 'count', type: 'quantitative' },
+          ],
+        },
+      },
+    };
+  },
+};

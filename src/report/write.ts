@@ -1,0 +1,98 @@
+/**
+ * Building and writing a run's `report.html`.
+ */
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { withSimDb } from '../analysis/open.js';
+import { escapeHtml } from './html.js';
+import { loadVegaLibs } from './libs.js';
+import { renderPage } from './page.js';
+import { REPORT_SECTIONS } from './registry.js';
+import { readRunInfo, type RunInfo } from './run-info.js';
+import type { ReportContext, ReportSection, Section, TopLevelSpec } from './types.js';
+
+export interface ReportOptions {
+  /** Rows in the top-posts table (default 10). */
+  topPosts?: number;
+  /** Output file, or an existing directory to write `report.html` into (default `runDir`). */
+  out?: string;
+  /** Sections to build instead of the registry (tests, custom reports). */
+  sections?: readonly ReportSection[];
+}
+
+export interface BuiltReport {
+  runDir: string;
+  run: RunInfo | null;
+  title: string;
+  sections: Section[];
+}
+
+export const DEFAULT_TOP_POSTS = 10;
+
+/**
+ * Builds every section against `runDir/sim.duckdb` (opened read-only). A section that throws
+ * becomes an error box in the page rather than failing the whole report; its `error` is set.
+ */
+export async function buildReport(runDir: string, opts: ReportOptions = {}): Promise<BuiltReport> {
+  const dir = resolve(runDir);
+  const run = readRunInfo(dir);
+  const defs = opts.sections ?? REPORT_SECTIONS;
+  const sections = await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+    const ctx: ReportContext = { runDir: dir, db, run, topPosts: opts.topPosts ?? DEFAULT_TOP_POSTS };
+    const out: Section[] = [];
+    for (const def of defs) {
+      try {
+        out.push(await def.build(ctx));
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        out.push({ id: def.id, title: def.title, error: msg, html: `<p class="error">${escapeHtml(`This section failed: ${msg}`)}</p>` });
+      }
+    }
+    return out;
+  });
+  const experiment = run?.experiment ?? basename(dirname(dir));
+  return { runDir: dir, run, title: `socialsim report \u2014 ${experiment}`, sections };
+}
+
+/** The Vega-Lite spec of every chart section, in page order. */
+export async function buildSpecs(
+  runDir: string,
+  opts: ReportOptions = {},
+): Promise<{ id: string; title: string; spec: TopLevelSpec }[]> {
+  const { sections } = await buildReport(runDir, opts);
+  return sections.flatMap((s) => (s.spec ? [{ id: s.id, title: s.title, spec: s.spec }] : []));
+}
+
+/** The full HTML page of a built report. */
+export function renderReport(report: BuiltReport, generatedAt = new Date().toISOString()): string {
+  const r = report.run;
+  const bits = [r?.run_id ?? basename(report.runDir)];
+  if (r?.status) bits.push(r.status);
+  if (r?.steps_completed !== undefined) bits.push(`${r.steps_completed} steps`);
+  if (r?.agents !== undefined) bits.push(`${r.agents} agents`);
+  return renderPage({
+    title: report.title,
+    subtitle: bits.join(' \u00b7 '),
+    sections: report.sections,
+    libs: loadVegaLibs(),
+    generatedAt,
+  });
+}
+
+function outputPath(runDir: string, out: string | undefined): string {
+  if (out === undefined) return join(resolve(runDir), 'report.html');
+  const p = resolve(out);
+  if (existsSync(p) && statSync(p).isDirectory()) return join(p, 'report.html');
+  return p;
+}
+
+/** Writes the run's self-contained `report.html` and returns its path. */
+export async function writeReport(runDir: string, opts: ReportOptions = {}): Promise<string> {
+  const html = renderReport(await buildReport(runDir, opts));
+  const file = outputPath(runDir, opts.out);
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, html);
+  renameSync(tmp, file);
+  return file;
+}
