@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { readFileSync } from 'node:fs';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { registerInspect } from './inspect.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerValidate } from './validate.js';
 
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export function buildProgram(): Command {
   const program = new Command('socialsim')
     .description('Simulate a Twitter-like social network with LLM or statistical agents')
+    .version(PACKAGE_VERSION)
     .showHelpAfterError()
     .exitOverride();
   registerValidate(program);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { relative } from 'node:path';
 import { writeReport } from '../report/index.js';
-import { simDbOf } from './run-dir.js';
+import { shown, simDbOf } from './run-dir.js';
 
 export function registerReport(program: Command): void {
   program
@@ -13,6 +12,6 @@ export function registerReport(program: Command): void {
     .action(async (runDir: string, opts: { out?: string; top?: number }) => {
       simDbOf(runDir);
       const path = await writeReport(runDir, { ...(opts.out ? { out: opts.out } : {}), ...(opts.top ? { topPosts: opts.top } : {}) });
-      process.stdout.write(`report: ${relative(process.cwd(), path)}\n`);
+      process.stdout.write(`report: ${shown(path)}\n`);
     });
 }

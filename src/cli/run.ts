@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { relative } from 'node:path';
 import { PolicyUnavailableError } from '../agents/policies.js';
 import { loadExperiment } from '../config/load.js';
 import { runExperiment, type RunOutcome } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { shown } from './run-dir.js';
 
 export interface RunCommandOptions {
   readonly out: string;
@@ -50,12 +50,12 @@ export function registerRun(program: Command): void {
     .action(async (file: string, opts: RunCommandOptions) => {
       const result = await runCommand(file, opts, process.argv.slice(2));
       const { info } = result;
-      const dir = relative(process.cwd(), result.dir) || '.';
+      const dir = shown(result.dir);
       process.stdout.write(
         `${info.status}: ${info.steps_completed}/${info.timesteps} steps, ${info.agents.toLocaleString('en-US')} agents, ` +
           `${info.actions.toLocaleString('en-US')} actions (${info.failed_actions.toLocaleString('en-US')} rejected) in ${(info.wall_ms / 1000).toFixed(1)} s\n` +
           `run folder: ${dir}\n` +
-          (result.reportPath ? `report:     ${relative(process.cwd(), result.reportPath)}\n` : ''),
+          (result.reportPath ? `report:     ${shown(result.reportPath)}\n` : ''),
       );
       if (info.status === 'interrupted') process.exitCode = 130;
     });

@@ -1,16 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-
-function versionOf(pkg: string): string | null {
-  try {
-    return (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version?: string }).version ?? null;
-  } catch {
-    return null;
-  }
-}
+import { packageVersion as versionOf } from '../common/packages.js';
 
 /** The commit of the working directory's repository, with "-dirty" when it has local changes. */
 export function gitCommit(cwd: string): string | null {

@@ -1,11 +1,10 @@
 /**
  * The vega, vega-lite and vega-embed browser bundles, read from node_modules so the report can
- * inline them. The packages' `exports` maps hide both `build/` and `package.json` (vega exports
- * no `./package.json`), so each package directory is found along Node's module search paths.
+ * inline them (`packageDir` finds them past their `exports` maps).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { packageDir } from '../common/packages.js';
 
 export interface InlineLib {
   name: string;
@@ -20,16 +19,6 @@ const LIBS = [
 ] as const;
 
 let cache: InlineLib[] | undefined;
-
-/** The installed directory of package `name`, as Node's resolver would find it from here. */
-export function packageDir(name: string): string {
-  const require = createRequire(import.meta.url);
-  for (const dir of require.resolve.paths(name) ?? []) {
-    const candidate = join(dir, name);
-    if (existsSync(join(candidate, 'package.json'))) return candidate;
-  }
-  throw new Error(`package ${name} not found from ${dirname(new URL(import.meta.url).pathname)}`);
-}
 
 /** The three bundles in load order (vega, vega-lite, vega-embed). Read once per process. */
 export function loadVegaLibs(): InlineLib[] {

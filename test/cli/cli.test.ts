@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tmp.js';
+
+const BIN = new URL('../../bin/socialsim.js', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+function cli(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function onlyRunDir(root: string, experiment: string): string {
+  const runs = readdirSync(join(root, experiment));
+  expect(runs).toHaveLength(1);
+  return join(root, experiment, runs[0]!);
+}
+
+describe('socialsim CLI', () => {
+  it('when every shipped experiment is validated then all pass with exit 0', () => {
+    const files = readdirSync(join(ROOT, 'experiments')).filter((f) => f.endsWith('.yaml')).map((f) => join('experiments', f));
+    const r = cli(['validate', ...files]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ok  experiments/quickstart.yaml: quickstart, 1,000 agents in 1 cohort(s), 24 steps of 1h');
+  });
+
+  it('when a file is malformed then validate names file:line:col and field, and exits 2', () => {
+    const dir = tempDir();
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'name: bad\ncohorts:\n  - { name: a, count: ten, model: stat }\nrecsys: { knd: random }\n');
+    const r = cli(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:3:23 cohorts[0].count: must be integer`);
+    expect(r.stderr).toMatch(/:4:11 recsys\.knd: unknown key "knd"; did you mean "kind"\?/);
+  });
+
+  it('when run with --seed, --set and --out then the run folder reflects them and inspect/report read it', () => {
+    const out = tempDir();
+    const r = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--seed', '5', '--set', 'clock.timesteps=10', '--set', 'cohorts[0].count=150']);
+    expect(r.stderr).toMatch(/step 10\/10 /); // plain progress lines when stderr is not a terminal
+    expect(r.code).toBe(0);
+    const runDir = onlyRunDir(out, 'quickstart');
+    expect(r.stdout).toContain(`run folder: ${runDir}`);
+    expect(r.stdout).toContain(`report:     ${join(runDir, 'report.html')}`);
+    const info = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as Record<string, unknown>;
+    expect(info).toMatchObject({ seed: 5, timesteps: 10, steps_completed: 10, agents: 150, status: 'completed' });
+    expect(readFileSync(join(runDir, 'experiment.resolved.yaml'), 'utf8')).toMatch(/timesteps: 10/);
+
+    const inspect = cli(['inspect', runDir]);
+    expect(inspect.code).toBe(0);
+    expect(inspect.stdout).toMatch(/users 152 \(agents 150\)/);
+    expect(inspect.stdout).toContain('## Actions by type');
+    expect(inspect.stdout).toMatch(/refresh\s+\d+/);
+
+    const reportOut = join(out, 'again.html');
+    const report = cli(['report', runDir, '--out', reportOut]);
+    expect(report.code).toBe(0);
+    expect(existsSync(reportOut)).toBe(true);
+    expect(readFileSync(reportOut, 'utf8')).toContain('<title>');
+  });
+
+  it('when a run is asked of an LLM cohort then it is refused with exit 2 and a clear reason', () => {
+    const out = tempDir();
+    const r = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--set', 'models.stat={provider: openai, model: gpt-4o-mini, api_key_env: OPENAI_API_KEY}']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error [run.unsupported_model]: cohort "everyone" uses model "stat" (provider openai)');
+    expect(existsSync(join(out, 'quickstart'))).toBe(false);
+  });
+
+  it('when the inputs do not exist then each command exits 2 and says what it expected', () => {
+    const dir = tempDir();
+    const run = cli(['run', join(dir, 'nope.yaml')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('cannot read the experiment file: no such file');
+    const inspect = cli(['inspect', dir]);
+    expect(inspect.code).toBe(2);
+    expect(inspect.stderr).toContain('holds no sim.duckdb');
+    const seed = cli(['run', 'experiments/quickstart.yaml', '--seed', 'x']);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain('--seed must be an integer, got "x"');
+  });
+});
