@@ -1,14 +1,14 @@
 import { Rng } from '../common/rng.js';
 import type { AgentAction } from '../channel/actions/types.js';
 import type { StatisticalModelConfig } from '../config/types.js';
-import { composePost, hashtagsOf } from '../data/text-grammar.js';
+import { composePost, hashtagsOf, topicTag } from '../data/text-grammar.js';
 import type { AgentPolicy, DecisionRequest } from './types.js';
 
 /**
  * The built-in baseline agent, no GPU and no key. Per active step an agent:
  *  1. refreshes its feed and reads the top `read_depth` posts;
  *  2. likes / reposts each with  p = base × (1 + topic_boost × m) × (1 + popularity_weight × ln(1 + n)),
- *     m = how many of its interests the post's #hashtags match, n = likes + reposts so far;
+ *     m = how many of its interests the post's #hashtags match (compared as `topicTag`s), n = likes + reposts so far;
  *  3. follows the author of a post it engaged with, with probability `follow_on_engage`;
  *  4. writes a templated post on one of its interests with probability `post_prob`;
  *  5. rarely unlikes an earlier like or unfollows someone (`unlike_prob`, `unfollow_prob`);
@@ -22,23 +22,34 @@ function sorted(ids: ReadonlySet<number>): number[] {
 }
 
 export function createStatisticalPolicy(seed: number, params: StatisticalModelConfig): AgentPolicy {
-  const topicsCache = new Map<number, readonly string[]>();
-  const topicsOf = (postId: number, text: string): readonly string[] => {
-    let t = topicsCache.get(postId);
-    if (!t) topicsCache.set(postId, (t = hashtagsOf(text)));
+  // Two generations: tags of posts seen this step and the last. Posts that left every feed drop
+  // out, so the cache stays the size of the candidate window, not of the run.
+  let tagsNow = new Map<number, readonly string[]>();
+  let tagsBefore = new Map<number, readonly string[]>();
+  let cacheStep = -1;
+  const tagsOf = (postId: number, text: string): readonly string[] => {
+    let t = tagsNow.get(postId) ?? tagsBefore.get(postId);
+    if (!t) t = hashtagsOf(text);
+    tagsNow.set(postId, t);
     return t;
   };
+  const interestTags = new Map<number, readonly string[]>();
 
   function decide(step: number, { persona, observation: obs }: DecisionRequest): AgentAction[] {
+    if (step !== cacheStep) {
+      [tagsBefore, tagsNow, cacheStep] = [tagsNow, new Map(), step];
+    }
+    let interests = interestTags.get(persona.userId);
+    if (!interests) interestTags.set(persona.userId, (interests = persona.interests.map(topicTag)));
     const rng = Rng.derive(seed, 'policy', step, persona.userId);
     const actions: AgentAction[] = [{ action: 'refresh', args: {} }];
     const followedNow = new Set<number>();
     const read = obs.feed.slice(0, params.read_depth);
     for (const post of read) {
       if (post.authorId === persona.userId) continue;
-      const topics = topicsOf(post.postId, post.text);
+      const tags = tagsOf(post.postId, post.text);
       let matches = 0;
-      for (const interest of persona.interests) if (topics.includes(interest)) matches++;
+      for (const interest of interests) if (tags.includes(interest)) matches++;
       const boost = (1 + params.topic_boost * matches) * (1 + params.popularity_weight * Math.log1p(post.likes + post.reposts));
       let engaged = false;
       if (!obs.liked.has(post.postId) && rng.chance(Math.min(1, params.like_base * boost))) {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { registerInspect } from './inspect.js';
 import { registerReport } from './report.js';
+import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerValidate } from './validate.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidate(program);
   registerRun(program);
+  registerResume(program);
   registerReport(program);
   registerInspect(program);
   return program;

@@ -8,6 +8,7 @@ import { shown } from './run-dir.js';
 
 export interface RunCommandOptions {
   readonly out: string;
+  readonly maxSteps?: number;
   readonly seed?: number;
   readonly set: readonly string[];
   readonly report: boolean;
@@ -22,12 +23,12 @@ export async function runCommand(file: string, opts: RunCommandOptions, argv: re
   const experiment = loadExperiment(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
   let outcome: RunOutcome;
   try {
-    outcome = await runExperiment(experiment, { resultsRoot: opts.out, quiet: opts.quiet, command: argv });
+    outcome = await runExperiment(experiment, { resultsRoot: opts.out, quiet: opts.quiet, command: argv, maxSteps: opts.maxSteps });
   } catch (err) {
     if (err instanceof PolicyUnavailableError) throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
     throw err;
   }
-  const reportPath = opts.report && experiment.report.auto ? await writeReport(outcome.dir, { topPosts: experiment.report.top_posts }) : null;
+  const reportPath = opts.report && experiment.report.auto && outcome.info.status === 'completed' ? await writeReport(outcome.dir, { topPosts: experiment.report.top_posts }) : null;
   return { ...outcome, reportPath };
 }
 
@@ -45,18 +46,24 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'results root', 'results')
     .option('--seed <n>', 'replace the experiment seed', parseSeed)
     .option('--set <path=value...>', 'override any field, e.g. --set clock.timesteps=48 (repeatable)', [])
+    .option('--max-steps <n>', 'stop (resumably) after this many steps; continue with `socialsim resume`', (v) => Number.parseInt(v, 10))
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')
     .action(async (file: string, opts: RunCommandOptions) => {
-      const result = await runCommand(file, opts, process.argv.slice(2));
-      const { info } = result;
-      const dir = shown(result.dir);
-      process.stdout.write(
-        `${info.status}: ${info.steps_completed}/${info.timesteps} steps, ${info.agents.toLocaleString('en-US')} agents, ` +
-          `${info.actions.toLocaleString('en-US')} actions (${info.failed_actions.toLocaleString('en-US')} rejected) in ${(info.wall_ms / 1000).toFixed(1)} s\n` +
-          `run folder: ${dir}\n` +
-          (result.reportPath ? `report:     ${shown(result.reportPath)}\n` : ''),
-      );
-      if (info.status === 'interrupted') process.exitCode = 130;
+      printOutcome(await runCommand(file, opts, process.argv.slice(2)), opts.maxSteps !== undefined);
     });
+}
+
+/** `pausedOnPurpose`: a --max-steps stop is a success (exit 0); a Ctrl-C stop exits 130. */
+export function printOutcome(result: RunCommandResult, pausedOnPurpose = false): void {
+  const { info } = result;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  process.stdout.write(
+    `${info.status}: ${info.steps_completed}/${info.timesteps} steps, ${n(info.agents)} agents, ` +
+      `${n(info.actions)} actions (${n(info.failed_actions)} rejected) in ${(info.wall_ms / 1000).toFixed(1)} s\n` +
+      `run folder: ${shown(result.dir)}\n` +
+      (result.reportPath ? `report:     ${shown(result.reportPath)}\n` : '') +
+      (info.status === 'interrupted' ? `continue with: socialsim resume ${shown(result.dir)}\n` : ''),
+  );
+  if (info.status === 'interrupted' && !pausedOnPurpose) process.exitCode = 130;
 }

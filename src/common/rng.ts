@@ -25,9 +25,20 @@ export type SeedPart = number | string;
 
 export function combineSeed(parts: readonly SeedPart[]): number {
   let h = 0x9e3779b9;
-  for (const p of parts) {
-    const v = typeof p === 'number' ? mix32((p | 0) ^ Math.floor(p / 0x100000000)) : hashString(p);
+  const absorb = (v: number): void => {
     h = mix32(h ^ (v + 0x9e3779b9 + (h << 6) + (h >>> 2)));
+  };
+  for (const p of parts) {
+    if (typeof p === 'string') {
+      absorb(hashString(p));
+      continue;
+    }
+    // Low and high 32-bit halves absorbed separately, so distinct integers (negative ones and
+    // those past 2^32 included) never collapse to one value; a marker keeps 1 ≠ "1".
+    const n = Math.trunc(p);
+    absorb(0x6e756d62);
+    absorb(n >>> 0);
+    absorb(Math.floor(n / 0x100000000) | 0);
   }
   return h;
 }

@@ -96,6 +96,12 @@ function translate(err: SchemaError): RawIssue | undefined {
       const n = Array.isArray(data) ? data.length : 0;
       return { segments: segs, kind: 'value', message: `must be ${expected(parent)}, got ${count(n, 'item')}` };
     }
+    case 'uniqueItems': {
+      // Point at the second occurrence: ajv names both indices (i, j).
+      const later = Math.max(Number(p.i), Number(p.j));
+      const dup = Array.isArray(data) ? data[later] : undefined;
+      return { segments: [...segs, later], kind: 'value', message: `must not repeat items; ${describeValue(dup)} is listed twice` };
+    }
     case 'minProperties':
       return { segments: segs, kind: 'value', message: `must have at least ${count(Number(p.limit), 'entry')}, got none` };
     case 'required': {

@@ -26,9 +26,17 @@ export function topicWords(topic: string): readonly string[] {
   return TOPIC_WORDS[topic] ?? [topic];
 }
 
+/**
+ * The hashtag form of a topic, as `hashtagsOf` reads it back: lower case, every run of
+ * characters other than letters, digits and _ made one _ ("Climate change" → climate_change).
+ */
+export function topicTag(topic: string): string {
+  return topic.toLowerCase().replace(/[^\p{L}\p{N}_]+/gu, '_');
+}
+
 export function composePost(rng: Rng, topic: string): string {
   const subject = rng.pick(topicWords(topic));
-  return `${rng.pick(OPENERS)} ${subject} ${rng.pick(VERDICTS)}.${rng.pick(CLOSERS)} #${topic}`;
+  return `${rng.pick(OPENERS)} ${subject} ${rng.pick(VERDICTS)}.${rng.pick(CLOSERS)} #${topicTag(topic)}`;
 }
 
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;

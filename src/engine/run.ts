@@ -2,13 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPolicies } from '../agents/policies.js';
 import { Channel } from '../channel/channel.js';
-import { configHash, resolvedYaml } from '../config/load.js';
+import { configHash, loadExperiment, resolvedYaml } from '../config/load.js';
 import type { Experiment } from '../config/types.js';
 import { createRecommender } from '../recsys/registry.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
 import { gitCommit, packageVersions } from './provenance.js';
-import { createRunFolder, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
+import { createRunFolder, readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
 import { buildPopulation } from './setup.js';
 import { simulate } from './simulate.js';
 
@@ -16,9 +16,11 @@ export interface RunOptions {
   /** Results root; the run goes to <root>/<experiment>/<run-id>/. */
   readonly resultsRoot: string;
   readonly quiet?: boolean;
-  /** Recorded in run.json (argv without secrets: the CLI passes its own arguments). */
+  /** Recorded in run.json (the CLI passes its own arguments; keys never appear there). */
   readonly command?: readonly string[];
   readonly now?: Date;
+  /** Stop (resumably, status `interrupted`) after this many steps in this invocation. */
+  readonly maxSteps?: number;
 }
 
 export interface RunOutcome {
@@ -26,19 +28,21 @@ export interface RunOutcome {
   readonly info: RunInfo;
 }
 
+/** The run cannot be resumed (already complete, or its files disagree). */
+export class ResumeError extends Error {
+  readonly code = 'run.not_resumable';
+}
+
 /**
  * Runs an experiment into a new results folder: experiment.resolved.yaml first (so even a
- * crashed run can be re-run), then the simulation with run.json kept current, events.jsonl
- * appended per step. Policies are built before the folder exists, so an unsupported model
- * leaves nothing behind. SIGINT stops after the step in flight and marks the run interrupted.
+ * crashed run can be re-run or resumed), then the simulation. Policies are built before the
+ * folder exists, so an unsupported model leaves nothing behind.
  */
 export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<RunOutcome> {
-  const policies = createPolicies(exp);
-  const population = buildPopulation(exp);
+  createPolicies(exp);
   const started = opts.now ?? new Date();
   const { runId, dir } = createRunFolder(opts.resultsRoot, exp.name, exp.seed, started);
   writeFileSync(join(dir, RUN_FILES.resolved), resolvedYaml(exp));
-  const events = new EventLog(join(dir, RUN_FILES.events));
   const info: RunInfo = {
     experiment: exp.name,
     run_id: runId,
@@ -50,7 +54,7 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
     wall_ms: 0,
     timesteps: exp.clock.timesteps,
     steps_completed: 0,
-    agents: population.personas.length,
+    agents: exp.cohorts.reduce((n, c) => n + c.count, 0),
     actions: 0,
     failed_actions: 0,
     actions_per_second: 0,
@@ -59,35 +63,68 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
     command: [...(opts.command ?? [])],
   };
   writeRunInfo(dir, info);
+  return continueRun(dir, exp, info, opts);
+}
 
+/**
+ * Continues a run folder after its last committed step: the experiment comes from its
+ * experiment.resolved.yaml (checked against run.json's config hash), the platform from its
+ * sim.duckdb. The finished run equals one that was never interrupted.
+ */
+export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot' | 'now'> = {}): Promise<RunOutcome> {
+  const info = readRunInfo(dir);
+  if (info.status === 'completed') throw new ResumeError(`${dir} already completed all ${info.timesteps} steps; nothing to resume`);
+  const exp = loadExperiment(join(dir, RUN_FILES.resolved));
+  if (configHash(exp) !== info.config_hash) {
+    throw new ResumeError(`${RUN_FILES.resolved} in ${dir} no longer matches run.json's config_hash; the experiment was edited after the run started`);
+  }
+  createPolicies(exp);
+  info.status = 'running';
+  info.finished_at = null;
+  delete info.error;
+  writeRunInfo(dir, info);
+  return continueRun(dir, exp, info, opts);
+}
+
+/**
+ * The simulation inside a run folder, with run.json kept current and events.jsonl appended
+ * per step. SIGINT stops after the step in flight and marks the run interrupted (resumable).
+ */
+async function continueRun(dir: string, exp: Experiment, info: RunInfo, opts: Omit<RunOptions, 'resultsRoot' | 'now'>): Promise<RunOutcome> {
+  const events = new EventLog(join(dir, RUN_FILES.events));
+  const priorWallMs = info.wall_ms;
   const t0 = performance.now();
+  const elapsed = (): number => priorWallMs + Math.round(performance.now() - t0);
   let stopRequested = false;
+  let stepsThisTime = 0;
   const onSigint = (): void => {
     stopRequested = true;
   };
   process.once('SIGINT', onSigint);
   const channel = await Channel.open(join(dir, RUN_FILES.db));
-  const progress = createProgress(exp.clock.timesteps, channel.committedStep + 1, { quiet: opts.quiet });
-  events.write({ type: 'run_started', run_id: runId, experiment: exp.name, seed: exp.seed, timesteps: exp.clock.timesteps, agents: info.agents, from_step: channel.committedStep + 1 });
+  const fromStep = channel.committedStep + 1;
+  const progress = createProgress(exp.clock.timesteps, fromStep, { quiet: opts.quiet });
+  events.write({ type: 'run_started', run_id: info.run_id, experiment: exp.name, seed: exp.seed, timesteps: exp.clock.timesteps, agents: info.agents, from_step: fromStep });
   try {
     await simulate({
       experiment: exp,
       channel,
-      population,
+      population: buildPopulation(exp),
       recommender: createRecommender(exp.recsys, exp.seed),
-      policies,
-      shouldStop: () => stopRequested,
+      policies: createPolicies(exp),
+      shouldStop: () => stopRequested || (opts.maxSteps !== undefined && stepsThisTime >= opts.maxSteps),
       onStep(r) {
+        stepsThisTime++;
         info.steps_completed = r.step + 1;
         info.actions += r.actions;
         info.failed_actions += r.failed;
-        info.wall_ms = Math.round(performance.now() - t0);
+        info.wall_ms = elapsed();
         writeRunInfo(dir, info);
         events.write({ type: 'step', step: r.step, sim_time: r.simTime, active_agents: r.activeAgents, actions: r.actions, failed_actions: r.failed, wall_ms: Math.round(r.wallMs) });
         progress.step(r);
       },
     });
-    info.status = stopRequested ? 'interrupted' : 'completed';
+    info.status = info.steps_completed >= exp.clock.timesteps ? 'completed' : 'interrupted';
   } catch (err) {
     info.status = 'failed';
     info.error = err instanceof Error ? err.message : String(err);
@@ -98,7 +135,7 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
     progress.stop();
     channel.close();
     info.finished_at = new Date().toISOString();
-    info.wall_ms = Math.round(performance.now() - t0);
+    info.wall_ms = elapsed();
     info.actions_per_second = Math.round((info.actions / Math.max(info.wall_ms, 1)) * 1000);
     writeRunInfo(dir, info);
     events.write({ type: 'run_finished', status: info.status, steps_completed: info.steps_completed, actions: info.actions, wall_ms: info.wall_ms });

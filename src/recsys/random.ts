@@ -7,19 +7,25 @@ export function createRandom({ seed, feedSize }: RecommenderOptions): Recommende
     kind: 'random',
     refresh(snapshot) {
       const posts = snapshot.posts;
+      const ownCount = new Map<number, number>();
+      for (const p of posts) ownCount.set(p.authorId, (ownCount.get(p.authorId) ?? 0) + 1);
       const feeds: Feeds = new Map();
       for (const user of snapshot.users) {
         const rng = Rng.derive(seed, 'recsys-random', snapshot.step, user);
-        if (posts.length <= feedSize * 2) {
-          const eligible = posts.filter((p) => p.authorId !== user).map((p) => p.postId);
-          feeds.set(user, rng.sample(eligible, feedSize));
-          continue;
-        }
-        // Rejection sampling: O(feedSize) per user instead of shuffling every candidate.
+        const eligibleCount = posts.length - (ownCount.get(user) ?? 0);
+        const want = Math.min(feedSize, eligibleCount);
+        // Rejection sampling: O(feedSize) per user instead of shuffling every candidate; it
+        // only pays while most candidates are eligible, so heavy posters take the exact path.
         const chosen = new Set<number>();
-        for (let tries = 0; chosen.size < feedSize && tries < feedSize * 20; tries++) {
-          const p = posts[rng.int(posts.length)]!;
-          if (p.authorId !== user) chosen.add(p.postId);
+        if (eligibleCount >= feedSize * 2) {
+          for (let tries = 0; chosen.size < want && tries < feedSize * 20; tries++) {
+            const p = posts[rng.int(posts.length)]!;
+            if (p.authorId !== user) chosen.add(p.postId);
+          }
+        }
+        if (chosen.size < want) {
+          const rest = posts.filter((p) => p.authorId !== user && !chosen.has(p.postId)).map((p) => p.postId);
+          for (const id of rng.sample(rest, want - chosen.size)) chosen.add(id);
         }
         feeds.set(user, [...chosen]);
       }

@@ -62,6 +62,23 @@ describe('socialsim CLI', () => {
     expect(readFileSync(reportOut, 'utf8')).toContain('<title>');
   });
 
+  it('when a run is paused with --max-steps then resume finishes it and writes the report', () => {
+    const out = tempDir();
+    const first = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--set', 'cohorts[0].count=100', '--max-steps', '4', '-q']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^interrupted: 4\/24 steps/);
+    const runDir = onlyRunDir(out, 'quickstart');
+    expect(first.stdout).toContain(`continue with: socialsim resume ${runDir}`);
+    expect(existsSync(join(runDir, 'report.html'))).toBe(false);
+    const second = cli(['resume', runDir, '-q']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^completed: 24\/24 steps/);
+    expect(existsSync(join(runDir, 'report.html'))).toBe(true);
+    const third = cli(['resume', runDir]);
+    expect(third.code).toBe(2);
+    expect(third.stderr).toContain('error [run.not_resumable]');
+  });
+
   it('when a run is asked of an LLM cohort then it is refused with exit 2 and a clear reason', () => {
     const out = tempDir();
     const r = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--set', 'models.stat={provider: openai, model: gpt-4o-mini, api_key_env: OPENAI_API_KEY}']);
