@@ -80,8 +80,9 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
 
   return {
     name: 'statistical',
+    wantsContext: false,
     async decideAll(step, requests) {
-      return requests.map((r) => decide(step, r));
+      return requests.map((r) => ({ actions: decide(step, r) }));
     },
   };
 }

@@ -1,6 +1,9 @@
 import type { AgentAction } from '../channel/actions/types.js';
+import type { MemoryItem, Notification } from '../channel/context.js';
 import type { PostView } from '../channel/snapshot.js';
 import type { Persona } from '../data/personas.js';
+
+export type { MemoryItem, Notification };
 
 /** What one active agent sees at the start of a step. */
 export interface Observation {
@@ -12,6 +15,11 @@ export interface Observation {
   readonly followees: ReadonlySet<number>;
   readonly liked: ReadonlySet<number>;
   readonly reposted: ReadonlySet<number>;
+  /** Filled only for policies that ask for it (`wantsContext`): LLM prompts use it. */
+  readonly notifications?: readonly Notification[];
+  readonly memory?: readonly MemoryItem[];
+  /** Usernames of the feed posts' authors, same condition. */
+  readonly authors?: ReadonlyMap<number, string>;
 }
 
 export interface DecisionRequest {
@@ -19,12 +27,49 @@ export interface DecisionRequest {
   readonly observation: Observation;
 }
 
+/** One LLM request made for a decision: the llm_calls table's row, less step and agent. */
+export interface LlmCall {
+  readonly model: string;
+  readonly endpoint: string;
+  readonly latencyMs: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly attempts: number;
+  /** 'ok' or the failure kind: rate_limited, server_error, timeout, connection, client_error, bad_response, no_endpoint. */
+  readonly outcome: string;
+  readonly error: string | null;
+}
+
+/** A proposed action that never became one (unparseable or invalid after the repair turn). */
+export interface RejectedAction {
+  readonly action: string;
+  readonly args: string;
+  readonly error: string;
+}
+
+/** What an agent decided in a step. */
+export interface Decision {
+  /** Applied in order through the channel, which enforces the platform's rules. */
+  readonly actions: readonly AgentAction[];
+  /** Recorded in trace as failed without reaching the channel. */
+  readonly rejected?: readonly RejectedAction[];
+  /** Requests made to reach this decision (none for in-process policies). */
+  readonly calls?: readonly LlmCall[];
+}
+
 /**
- * Turns observations into actions. Async so LLM policies (worker threads, HTTP) and the
- * in-process statistical policy share one engine path; `decideAll` returns one action list
- * per request, in request order, and must not let a single agent's failure reject the batch.
+ * Turns observations into decisions. Async so LLM policies (worker threads, HTTP) and the
+ * in-process statistical policy share one engine path; `decideAll` returns one decision per
+ * request, in request order, and never rejects because one agent's model failed: such a
+ * failure is a Decision with `rejected` entries.
  */
 export interface AgentPolicy {
   readonly name: string;
-  decideAll(step: number, requests: readonly DecisionRequest[]): Promise<AgentAction[][]>;
+  /** Whether observations need notifications, memory and author names (costs queries). */
+  readonly wantsContext: boolean;
+  /** Size of the memory to fill when `wantsContext`. */
+  readonly memorySize?: number;
+  decideAll(step: number, requests: readonly DecisionRequest[]): Promise<Decision[]>;
+  /** Frees threads, sockets and the like; called once at the end of a run. */
+  close?(): Promise<void>;
 }

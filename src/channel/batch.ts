@@ -35,6 +35,19 @@ export interface TraceRow {
   readonly error: string | null;
 }
 
+export interface LlmCallRow {
+  readonly agentId: number;
+  readonly cohort: string;
+  readonly model: string;
+  readonly endpoint: string;
+  readonly latencyMs: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly attempts: number;
+  readonly outcome: string;
+  readonly error: string | null;
+}
+
 const PAIR_BASE = 2 ** 32;
 
 /**
@@ -67,6 +80,7 @@ export class StepBatch {
   readonly posts: PostRow[] = [];
   readonly reposts: RepostRow[] = [];
   readonly trace: TraceRow[] = [];
+  readonly llmCalls: LlmCallRow[] = [];
   readonly likes = new PairDiff();
   readonly follows = new PairDiff();
   /** Feeds computed this step (user → ranked post ids), written to `rec`. */

@@ -2,6 +2,7 @@ import { StepBatch, type PostRow, type UserRow } from './batch.js';
 import { applyAction } from './actions/registry.js';
 import type { ActionResult, AgentAction, ApplyContext } from './actions/types.js';
 import { appendFollows, simTimestamp, writeBatch } from './commit.js';
+import { agentContexts, type AgentContext } from './context.js';
 import { ChannelDb } from './db.js';
 import { recentPosts, type ChannelSnapshot } from './snapshot.js';
 import { ChannelState } from './state.js';
@@ -53,6 +54,15 @@ export class Channel {
 
   get userCount(): number {
     return this.state.users.size;
+  }
+
+  usernameOf(user: number): string {
+    return this.state.users.get(user)?.username ?? `user${user}`;
+  }
+
+  /** Notifications and recent own actions of the given agents (for LLM prompts). */
+  agentContexts(agents: readonly number[], memorySize: number): Promise<Map<number, AgentContext>> {
+    return agentContexts(this.db, agents, memorySize);
   }
 
   get hasFeeds(): boolean {
@@ -107,6 +117,19 @@ export class Channel {
     });
     if (!outcome.ok) batch.failed++;
     return outcome;
+  }
+
+  /** Records a proposed action that never became one (e.g. an LLM's malformed tool call). */
+  reject(batch: StepBatch, actor: number, action: string, args: string, error: string): void {
+    // trace.args is a JSON column: raw text that is not JSON is stored as a JSON string.
+    let json = args;
+    try {
+      JSON.parse(args);
+    } catch {
+      json = JSON.stringify(args);
+    }
+    batch.trace.push({ agentId: actor, action, args: json, ok: false, result: null, error });
+    batch.failed++;
   }
 
   /** Installs the recommender's new feeds; they are what agents read from now on and go to `rec`. */

@@ -1,6 +1,7 @@
 import {
   BIGINT,
   BOOLEAN,
+  DOUBLE,
   DuckDBDataChunk,
   DuckDBTimestampValue,
   INTEGER,
@@ -97,6 +98,13 @@ export async function writeBatch(conn: DuckDBConnection, batch: StepBatch, first
   await appendPairs(conn, 'likes', batch.likes.added, step, true);
   await appendPairs(conn, 'follows', batch.follows.added, step, false);
   if (batch.feeds) await appendFeeds(conn, step, batch.feeds);
+  const c = batch.llmCalls;
+  await appendColumns(
+    conn,
+    'llm_calls',
+    [INTEGER, INTEGER, VARCHAR, VARCHAR, VARCHAR, DOUBLE, INTEGER, INTEGER, INTEGER, VARCHAR, VARCHAR],
+    [c.map(() => step), c.map((x) => x.agentId), c.map((x) => x.cohort), c.map((x) => x.model), c.map((x) => x.endpoint), c.map((x) => x.latencyMs), c.map((x) => x.promptTokens), c.map((x) => x.completionTokens), c.map((x) => x.attempts), c.map((x) => x.outcome), c.map((x) => x.error)],
+  );
   const t = batch.trace;
   await appendColumns(
     conn,

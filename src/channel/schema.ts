@@ -70,6 +70,20 @@ export const CHANNEL_DDL: readonly string[] = [
     result JSON,
     error VARCHAR
   )`,
+  // Every request made to a language model, with what it cost and how it ended.
+  `CREATE TABLE IF NOT EXISTS llm_calls (
+    step INTEGER NOT NULL,
+    agent_id INTEGER NOT NULL,
+    cohort VARCHAR NOT NULL,
+    model VARCHAR NOT NULL,         -- the experiment's model key
+    endpoint VARCHAR NOT NULL,      -- base URL that served the final attempt
+    latency_ms DOUBLE NOT NULL,     -- wall time of all attempts, backoff included
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    outcome VARCHAR NOT NULL,       -- 'ok' | rate_limited | server_error | timeout | connection | client_error | bad_response | no_endpoint
+    error VARCHAR
+  )`,
   // One row per committed step: the checkpoint a resumed run continues after.
   `CREATE TABLE IF NOT EXISTS steps (
     step INTEGER NOT NULL,
@@ -80,6 +94,9 @@ export const CHANNEL_DDL: readonly string[] = [
   )`,
 ];
 
-/** Tables whose contents define a run's outcome; the determinism test checksums these. */
+/**
+ * Tables whose contents define a run's outcome; the determinism test checksums these.
+ * (llm_calls is left out: latencies and endpoints vary from run to run by nature.)
+ */
 export const CHANNEL_TABLES = ['users', 'posts', 'follows', 'likes', 'reposts', 'rec', 'trace', 'steps'] as const;
 export type ChannelTable = (typeof CHANNEL_TABLES)[number];

@@ -4,6 +4,7 @@
  * freeze. Every problem found is reported at once, as a `ConfigError` with located issues.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import {
   ConfigError,
@@ -18,6 +19,7 @@ import { applyOverride, isPrefix, parseOverride } from './overrides.js';
 import { hasNode, positionOf } from './positions.js';
 import { deepFreeze, durationMs } from './resolve.js';
 import { experimentValidator } from './schema.js';
+import { resolvePromptPaths } from './prompt-paths.js';
 import { semanticChecks } from './semantic.js';
 import type { Experiment } from './types.js';
 
@@ -127,6 +129,7 @@ export function parseExperiment(text: string, file: string, opts: LoadOptions = 
   const validate = experimentValidator();
   const raws: RawIssue[] = validate(data) ? [] : translateErrors(validate.errors ?? []);
   raws.push(...semanticChecks(data));
+  raws.push(...resolvePromptPaths(data, dirname(resolve(file))));
 
   const locate = (r: RawIssue): ConfigIssue => {
     const path = formatPath(r.segments);

@@ -53,6 +53,19 @@ export function semanticChecks(data: Rec): RawIssue[] {
       });
     }
   }
+  for (const [name, m] of isRec(data.models) ? Object.entries(data.models) : []) {
+    if (!isRec(m) || m.provider !== 'openai-compatible') continue;
+    const has = (k: string): boolean => m[k] !== undefined;
+    if (has('endpoints') === has('ports')) {
+      out.push({
+        segments: ['models', name, has('endpoints') ? 'ports' : 'endpoints'],
+        kind: has('endpoints') ? 'key' : 'parent',
+        message: has('endpoints')
+          ? 'give either endpoints or host + ports, not both'
+          : 'missing endpoints: list the replicas\' base URLs in endpoints, or give host + ports',
+      });
+    }
+  }
   uniqueNames(data.cohorts, 'cohorts', 'cohort', out);
   uniqueNames(data.seeds, 'seeds', 'seed', out);
 

@@ -70,29 +70,42 @@ export interface StatisticalModelConfig {
   readonly read_depth: number;
 }
 
-export interface OpenAICompatibleModelConfig {
-  readonly provider: 'openai-compatible';
+/** Settings every LLM-backed model shares. */
+export interface LlmModelCommon {
   readonly model: string;
-  readonly endpoints: readonly string[];
+  /** Requests in flight at once, per endpoint. */
   readonly max_concurrency: number;
-  readonly api_key_env?: string;
-  readonly gpus?: readonly number[];
   readonly temperature: number;
   readonly max_tokens: number;
+  /** Deadline of one attempt, seconds. */
   readonly timeout_s: number;
+  /** Retries after the first attempt for 429 / 5xx / timeouts / dropped connections. */
   readonly max_retries: number;
+  readonly tool_mode: 'tools' | 'json';
+  /** Merged into every request body. */
+  readonly extra_body: Readonly<Record<string, unknown>>;
+  /** Template paths, absolute (the loader resolves them against the experiment file). */
+  readonly prompts: { readonly system?: string; readonly user?: string };
+  /** Own recent actions recalled in the prompt. */
+  readonly memory: number;
+  /** USD per million tokens. */
+  readonly price?: { readonly prompt?: number; readonly completion?: number };
 }
 
-export interface OpenAIModelConfig {
+export interface OpenAICompatibleModelConfig extends LlmModelCommon {
+  readonly provider: 'openai-compatible';
+  /** Replica base URLs; or `host` + `ports` (exactly one of the two forms). */
+  readonly endpoints?: readonly string[];
+  readonly host: string;
+  readonly ports?: readonly number[];
+  readonly api_key_env?: string;
+  readonly gpus?: readonly number[];
+}
+
+export interface OpenAIModelConfig extends LlmModelCommon {
   readonly provider: 'openai';
-  readonly model: string;
   readonly api_key_env: string;
   readonly base_url?: string;
-  readonly max_concurrency: number;
-  readonly temperature: number;
-  readonly max_tokens: number;
-  readonly timeout_s: number;
-  readonly max_retries: number;
 }
 
 export interface CohortConfig {

@@ -101,6 +101,7 @@ async function continueRun(dir: string, exp: Experiment, info: RunInfo, opts: Om
     stopRequested = true;
   };
   process.once('SIGINT', onSigint);
+  const policies = createPolicies(exp);
   const channel = await Channel.open(join(dir, RUN_FILES.db));
   const fromStep = channel.committedStep + 1;
   const progress = createProgress(exp.clock.timesteps, fromStep, { quiet: opts.quiet });
@@ -111,7 +112,7 @@ async function continueRun(dir: string, exp: Experiment, info: RunInfo, opts: Om
       channel,
       population: buildPopulation(exp),
       recommender: createRecommender(exp.recsys, exp.seed),
-      policies: createPolicies(exp),
+      policies,
       shouldStop: () => stopRequested || (opts.maxSteps !== undefined && stepsThisTime >= opts.maxSteps),
       onStep(r) {
         stepsThisTime++;
@@ -134,6 +135,7 @@ async function continueRun(dir: string, exp: Experiment, info: RunInfo, opts: Om
     process.off('SIGINT', onSigint);
     progress.stop();
     channel.close();
+    await Promise.all([...new Set(policies.values())].map((p) => p.close?.()));
     info.finished_at = new Date().toISOString();
     info.wall_ms = elapsed();
     info.actions_per_second = Math.round((info.actions / Math.max(info.wall_ms, 1)) * 1000);

@@ -1,5 +1,4 @@
-import type { AgentPolicy, DecisionRequest, Observation } from '../agents/types.js';
-import type { AgentAction } from '../channel/actions/types.js';
+import type { AgentPolicy, Decision, DecisionRequest, Observation } from '../agents/types.js';
 import type { Channel, StepSummary } from '../channel/channel.js';
 import type { PostView } from '../channel/snapshot.js';
 import type { Experiment } from '../config/types.js';
@@ -92,11 +91,15 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
       liked: channel.state.likesOf(p.userId),
       reposted: channel.state.repostsOf(p.userId),
     });
-    const decisions = await decideByCohort(step, active, observe, policies);
+    const decisions = await decideByCohort(step, active, observe, policies, channel);
     lap('decide');
     for (let i = 0; i < active.length; i++) {
-      const actor = (active[i] as Persona).userId;
-      for (const action of decisions[i] ?? []) channel.apply(batch, actor, action);
+      const persona = active[i] as Persona;
+      const decision = decisions[i];
+      if (!decision) continue;
+      for (const action of decision.actions) channel.apply(batch, persona.userId, action);
+      for (const r of decision.rejected ?? []) channel.reject(batch, persona.userId, r.action, r.args, r.error);
+      for (const c of decision.calls ?? []) batch.llmCalls.push({ ...c, agentId: persona.userId, cohort: persona.cohort });
     }
     lap('apply');
 
@@ -109,24 +112,42 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
   return reports;
 }
 
-/** Groups the active agents by cohort, asks each cohort's policy, and restores agent order. */
+/**
+ * Groups the active agents by cohort, asks each cohort's policy (concurrently: LLM cohorts on
+ * different models overlap), and restores agent order. Policies that want notifications and
+ * memory get them from one set query over all their agents.
+ */
 async function decideByCohort(
   step: number,
   active: readonly Persona[],
   observe: (p: Persona) => Observation,
   policies: ReadonlyMap<string, AgentPolicy>,
-): Promise<AgentAction[][]> {
+  channel: Channel,
+): Promise<Decision[]> {
   const byCohort = new Map<string, number[]>();
   active.forEach((p, i) => (byCohort.get(p.cohort) ?? byCohort.set(p.cohort, []).get(p.cohort)!).push(i));
-  const out: AgentAction[][] = new Array(active.length);
-  await Promise.all(
-    [...byCohort].map(async ([cohort, indices]) => {
-      const policy = policies.get(cohort);
-      if (!policy) throw new Error(`no policy for cohort "${cohort}"`);
-      const requests: DecisionRequest[] = indices.map((i) => ({ persona: active[i] as Persona, observation: observe(active[i] as Persona) }));
-      const actions = await policy.decideAll(step, requests);
-      indices.forEach((i, k) => (out[i] = actions[k] ?? []));
-    }),
-  );
+  const out: Decision[] = new Array(active.length);
+  const jobs: Promise<void>[] = [];
+  for (const [cohort, indices] of byCohort) {
+    const policy = policies.get(cohort);
+    if (!policy) throw new Error(`no policy for cohort "${cohort}"`);
+    const contexts = policy.wantsContext
+      ? await channel.agentContexts(indices.map((i) => (active[i] as Persona).userId), policy.memorySize ?? 0)
+      : null;
+    const requests: DecisionRequest[] = indices.map((i) => {
+      const persona = active[i] as Persona;
+      const observation = observe(persona);
+      if (!contexts) return { persona, observation };
+      const ctx = contexts.get(persona.userId);
+      const authors = new Map(observation.feed.map((p) => [p.authorId, channel.usernameOf(p.authorId)]));
+      return { persona, observation: { ...observation, notifications: ctx?.notifications ?? [], memory: ctx?.memory ?? [], authors } };
+    });
+    jobs.push(
+      policy.decideAll(step, requests).then((decisions) => {
+        indices.forEach((i, k) => (out[i] = decisions[k] ?? { actions: [] }));
+      }),
+    );
+  }
+  await Promise.all(jobs);
   return out;
 }

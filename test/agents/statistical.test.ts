@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentAction } from '../../src/channel/actions/types.js';
 import type { PostView } from '../../src/channel/snapshot.js';
 import { createStatisticalPolicy } from '../../src/agents/statistical.js';
-import type { DecisionRequest, Observation } from '../../src/agents/types.js';
+import type { AgentPolicy, DecisionRequest, Observation } from '../../src/agents/types.js';
 import { parseExperiment } from '../../src/config/load.js';
 import type { StatisticalModelConfig } from '../../src/config/types.js';
 import type { Persona } from '../../src/data/personas.js';
@@ -48,6 +48,9 @@ function observation(feed: readonly PostView[], o: Partial<Omit<Observation, 'fe
   };
 }
 
+/** The policy's decisions as plain action lists. */
+const decide = async (policy: AgentPolicy, step: number, reqs: DecisionRequest[]): Promise<AgentAction[][]> =>
+  (await policy.decideAll(step, reqs)).map((d) => [...d.actions]);
 const req = (p: Persona, obs: Observation): DecisionRequest => ({ persona: p, observation: obs });
 const of = (actions: readonly AgentAction[], name: string): AgentAction[] => actions.filter((a) => a.action === name);
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => i + from);
@@ -57,7 +60,7 @@ describe('statistical policy', () => {
     const policy = createStatisticalPolicy(1, params({ like_base: 1 }, true));
     const feedA = [post(1, 50)];
     const feedB = [post(2, 51)];
-    const out = await policy.decideAll(1, [req(persona(0), observation(feedA)), req(persona(1), observation(feedB))]);
+    const out = await decide(policy, 1, [req(persona(0), observation(feedA)), req(persona(1), observation(feedB))]);
     expect(policy.name).toBe('statistical');
     expect(out).toHaveLength(2);
     expect(of(out[0]!, 'like')).toEqual([{ action: 'like', args: { post_id: 1 } }]);
@@ -68,7 +71,7 @@ describe('statistical policy', () => {
     const policy = createStatisticalPolicy(3, params({ post_prob: 0.5, like_base: 0.5 }));
     const feed = range(10).map((i) => post(i, 100 + i));
     const requests = range(200).map((u) => req(persona(u), observation(feed, { liked: new Set([1]), followees: new Set([100]) })));
-    const out = await policy.decideAll(4, requests);
+    const out = await decide(policy, 4, requests);
     for (const actions of out) expect(actions[0]).toEqual({ action: 'refresh', args: {} });
   });
 
@@ -76,19 +79,19 @@ describe('statistical policy', () => {
     const policy = createStatisticalPolicy(3, params({}, true));
     const feed = range(10).map((i) => post(i, 100 + i, '#tech #music', 1000, 1000));
     const obs = observation(feed, { liked: new Set([1, 2]), followees: new Set([100]), reposted: new Set([3]) });
-    const out = await policy.decideAll(1, range(50).map((u) => req(persona(u), obs)));
+    const out = await decide(policy, 1, range(50).map((u) => req(persona(u), obs)));
     for (const actions of out) expect(actions).toEqual([{ action: 'refresh', args: {} }, { action: 'do_nothing', args: {} }]);
   });
 
   it('when the feed is empty and the agent has no likes or followees then it does nothing even with all rates at 1', async () => {
     const policy = createStatisticalPolicy(3, params({ like_base: 1, repost_base: 1, follow_on_engage: 1, unlike_prob: 1, unfollow_prob: 1, post_prob: 0 }));
-    const [actions] = await policy.decideAll(1, [req(persona(0), observation([]))]);
+    const [actions] = await decide(policy, 1, [req(persona(0), observation([]))]);
     expect(actions).toEqual([{ action: 'refresh', args: {} }, { action: 'do_nothing', args: {} }]);
   });
 
   it('when the agent does something then do_nothing is not emitted', async () => {
     const policy = createStatisticalPolicy(3, params({ post_prob: 1 }, true));
-    const out = await policy.decideAll(1, range(20).map((u) => req(persona(u), observation([]))));
+    const out = await decide(policy, 1, range(20).map((u) => req(persona(u), observation([]))));
     for (const actions of out) {
       expect(of(actions, 'do_nothing')).toHaveLength(0);
       expect(of(actions, 'create_post')).toHaveLength(1);
@@ -100,7 +103,7 @@ describe('statistical policy', () => {
     const feed = range(10).map((i) => post(i, 100 + i));
     const liked = new Set([0, 2, 4]);
     const reposted = new Set([1, 2, 7]);
-    const out = await policy.decideAll(2, range(100).map((u) => req(persona(u), observation(feed, { liked, reposted }))));
+    const out = await decide(policy, 2, range(100).map((u) => req(persona(u), observation(feed, { liked, reposted }))));
     for (const actions of out) {
       const likes = of(actions, 'like').map((a) => a.args['post_id']);
       const reposts = of(actions, 'repost').map((a) => a.args['post_id']);
@@ -111,7 +114,7 @@ describe('statistical policy', () => {
 
   it('when the feed holds the agent’s own posts then it never likes, reposts or follows from them', async () => {
     const policy = createStatisticalPolicy(8, params({ like_base: 1, repost_base: 1, follow_on_engage: 1, read_depth: 10 }));
-    const out = await policy.decideAll(
+    const out = await decide(policy, 
       2,
       range(50).map((u) => {
         // Posts 0..4 are the agent's own, 5..9 are someone else's.
@@ -129,7 +132,7 @@ describe('statistical policy', () => {
   it('when read_depth is smaller than the feed then posts beyond it are never liked or reposted', async () => {
     const policy = createStatisticalPolicy(5, params({ like_base: 1, repost_base: 1, read_depth: 3 }, true));
     const feed = range(10).map((i) => post(i + 20, 100 + i));
-    const out = await policy.decideAll(1, range(100).map((u) => req(persona(u), observation(feed))));
+    const out = await decide(policy, 1, range(100).map((u) => req(persona(u), observation(feed))));
     for (const actions of out) {
       expect(of(actions, 'like').map((a) => a.args['post_id'])).toEqual([20, 21, 22]);
       expect(of(actions, 'repost').map((a) => a.args['post_id'])).toEqual([20, 21, 22]);
@@ -139,7 +142,7 @@ describe('statistical policy', () => {
   it('when read_depth is smaller than the feed and rates are realistic then no like ever lands beyond it', async () => {
     const policy = createStatisticalPolicy(5, params({ like_base: 0.3, read_depth: 4 }));
     const feed = range(20).map((i) => post(i, 100 + i, '#tech', 50));
-    const out = await policy.decideAll(9, range(500).map((u) => req(persona(u), observation(feed))));
+    const out = await decide(policy, 9, range(500).map((u) => req(persona(u), observation(feed))));
     let likes = 0;
     for (const actions of out) {
       for (const a of of(actions, 'like')) {
@@ -153,7 +156,7 @@ describe('statistical policy', () => {
   it('when the agent engages with posts by one author then it follows that author at most once', async () => {
     const policy = createStatisticalPolicy(5, params({ like_base: 1, follow_on_engage: 1 }, true));
     const feed = [post(1, 70), post(2, 70), post(3, 71), post(4, 72)];
-    const [actions] = await policy.decideAll(1, [req(persona(0), observation(feed, { followees: new Set([72]) }))]);
+    const [actions] = await decide(policy, 1, [req(persona(0), observation(feed, { followees: new Set([72]) }))]);
     expect(of(actions!, 'follow').map((a) => a.args['user_id'])).toEqual([70, 71]);
   });
 
@@ -164,7 +167,7 @@ describe('statistical policy', () => {
     const rate = async (text: string): Promise<number> => {
       const policy = createStatisticalPolicy(11, p);
       const feed = range(5).map((i) => post(i, 9000 + i, text));
-      const out = await policy.decideAll(3, agents.map((u) => req(persona(u, ['tech', 'music']), observation(feed))));
+      const out = await decide(policy, 3, agents.map((u) => req(persona(u, ['tech', 'music']), observation(feed))));
       return out.reduce((n, a) => n + of(a, 'like').length, 0) / (agents.length * feed.length);
     };
     const matched = await rate('Big news on chips #Tech');
@@ -183,7 +186,7 @@ describe('statistical policy', () => {
       const policy = createStatisticalPolicy(11, p);
       const text = `Thoughts on this #${topicTag(topic)}`;
       const feed = range(5).map((i) => post(i, 9000 + i, text));
-      const out = await policy.decideAll(3, agents.map((u) => req(persona(u, interests), observation(feed))));
+      const out = await decide(policy, 3, agents.map((u) => req(persona(u, interests), observation(feed))));
       return out.reduce((n, a) => n + of(a, 'like').length, 0) / (agents.length * feed.length);
     };
     expect(topicTag('Climate change')).toBe('climate_change');
@@ -199,7 +202,7 @@ describe('statistical policy', () => {
     const rate = async (text: string): Promise<number> => {
       const policy = createStatisticalPolicy(12, p);
       const feed = range(5).map((i) => post(i, 9000 + i, text));
-      const out = await policy.decideAll(3, agents.map((u) => req(persona(u, ['tech', 'music']), observation(feed))));
+      const out = await decide(policy, 3, agents.map((u) => req(persona(u, ['tech', 'music']), observation(feed))));
       return out.reduce((n, a) => n + of(a, 'like').length, 0) / (agents.length * feed.length);
     };
     // Expected 0.25 vs 0.15.
@@ -212,7 +215,7 @@ describe('statistical policy', () => {
     const rate = async (likes: number): Promise<number> => {
       const policy = createStatisticalPolicy(13, p);
       const feed = range(5).map((i) => post(i, 9000 + i, '#sports', likes));
-      const out = await policy.decideAll(3, agents.map((u) => req(persona(u, ['tech']), observation(feed))));
+      const out = await decide(policy, 3, agents.map((u) => req(persona(u, ['tech']), observation(feed))));
       return out.reduce((n, a) => n + of(a, 'like').length, 0) / (agents.length * feed.length);
     };
     // Expected ratio 1 + 0.3 × ln(101) ≈ 2.38.
@@ -228,7 +231,7 @@ describe('statistical policy', () => {
     const rate = async (text: string): Promise<number> => {
       const policy = createStatisticalPolicy(14, p);
       const feed = range(5).map((i) => post(i, 9000 + i, text));
-      const out = await policy.decideAll(3, agents.map((u) => req(persona(u, ['tech']), observation(feed))));
+      const out = await decide(policy, 3, agents.map((u) => req(persona(u, ['tech']), observation(feed))));
       return out.reduce((n, a) => n + of(a, 'repost').length, 0) / (agents.length * feed.length);
     };
     expect(await rate('#tech')).toBeGreaterThan(1.5 * (await rate('#sports')));
@@ -237,7 +240,7 @@ describe('statistical policy', () => {
   it('when the agent writes a post then it carries a #hashtag of one of its interests', async () => {
     const policy = createStatisticalPolicy(21, params({ post_prob: 1 }, true));
     const people = range(300).map((u) => persona(u, u % 2 === 0 ? ['climate', 'food'] : ['health']));
-    const out = await policy.decideAll(6, people.map((p) => req(p, observation([]))));
+    const out = await decide(policy, 6, people.map((p) => req(p, observation([]))));
     const seen = new Set<string>();
     for (const [i, actions] of out.entries()) {
       const posts = of(actions, 'create_post');
@@ -255,7 +258,7 @@ describe('statistical policy', () => {
 
   it('when the persona has no interests then it never writes a post', async () => {
     const policy = createStatisticalPolicy(21, params({ post_prob: 1 }, true));
-    const out = await policy.decideAll(6, range(50).map((u) => req(persona(u, []), observation([]))));
+    const out = await decide(policy, 6, range(50).map((u) => req(persona(u, []), observation([]))));
     for (const actions of out) expect(of(actions, 'create_post')).toHaveLength(0);
   });
 
@@ -263,7 +266,7 @@ describe('statistical policy', () => {
     const policy = createStatisticalPolicy(2, params({ unlike_prob: 1, unfollow_prob: 1 }, true));
     const liked = new Set([40, 10, 30]);
     const followees = new Set([7, 3]);
-    const out = await policy.decideAll(1, range(200).map((u) => req(persona(u), observation([], { liked, followees }))));
+    const out = await decide(policy, 1, range(200).map((u) => req(persona(u), observation([], { liked, followees }))));
     const unliked = new Set<unknown>();
     for (const actions of out) {
       const ul = of(actions, 'unlike');
@@ -296,9 +299,9 @@ describe('statistical policy', () => {
     const p = params({ post_prob: 0.3, like_base: 0.2, repost_base: 0.1, follow_on_engage: 0.5 });
     const feed = range(10).map((i) => post(i, 100 + i, '#tech'));
     const requests = range(100).map((u) => req(persona(u), observation(feed)));
-    const a = await createStatisticalPolicy(42, p).decideAll(5, requests);
-    const otherStep = await createStatisticalPolicy(42, p).decideAll(6, requests);
-    const otherSeed = await createStatisticalPolicy(43, p).decideAll(5, requests);
+    const a = await decide(createStatisticalPolicy(42, p), 5, requests);
+    const otherStep = await decide(createStatisticalPolicy(42, p), 6, requests);
+    const otherSeed = await decide(createStatisticalPolicy(43, p), 5, requests);
     const differing = (x: AgentAction[][]): number => x.filter((acts, i) => JSON.stringify(acts) !== JSON.stringify(a[i])).length;
     expect(differing(otherStep)).toBeGreaterThan(50);
     expect(differing(otherSeed)).toBeGreaterThan(50);

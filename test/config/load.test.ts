@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import {
@@ -88,8 +91,56 @@ cohorts:
 `,
       'llm.yaml',
     );
-    expect(exp.models.local).toMatchObject({ max_concurrency: 16, temperature: 0.7, max_tokens: 256, timeout_s: 60, max_retries: 3 });
-    expect(exp.models.cloud).toMatchObject({ provider: 'openai', api_key_env: 'OPENAI_API_KEY', max_concurrency: 16 });
+    expect(exp.models.local).toMatchObject({ max_concurrency: 64, temperature: 0.7, max_tokens: 256, timeout_s: 60, max_retries: 3, tool_mode: 'tools', memory: 10, extra_body: {}, prompts: {} });
+    expect(exp.models.cloud).toMatchObject({ provider: 'openai', api_key_env: 'OPENAI_API_KEY', max_concurrency: 16, tool_mode: 'tools' });
+  });
+
+  it('when replicas are given as host + ports then they validate, and both forms at once are an error', () => {
+    const ok = parseExperiment(`name: llm
+models:
+  local: { provider: openai-compatible, model: qwen, ports: [8000, 8001] }
+cohorts: [{ name: a, count: 1, model: local }]
+`, 'llm.yaml');
+    expect(ok.models.local).toMatchObject({ host: '127.0.0.1', ports: [8000, 8001] });
+    expect(() =>
+      parseExperiment(`name: llm
+models:
+  local: { provider: openai-compatible, model: qwen, ports: [8000], endpoints: ["http://h:1/v1"] }
+cohorts: [{ name: a, count: 1, model: local }]
+`, 'llm.yaml'),
+    ).toThrow(/llm\.yaml:3:\d+ models\.local\.ports: give either endpoints or host \+ ports, not both/);
+    expect(() => parseExperiment(`name: llm
+models:
+  local: { provider: openai-compatible, model: qwen }
+cohorts: [{ name: a, count: 1, model: local }]
+`, 'llm.yaml')).toThrow(
+      /llm\.yaml:3:10 models\.local\.endpoints: missing endpoints/,
+    );
+  });
+
+  it('when prompt templates are named then their paths resolve against the experiment file, and a missing one is an error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prompts-'));
+    try {
+      mkdirSync(join(dir, 'prompts'));
+      writeFileSync(join(dir, 'prompts', 'sys.md'), 'You are {{name}}.');
+      const file = join(dir, 'exp.yaml');
+      const yaml = (sys: string): string =>
+        `name: llm
+models:
+  m:
+    provider: openai-compatible
+    model: q
+    ports: [8000]
+    prompts: { system: ${sys} }
+cohorts: [{ name: a, count: 1, model: m }]
+`;
+      writeFileSync(file, yaml('prompts/sys.md'));
+      expect(loadExperiment(file).models.m).toMatchObject({ prompts: { system: join(dir, 'prompts', 'sys.md') } });
+      writeFileSync(file, yaml('prompts/nope.md'));
+      expect(() => loadExperiment(file)).toThrow(`exp.yaml:7:24 models.m.prompts.system: prompt template not found: ${join(dir, 'prompts', 'nope.md')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('accepts a custom profile with 24 hourly weights', () => {
