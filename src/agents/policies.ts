@@ -1,30 +1,61 @@
-import type { Experiment } from '../config/types.js';
+import type { Experiment, OpenAICompatibleModelConfig, OpenAIModelConfig } from '../config/types.js';
+import { createLimiterFor, MissingApiKeyError, modelSettingsFromConfig } from '../llm/settings.js';
+import { createLlmPolicy } from './llm/policy.js';
+import { LlmWorkerPool } from './llm/pool.js';
+import { loadTemplates } from './llm/prompts.js';
+import type { WorkerModel } from './llm/worker.js';
 import { createStatisticalPolicy } from './statistical.js';
 import type { AgentPolicy } from './types.js';
 
-/** A cohort's model has no policy yet; the CLI reports it as invalid input. */
+/** A cohort's model cannot be used (e.g. its API key is not set); the CLI reports it as invalid input. */
 export class PolicyUnavailableError extends Error {
   readonly code = 'run.unsupported_model';
 }
 
-/** One policy per model, shared by the cohorts that use it; keyed by cohort name. */
-export function createPolicies(exp: Experiment): Map<string, AgentPolicy> {
-  const byModel = new Map<string, AgentPolicy>();
-  const byCohort = new Map<string, AgentPolicy>();
+type LlmConfig = OpenAICompatibleModelConfig | OpenAIModelConfig;
+
+/**
+ * One policy per model, shared by the cohorts that use it; keyed by cohort name. All LLM
+ * models share one worker pool (threads are per run, not per model).
+ */
+export function createPolicies(exp: Experiment, env: Readonly<Record<string, string | undefined>> = process.env): Map<string, AgentPolicy> {
+  const used = new Map<string, Experiment['models'][string]>();
   for (const cohort of exp.cohorts) {
     const model = exp.models[cohort.model];
     if (!model) throw new PolicyUnavailableError(`cohort "${cohort.name}" uses model "${cohort.model}", which is not defined under models`);
-    let policy = byModel.get(cohort.model);
-    if (!policy) {
-      if (model.provider !== 'statistical') {
-        throw new PolicyUnavailableError(
-          `cohort "${cohort.name}" uses model "${cohort.model}" (provider ${model.provider}); LLM-driven cohorts are not available in this version yet — use provider: statistical`,
-        );
-      }
-      policy = createStatisticalPolicy(exp.seed, model);
-      byModel.set(cohort.model, policy);
-    }
-    byCohort.set(cohort.name, policy);
+    used.set(cohort.model, model);
   }
-  return byCohort;
+
+  const llm = new Map<string, WorkerModel>();
+  for (const [name, model] of used) {
+    if (model.provider === 'statistical') continue;
+    llm.set(name, llmWorkerModel(name, model, env));
+  }
+  const pool =
+    llm.size > 0
+      ? new LlmWorkerPool(
+          { models: Object.fromEntries(llm) },
+          [...llm.values()].reduce((n, m) => n + m.settings.endpoints.reduce((k, e) => k + e.maxConcurrency, 0), 0),
+        )
+      : null;
+
+  const byModel = new Map<string, AgentPolicy>();
+  for (const [name, model] of used) {
+    byModel.set(name, model.provider === 'statistical' ? createStatisticalPolicy(exp.seed, model) : createLlmPolicy(name, model, pool!));
+  }
+  return new Map(exp.cohorts.map((c) => [c.name, byModel.get(c.model)!]));
+}
+
+function llmWorkerModel(name: string, model: LlmConfig, env: Readonly<Record<string, string | undefined>>): WorkerModel {
+  try {
+    const settings = modelSettingsFromConfig(name, model, env);
+    return {
+      settings,
+      limiter: createLimiterFor(settings).shared,
+      agent: { modelName: name, toolMode: model.tool_mode, templates: loadTemplates(model.prompts) },
+    };
+  } catch (err) {
+    if (err instanceof MissingApiKeyError) throw new PolicyUnavailableError(err.message);
+    throw err;
+  }
 }

@@ -88,6 +88,8 @@ export interface LlmModelCommon {
   readonly prompts: { readonly system?: string; readonly user?: string };
   /** Own recent actions recalled in the prompt. */
   readonly memory: number;
+  /** Exponential backoff between retries, seconds. */
+  readonly backoff: { readonly base_s: number; readonly max_s: number };
   /** USD per million tokens. */
   readonly price?: { readonly prompt?: number; readonly completion?: number };
 }

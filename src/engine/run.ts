@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPolicies } from '../agents/policies.js';
+import type { AgentPolicy } from '../agents/types.js';
 import { Channel } from '../channel/channel.js';
 import { configHash, loadExperiment, resolvedYaml } from '../config/load.js';
 import type { Experiment } from '../config/types.js';
@@ -39,9 +40,16 @@ export class ResumeError extends Error {
  * folder exists, so an unsupported model leaves nothing behind.
  */
 export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<RunOutcome> {
-  createPolicies(exp);
+  const policies = createPolicies(exp);
   const started = opts.now ?? new Date();
-  const { runId, dir } = createRunFolder(opts.resultsRoot, exp.name, exp.seed, started);
+  let folder: { runId: string; dir: string };
+  try {
+    folder = createRunFolder(opts.resultsRoot, exp.name, exp.seed, started);
+  } catch (err) {
+    await closePolicies(policies);
+    throw err;
+  }
+  const { runId, dir } = folder;
   writeFileSync(join(dir, RUN_FILES.resolved), resolvedYaml(exp));
   const info: RunInfo = {
     experiment: exp.name,
@@ -63,7 +71,7 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
     command: [...(opts.command ?? [])],
   };
   writeRunInfo(dir, info);
-  return continueRun(dir, exp, info, opts);
+  return continueRun(dir, exp, info, opts, policies);
 }
 
 /**
@@ -78,19 +86,25 @@ export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot
   if (configHash(exp) !== info.config_hash) {
     throw new ResumeError(`${RUN_FILES.resolved} in ${dir} no longer matches run.json's config_hash; the experiment was edited after the run started`);
   }
-  createPolicies(exp);
+  const policies = createPolicies(exp);
   info.status = 'running';
   info.finished_at = null;
   delete info.error;
   writeRunInfo(dir, info);
-  return continueRun(dir, exp, info, opts);
+  return continueRun(dir, exp, info, opts, policies);
 }
 
 /**
  * The simulation inside a run folder, with run.json kept current and events.jsonl appended
  * per step. SIGINT stops after the step in flight and marks the run interrupted (resumable).
  */
-async function continueRun(dir: string, exp: Experiment, info: RunInfo, opts: Omit<RunOptions, 'resultsRoot' | 'now'>): Promise<RunOutcome> {
+async function continueRun(
+  dir: string,
+  exp: Experiment,
+  info: RunInfo,
+  opts: Omit<RunOptions, 'resultsRoot' | 'now'>,
+  policies: ReadonlyMap<string, AgentPolicy>,
+): Promise<RunOutcome> {
   const events = new EventLog(join(dir, RUN_FILES.events));
   const priorWallMs = info.wall_ms;
   const t0 = performance.now();
@@ -100,9 +114,14 @@ async function continueRun(dir: string, exp: Experiment, info: RunInfo, opts: Om
   const onSigint = (): void => {
     stopRequested = true;
   };
+  let channel: Channel;
+  try {
+    channel = await Channel.open(join(dir, RUN_FILES.db));
+  } catch (err) {
+    await closePolicies(policies);
+    throw err;
+  }
   process.once('SIGINT', onSigint);
-  const policies = createPolicies(exp);
-  const channel = await Channel.open(join(dir, RUN_FILES.db));
   const fromStep = channel.committedStep + 1;
   const progress = createProgress(exp.clock.timesteps, fromStep, { quiet: opts.quiet });
   events.write({ type: 'run_started', run_id: info.run_id, experiment: exp.name, seed: exp.seed, timesteps: exp.clock.timesteps, agents: info.agents, from_step: fromStep });
@@ -135,7 +154,7 @@ async function continueRun(dir: string, exp: Experiment, info: RunInfo, opts: Om
     process.off('SIGINT', onSigint);
     progress.stop();
     channel.close();
-    await Promise.all([...new Set(policies.values())].map((p) => p.close?.()));
+    await closePolicies(policies);
     info.finished_at = new Date().toISOString();
     info.wall_ms = elapsed();
     info.actions_per_second = Math.round((info.actions / Math.max(info.wall_ms, 1)) * 1000);
@@ -143,4 +162,8 @@ async function continueRun(dir: string, exp: Experiment, info: RunInfo, opts: Om
     events.write({ type: 'run_finished', status: info.status, steps_completed: info.steps_completed, actions: info.actions, wall_ms: info.wall_ms });
   }
   return { dir, info };
+}
+
+async function closePolicies(policies: ReadonlyMap<string, AgentPolicy>): Promise<void> {
+  await Promise.all([...new Set(policies.values())].map((p) => p.close?.()));
 }

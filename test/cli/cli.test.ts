@@ -79,11 +79,11 @@ describe('socialsim CLI', () => {
     expect(third.stderr).toContain('error [run.not_resumable]');
   });
 
-  it('when a run is asked of an LLM cohort then it is refused with exit 2 and a clear reason', () => {
+  it('when an LLM cohort’s API key variable is unset then the run is refused with exit 2 and a clear reason', () => {
     const out = tempDir();
-    const r = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--set', 'models.stat={provider: openai, model: gpt-4o-mini, api_key_env: OPENAI_API_KEY}']);
+    const r = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--set', 'models.stat={provider: openai, model: gpt-4o-mini, api_key_env: SOCIALSIM_TEST_UNSET_KEY}']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('error [run.unsupported_model]: cohort "everyone" uses model "stat" (provider openai)');
+    expect(r.stderr).toContain('error [run.unsupported_model]: model "stat": environment variable SOCIALSIM_TEST_UNSET_KEY is not set');
     expect(existsSync(join(out, 'quickstart'))).toBe(false);
   });
 

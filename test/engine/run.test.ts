@@ -59,10 +59,10 @@ describe('a run', () => {
     expect(b.info.run_id).toBe(`${a.info.run_id}-2`);
   });
 
-  it('when a cohort uses an LLM model then the run is refused before any folder is made', async () => {
+  it('when an LLM model’s API key variable is unset then the run is refused before any folder is made', async () => {
     const root = tempDir();
-    const exp = smallExperiment({ overrides: ['models.stat={provider: openai-compatible, model: m, endpoints: ["http://127.0.0.1:9/v1"]}'] });
-    await expect(runExperiment(exp, { resultsRoot: root, quiet: true })).rejects.toThrow(/cohort "loud" uses model "stat" \(provider openai-compatible\)/);
+    const exp = smallExperiment({ overrides: ['models.stat={provider: openai, model: gpt-4o-mini, api_key_env: SOCIALSIM_TEST_UNSET_KEY}'] });
+    await expect(runExperiment(exp, { resultsRoot: root, quiet: true })).rejects.toThrow('model "stat": environment variable SOCIALSIM_TEST_UNSET_KEY is not set');
     expect(existsSync(join(root, 'small'))).toBe(false);
   });
 });

@@ -24,6 +24,13 @@ export function actionCatalog(): readonly { name: string; description: string; p
   return ALL.map(({ name, description, parameters }) => ({ name, description, parameters }));
 }
 
+/** Schema check only (no platform state): what an LLM's tool call is vetted with before a repair turn. */
+export function validateAction(action: AgentAction): string | null {
+  const entry = registry.get(action.action);
+  if (!entry) return `unknown action "${action.action}"; available: ${ACTION_NAMES.join(', ')}`;
+  return entry.validate(action.args) ? null : `invalid arguments for ${action.action}: ${describeErrors(entry.validate)}`;
+}
+
 /** The one path every action takes, whoever decided it: existence, schema, rules, effect. */
 export function applyAction(ctx: ApplyContext, actor: number, action: AgentAction): ActionResult {
   const entry = registry.get(action.action);

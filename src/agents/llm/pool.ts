@@ -1,0 +1,49 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { Decision } from '../types.js';
+import type { WorkerInit, WorkerTask } from './worker.js';
+import type { WireRequest } from './wire.js';
+
+/** Agents per worker task: small enough to spread over threads, large enough to amortise messaging. */
+const AGENTS_PER_TASK = 8;
+
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+
+/**
+ * The worker threads that run LLM agents. Tasks carry plain data; each worker keeps one client
+ * per model, all attached to the same shared endpoint limiters, so `max_concurrency` holds
+ * across threads while every thread keeps its share of requests in flight.
+ */
+export class LlmWorkerPool {
+  private readonly piscina: Piscina<WorkerTask, Decision[]>;
+  private closed = false;
+
+  constructor(init: WorkerInit, totalConcurrency: number, threads = Math.min(2, availableParallelism())) {
+    // Enough concurrent tasks per thread that the endpoints' combined limit can always be filled.
+    const tasksPerThread = Math.max(4, Math.ceil((1.25 * totalConcurrency) / (AGENTS_PER_TASK * threads)));
+    const needsTsx = WORKER_URL.pathname.endsWith('.ts') && !process.execArgv.some((a) => a.includes('tsx'));
+    this.piscina = new Piscina<WorkerTask, Decision[]>({
+      filename: WORKER_URL.href,
+      workerData: init,
+      minThreads: threads,
+      maxThreads: threads,
+      concurrentTasksPerWorker: tasksPerThread,
+      idleTimeout: 60_000,
+      ...(needsTsx ? { execArgv: [...process.execArgv, '--import', 'tsx'] } : {}),
+    });
+  }
+
+  async decide(model: string, requests: readonly WireRequest[]): Promise<Decision[]> {
+    const tasks: Promise<Decision[]>[] = [];
+    for (let i = 0; i < requests.length; i += AGENTS_PER_TASK) {
+      tasks.push(this.piscina.run({ model, requests: requests.slice(i, i + AGENTS_PER_TASK) }));
+    }
+    return (await Promise.all(tasks)).flat();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.piscina.destroy();
+  }
+}

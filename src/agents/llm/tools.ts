@@ -1,0 +1,33 @@
+import { actionCatalog } from '../../channel/actions/registry.js';
+import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
+
+/** Actions the engine performs for the agent (registration, reading the feed) are not offered. */
+const NOT_OFFERED = new Set(['sign_up', 'refresh']);
+
+/** Only the schema keys a tool-calling model needs; internal-only fields stay out. */
+export function agentTools(): ChatCompletionFunctionTool[] {
+  return actionCatalog()
+    .filter((a) => !NOT_OFFERED.has(a.name))
+    .map((a) => ({
+      type: 'function' as const,
+      function: { name: a.name, description: a.description, parameters: { ...a.parameters } as Record<string, unknown> },
+    }));
+}
+
+/** The `tool_mode: json` contract, appended to the system prompt for models without tool calling. */
+export function jsonModeInstructions(): string {
+  const lines = agentTools().map((t) => {
+    const params = t.function.parameters as { properties?: Record<string, { type?: string }> };
+    const args = Object.entries(params.properties ?? {})
+      .map(([k, v]) => `"${k}": ${v.type ?? 'value'}`)
+      .join(', ');
+    return `- ${t.function.name} {${args}}: ${t.function.description ?? ''}`;
+  });
+  return [
+    '',
+    'Reply with a JSON array of the actions you take and nothing else, for example:',
+    '[{"action": "like", "args": {"post_id": 12}}, {"action": "create_post", "args": {"text": "..."}}]',
+    'Available actions:',
+    ...lines,
+  ].join('\n');
+}

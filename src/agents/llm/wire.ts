@@ -1,0 +1,30 @@
+import type { MemoryItem, Notification } from '../../channel/context.js';
+
+/**
+ * A decision request as it crosses into a worker thread: plain data only (no Sets or Maps),
+ * and only what the prompt shows.
+ */
+export interface WirePost {
+  readonly postId: number;
+  readonly authorId: number;
+  readonly author: string;
+  readonly text: string;
+  readonly likes: number;
+  readonly reposts: number;
+  readonly likedByMe: boolean;
+  readonly repostedByMe: boolean;
+  readonly followingAuthor: boolean;
+  readonly label: string | null;
+}
+
+export interface WireRequest {
+  readonly agentId: number;
+  readonly name: string;
+  readonly username: string;
+  readonly bio: string;
+  readonly interests: readonly string[];
+  readonly simTime: string;
+  readonly feed: readonly WirePost[];
+  readonly notifications: readonly Notification[];
+  readonly memory: readonly MemoryItem[];
+}

@@ -1,0 +1,179 @@
+/**
+ * The model client: one OpenAI SDK instance per endpoint (SDK retries off), a shared
+ * `EndpointLimiter` for slots and health, and our own retry loop. Endpoint faults come back as
+ * `ChatResult` data; the API key never appears in an error or a record.
+ */
+import OpenAI from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { EndpointLimiter } from './limiter.js';
+import {
+  DEFAULT_BACKOFF,
+  classifyError,
+  isEndpointFault,
+  redact,
+  retryDelayMs,
+  shouldRetry,
+  sleep,
+} from './retry.js';
+import type {
+  CallRecord,
+  ChatCompletionMessage,
+  ChatRequest,
+  ChatResult,
+  FailureKind,
+  ModelClient,
+  ModelSettings,
+} from './types.js';
+
+type Attempt =
+  | { ok: true; message: ChatCompletionMessage; promptTokens: number; completionTokens: number }
+  | { ok: false; kind: FailureKind; error: string; retryAfterMs: number | null };
+
+export function createModelClient(settings: ModelSettings, limiter: EndpointLimiter): ModelClient {
+  if (settings.endpoints.length === 0) throw new Error(`model "${settings.name}": no endpoints`);
+  if (limiter.size !== settings.endpoints.length) {
+    throw new Error(
+      `model "${settings.name}": limiter has ${limiter.size} endpoints, settings have ${settings.endpoints.length}`,
+    );
+  }
+  if (!(settings.maxAttempts >= 1)) throw new Error(`model "${settings.name}": maxAttempts must be ≥ 1`);
+  if (!(settings.timeoutMs > 0)) throw new Error(`model "${settings.name}": timeoutMs must be > 0`);
+
+  const sdks = settings.endpoints.map(
+    (e) =>
+      new OpenAI({
+        baseURL: e.url,
+        apiKey: settings.apiKey ?? 'not-needed',
+        // Keep whatever OPENAI_* variables the environment holds away from these endpoints.
+        adminAPIKey: null,
+        organization: null,
+        project: null,
+        webhookSecret: null,
+        maxRetries: 0,
+        timeout: settings.timeoutMs,
+      }),
+  );
+  const backoff = settings.backoff ?? DEFAULT_BACKOFF;
+  const extra = { ...(settings.extraBody ?? {}) };
+  delete extra['stream'];
+
+  function body(req: ChatRequest): ChatCompletionCreateParamsNonStreaming {
+    const base: ChatCompletionCreateParamsNonStreaming = {
+      model: settings.model,
+      messages: [...req.messages],
+      temperature: settings.temperature,
+      max_tokens: settings.maxTokens,
+    };
+    if (req.tools !== undefined && req.tools.length > 0) {
+      base.tools = [...req.tools];
+      if (req.toolChoice !== undefined) base.tool_choice = req.toolChoice;
+    }
+    return { ...base, ...extra } as ChatCompletionCreateParamsNonStreaming;
+  }
+
+  async function attempt(i: number, params: ChatCompletionCreateParamsNonStreaming): Promise<Attempt> {
+    const controller = new AbortController();
+    let timedOut = false;
+    // The SDK's own timeout stops at the response headers; this one also covers the body.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, settings.timeoutMs);
+    try {
+      const completion: unknown = await sdks[i]!.chat.completions.create(params, {
+        timeout: settings.timeoutMs,
+        signal: controller.signal,
+      });
+      return parseCompletion(completion);
+    } catch (err) {
+      const c = classifyError(err, timedOut);
+      return { ok: false, kind: c.kind, error: c.message, retryAfterMs: c.retryAfterMs };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function chat(req: ChatRequest): Promise<ChatResult> {
+    const start = performance.now();
+    const params = body(req);
+    let attempts = 0;
+    let badResponses = 0;
+    let endpoint = -1;
+    for (;;) {
+      const i = await limiter.acquire({
+        avoid: endpoint >= 0 ? endpoint : undefined,
+        timeoutMs: settings.queueTimeoutMs,
+        unavailableTimeoutMs: settings.unavailableTimeoutMs ?? settings.timeoutMs,
+      });
+      if (i === null) {
+        const error = `model "${settings.name}": no endpoint available (all out of rotation or queue timeout)`;
+        return fail('no_endpoint', error, endpoint, attempts, start);
+      }
+      endpoint = i;
+      attempts++;
+      let a: Attempt;
+      try {
+        a = await attempt(i, params);
+      } finally {
+        limiter.release(i);
+      }
+      if (a.ok) {
+        limiter.reportSuccess(i);
+        const record = makeRecord(i, start, attempts, 'ok', null, a.promptTokens, a.completionTokens);
+        return { ok: true, message: a.message, record };
+      }
+      if (isEndpointFault(a.kind)) limiter.reportFailure(i);
+      else if (a.kind === 'client_error') limiter.reportSuccess(i);
+      if (a.kind === 'bad_response') badResponses++;
+      if (!shouldRetry(a.kind, attempts, settings.maxAttempts, badResponses)) {
+        return fail(a.kind, a.error, i, attempts, start);
+      }
+      await sleep(retryDelayMs(attempts, a.retryAfterMs, backoff));
+    }
+  }
+
+  function makeRecord(
+    i: number,
+    start: number,
+    attempts: number,
+    outcome: CallRecord['outcome'],
+    error: string | null,
+    promptTokens = 0,
+    completionTokens = 0,
+  ): CallRecord {
+    return {
+      endpoint: i >= 0 ? settings.endpoints[i]!.url : '',
+      latencyMs: Math.round(performance.now() - start),
+      promptTokens,
+      completionTokens,
+      attempts,
+      outcome,
+      error,
+    };
+  }
+
+  function fail(kind: FailureKind, error: string, i: number, attempts: number, start: number): ChatResult {
+    const clean = redact(error, settings.apiKey);
+    return { ok: false, kind, error: clean, record: makeRecord(i, start, attempts, kind, clean) };
+  }
+
+  return { settings, chat };
+}
+
+/** Checks the shape the rest of the system relies on: `choices[0].message` is an object. */
+function parseCompletion(completion: unknown): Attempt {
+  const c = completion as { choices?: unknown; usage?: unknown } | null;
+  const choice: unknown = c !== null && typeof c === 'object' && Array.isArray(c.choices) ? c.choices[0] : undefined;
+  const message: unknown =
+    choice !== null && typeof choice === 'object' ? (choice as { message?: unknown }).message : undefined;
+  if (message === null || typeof message !== 'object') {
+    return { ok: false, kind: 'bad_response', error: 'response has no choices[0].message', retryAfterMs: null };
+  }
+  const usage = (c as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null }).usage;
+  return {
+    ok: true,
+    message: message as ChatCompletionMessage,
+    promptTokens: typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : 0,
+    completionTokens: typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : 0,
+  };
+}

@@ -1,0 +1,297 @@
+/**
+ * A scriptable OpenAI-compatible chat-completions server on 127.0.0.1, for tests and dry runs.
+ *
+ *   const srv = await startFakeOpenAI({ latencyMs: 20 });
+ *   srv.script({ status: 503 }, { toolCalls: [{ name: 'like', arguments: { post_id: 3 } }] });
+ *   … new OpenAI({ baseURL: srv.url, apiKey: 'x' }) …
+ *   await srv.close();
+ *
+ * Standalone: `tsx src/llm/fake-server.ts --port 8000 [--latency 200]` prints
+ * `listening http://127.0.0.1:PORT/v1` (the real port when given 0) and serves until SIGTERM.
+ */
+import { realpathSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export interface FakeToolCall {
+  readonly name: string;
+  /** An object is JSON-stringified; a string is sent raw (so it may be malformed JSON). */
+  readonly arguments: string | object;
+}
+
+export type FakeReply =
+  | { readonly toolCalls: readonly FakeToolCall[]; readonly content?: string }
+  | { readonly content: string }
+  /** Any status; `body` (string sent raw, else JSON) defaults to an OpenAI-style error. */
+  | { readonly status: number; readonly body?: unknown; readonly retryAfter?: number }
+  | { readonly delayMs: number; readonly then: FakeReply }
+  /** Destroys the socket without a response. */
+  | { readonly drop: true }
+  /** Never answers until the server closes. */
+  | { readonly hang: true };
+
+/** The parts of a chat-completions body the fake looks at; everything else is kept as sent. */
+export interface FakeRequestBody {
+  readonly model?: string;
+  readonly messages?: readonly unknown[];
+  readonly tools?: readonly { readonly type?: string; readonly function?: { readonly name?: string } }[];
+  readonly [key: string]: unknown;
+}
+
+export type FakeHandler = (body: FakeRequestBody, req: IncomingMessage) => FakeReply | Promise<FakeReply>;
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  /** Parsed JSON body; `null` when there was none or it was not JSON. */
+  readonly body: FakeRequestBody | null;
+}
+
+export interface FakeServerOptions {
+  /** 0 (default) = an ephemeral port. */
+  readonly port?: number;
+  /** Fixed delay before every answer (not before drops or hangs). */
+  readonly latencyMs?: number;
+  readonly handler?: FakeHandler;
+  /** Keep requests in `requests` (default true; off for long standalone runs). */
+  readonly record?: boolean;
+}
+
+export interface FakeServer {
+  /** `http://127.0.0.1:PORT/v1` */
+  readonly url: string;
+  readonly port: number;
+  readonly requests: RecordedRequest[];
+  /** Requests being served right now, and the most ever at once. */
+  readonly inFlight: number;
+  readonly maxInFlight: number;
+  /** Queues replies consumed one per chat request, then the handler answers again. */
+  script(...steps: FakeReply[]): void;
+  setHandler(h: FakeHandler): void;
+  close(): Promise<void>;
+}
+
+/** Answers with a tool call: `do_nothing` when offered, else the first tool with `{}`. */
+export const defaultHandler: FakeHandler = (body) => {
+  const names = (body.tools ?? []).map((t) => t.function?.name).filter((n): n is string => typeof n === 'string');
+  if (names.length === 0) return { content: 'ok' };
+  return { toolCalls: [{ name: names.includes('do_nothing') ? 'do_nothing' : names[0]!, arguments: {} }] };
+};
+
+function estimateTokens(messages: readonly unknown[] | undefined): number {
+  let chars = 0;
+  for (const m of messages ?? []) {
+    const content = (m as { content?: unknown } | null)?.content;
+    chars += typeof content === 'string' ? content.length : JSON.stringify(content ?? '').length;
+  }
+  return Math.ceil(chars / 4);
+}
+
+export async function startFakeOpenAI(opts: FakeServerOptions = {}): Promise<FakeServer> {
+  const latencyMs = opts.latencyMs ?? 0;
+  const record = opts.record ?? true;
+  let handler: FakeHandler = opts.handler ?? defaultHandler;
+  const queue: FakeReply[] = [];
+  const requests: RecordedRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const open = new Set<ServerResponse>();
+  let maxInFlight = 0;
+  let seq = 0;
+  let closed = false;
+
+  const later = (ms: number, fn: () => void): void => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const send = (res: ServerResponse, status: number, payload: string, extra?: Record<string, string>): void => {
+    if (res.destroyed || res.writableEnded) return;
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      ...extra,
+    });
+    res.end(payload);
+  };
+
+  const completion = (body: FakeRequestBody, reply: { toolCalls?: readonly FakeToolCall[]; content?: string }): string => {
+    const id = ++seq;
+    const toolCalls = reply.toolCalls?.map((c, k) => ({
+      id: `call_${id}_${k}`,
+      type: 'function',
+      function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) },
+    }));
+    const content = reply.content ?? null;
+    const out = (content ?? '').length + (toolCalls ?? []).reduce((n, c) => n + c.function.name.length + c.function.arguments.length, 0);
+    const promptTokens = estimateTokens(body.messages);
+    const completionTokens = Math.ceil(out / 4);
+    return JSON.stringify({
+      id: `chatcmpl-fake-${id}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: typeof body.model === 'string' ? body.model : 'fake-model',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content, refusal: null, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
+          finish_reason: toolCalls ? 'tool_calls' : 'stop',
+          logprobs: null,
+        },
+      ],
+      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    });
+  };
+
+  const answer = (reply: FakeReply, body: FakeRequestBody, req: IncomingMessage, res: ServerResponse): void => {
+    if ('hang' in reply) return;
+    if ('drop' in reply) {
+      req.socket.destroy();
+      return;
+    }
+    if ('delayMs' in reply) {
+      later(reply.delayMs, () => answer(reply.then, body, req, res));
+      return;
+    }
+    if ('status' in reply) {
+      const b = reply.body ?? {
+        error: { message: `fake error ${reply.status}`, type: 'fake_error', code: String(reply.status) },
+      };
+      const extra = reply.retryAfter !== undefined ? { 'retry-after': String(reply.retryAfter) } : undefined;
+      send(res, reply.status, typeof b === 'string' ? b : JSON.stringify(b), extra);
+      return;
+    }
+    send(res, 200, completion(body, reply));
+  };
+
+  const reply = (reply: FakeReply, body: FakeRequestBody, req: IncomingMessage, res: ServerResponse): void => {
+    if (latencyMs > 0 && !('hang' in reply) && !('drop' in reply)) later(latencyMs, () => answer(reply, body, req, res));
+    else answer(reply, body, req, res);
+  };
+
+  const onChat = (raw: string, req: IncomingMessage, res: ServerResponse): void => {
+    let body: FakeRequestBody | null = null;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as FakeRequestBody;
+    } catch {
+      body = null;
+    }
+    if (record) requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+    if (body === null) {
+      send(res, 400, JSON.stringify({ error: { message: 'body is not a JSON object', type: 'invalid_request_error' } }));
+      return;
+    }
+    const b = body;
+    const step = queue.shift();
+    if (step !== undefined) {
+      reply(step, b, req, res);
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(b, req))
+      .then(
+        (r) => reply(r, b, req, res),
+        (err: unknown) => send(res, 500, JSON.stringify({ error: { message: `handler failed: ${String(err)}` } })),
+      );
+  };
+
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    open.add(res);
+    if (open.size > maxInFlight) maxInFlight = open.size;
+    res.on('close', () => open.delete(res));
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/v1/models') {
+      if (record) requests.push({ method: 'GET', path: req.url ?? '', headers: req.headers, body: null });
+      send(res, 200, JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'socialsim' }] }));
+      req.resume();
+      return;
+    }
+    if (req.method !== 'POST' || path !== '/v1/chat/completions') {
+      send(res, 404, JSON.stringify({ error: { message: `no route ${req.method} ${path}`, type: 'not_found' } }));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => onChat(Buffer.concat(chunks).toString('utf8'), req, res));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    port,
+    requests,
+    get inFlight() {
+      return open.size;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    script(...steps) {
+      queue.push(...steps);
+    },
+    setHandler(h) {
+      handler = h;
+    },
+    close() {
+      if (closed) return Promise.resolve();
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        open.clear();
+      });
+    },
+  };
+}
+
+function parseArgs(argv: readonly string[]): { port: number; latencyMs: number } {
+  let port = 8000;
+  let latencyMs = 0;
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    const v = Number(argv[k + 1]);
+    if ((a === '--port' || a === '--latency') && !Number.isFinite(v)) throw new Error(`${a} needs a number`);
+    if (a === '--port') port = v;
+    else if (a === '--latency') latencyMs = v;
+    else continue;
+    k++;
+  }
+  return { port, latencyMs };
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const { port, latencyMs } = parseArgs(process.argv.slice(2));
+  const srv = await startFakeOpenAI({ port, latencyMs, record: false });
+  process.stdout.write(`listening ${srv.url}\n`);
+  const stop = (): void => {
+    void srv.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

@@ -1,0 +1,90 @@
+/**
+ * The LLM transport layer's vocabulary: model settings as the client sees them, requests,
+ * and results. Endpoint faults come back as data (`ChatResult` with `ok: false`), never as
+ * exceptions.
+ */
+import type {
+  ChatCompletionMessage,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions';
+
+export type ChatMessage = ChatCompletionMessageParam;
+export type ToolDef = ChatCompletionTool;
+export type { ChatCompletionMessage };
+
+export interface EndpointSettings {
+  /** Base URL including `/v1`, e.g. `http://127.0.0.1:8000/v1`. */
+  readonly url: string;
+  /** Most requests in flight at once on this endpoint (across all threads sharing a limiter). */
+  readonly maxConcurrency: number;
+}
+
+export interface ModelSettings {
+  /** The YAML key, e.g. "llama8b". */
+  readonly name: string;
+  /** Model id sent in requests. */
+  readonly model: string;
+  readonly endpoints: readonly EndpointSettings[];
+  /** Resolved from the env var by the caller; never logged, never in errors. */
+  readonly apiKey: string | null;
+  /** Deadline of one attempt (request sent → body parsed). */
+  readonly timeoutMs: number;
+  /** Total attempts including the first. */
+  readonly maxAttempts: number;
+  readonly temperature: number;
+  readonly maxTokens: number;
+  /** Request extras merged into the body (e.g. vLLM's `top_k`, `chat_template_kwargs`). */
+  readonly extraBody?: Readonly<Record<string, unknown>>;
+  /** Exponential backoff with full jitter between attempts; defaults 500 / 20_000 ms. */
+  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** Consecutive failures before an endpoint leaves rotation (default 5). */
+  readonly unhealthyAfter?: number;
+  /** Time after which an unhealthy endpoint gets one probe request again (default 30_000). */
+  readonly probeAfterMs?: number;
+  /**
+   * Longest wait for an endpoint slot while every endpoint is out of rotation before the call
+   * fails with `no_endpoint` (default: `timeoutMs`). Waiting for a busy but healthy endpoint
+   * is ordinary back-pressure and is bounded only by `queueTimeoutMs`.
+   */
+  readonly unavailableTimeoutMs?: number;
+  /** Longest wait for an endpoint slot in any case (default: unbounded). */
+  readonly queueTimeoutMs?: number;
+}
+
+export interface ChatRequest {
+  readonly messages: readonly ChatMessage[];
+  readonly tools?: readonly ToolDef[];
+  readonly toolChoice?: 'auto' | 'required' | 'none';
+}
+
+export type FailureKind =
+  | 'rate_limited'
+  | 'server_error'
+  | 'timeout'
+  | 'connection'
+  | 'client_error'
+  | 'bad_response'
+  | 'no_endpoint';
+
+export interface CallRecord {
+  /** URL of the endpoint of the final attempt ('' if no endpoint was ever obtained). */
+  endpoint: string;
+  /** Wall time of the whole call: queueing, attempts and backoff. */
+  latencyMs: number;
+  promptTokens: number;
+  completionTokens: number;
+  attempts: number;
+  outcome: 'ok' | FailureKind;
+  error: string | null;
+}
+
+export type ChatResult =
+  | { ok: true; message: ChatCompletionMessage; record: CallRecord }
+  | { ok: false; kind: FailureKind; error: string; record: CallRecord };
+
+export interface ModelClient {
+  readonly settings: ModelSettings;
+  /** Never throws for endpoint faults; only for programming errors. */
+  chat(req: ChatRequest): Promise<ChatResult>;
+}

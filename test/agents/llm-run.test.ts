@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withSimDb } from '../../src/analysis/open.js';
+import { parseExperiment } from '../../src/config/load.js';
+import { runExperiment } from '../../src/engine/run.js';
+import { startFakeOpenAI, type FakeHandler, type FakeRequestBody, type FakeServer } from '../../src/llm/fake-server.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const servers: FakeServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function fake(handler?: FakeHandler): Promise<FakeServer> {
+  const s = await startFakeOpenAI(handler ? { handler } : {});
+  servers.push(s);
+  return s;
+}
+
+/** The text of the request's last user message. */
+function lastUser(body: FakeRequestBody): string {
+  const users = (body.messages ?? []).filter((m): m is { role: string; content: string } => (m as { role?: string }).role === 'user');
+  return users.at(-1)?.content ?? '';
+}
+
+/** A plausible agent: likes the top post of its feed and follows its author. */
+const likeTop: FakeHandler = (body) => {
+  const m = /\[post (\d+)\] @\S+ \(user (\d+)\)/.exec(lastUser(body));
+  if (!m) return { toolCalls: [{ name: 'create_post', arguments: { text: 'Quiet feed today #tech' } }] };
+  return { toolCalls: [{ name: 'like', arguments: { post_id: Number(m[1]) } }, { name: 'follow', arguments: { user_id: Number(m[2]) } }] };
+};
+
+function experiment(models: string, extraCohort = ''): ReturnType<typeof parseExperiment> {
+  return parseExperiment(
+    `name: llm-mix
+seed: 3
+clock: { timesteps: 3, step: 1h }
+dataset: { generate: { topics: [tech, music], follows_per_agent: 4 } }
+models:
+  stat: { provider: statistical }
+${models}
+cohorts:
+  - { name: background, count: 40, model: stat, activity: 0.5 }
+  - { name: llm, count: 20, model: local, activity: 1.0 }
+${extraCohort}
+recsys: { kind: random, feed_size: 5 }
+`,
+    'llm-mix.yaml',
+  );
+}
+
+const localModel = (urls: string[], extra = ''): string =>
+  `  local: { provider: openai-compatible, model: fake-model, endpoints: [${urls.map((u) => `"${u}"`).join(', ')}], max_concurrency: 4, timeout_s: 2, backoff: { base_s: 0.01, max_s: 0.05 }${extra || ', max_retries: 2'} }`;
+
+describe('LLM cohorts', () => {
+  it('when a cohort runs on two endpoints then its tool calls become actions and every request is accounted for', async () => {
+    const [a, b] = [await fake(likeTop), await fake(likeTop)];
+    const { dir, info } = await runExperiment(experiment(localModel([a.url, b.url])), { resultsRoot: tempDir(), quiet: true });
+    expect(info.status).toBe('completed');
+    // 20 LLM agents, always active, 3 steps: 60 decisions, one request each.
+    expect(a.requests.length + b.requests.length).toBe(60);
+    expect(a.requests.length).toBeGreaterThan(5);
+    expect(b.requests.length).toBeGreaterThan(5);
+    // The prompt carries the persona and the feed; the tools are the action registry's.
+    const body = a.requests[0]!.body!;
+    expect(String((body.messages as { content: string }[])[0]!.content)).toMatch(/^You are .+ \(@.+\), a user of a Twitter-like social network/);
+    expect((body.tools ?? []).map((t) => t.function?.name)).toEqual(expect.arrayContaining(['like', 'repost', 'follow', 'create_post', 'do_nothing']));
+    expect((body.tools ?? []).map((t) => t.function?.name)).not.toContain('sign_up');
+
+    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+      const calls = await db.one<{ n: number; ok: number; endpoints: number; tokens: number }>(
+        `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE outcome = 'ok')::INTEGER AS ok, count(DISTINCT endpoint)::INTEGER AS endpoints,
+                sum(prompt_tokens)::INTEGER AS tokens FROM llm_calls`,
+      );
+      expect(calls).toMatchObject({ n: 60, ok: 60, endpoints: 2 });
+      expect(calls!.tokens).toBeGreaterThan(0);
+      const llmActions = await db.query<{ action: string; n: number }>(
+        `SELECT action, count(*)::INTEGER AS n FROM trace JOIN users u ON u.user_id = trace.agent_id WHERE u.cohort = 'llm' AND ok GROUP BY action ORDER BY action`,
+      );
+      const byAction = Object.fromEntries(llmActions.map((r) => [r.action, r.n]));
+      expect(byAction['refresh']).toBe(60);
+      expect(byAction['like']).toBeGreaterThan(20);
+      // The statistical cohort ran alongside, untouched by the LLM path.
+      expect(await db.one(`SELECT count(*)::INTEGER AS n FROM llm_calls c JOIN users u ON u.user_id = c.agent_id WHERE u.cohort <> 'llm'`)).toEqual({ n: 0 });
+    });
+  });
+
+  it('when the model answers with malformed calls then one repair turn is made and what stays invalid is traced as failed', async () => {
+    let n = 0;
+    const server = await fake((body) => {
+      n++;
+      const repairing = (body.messages ?? []).some((m) => (m as { role?: string }).role === 'tool');
+      if (!repairing) return { toolCalls: [{ name: 'like', arguments: '{"post_id": ' }, { name: 'teleport', arguments: {} }, { name: 'do_nothing', arguments: {} }] };
+      // The repair turn fixes one of the two bad calls only on even agents.
+      return n % 2 === 0 ? { toolCalls: [{ name: 'create_post', arguments: { text: 'fixed' } }] } : { toolCalls: [{ name: 'like', arguments: { post_id: 'x' } }] };
+    });
+    const { dir, info } = await runExperiment(experiment(localModel([server.url])), { resultsRoot: tempDir(), quiet: true });
+    expect(info.status).toBe('completed');
+    expect(server.requests.length).toBe(120); // every decision: first answer + one repair turn
+    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+      const failed = await db.query<{ error: string }>(`SELECT error FROM trace WHERE NOT ok AND agent_id >= 40 ORDER BY seq`);
+      expect(failed.length).toBeGreaterThanOrEqual(30);
+      expect(failed.every((f) => f.error.endsWith('(after one repair turn)'))).toBe(true);
+      expect(failed.some((f) => f.error.startsWith('invalid arguments for like: post_id must be integer'))).toBe(true);
+      const ok = await db.query<{ action: string; n: number }>(`SELECT action, count(*)::INTEGER AS n FROM trace WHERE ok AND agent_id >= 40 GROUP BY action ORDER BY action`);
+      expect(ok.map((r) => r.action)).toEqual(['create_post', 'do_nothing', 'refresh']);
+    });
+  });
+
+  it('when endpoints return 500, 429 and drop connections then calls are retried and the run completes with failures counted', async () => {
+    const flaky = await fake();
+    // Per request in arrival order: a rotating set of faults, every fourth request succeeds first time.
+    let i = 0;
+    flaky.setHandler(() => {
+      const k = i++ % 4;
+      if (k === 0) return { status: 500 };
+      if (k === 1) return { status: 429, retryAfter: 0 };
+      if (k === 2) return { drop: true };
+      return { toolCalls: [{ name: 'do_nothing', arguments: {} }] };
+    });
+    const exp = experiment(localModel([flaky.url], ', max_retries: 1'));
+    const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
+    expect(info.status).toBe('completed');
+    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+      const outcomes = await db.query<{ outcome: string; n: number; attempts: number }>(
+        `SELECT outcome, count(*)::INTEGER AS n, max(attempts)::INTEGER AS attempts FROM llm_calls GROUP BY outcome ORDER BY outcome`,
+      );
+      expect(outcomes.reduce((s, o) => s + o.n, 0)).toBe(60);
+      expect(outcomes.find((o) => o.outcome === 'ok')!.n).toBeGreaterThan(0);
+      expect(outcomes.some((o) => o.outcome !== 'ok')).toBe(true);
+      expect(Math.max(...outcomes.map((o) => o.attempts))).toBe(2);
+      const failedDecisions = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM trace WHERE action = 'decide' AND NOT ok`);
+      expect(failedDecisions!.n).toBe(outcomes.filter((o) => o.outcome !== 'ok').reduce((s, o) => s + o.n, 0));
+    });
+  });
+});

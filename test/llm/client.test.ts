@@ -1,0 +1,227 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createModelClient } from '../../src/llm/client.js';
+import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from '../../src/llm/fake-server.js';
+import { EndpointLimiter } from '../../src/llm/limiter.js';
+import { createLimiterFor } from '../../src/llm/settings.js';
+import type { ChatRequest, ModelClient, ModelSettings, ToolDef } from '../../src/llm/types.js';
+
+const tool = (name: string): ToolDef => ({
+  type: 'function',
+  function: { name, parameters: { type: 'object', properties: {} } },
+});
+const REQ: ChatRequest = {
+  messages: [
+    { role: 'system', content: 'You are a user of a social network.' },
+    { role: 'user', content: 'Your feed is empty. What do you do?' },
+  ],
+  tools: [tool('create_post'), tool('do_nothing')],
+  toolChoice: 'required',
+};
+
+let servers: FakeServer[] = [];
+async function start(opts?: FakeServerOptions): Promise<FakeServer> {
+  const s = await startFakeOpenAI(opts);
+  servers.push(s);
+  return s;
+}
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+function settings(srvs: FakeServer[], over: Partial<ModelSettings> = {}): ModelSettings {
+  return {
+    name: 'fake',
+    model: 'fake-model',
+    endpoints: srvs.map((s) => ({ url: s.url, maxConcurrency: 4 })),
+    apiKey: null,
+    timeoutMs: 300,
+    maxAttempts: 3,
+    temperature: 0.7,
+    maxTokens: 256,
+    backoff: { baseMs: 5, maxMs: 50 },
+    ...over,
+  };
+}
+function client(srvs: FakeServer[], over: Partial<ModelSettings> = {}): ModelClient {
+  const s = settings(srvs, over);
+  return createModelClient(s, createLimiterFor(s));
+}
+
+describe('model client', () => {
+  it('when the endpoint answers then the result is ok, with the message, tokens and one attempt', async () => {
+    const s = await start();
+    const r = await client([s], { extraBody: { top_k: 20 } }).chat(REQ);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const call = r.message.tool_calls![0]!;
+    expect(call.type === 'function' && call.function.name).toBe('do_nothing');
+    expect(r.record).toMatchObject({ endpoint: s.url, attempts: 1, outcome: 'ok', error: null });
+    expect(r.record.promptTokens).toBeGreaterThan(10);
+    expect(r.record.completionTokens).toBeGreaterThan(0);
+    const body = s.requests[0]!.body!;
+    expect(body).toMatchObject({ model: 'fake-model', temperature: 0.7, max_tokens: 256, tool_choice: 'required', top_k: 20 });
+    expect(body.tools).toHaveLength(2);
+    expect(s.requests[0]!.headers.authorization).toBe('Bearer not-needed');
+  });
+
+  it('when the first answer is a 500 then the retry succeeds with attempts 2', async () => {
+    const s = await start();
+    s.script({ status: 500 });
+    const r = await client([s]).chat(REQ);
+    expect(r.record).toMatchObject({ outcome: 'ok', attempts: 2 });
+  });
+
+  it('when every answer is a 503 then it fails as server_error after maxAttempts', async () => {
+    const s = await start({ handler: () => ({ status: 503 }) });
+    const r = await client([s], { maxAttempts: 4 }).chat(REQ);
+    expect(r).toMatchObject({ ok: false, kind: 'server_error' });
+    expect(r.record.attempts).toBe(4);
+    expect(r.record.error).toContain('503');
+  });
+
+  it('when a 429 says Retry-After: 1 then the retry waits about a second and succeeds', async () => {
+    const s = await start();
+    s.script({ status: 429, retryAfter: 1 });
+    const t0 = performance.now();
+    const r = await client([s], { backoff: { baseMs: 5, maxMs: 2000 } }).chat(REQ);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(950);
+    expect(r.record).toMatchObject({ outcome: 'ok', attempts: 2 });
+  });
+
+  it('when the endpoint hangs then each attempt times out and the call fails as timeout in bounded time', async () => {
+    const s = await start({ handler: () => ({ hang: true }) });
+    const t0 = performance.now();
+    const r = await client([s], { maxAttempts: 3, timeoutMs: 300 }).chat(REQ);
+    const elapsed = performance.now() - t0;
+    expect(r).toMatchObject({ ok: false, kind: 'timeout' });
+    expect(r.record.attempts).toBe(3);
+    expect(elapsed).toBeGreaterThanOrEqual(880);
+    expect(elapsed).toBeLessThan(1500);
+    await new Promise((res) => setTimeout(res, 50));
+    expect(s.inFlight).toBe(0); // abandoned attempts do not keep connections open
+  });
+
+  it('when headers come but the body is slower than the deadline then it is a timeout too', async () => {
+    const s = await start();
+    s.script({ delayMs: 1000, then: { content: 'too late' } });
+    const r = await client([s], { maxAttempts: 2, timeoutMs: 200 }).chat(REQ);
+    expect(r.record).toMatchObject({ outcome: 'ok', attempts: 2 });
+  });
+
+  it('when the connection is dropped then the call retries and succeeds', async () => {
+    const s = await start();
+    s.script({ drop: true });
+    const r = await client([s]).chat(REQ);
+    expect(r.record).toMatchObject({ outcome: 'ok', attempts: 2 });
+  });
+
+  it('when the connection is dropped on every attempt then it fails as connection', async () => {
+    const s = await start({ handler: () => ({ drop: true }) });
+    const r = await client([s], { maxAttempts: 2 }).chat(REQ);
+    expect(r).toMatchObject({ ok: false, kind: 'connection' });
+  });
+
+  it('when nothing listens on the port then it fails as connection', async () => {
+    const s = await start();
+    await s.close();
+    const r = await client([s], { maxAttempts: 2 }).chat(REQ);
+    expect(r).toMatchObject({ ok: false, kind: 'connection' });
+    expect(r.record.attempts).toBe(2);
+  });
+
+  it('when the endpoint answers 400 then it fails as client_error without a retry', async () => {
+    const s = await start();
+    s.script({ status: 400, body: { error: { message: 'tools not supported', type: 'invalid_request_error' } } });
+    const r = await client([s]).chat(REQ);
+    expect(r).toMatchObject({ ok: false, kind: 'client_error' });
+    expect(r.record.attempts).toBe(1);
+    expect(r.record.error).toContain('tools not supported');
+  });
+
+  it('when a 200 has no choices[0].message then it is bad_response, retried once only', async () => {
+    const s = await start({ handler: () => ({ status: 200, body: { id: 'x', object: 'chat.completion', choices: [] } }) });
+    const r = await client([s], { maxAttempts: 5 }).chat(REQ);
+    expect(r).toMatchObject({ ok: false, kind: 'bad_response' });
+    expect(r.record.attempts).toBe(2);
+  });
+
+  it('when a 200 body is not JSON then the call is retried and then succeeds', async () => {
+    const s = await start();
+    s.script({ status: 200, body: '{"choices": [' });
+    const r = await client([s]).chat(REQ);
+    expect(r.record).toMatchObject({ outcome: 'ok', attempts: 2 });
+  });
+
+  it('when an endpoint always fails then it leaves rotation, the other serves, and it is probed later', async () => {
+    const bad = await start({ handler: () => ({ status: 500 }) });
+    const good = await start();
+    const c = client([bad, good], { unhealthyAfter: 2, probeAfterMs: 300 });
+    for (let k = 0; k < 10; k++) expect((await c.chat(REQ)).record.outcome).toBe('ok');
+    expect(bad.requests).toHaveLength(2);
+    expect(good.requests).toHaveLength(10);
+    await new Promise((r) => setTimeout(r, 320));
+    expect((await c.chat(REQ)).record).toMatchObject({ outcome: 'ok', endpoint: good.url, attempts: 2 });
+    expect(bad.requests).toHaveLength(3); // one probe, which failed
+    bad.setHandler(() => ({ content: 'back' }));
+    await new Promise((r) => setTimeout(r, 320));
+    expect((await c.chat(REQ)).record).toMatchObject({ outcome: 'ok', endpoint: bad.url, attempts: 1 }); // probe
+    const results = await Promise.all(Array.from({ length: 8 }, () => c.chat(REQ)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.filter((r) => r.record.endpoint === bad.url)).toHaveLength(4); // back in rotation
+  });
+
+  it('when the only endpoint is out of rotation then calls fail as no_endpoint after a bounded wait', async () => {
+    const s = await start({ handler: () => ({ status: 502 }) });
+    const c = client([s], { maxAttempts: 1, unhealthyAfter: 1, probeAfterMs: 60_000 });
+    expect((await c.chat(REQ)).record.outcome).toBe('server_error');
+    const t0 = performance.now();
+    const r = await c.chat(REQ);
+    expect(r).toMatchObject({ ok: false, kind: 'no_endpoint' });
+    expect(r.record.attempts).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(600);
+  });
+
+  it('when 200 calls go to 2 servers with max 8 each then neither exceeds 8 and both fill up', async () => {
+    const a = await start({ latencyMs: 20 });
+    const b = await start({ latencyMs: 20 });
+    let peak = 0;
+    const sample: Parameters<FakeServer['setHandler']>[0] = (body) => {
+      peak = Math.max(peak, a.inFlight + b.inFlight);
+      return { toolCalls: [{ name: 'do_nothing', arguments: {} }], content: String(body.model) };
+    };
+    a.setHandler(sample);
+    b.setHandler(sample);
+    const s = settings([a, b], { endpoints: [a, b].map((x) => ({ url: x.url, maxConcurrency: 8 })), timeoutMs: 5000 });
+    const c = createModelClient(s, EndpointLimiter.create([8, 8]));
+    const results = await Promise.all(Array.from({ length: 200 }, () => c.chat(REQ)));
+    expect(results.every((r) => r.ok && r.record.attempts === 1)).toBe(true);
+    expect(a.maxInFlight).toBeLessThanOrEqual(8);
+    expect(b.maxInFlight).toBeLessThanOrEqual(8);
+    expect(a.requests.length).toBeGreaterThan(50);
+    expect(b.requests.length).toBeGreaterThan(50);
+    expect(peak).toBeGreaterThanOrEqual(14);
+  });
+
+  it('when the key is sk-secret-123 then it is sent but appears in no error or record', async () => {
+    const echo = (auth: string | undefined) => ({ message: `Incorrect API key provided: ${auth}` });
+    const s = await start();
+    s.script(
+      { status: 500, body: { error: echo('sk-secret-123') } },
+      { status: 503, body: `upstream said Bearer sk-secret-123` },
+    );
+    s.setHandler((_b, req) => ({ status: 401, body: { error: echo(req.headers.authorization) } }));
+    const c = client([s], { apiKey: 'sk-secret-123', maxAttempts: 3 });
+    const r = await c.chat(REQ);
+    expect(r).toMatchObject({ ok: false, kind: 'client_error' });
+    expect(s.requests[0]!.headers.authorization).toBe('Bearer sk-secret-123');
+    const dead = await start();
+    await dead.close();
+    const r2 = await client([dead], { apiKey: 'sk-secret-123', maxAttempts: 1 }).chat(REQ);
+    for (const x of [r, r2]) {
+      const text = JSON.stringify(x);
+      expect(text).not.toContain('sk-secret-123');
+      expect(text).not.toContain('secret-123');
+    }
+  });
+});
