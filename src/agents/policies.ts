@@ -41,7 +41,7 @@ export function createPolicies(exp: Experiment, env: Readonly<Record<string, str
 
   const byModel = new Map<string, AgentPolicy>();
   for (const [name, model] of used) {
-    byModel.set(name, model.provider === 'statistical' ? createStatisticalPolicy(exp.seed, model) : createLlmPolicy(name, model, pool!));
+    byModel.set(name, model.provider === 'statistical' ? createStatisticalPolicy(exp.seed, model) : createLlmPolicy(name, model, llm.get(name)!, pool!));
   }
   return new Map(exp.cohorts.map((c) => [c.name, byModel.get(c.model)!]));
 }

@@ -40,6 +40,15 @@ export interface LlmCall {
   readonly error: string | null;
 }
 
+export interface EndpointState {
+  readonly model: string;
+  readonly endpoint: string;
+  readonly healthy: boolean;
+  /** Requests in flight on it right now, over all worker threads. */
+  readonly outstanding: number;
+  readonly maxConcurrency: number;
+}
+
 /** A proposed action that never became one (unparseable or invalid after the repair turn). */
 export interface RejectedAction {
   readonly action: string;
@@ -70,6 +79,8 @@ export interface AgentPolicy {
   /** Size of the memory to fill when `wantsContext`. */
   readonly memorySize?: number;
   decideAll(step: number, requests: readonly DecisionRequest[]): Promise<Decision[]>;
+  /** Each endpoint's state now (LLM policies): for health events and benchmarks. */
+  endpoints?(): EndpointState[];
   /** Frees threads, sockets and the like; called once at the end of a run. */
   close?(): Promise<void>;
 }

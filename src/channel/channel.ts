@@ -18,6 +18,8 @@ export interface DatasetImport {
 export interface StepSummary {
   readonly actions: number;
   readonly failed: number;
+  readonly llmRequests: number;
+  readonly llmFailures: number;
 }
 
 /**
@@ -168,7 +170,12 @@ export class Channel {
     });
     this.nextSeq += batch.trace.length;
     this.lastCommittedStep = batch.step;
-    return { actions: batch.trace.length, failed: batch.failed };
+    return {
+      actions: batch.trace.length,
+      failed: batch.failed,
+      llmRequests: batch.llmCalls.length,
+      llmFailures: batch.llmCalls.reduce((n, c) => n + (c.outcome === 'ok' ? 0 : 1), 0),
+    };
   }
 
   close(): void {

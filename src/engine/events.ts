@@ -2,8 +2,9 @@ import { appendFileSync } from 'node:fs';
 
 export type RunEvent =
   | { type: 'run_started'; run_id: string; experiment: string; seed: number; timesteps: number; agents: number; from_step: number }
-  | { type: 'step'; step: number; sim_time: string; active_agents: number; actions: number; failed_actions: number; wall_ms: number }
+  | { type: 'step'; step: number; sim_time: string; active_agents: number; actions: number; failed_actions: number; llm_requests: number; llm_failures: number; wall_ms: number }
   | { type: 'run_finished'; status: RunStatus; steps_completed: number; actions: number; wall_ms: number }
+  | { type: 'endpoint_down' | 'endpoint_up'; step: number; model: string; endpoint: string }
   | { type: 'error'; code: string; message: string };
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LlmUsageRow } from '../analysis/llm-usage.js';
 import type { RunStatus } from './events.js';
 
 /** run.json: what a run was and how it went. No secrets: only engine-built values go in. */
@@ -21,6 +22,8 @@ export interface RunInfo {
   git_commit: string | null;
   versions: Record<string, string | null>;
   command: string[];
+  /** Per cohort and model, when the run has LLM cohorts. */
+  llm_usage?: LlmUsageRow[];
   error?: string;
 }
 

@@ -5,6 +5,7 @@ import type { AgentPolicy } from '../agents/types.js';
 import { Channel } from '../channel/channel.js';
 import { configHash, loadExperiment, resolvedYaml } from '../config/load.js';
 import type { Experiment } from '../config/types.js';
+import { llmUsage, type Prices } from '../analysis/llm-usage.js';
 import { createRecommender } from '../recsys/registry.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
@@ -114,6 +115,7 @@ async function continueRun(
   const onSigint = (): void => {
     stopRequested = true;
   };
+  const health = new EndpointWatch(policies, events);
   let channel: Channel;
   try {
     channel = await Channel.open(join(dir, RUN_FILES.db));
@@ -140,7 +142,18 @@ async function continueRun(
         info.failed_actions += r.failed;
         info.wall_ms = elapsed();
         writeRunInfo(dir, info);
-        events.write({ type: 'step', step: r.step, sim_time: r.simTime, active_agents: r.activeAgents, actions: r.actions, failed_actions: r.failed, wall_ms: Math.round(r.wallMs) });
+        events.write({
+          type: 'step',
+          step: r.step,
+          sim_time: r.simTime,
+          active_agents: r.activeAgents,
+          actions: r.actions,
+          failed_actions: r.failed,
+          llm_requests: r.llmRequests,
+          llm_failures: r.llmFailures,
+          wall_ms: Math.round(r.wallMs),
+        });
+        health.check(r.step);
         progress.step(r);
       },
     });
@@ -153,6 +166,9 @@ async function continueRun(
   } finally {
     process.off('SIGINT', onSigint);
     progress.stop();
+    if (exp.cohorts.some((c) => exp.models[c.model]?.provider !== 'statistical')) {
+      info.llm_usage = await llmUsage((sql) => channel.db.query(sql), llmPrices(exp)).catch(() => info.llm_usage);
+    }
     channel.close();
     await closePolicies(policies);
     info.finished_at = new Date().toISOString();
@@ -166,4 +182,28 @@ async function continueRun(
 
 async function closePolicies(policies: ReadonlyMap<string, AgentPolicy>): Promise<void> {
   await Promise.all([...new Set(policies.values())].map((p) => p.close?.()));
+}
+
+function llmPrices(exp: Experiment): Prices {
+  return Object.fromEntries(Object.entries(exp.models).map(([name, m]) => [name, m.provider === 'statistical' ? undefined : m.price]));
+}
+
+/** Writes endpoint_down / endpoint_up events when an endpoint leaves or rejoins rotation. */
+class EndpointWatch {
+  private readonly healthy = new Map<string, boolean>();
+  constructor(
+    private readonly policies: ReadonlyMap<string, AgentPolicy>,
+    private readonly events: EventLog,
+  ) {}
+
+  check(step: number): void {
+    for (const policy of new Set(this.policies.values())) {
+      for (const e of policy.endpoints?.() ?? []) {
+        const key = `${e.model} ${e.endpoint}`;
+        const before = this.healthy.get(key) ?? true;
+        if (before !== e.healthy) this.events.write({ type: e.healthy ? 'endpoint_up' : 'endpoint_down', step, model: e.model, endpoint: e.endpoint });
+        this.healthy.set(key, e.healthy);
+      }
+    }
+  }
 }

@@ -13,33 +13,9 @@
  * it back. Probes go first, so an endpoint is re-tried even when the others have spare slots.
  */
 
-export interface HealthOptions {
-  readonly unhealthyAfter?: number;
-  readonly probeAfterMs?: number;
-}
+import type { AcquireOptions, HealthOptions, LimiterSnapshot, SharedLimiter } from './types.js';
 
-/** Plain, structured-cloneable description of a limiter; post it to a worker thread. */
-export interface SharedLimiter {
-  readonly sab: SharedArrayBuffer;
-  readonly max: readonly number[];
-  readonly unhealthyAfter: number;
-  readonly probeAfterMs: number;
-}
-
-export interface AcquireOptions {
-  /** Endpoint to avoid if another one has a free slot (the one a retry just failed on). */
-  readonly avoid?: number;
-  /** Give up (resolve `null`) after waiting this long in any case. Default: never. */
-  readonly timeoutMs?: number;
-  /** Give up after this long without any endpoint in rotation. Default: never. */
-  readonly unavailableTimeoutMs?: number;
-}
-
-export interface LimiterSnapshot {
-  readonly outstanding: number[];
-  readonly failures: number[];
-  readonly healthy: boolean[];
-}
+export type { AcquireOptions, HealthOptions, LimiterSnapshot, SharedLimiter };
 
 interface Waiter {
   readonly avoid: number | undefined;
@@ -56,6 +32,8 @@ type WaitAsync = (ta: Int32Array, index: number, value: number, timeout?: number
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 const GEN = 0;
+/** Bytes of the Int32 part, rounded up so the BigInt64 part is 8-aligned. */
+const intBytes = (n: number): number => Math.ceil(((1 + 2 * n) * 4) / 8) * 8;
 /** Longest sleep between re-checks, in case a notification is missed. */
 const RECHECK_MS = 250;
 
@@ -64,9 +42,13 @@ export class EndpointLimiter {
   private readonly ints: Int32Array;
   private readonly probeAt: BigInt64Array;
   private readonly max: readonly number[];
-  private readonly waiters: Waiter[] = [];
+  private waiters: Waiter[] = [];
+  /** Rotating scan start, so ties between equally loaded endpoints alternate. */
+  private turn = 0;
   private pumping = false;
   private unavailableSince: number | null = null;
+  /** Local waiters with a finite `deadline`. */
+  private deadlines = 0;
 
   static create(maxPerEndpoint: readonly number[], health: HealthOptions = {}): EndpointLimiter {
     const n = maxPerEndpoint.length;
@@ -74,8 +56,7 @@ export class EndpointLimiter {
     for (const m of maxPerEndpoint) {
       if (!Number.isInteger(m) || m < 1) throw new Error(`bad max concurrency ${m}: must be an integer ≥ 1`);
     }
-    const intBytes = Math.ceil(((1 + 2 * n) * 4) / 8) * 8;
-    const sab = new SharedArrayBuffer(intBytes + 8 * n);
+    const sab = new SharedArrayBuffer(intBytes(n) + 8 * n);
     return new EndpointLimiter({
       sab,
       max: [...maxPerEndpoint],
@@ -92,9 +73,8 @@ export class EndpointLimiter {
     this.shared = shared;
     this.max = shared.max;
     const n = shared.max.length;
-    const intBytes = Math.ceil(((1 + 2 * n) * 4) / 8) * 8;
     this.ints = new Int32Array(shared.sab, 0, 1 + 2 * n);
-    this.probeAt = new BigInt64Array(shared.sab, intBytes, n);
+    this.probeAt = new BigInt64Array(shared.sab, intBytes(n), n);
   }
 
   get size(): number {
@@ -108,11 +88,13 @@ export class EndpointLimiter {
       if (i !== null) return Promise.resolve(i);
     }
     const now = Date.now();
+    const deadline = now + (opts.timeoutMs ?? Infinity);
+    if (deadline !== Infinity) this.deadlines++;
     return new Promise((resolve) => {
       this.waiters.push({
         avoid: opts.avoid,
         since: now,
-        deadline: now + (opts.timeoutMs ?? Infinity),
+        deadline,
         unavailableTimeoutMs: opts.unavailableTimeoutMs ?? Infinity,
         resolve,
       });
@@ -126,7 +108,10 @@ export class EndpointLimiter {
       const now = Date.now();
       let best = -1;
       let bestScore = Infinity;
-      for (let i = 0; i < this.max.length; i++) {
+      const n = this.max.length;
+      const first = this.turn++ % n;
+      for (let k = 0; k < n; k++) {
+        const i = (first + k) % n;
         const out = Atomics.load(this.ints, this.outIdx(i));
         const max = this.max[i]!;
         if (out >= max) continue;
@@ -192,13 +177,8 @@ export class EndpointLimiter {
     return this.waiters.length;
   }
 
-  private outIdx(i: number): number {
-    return 1 + 2 * i;
-  }
-
-  private failIdx(i: number): number {
-    return 2 + 2 * i;
-  }
+  private outIdx = (i: number): number => 1 + 2 * i;
+  private failIdx = (i: number): number => 2 + 2 * i;
 
   private check(i: number): void {
     if (!Number.isInteger(i) || i < 0 || i >= this.max.length) throw new Error(`no endpoint ${i}`);
@@ -241,22 +221,30 @@ export class EndpointLimiter {
       const w = this.waiters[served]!;
       const i = this.tryAcquire(w.avoid);
       if (i === null) break;
-      w.resolve(i);
+      this.settle(w, i);
       served++;
     }
     if (served > 0) this.waiters.splice(0, served);
     if (this.waiters.length === 0) return;
     const now = Date.now();
-    if (this.anyHealthy()) this.unavailableSince = null;
-    else this.unavailableSince ??= now;
+    if (this.anyHealthy()) {
+      this.unavailableSince = null;
+      // The common case under load: nobody can expire, so skip the O(waiters) scan.
+      if (this.deadlines === 0) return;
+    } else this.unavailableSince ??= now;
     const since = this.unavailableSince;
     const keep = this.waiters.filter((w) => {
       const unavailableFor = since === null ? 0 : now - Math.max(since, w.since);
       const expired = now >= w.deadline || unavailableFor >= w.unavailableTimeoutMs;
-      if (expired) w.resolve(null);
+      if (expired) this.settle(w, null);
       return !expired;
     });
-    if (keep.length !== this.waiters.length) this.waiters.splice(0, this.waiters.length, ...keep);
+    this.waiters = keep;
+  }
+
+  private settle(w: Waiter, i: number | null): void {
+    if (w.deadline !== Infinity) this.deadlines--;
+    w.resolve(i);
   }
 
   /** How long to sleep before the next re-check: next probe due, next deadline, or RECHECK_MS. */
@@ -264,9 +252,12 @@ export class EndpointLimiter {
     const now = Date.now();
     let until = now + RECHECK_MS;
     for (let i = 0; i < this.max.length; i++) {
-      if (!this.isHealthy(i)) until = Math.min(until, Number(Atomics.load(this.probeAt, i)));
+      // A probe already due but blocked by full slots waits for a release, not a timer.
+      const due = Number(Atomics.load(this.probeAt, i));
+      if (!this.isHealthy(i) && due > now) until = Math.min(until, due);
     }
     const since = this.unavailableSince;
+    if (this.deadlines === 0 && since === null) return Math.max(1, until - now);
     for (const w of this.waiters) {
       until = Math.min(until, w.deadline);
       if (since !== null) until = Math.min(until, Math.max(since, w.since) + w.unavailableTimeoutMs);

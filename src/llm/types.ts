@@ -88,3 +88,33 @@ export interface ModelClient {
   /** Never throws for endpoint faults; only for programming errors. */
   chat(req: ChatRequest): Promise<ChatResult>;
 }
+
+// ---- EndpointLimiter (src/llm/limiter.ts) ----
+
+export interface HealthOptions {
+  readonly unhealthyAfter?: number;
+  readonly probeAfterMs?: number;
+}
+
+/** Plain, structured-cloneable description of a limiter; post it to a worker thread. */
+export interface SharedLimiter {
+  readonly sab: SharedArrayBuffer;
+  readonly max: readonly number[];
+  readonly unhealthyAfter: number;
+  readonly probeAfterMs: number;
+}
+
+export interface AcquireOptions {
+  /** Endpoint to avoid if another one has a free slot (the one a retry just failed on). */
+  readonly avoid?: number;
+  /** Give up (resolve `null`) after waiting this long in any case. Default: never. */
+  readonly timeoutMs?: number;
+  /** Give up after this long without any endpoint in rotation. Default: never. */
+  readonly unavailableTimeoutMs?: number;
+}
+
+export interface LimiterSnapshot {
+  readonly outstanding: number[];
+  readonly failures: number[];
+  readonly healthy: boolean[];
+}

@@ -4,6 +4,7 @@
  */
 import { actionsPerStepSection } from './sections/actions-per-step.js';
 import { activeAgentsSection } from './sections/active-agents.js';
+import { llmUsageSection } from './sections/llm-usage.js';
 import { overview } from './sections/overview.js';
 import { postsLikesSection } from './sections/posts-likes.js';
 import { topPostsSection } from './sections/top-posts.js';
@@ -15,4 +16,5 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   activeAgentsSection,
   postsLikesSection,
   topPostsSection,
+  llmUsageSection,
 ];

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
 import { parseExperiment } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeHandler, type FakeRequestBody, type FakeServer } from '../../src/llm/fake-server.js';
+import { writeReport } from '../../src/report/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const servers: FakeServer[] = [];
@@ -86,22 +88,23 @@ describe('LLM cohorts', () => {
   });
 
   it('when the model answers with malformed calls then one repair turn is made and what stays invalid is traced as failed', async () => {
-    let n = 0;
     const server = await fake((body) => {
-      n++;
       const repairing = (body.messages ?? []).some((m) => (m as { role?: string }).role === 'tool');
       if (!repairing) return { toolCalls: [{ name: 'like', arguments: '{"post_id": ' }, { name: 'teleport', arguments: {} }, { name: 'do_nothing', arguments: {} }] };
-      // The repair turn fixes one of the two bad calls only on even agents.
-      return n % 2 === 0 ? { toolCalls: [{ name: 'create_post', arguments: { text: 'fixed' } }] } : { toolCalls: [{ name: 'like', arguments: { post_id: 'x' } }] };
+      // The repair turn succeeds for agents with even ids (usernames end in _<id>) and fails again for odd ones.
+      const system = String((body.messages as { content: string }[])[0]!.content);
+      const id = Number(/_(\d+)\)/.exec(system)?.[1]);
+      return id % 2 === 0 ? { toolCalls: [{ name: 'create_post', arguments: { text: 'fixed' } }] } : { toolCalls: [{ name: 'like', arguments: { post_id: 'x' } }] };
     });
     const { dir, info } = await runExperiment(experiment(localModel([server.url])), { resultsRoot: tempDir(), quiet: true });
     expect(info.status).toBe('completed');
     expect(server.requests.length).toBe(120); // every decision: first answer + one repair turn
     await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
-      const failed = await db.query<{ error: string }>(`SELECT error FROM trace WHERE NOT ok AND agent_id >= 40 ORDER BY seq`);
-      expect(failed.length).toBeGreaterThanOrEqual(30);
-      expect(failed.every((f) => f.error.endsWith('(after one repair turn)'))).toBe(true);
-      expect(failed.some((f) => f.error.startsWith('invalid arguments for like: post_id must be integer'))).toBe(true);
+      const failed = await db.query<{ agent: number; error: string }>(`SELECT agent_id AS agent, error FROM trace WHERE NOT ok AND agent_id >= 40 ORDER BY seq`);
+      // 10 odd agents × 3 steps, one unrepaired call each.
+      expect(failed).toHaveLength(30);
+      expect(failed.every((f) => f.agent % 2 === 1)).toBe(true);
+      expect(new Set(failed.map((f) => f.error))).toEqual(new Set(['invalid arguments for like: post_id must be integer (after one repair turn)']));
       const ok = await db.query<{ action: string; n: number }>(`SELECT action, count(*)::INTEGER AS n FROM trace WHERE ok AND agent_id >= 40 GROUP BY action ORDER BY action`);
       expect(ok.map((r) => r.action)).toEqual(['create_post', 'do_nothing', 'refresh']);
     });
@@ -131,6 +134,44 @@ describe('LLM cohorts', () => {
       expect(Math.max(...outcomes.map((o) => o.attempts))).toBe(2);
       const failedDecisions = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM trace WHERE action = 'decide' AND NOT ok`);
       expect(failedDecisions!.n).toBe(outcomes.filter((o) => o.outcome !== 'ok').reduce((s, o) => s + o.n, 0));
+    });
+  });
+
+  it('when one endpoint keeps failing then it leaves rotation, the other serves the run, and events.jsonl says so', async () => {
+    const dead = await fake(() => ({ status: 503 }));
+    const alive = await fake(likeTop);
+    const { dir, info } = await runExperiment(experiment(localModel([dead.url, alive.url], ', max_retries: 3')), { resultsRoot: tempDir(), quiet: true });
+    expect(info.status).toBe('completed');
+    // Retries moved to the healthy endpoint: every decision got an answer.
+    const usage = info.llm_usage!;
+    expect(usage).toHaveLength(1);
+    expect(usage[0]).toMatchObject({ cohort: 'llm', model: 'local', requests: 60, ok: 60, failed: 0 });
+    expect(usage[0]!.retries).toBeGreaterThan(0);
+    // Out of rotation after unhealthyAfter (5) consecutive failures; the 30 s probe never came.
+    expect(dead.requests.length).toBeLessThanOrEqual(5 + 4);
+    expect(alive.requests.length).toBe(60);
+    const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; endpoint?: string; llm_requests?: number });
+    expect(events.filter((e) => e.type === 'endpoint_down').map((e) => e.endpoint)).toEqual([dead.url]);
+    expect(events.filter((e) => e.type === 'step').map((e) => e.llm_requests)).toEqual([20, 20, 20]);
+    // The report shows the usage table.
+    const html = readFileSync(await writeReport(dir), 'utf8');
+    expect(html).toContain('LLM usage');
+    expect(html).toMatch(/<td>llm<\/td><td>local<\/td><td class="num">60<\/td>/);
+  });
+
+  it('when a model has no tool calling (tool_mode: json) then its JSON action list is acted on', async () => {
+    const server = await fake((body) => {
+      expect(body.tools).toBeUndefined();
+      const m = /\[post (\d+)\]/.exec(lastUser(body));
+      return { content: `Here you go:\n\`\`\`json\n[{"action": "${m ? 'like' : 'do_nothing'}", "args": ${m ? `{"post_id": ${m[1]}}` : '{}'}}]\n\`\`\`` };
+    });
+    const { dir } = await runExperiment(experiment(localModel([server.url], ', tool_mode: json')), { resultsRoot: tempDir(), quiet: true });
+    const system = String((server.requests[0]!.body!.messages as { content: string }[])[0]!.content);
+    expect(system).toContain('Reply with a JSON array of the actions you take and nothing else');
+    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+      expect(await db.one(`SELECT count(*)::INTEGER AS n FROM trace WHERE agent_id >= 40 AND action = 'like' AND ok`)).toEqual({ n: expect.any(Number) });
+      const likes = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM trace WHERE agent_id >= 40 AND action IN ('like', 'do_nothing')`);
+      expect(likes!.n).toBe(60);
     });
   });
 });

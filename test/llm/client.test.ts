@@ -102,7 +102,7 @@ describe('model client', () => {
     expect(s.inFlight).toBe(0); // abandoned attempts do not keep connections open
   });
 
-  it('when headers come but the body is slower than the deadline then it is a timeout too', async () => {
+  it('when an answer comes after the deadline then the attempt is abandoned and the retry succeeds', async () => {
     const s = await start();
     s.script({ delayMs: 1000, then: { content: 'too late' } });
     const r = await client([s], { maxAttempts: 2, timeoutMs: 200 }).chat(REQ);

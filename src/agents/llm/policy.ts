@@ -1,6 +1,8 @@
 import type { LlmModelCommon } from '../../config/types.js';
 import type { AgentPolicy, DecisionRequest } from '../types.js';
+import { EndpointLimiter } from '../../llm/limiter.js';
 import type { LlmWorkerPool } from './pool.js';
+import type { WorkerModel } from './worker.js';
 import type { WireRequest } from './wire.js';
 
 /** The plain-data request a worker gets: what the prompt shows, nothing else. */
@@ -30,12 +32,24 @@ export function toWire({ persona, observation: o }: DecisionRequest): WireReques
 }
 
 /** Agents driven by one model: requests go to the shared worker pool. */
-export function createLlmPolicy(modelName: string, config: LlmModelCommon, pool: LlmWorkerPool): AgentPolicy {
+export function createLlmPolicy(modelName: string, config: LlmModelCommon, model: WorkerModel, pool: LlmWorkerPool): AgentPolicy {
+  // The main thread's view of the limiter the workers share: read-only use (snapshots).
+  const limiter = EndpointLimiter.attach(model.limiter);
   return {
     name: `llm:${modelName}`,
     wantsContext: true,
     memorySize: config.memory,
     decideAll: (_step, requests) => pool.decide(modelName, requests.map(toWire)),
+    endpoints() {
+      const snap = limiter.snapshot();
+      return model.settings.endpoints.map((e, i) => ({
+        model: modelName,
+        endpoint: e.url,
+        healthy: snap.healthy[i] ?? true,
+        outstanding: snap.outstanding[i] ?? 0,
+        maxConcurrency: e.maxConcurrency,
+      }));
+    },
     close: () => pool.close(),
   };
 }

@@ -1,0 +1,39 @@
+/** Requests, tokens, latency, failures and cost of each LLM cohort (absent for statistical-only runs). */
+import { llmUsage, type LlmUsageRow } from '../../analysis/llm-usage.js';
+import { htmlTable } from '../html.js';
+import type { ReportSection } from '../types.js';
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+export const llmUsageSection: ReportSection = {
+  id: 'llm-usage',
+  title: 'LLM usage',
+  async build(q) {
+    // run.json carries the priced figures the engine computed; without it, count from the table.
+    const fromRun = (q.run as { llm_usage?: LlmUsageRow[] } | null)?.llm_usage;
+    const rows = fromRun ?? (await llmUsage((sql) => q.db.query(sql)));
+    return {
+      id: this.id,
+      title: this.title,
+      description: 'Requests to language models by cohort: outcome, tokens, latency of the whole call (retries and backoff included), estimated cost.',
+      html: htmlTable(
+        ['cohort', 'model', 'requests', 'ok', 'failed', 'failures by kind', 'retries', 'prompt tokens', 'completion tokens', 'p50 ms', 'p95 ms', 'cost (USD)'],
+        rows.map((r) => [
+          r.cohort,
+          r.model,
+          fmt(r.requests),
+          fmt(r.ok),
+          fmt(r.failed),
+          Object.entries(r.failures).map(([k, n]) => `${k} ${n}`).join(', ') || '—',
+          fmt(r.retries),
+          fmt(r.prompt_tokens),
+          fmt(r.completion_tokens),
+          fmt(r.p50_ms),
+          fmt(r.p95_ms),
+          r.cost_usd === null ? '—' : r.cost_usd.toFixed(4),
+        ]),
+        { numeric: [2, 3, 4, 6, 7, 8, 9, 10, 11], empty: 'No LLM cohort in this run.' },
+      ),
+    };
+  },
+};

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatCompletionMessage } from 'openai/resources/chat/completions';
+import { parseJsonActions, parseToolCalls } from '../../src/agents/llm/parse.js';
+import { DEFAULT_SYSTEM_TEMPLATE, promptVars, render } from '../../src/agents/llm/prompts.js';
+import { agentTools, jsonModeInstructions } from '../../src/agents/llm/tools.js';
+import type { WireRequest } from '../../src/agents/llm/wire.js';
+
+const message = (calls: [string, string][]): ChatCompletionMessage => ({
+  role: 'assistant',
+  content: null,
+  refusal: null,
+  tool_calls: calls.map(([name, args], i) => ({ id: `c${i}`, type: 'function', function: { name, arguments: args } })),
+});
+
+describe('LLM replies', () => {
+  it('when tool calls arrive then valid ones become actions and each bad one names its problem', () => {
+    const out = parseToolCalls(message([['like', '{"post_id": 4}'], ['like', '{"post_id": "4"}'], ['follow', '{"user'], ['fly', '{}'], ['do_nothing', '']]));
+    expect(out.map((p) => p.valid)).toEqual([{ action: 'like', args: { post_id: 4 } }, null, null, null, { action: 'do_nothing', args: {} }]);
+    expect(out[1]!.error).toBe('invalid arguments for like: post_id must be integer');
+    expect(out[2]!.error).toMatch(/^arguments are not valid JSON/);
+    expect(out[3]!.error).toMatch(/^unknown action "fly"; available: /);
+    expect(out.map((p) => p.id)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+  });
+
+  it('when a json-mode reply wraps its list in prose or fences then the list is still read', () => {
+    const { proposals, error } = parseJsonActions('Sure!\n```json\n[{"action": "like", "args": {"post_id": 2}}, {"action": "create_post", "args": {"text": "hi"}}]\n```');
+    expect(error).toBeNull();
+    expect(proposals.map((p) => p.valid)).toEqual([
+      { action: 'like', args: { post_id: 2 } },
+      { action: 'create_post', args: { text: 'hi' } },
+    ]);
+    expect(parseJsonActions('I would like post 3').error).toBe('the reply holds no JSON action list');
+    expect(parseJsonActions('[{"action": "like", "args": {"post_id": 2}').error).toMatch(/^the action list is not valid JSON/);
+    expect(parseJsonActions('[{"args": {}}]').proposals[0]!.error).toBe('each item needs an "action" name and an "args" object');
+    expect(parseJsonActions('{"action": "do_nothing"}').proposals[0]!.valid).toEqual({ action: 'do_nothing', args: {} });
+  });
+
+  it('when the tools are offered then engine-only actions are hidden and json mode lists the same actions', () => {
+    const names = agentTools().map((t) => t.function.name);
+    expect(names).toEqual(['create_post', 'like', 'unlike', 'repost', 'follow', 'unfollow', 'do_nothing']);
+    const text = jsonModeInstructions();
+    for (const n of names) expect(text).toContain(`- ${n} {`);
+    expect(text).toContain('- like {"post_id": integer}');
+  });
+
+  it('when a prompt is rendered then persona, feed, notifications and memory appear, and unknown placeholders stay visible', () => {
+    const req: WireRequest = {
+      agentId: 7,
+      name: 'Ada Silva',
+      username: 'ada_silva_7',
+      bio: 'Into tech.',
+      interests: ['tech', 'music'],
+      simTime: '2024-06-17T08:00:00.000Z',
+      feed: [{ postId: 12, authorId: 3, author: 'ben', text: 'New chip!\n#tech', likes: 1, reposts: 0, likedByMe: true, repostedByMe: false, followingAuthor: false, label: null }],
+      notifications: [{ step: 1, kind: 'follow', fromUser: 4, fromUsername: 'zoe', postId: null }],
+      memory: [{ step: 1, action: 'like', args: '{"post_id":9}', ok: false, error: 'post 9 was deleted' }],
+    };
+    const vars = promptVars(req);
+    expect(render(DEFAULT_SYSTEM_TEMPLATE, vars)).toContain('You are Ada Silva (@ada_silva_7)');
+    expect(vars['feed']).toBe('[post 12] @ben (user 3) · 1 like, 0 reposts · you liked it\n  New chip! #tech');
+    expect(vars['notifications']).toBe('- @zoe (user 4) followed you');
+    expect(vars['memory']).toBe('- step 1: like {"post_id":9} (failed: post 9 was deleted)');
+    expect(render('{{name}} {{nmae}}', vars)).toBe('Ada Silva {{nmae}}');
+  });
+});
