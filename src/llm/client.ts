@@ -157,7 +157,8 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
     return { ok: false, kind, error: clean, record: makeRecord(i, start, attempts, kind, clean) };
   }
 
-  return { settings, chat };
+  const { apiKey: _key, ...visible } = settings;
+  return { settings: visible, chat };
 }
 
 /** Checks the shape the rest of the system relies on: `choices[0].message` is an object. */

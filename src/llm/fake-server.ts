@@ -1,10 +1,7 @@
 /**
- * A scriptable OpenAI-compatible chat-completions server on 127.0.0.1, for tests and dry runs.
- *
- *   const srv = await startFakeOpenAI({ latencyMs: 20 });
- *   srv.script({ status: 503 }, { toolCalls: [{ name: 'like', arguments: { post_id: 3 } }] });
- *   … new OpenAI({ baseURL: srv.url, apiKey: 'x' }) …
- *   await srv.close();
+ * A scriptable OpenAI-compatible chat-completions server on 127.0.0.1, for tests and dry runs:
+ * `srv.script({ status: 503 }, { toolCalls: [{ name: 'like', arguments: { post_id: 3 } }] })`
+ * queues replies; afterwards the handler (default: a `do_nothing` tool call) answers.
  *
  * Standalone: `tsx src/llm/fake-server.ts --port 8000 [--latency 200]` prints
  * `listening http://127.0.0.1:PORT/v1` (the real port when given 0) and serves until SIGTERM.
@@ -286,8 +283,13 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
-  const { port, latencyMs } = parseArgs(process.argv.slice(2));
-  const srv = await startFakeOpenAI({ port, latencyMs, record: false });
+  const srv = await Promise.resolve()
+    .then(() => startFakeOpenAI({ ...parseArgs(process.argv.slice(2)), record: false }))
+    .catch((err: unknown) => {
+      process.stderr.write(`fake-server: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write('usage: tsx src/llm/fake-server.ts [--port 8000] [--latency MS]\n');
+      process.exit(2);
+    });
   process.stdout.write(`listening ${srv.url}\n`);
   const stop = (): void => {
     void srv.close().then(() => process.exit(0));

@@ -84,7 +84,8 @@ export type ChatResult =
   | { ok: false; kind: FailureKind; error: string; record: CallRecord };
 
 export interface ModelClient {
-  readonly settings: ModelSettings;
+  /** The settings minus the API key, safe to log. */
+  readonly settings: Omit<ModelSettings, 'apiKey'>;
   /** Never throws for endpoint faults; only for programming errors. */
   chat(req: ChatRequest): Promise<ChatResult>;
 }

@@ -218,7 +218,7 @@ describe('model client', () => {
     const dead = await start();
     await dead.close();
     const r2 = await client([dead], { apiKey: 'sk-secret-123', maxAttempts: 1 }).chat(REQ);
-    for (const x of [r, r2]) {
+    for (const x of [r, r2, c.settings]) {
       const text = JSON.stringify(x);
       expect(text).not.toContain('sk-secret-123');
       expect(text).not.toContain('secret-123');
