@@ -3,6 +3,7 @@
  * `EndpointLimiter` for slots and health, and our own retry loop. Endpoint faults come back as
  * `ChatResult` data; the API key never appears in an error or a record.
  */
+import { nodeFetch } from './http-fetch.js';
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { EndpointLimiter } from './limiter.js';
@@ -51,6 +52,7 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
         webhookSecret: null,
         maxRetries: 0,
         timeout: settings.timeoutMs,
+        fetch: nodeFetch,
       }),
   );
   const backoff = settings.backoff ?? DEFAULT_BACKOFF;

@@ -28,6 +28,12 @@ export class LlmWorkerPool {
       minThreads: threads,
       maxThreads: threads,
       concurrentTasksPerWorker: tasksPerThread,
+      // 'sync' atomics park an idle worker in Atomics.wait, which freezes its event loop and
+      // with it every HTTP response it is waiting for; tasks here are I/O-bound and concurrent.
+      atomics: 'disabled',
+      // Each request allocates a few short-lived KB (bodies, headers, parsed JSON); a larger
+      // young generation makes scavenges rarer and cuts the workers' GC time.
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
       idleTimeout: 60_000,
       ...(needsTsx ? { execArgv: [...process.execArgv, '--import', 'tsx'] } : {}),
     });

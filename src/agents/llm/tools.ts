@@ -4,14 +4,17 @@ import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completio
 /** Actions the engine performs for the agent (registration, reading the feed) are not offered. */
 const NOT_OFFERED = new Set(['sign_up', 'refresh']);
 
-/** Only the schema keys a tool-calling model needs; internal-only fields stay out. */
+let cached: ChatCompletionFunctionTool[] | null = null;
+
+/** The registry's actions as OpenAI tools (built once: every request of a run sends the same list). */
 export function agentTools(): ChatCompletionFunctionTool[] {
-  return actionCatalog()
+  cached ??= actionCatalog()
     .filter((a) => !NOT_OFFERED.has(a.name))
     .map((a) => ({
       type: 'function' as const,
       function: { name: a.name, description: a.description, parameters: { ...a.parameters } as Record<string, unknown> },
     }));
+  return cached;
 }
 
 /** The `tool_mode: json` contract, appended to the system prompt for models without tool calling. */
