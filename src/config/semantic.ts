@@ -68,6 +68,21 @@ export function semanticChecks(data: Rec): RawIssue[] {
   }
   uniqueNames(data.cohorts, 'cohorts', 'cohort', out);
   uniqueNames(data.seeds, 'seeds', 'seed', out);
+  uniqueNames(data.surveys, 'surveys', 'survey', out);
+  const cohortNames = recs(data.cohorts).map(([, c]) => c.name).filter((n): n is string => typeof n === 'string');
+  for (const [i, survey] of recs(data.surveys)) {
+    const scale = isRec(survey.scale) ? survey.scale : {};
+    if (isInt(scale.min) && isInt(scale.max) && scale.min >= scale.max) {
+      out.push({ segments: ['surveys', i, 'scale', 'max'], kind: 'value', message: `must be greater than scale.min (${scale.min}), got ${scale.max}` });
+    }
+    if (Array.isArray(survey.cohorts)) {
+      survey.cohorts.forEach((c, k) => {
+        if (typeof c === 'string' && !cohortNames.includes(c)) {
+          out.push({ segments: ['surveys', i, 'cohorts', k], kind: 'value', message: `unknown cohort "${c}"; cohorts: ${cohortNames.join(', ')}${didYouMean(c, cohortNames)}` });
+        }
+      });
+    }
+  }
 
   const clock = isRec(data.clock) ? data.clock : {};
   const steps = isInt(clock.timesteps) && clock.timesteps >= 1 ? clock.timesteps : undefined;
@@ -82,6 +97,13 @@ export function semanticChecks(data: Rec): RawIssue[] {
           });
         }
       }
+    }
+    for (const [i, survey] of recs(data.surveys)) {
+      (Array.isArray(survey.at) ? survey.at : []).forEach((at: unknown, k: number) => {
+        if (isInt(at) && at >= steps) {
+          out.push({ segments: ['surveys', i, 'at', k], kind: 'value', message: `must be less than clock.timesteps (${steps}; steps run 0..${steps - 1}), got ${at}` });
+        }
+      });
     }
   }
 

@@ -15,7 +15,26 @@ export interface Experiment {
   readonly activation: ActivationConfig;
   readonly recsys: RecsysConfig;
   readonly seeds: readonly SeedAgentConfig[];
+  readonly budget?: BudgetConfig;
+  readonly surveys: readonly SurveyConfig[];
   readonly report: ReportConfig;
+}
+
+export interface BudgetConfig {
+  readonly max_requests?: number;
+  readonly max_tokens?: number;
+  readonly max_cost_usd?: number;
+  readonly on_exhausted: 'stop' | 'fallback';
+}
+
+export interface SurveyConfig {
+  readonly name: string;
+  readonly at: readonly number[];
+  readonly question: string;
+  readonly scale: { readonly min: number; readonly max: number; readonly labels?: readonly [string, string] };
+  readonly sample: number;
+  /** Cohorts asked; absent = every LLM cohort. */
+  readonly cohorts?: readonly string[];
 }
 
 export interface ClockConfig {
@@ -88,6 +107,7 @@ export interface LlmModelCommon {
   readonly prompts: { readonly system?: string; readonly user?: string };
   /** Own recent actions recalled in the prompt. */
   readonly memory: number;
+  readonly budget?: BudgetConfig;
   /** Exponential backoff between retries, seconds. */
   readonly backoff: { readonly base_s: number; readonly max_s: number };
   /** USD per million tokens. */
@@ -102,6 +122,10 @@ export interface OpenAICompatibleModelConfig extends LlmModelCommon {
   readonly ports?: readonly number[];
   readonly api_key_env?: string;
   readonly gpus?: readonly number[];
+  /** GPUs per server instance (tensor parallel size). */
+  readonly gpus_per_instance: number;
+  /** How `socialsim launch` starts an instance. */
+  readonly serve: { readonly command: string; readonly ready_timeout_s: number };
 }
 
 export interface OpenAIModelConfig extends LlmModelCommon {

@@ -251,3 +251,26 @@ describe('validateFile', () => {
     }
   });
 });
+
+describe('surveys and budgets', () => {
+  const base = `name: s\nclock: { timesteps: 5 }\nmodels:\n  m: { provider: openai-compatible, model: q, ports: [8000] }\ncohorts: [{ name: llm, count: 2, model: m }]\n`;
+
+  it('when a survey and a budget are given then their defaults are filled', () => {
+    const exp = parseExperiment(`${base}budget: { max_requests: 100 }\nsurveys:\n  - { name: belief, at: [0, 4], question: "Do you believe it?" }\n`, 's.yaml');
+    expect(exp.budget).toEqual({ max_requests: 100, on_exhausted: 'stop' });
+    expect(exp.surveys).toEqual([{ name: 'belief', at: [0, 4], question: 'Do you believe it?', scale: { min: 1, max: 7 }, sample: 1 }]);
+  });
+
+  it('when a survey is asked after the last step, of an unknown cohort, or on an empty scale then each is located', () => {
+    expect(() =>
+      parseExperiment(`${base}surveys:\n  - { name: b, at: [1, 5], question: q, cohorts: [lm], scale: { min: 3, max: 3 } }\n`, 's.yaml'),
+    ).toThrow(
+      [
+        '3 problems in the experiment config:',
+        '  s.yaml:7:24 surveys[0].at[1]: must be less than clock.timesteps (5; steps run 0..4), got 5',
+        '  s.yaml:7:51 surveys[0].cohorts[0]: unknown cohort "lm"; cohorts: llm (did you mean "llm"?)',
+        '  s.yaml:7:78 surveys[0].scale.max: must be greater than scale.min (3), got 3',
+      ].join('\n'),
+    );
+  });
+});
