@@ -9,6 +9,18 @@ import { ChannelState } from './state.js';
 
 const NO_FEED: readonly number[] = [];
 
+function usageByModel(batch: StepBatch): Map<string, { requests: number; promptTokens: number; completionTokens: number }> {
+  const out = new Map<string, { requests: number; promptTokens: number; completionTokens: number }>();
+  for (const c of batch.llmCalls) {
+    const u = out.get(c.model) ?? { requests: 0, promptTokens: 0, completionTokens: 0 };
+    u.requests++;
+    u.promptTokens += c.promptTokens;
+    u.completionTokens += c.completionTokens;
+    out.set(c.model, u);
+  }
+  return out;
+}
+
 export interface DatasetImport {
   readonly users: readonly UserRow[];
   readonly follows: readonly (readonly [number, number])[];
@@ -20,6 +32,8 @@ export interface StepSummary {
   readonly failed: number;
   readonly llmRequests: number;
   readonly llmFailures: number;
+  /** LLM usage of the step by model key. */
+  readonly llmUsage: ReadonlyMap<string, { requests: number; promptTokens: number; completionTokens: number }>;
 }
 
 /**
@@ -60,6 +74,14 @@ export class Channel {
 
   usernameOf(user: number): string {
     return this.state.users.get(user)?.username ?? `user${user}`;
+  }
+
+  /** LLM usage so far by model key (a resumed run's budgets start from it). */
+  async llmUsageByModel(): Promise<Map<string, { requests: number; promptTokens: number; completionTokens: number }>> {
+    const rows = await this.db.query<{ model: string; requests: number; p: number; c: number }>(
+      'SELECT model, count(*)::INTEGER AS requests, sum(prompt_tokens)::DOUBLE AS p, sum(completion_tokens)::DOUBLE AS c FROM llm_calls GROUP BY model',
+    );
+    return new Map(rows.map((r) => [r.model, { requests: r.requests, promptTokens: r.p, completionTokens: r.c }]));
   }
 
   /** Notifications and recent own actions of the given agents (for LLM prompts). */
@@ -175,6 +197,7 @@ export class Channel {
       failed: batch.failed,
       llmRequests: batch.llmCalls.length,
       llmFailures: batch.llmCalls.reduce((n, c) => n + (c.outcome === 'ok' ? 0 : 1), 0),
+      llmUsage: usageByModel(batch),
     };
   }
 

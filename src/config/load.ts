@@ -21,7 +21,7 @@ import { deepFreeze, durationMs } from './resolve.js';
 import { experimentValidator } from './schema.js';
 import { resolvePromptPaths } from './prompt-paths.js';
 import { semanticChecks } from './semantic.js';
-import type { Experiment } from './types.js';
+import type { Experiment, StatisticalModelConfig } from './types.js';
 
 export { ConfigError, formatIssue, type ConfigIssue } from './issues.js';
 export { configHash, resolvedYaml } from './resolve.js';
@@ -157,4 +157,10 @@ export function parseExperiment(text: string, file: string, opts: LoadOptions = 
   const clock = data.clock as Record<string, unknown>;
   clock.step_ms = durationMs(String(clock.step));
   return deepFreeze(data as unknown as Experiment);
+}
+
+/** The statistical model with every default filled (what `provider: statistical` alone means). */
+export function statisticalDefaults(): StatisticalModelConfig {
+  const exp = parseExperiment('name: defaults\ncohorts: [{ name: a, count: 1, model: stat }]\n', '(defaults)');
+  return exp.models['stat'] as StatisticalModelConfig;
 }

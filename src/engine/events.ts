@@ -5,9 +5,10 @@ export type RunEvent =
   | { type: 'step'; step: number; sim_time: string; active_agents: number; actions: number; failed_actions: number; llm_requests: number; llm_failures: number; wall_ms: number }
   | { type: 'run_finished'; status: RunStatus; steps_completed: number; actions: number; wall_ms: number }
   | { type: 'endpoint_down' | 'endpoint_up'; step: number; model: string; endpoint: string }
+  | { type: 'budget_exhausted'; step: number; scope: string; action: 'stop' | 'fallback'; cohorts: string[]; reason: string }
   | { type: 'error'; code: string; message: string };
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'budget_exhausted';
 
 /**
  * events.jsonl: one JSON object a line, wall-clock stamped. Written synchronously so the

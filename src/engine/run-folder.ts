@@ -24,6 +24,8 @@ export interface RunInfo {
   command: string[];
   /** Per cohort and model, when the run has LLM cohorts. */
   llm_usage?: LlmUsageRow[];
+  /** Budgets used up during the run, and what happened then. */
+  budget_events?: { step: number; scope: string; action: 'stop' | 'fallback'; cohorts: string[]; reason: string }[];
   error?: string;
 }
 

@@ -1,12 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPolicies } from '../agents/policies.js';
+import { createStatisticalPolicy } from '../agents/statistical.js';
 import type { AgentPolicy } from '../agents/types.js';
 import { Channel } from '../channel/channel.js';
-import { configHash, loadExperiment, resolvedYaml } from '../config/load.js';
-import type { Experiment } from '../config/types.js';
+import { configHash, loadExperiment, resolvedYaml, statisticalDefaults } from '../config/load.js';
+import type { Experiment, StatisticalModelConfig } from '../config/types.js';
 import { llmUsage, type Prices } from '../analysis/llm-usage.js';
 import { createRecommender } from '../recsys/registry.js';
+import { BudgetGuard } from './budget.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
 import { gitCommit, packageVersions } from './provenance.js';
@@ -125,6 +127,28 @@ async function continueRun(
   }
   process.once('SIGINT', onSigint);
   const fromStep = channel.committedStep + 1;
+  // Policies by cohort, as the loop reads them each step: a budget fallback swaps entries.
+  const active = new Map(policies);
+  const budget = new BudgetGuard(exp);
+  let budgetStop = false;
+  const onBudget = (step: number): void => {
+    for (const e of budget.check()) {
+      const cohorts = exp.cohorts.filter((c) => e.models.includes(c.model)).map((c) => c.name);
+      if (e.action === 'stop') budgetStop = true;
+      else for (const c of cohorts) active.set(c, fallbackPolicy(exp));
+      const event = { step, scope: e.scope, action: e.action, cohorts, reason: e.reason };
+      (info.budget_events ??= []).push(event);
+      events.write({ type: 'budget_exhausted', ...event });
+    }
+  };
+  // A resumed run keeps what its budgets already decided, without reporting it twice.
+  for (const e of info.budget_events ?? []) {
+    budget.markSpent(e.scope);
+    if (e.action === 'stop') budgetStop = true;
+    else for (const c of e.cohorts) active.set(c, fallbackPolicy(exp));
+  }
+  for (const [model, usage] of await channel.llmUsageByModel()) budget.add(model, usage);
+  onBudget(channel.committedStep);
   const progress = createProgress(exp.clock.timesteps, fromStep, { quiet: opts.quiet });
   events.write({ type: 'run_started', run_id: info.run_id, experiment: exp.name, seed: exp.seed, timesteps: exp.clock.timesteps, agents: info.agents, from_step: fromStep });
   try {
@@ -133,8 +157,8 @@ async function continueRun(
       channel,
       population: buildPopulation(exp),
       recommender: createRecommender(exp.recsys, exp.seed),
-      policies,
-      shouldStop: () => stopRequested || (opts.maxSteps !== undefined && stepsThisTime >= opts.maxSteps),
+      policies: active,
+      shouldStop: () => stopRequested || budgetStop || (opts.maxSteps !== undefined && stepsThisTime >= opts.maxSteps),
       onStep(r) {
         stepsThisTime++;
         info.steps_completed = r.step + 1;
@@ -154,10 +178,12 @@ async function continueRun(
           wall_ms: Math.round(r.wallMs),
         });
         health.check(r.step);
+        for (const [model, usage] of r.llmUsage) budget.add(model, usage);
+        onBudget(r.step);
         progress.step(r);
       },
     });
-    info.status = info.steps_completed >= exp.clock.timesteps ? 'completed' : 'interrupted';
+    info.status = info.steps_completed >= exp.clock.timesteps ? 'completed' : budgetStop ? 'budget_exhausted' : 'interrupted';
   } catch (err) {
     info.status = 'failed';
     info.error = err instanceof Error ? err.message : String(err);
@@ -206,4 +232,10 @@ class EndpointWatch {
       }
     }
   }
+}
+
+/** What cohorts continue on when their model's budget runs out: the experiment's first statistical model, or the defaults. */
+function fallbackPolicy(exp: Experiment): AgentPolicy {
+  const stat = Object.values(exp.models).find((m): m is StatisticalModelConfig => m.provider === 'statistical');
+  return createStatisticalPolicy(exp.seed, stat ?? statisticalDefaults());
 }

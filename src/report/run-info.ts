@@ -25,6 +25,10 @@ export interface RunInfo {
   versions?: Record<string, string>;
   /** Why a failed run stopped. */
   error?: string;
+  /** Per-cohort LLM accounting, as the engine wrote it (shape checked by the section using it). */
+  llm_usage?: unknown[];
+  /** Budgets used up during the run. */
+  budget_events?: unknown[];
 }
 
 const STRING_FIELDS = ['experiment', 'run_id', 'config_hash', 'status', 'started_at', 'finished_at', 'git_commit', 'error'] as const;
@@ -54,6 +58,10 @@ export function parseRunInfo(raw: unknown): RunInfo {
   for (const k of NUMBER_FIELDS) {
     const v = raw[k];
     if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  }
+  for (const k of ['llm_usage', 'budget_events'] as const) {
+    const v = raw[k];
+    if (Array.isArray(v)) out[k] = v;
   }
   const versions = raw['versions'];
   if (isRecord(versions)) {

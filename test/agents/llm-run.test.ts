@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
-import { parseExperiment } from '../../src/config/load.js';
+import { parseExperiment, resolvedYaml } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeHandler, type FakeRequestBody, type FakeServer } from '../../src/llm/fake-server.js';
 import { writeReport } from '../../src/report/index.js';
@@ -174,4 +174,44 @@ describe('LLM cohorts', () => {
       expect(likes!.n).toBe(60);
     });
   });
+
+  it('when a model budget runs out with on_exhausted: stop then the run ends cleanly at that step', async () => {
+    const server = await fake();
+    const exp = experiment(localModel([server.url], ', max_retries: 1, budget: { max_requests: 25 }'));
+    const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
+    // 20 requests per step: step 0 stays under 25, step 1 reaches 40, so the run stops after it.
+    expect(info).toMatchObject({ status: 'budget_exhausted', steps_completed: 2 });
+    expect(info.budget_events).toEqual([{ step: 1, scope: 'local', action: 'stop', cohorts: ['llm'], reason: '40 requests of 25 allowed' }]);
+    expect(server.requests.length).toBe(40);
+    const events = readFileSync(join(dir, 'events.jsonl'), 'utf8');
+    expect(events).toContain('"type":"budget_exhausted"');
+  });
+
+  it('when the run budget runs out with on_exhausted: fallback then LLM cohorts continue on the statistical policy', async () => {
+    const server = await fake(likeTop);
+    const exp = parseExperiment(
+      resolvedWith(experiment(localModel([server.url])), 'budget: { max_requests: 20, on_exhausted: fallback }'),
+      'llm-mix.yaml',
+    );
+    const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
+    expect(info.status).toBe('completed');
+    expect(info.budget_events).toEqual([{ step: 0, scope: 'run', action: 'fallback', cohorts: ['llm'], reason: '20 requests of 20 allowed' }]);
+    expect(server.requests.length).toBe(20);
+    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+      // The LLM cohort kept acting in steps 1 and 2, without requests.
+      expect(await db.query(`SELECT step, count(*)::INTEGER AS refreshes FROM trace WHERE agent_id >= 40 AND action = 'refresh' GROUP BY step ORDER BY step`)).toEqual([
+        { step: 0, refreshes: 20 },
+        { step: 1, refreshes: 20 },
+        { step: 2, refreshes: 20 },
+      ]);
+      expect(await db.query(`SELECT DISTINCT step FROM llm_calls`)).toEqual([{ step: 0 }]);
+    });
+    const html = readFileSync(await writeReport(dir), 'utf8');
+    expect(html).toContain('Budget run exhausted at step 0 (20 requests of 20 allowed): cohorts llm fell back to the statistical policy.');
+  });
 });
+
+/** The experiment's YAML with one more top-level block. */
+function resolvedWith(exp: ReturnType<typeof parseExperiment>, extra: string): string {
+  return `${resolvedYaml(exp)}\n${extra}\n`;
+}

@@ -1,6 +1,14 @@
 /** Requests, tokens, latency, failures and cost of each LLM cohort (absent for statistical-only runs). */
 import { llmUsage, type LlmUsageRow } from '../../analysis/llm-usage.js';
-import { htmlTable } from '../html.js';
+import { escapeHtml, htmlTable } from '../html.js';
+
+interface BudgetEvent {
+  step: number;
+  scope: string;
+  action: 'stop' | 'fallback';
+  cohorts: string[];
+  reason: string;
+}
 import type { ReportSection } from '../types.js';
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -10,13 +18,19 @@ export const llmUsageSection: ReportSection = {
   title: 'LLM usage',
   async build(q) {
     // run.json carries the priced figures the engine computed; without it, count from the table.
-    const fromRun = (q.run as { llm_usage?: LlmUsageRow[] } | null)?.llm_usage;
-    const rows = fromRun ?? (await llmUsage((sql) => q.db.query(sql)));
+    // The engine's priced figures when run.json has them; counted from the table otherwise.
+    const rows = (q.run?.llm_usage as LlmUsageRow[] | undefined) ?? (await llmUsage((sql) => q.db.query(sql)));
+    const budget = ((q.run?.budget_events ?? []) as BudgetEvent[]).map(
+      (e) =>
+        `<p class="note">Budget ${escapeHtml(e.scope)} exhausted at step ${e.step} (${escapeHtml(e.reason)}): ` +
+        (e.action === 'stop' ? 'the run stopped there.' : `cohorts ${escapeHtml(e.cohorts.join(', '))} fell back to the statistical policy.`) +
+        '</p>',
+    );
     return {
       id: this.id,
       title: this.title,
       description: 'Requests to language models by cohort: outcome, tokens, latency of the whole call (retries and backoff included), estimated cost.',
-      html: htmlTable(
+      html: budget.join('\n') + htmlTable(
         ['cohort', 'model', 'requests', 'ok', 'failed', 'failures by kind', 'retries', 'prompt tokens', 'completion tokens', 'p50 ms', 'p95 ms', 'cost (USD)'],
         rows.map((r) => [
           r.cohort,
