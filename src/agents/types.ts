@@ -2,6 +2,7 @@ import type { AgentAction } from '../channel/actions/types.js';
 import type { MemoryItem, Notification } from '../channel/context.js';
 import type { PostView } from '../channel/snapshot.js';
 import type { Persona } from '../data/personas.js';
+import type { SurveyConfig } from '../config/types.js';
 
 export type { MemoryItem, Notification };
 
@@ -49,6 +50,16 @@ export interface EndpointState {
   readonly maxConcurrency: number;
 }
 
+/** One agent's answer to one survey question. */
+export interface SurveyAnswer {
+  readonly answer: number | null;
+  readonly raw: string | null;
+  readonly error: string | null;
+  readonly calls: readonly LlmCall[];
+}
+
+export type SurveyQuestion = Pick<SurveyConfig, 'name' | 'question' | 'scale'>;
+
 /** A proposed action that never became one (unparseable or invalid after the repair turn). */
 export interface RejectedAction {
   readonly action: string;
@@ -79,6 +90,8 @@ export interface AgentPolicy {
   /** Size of the memory to fill when `wantsContext`. */
   readonly memorySize?: number;
   decideAll(step: number, requests: readonly DecisionRequest[]): Promise<Decision[]>;
+  /** Puts a survey question to the given agents (LLM policies only); one answer per request, in order. */
+  survey?(question: SurveyQuestion, requests: readonly DecisionRequest[]): Promise<SurveyAnswer[]>;
   /** Each endpoint's state now (LLM policies): for health events and benchmarks. */
   endpoints?(): EndpointState[];
   /** Frees threads, sockets and the like; called once at the end of a run. */

@@ -48,6 +48,16 @@ export interface LlmCallRow {
   readonly error: string | null;
 }
 
+export interface SurveyAnswerRow {
+  readonly survey: string;
+  readonly agentId: number;
+  readonly cohort: string;
+  readonly question: string;
+  readonly answer: number | null;
+  readonly raw: string | null;
+  readonly error: string | null;
+}
+
 const PAIR_BASE = 2 ** 32;
 
 /**
@@ -81,6 +91,7 @@ export class StepBatch {
   readonly reposts: RepostRow[] = [];
   readonly trace: TraceRow[] = [];
   readonly llmCalls: LlmCallRow[] = [];
+  readonly surveyAnswers: SurveyAnswerRow[] = [];
   readonly likes = new PairDiff();
   readonly follows = new PairDiff();
   /** Feeds computed this step (user → ranked post ids), written to `rec`. */

@@ -105,6 +105,13 @@ export async function writeBatch(conn: DuckDBConnection, batch: StepBatch, first
     [INTEGER, INTEGER, VARCHAR, VARCHAR, VARCHAR, DOUBLE, INTEGER, INTEGER, INTEGER, VARCHAR, VARCHAR],
     [c.map(() => step), c.map((x) => x.agentId), c.map((x) => x.cohort), c.map((x) => x.model), c.map((x) => x.endpoint), c.map((x) => x.latencyMs), c.map((x) => x.promptTokens), c.map((x) => x.completionTokens), c.map((x) => x.attempts), c.map((x) => x.outcome), c.map((x) => x.error)],
   );
+  const a = batch.surveyAnswers;
+  await appendColumns(
+    conn,
+    'survey_answers',
+    [VARCHAR, INTEGER, INTEGER, VARCHAR, VARCHAR, INTEGER, VARCHAR, VARCHAR],
+    [a.map((x) => x.survey), a.map(() => step), a.map((x) => x.agentId), a.map((x) => x.cohort), a.map((x) => x.question), a.map((x) => x.answer), a.map((x) => x.raw), a.map((x) => x.error)],
+  );
   const t = batch.trace;
   await appendColumns(
     conn,

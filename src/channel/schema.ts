@@ -84,6 +84,17 @@ export const CHANNEL_DDL: readonly string[] = [
     outcome VARCHAR NOT NULL,       -- 'ok' | rate_limited | server_error | timeout | connection | client_error | bad_response | no_endpoint
     error VARCHAR
   )`,
+  // Answers to the experiment's surveys (asked at the start of the step, before agents act).
+  `CREATE TABLE IF NOT EXISTS survey_answers (
+    survey VARCHAR NOT NULL,
+    step INTEGER NOT NULL,
+    agent_id INTEGER NOT NULL,
+    cohort VARCHAR NOT NULL,
+    question VARCHAR NOT NULL,
+    answer INTEGER,                 -- on the survey's scale; NULL when no valid answer came
+    raw VARCHAR,                    -- what the model replied
+    error VARCHAR
+  )`,
   // One row per committed step: the checkpoint a resumed run continues after.
   `CREATE TABLE IF NOT EXISTS steps (
     step INTEGER NOT NULL,

@@ -1,5 +1,7 @@
 import type { AgentPolicy, Decision, DecisionRequest, Observation } from '../agents/types.js';
+import type { StepBatch } from '../channel/batch.js';
 import type { Channel, StepSummary } from '../channel/channel.js';
+import { Rng } from '../common/rng.js';
 import type { PostView } from '../channel/snapshot.js';
 import type { Experiment } from '../config/types.js';
 import type { Persona } from '../data/personas.js';
@@ -71,6 +73,9 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     }
     lap('recsys');
 
+    const observe = observerAt(channel, snapshot.postsById, step, clock.isoOf(step));
+    await runSurveys(step, exp, population.personas, parts.policies, observe, batch);
+
     exp.seeds.forEach((seed, i) => {
       for (const post of seed.posts) {
         if (post.at !== step) continue;
@@ -80,17 +85,6 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     });
 
     const active = activeAgents(exp.seed, step, hourly[clock.hourOf(step)] ?? 1, population.personas);
-    const observe = (p: Persona): Observation => ({
-      step,
-      simTime: clock.isoOf(step),
-      feed: channel
-        .feedOf(p.userId)
-        .map((id) => snapshot.postsById.get(id))
-        .filter((v): v is PostView => v !== undefined),
-      followees: channel.state.followeesOf(p.userId),
-      liked: channel.state.likesOf(p.userId),
-      reposted: channel.state.repostsOf(p.userId),
-    });
     const decisions = await decideByCohort(step, active, observe, policies, channel);
     lap('decide');
     for (let i = 0; i < active.length; i++) {
@@ -110,6 +104,63 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     parts.onStep?.(report);
   }
   return reports;
+}
+
+/** What an agent sees at the start of `step`: its current feed and its own relations. */
+function observerAt(channel: Channel, posts: ReadonlyMap<number, PostView>, step: number, simTime: string): (p: Persona) => Observation {
+  return (p) => ({
+    step,
+    simTime,
+    feed: channel
+      .feedOf(p.userId)
+      .map((id) => posts.get(id))
+      .filter((v): v is PostView => v !== undefined),
+    followees: channel.state.followeesOf(p.userId),
+    liked: channel.state.likesOf(p.userId),
+    reposted: channel.state.repostsOf(p.userId),
+  });
+}
+
+/**
+ * The surveys due at this step, put to a seeded sample (the same agents each time) of the
+ * cohorts they name, or of every cohort whose policy can answer. Asked before anyone acts.
+ */
+async function runSurveys(
+  step: number,
+  exp: Experiment,
+  personas: readonly Persona[],
+  policies: ReadonlyMap<string, AgentPolicy>,
+  observe: (p: Persona) => Observation,
+  batch: StepBatch,
+): Promise<void> {
+  for (const survey of exp.surveys) {
+    if (!survey.at.includes(step)) continue;
+    const cohorts = new Set(survey.cohorts ?? exp.cohorts.map((c) => c.name));
+    const byCohort = new Map<string, Persona[]>();
+    for (const p of personas) {
+      if (!cohorts.has(p.cohort) || !policies.get(p.cohort)?.survey) continue;
+      if (survey.sample < 1 && !Rng.derive(exp.seed, 'survey', survey.name, p.userId).chance(survey.sample)) continue;
+      (byCohort.get(p.cohort) ?? byCohort.set(p.cohort, []).get(p.cohort)!).push(p);
+    }
+    await Promise.all(
+      [...byCohort].map(async ([cohort, members]) => {
+        const answers = await policies.get(cohort)!.survey!(survey, members.map((persona) => ({ persona, observation: observe(persona) })));
+        members.forEach((persona, i) => {
+          const a = answers[i];
+          batch.surveyAnswers.push({
+            survey: survey.name,
+            agentId: persona.userId,
+            cohort,
+            question: survey.question,
+            answer: a?.answer ?? null,
+            raw: a?.raw ?? null,
+            error: a ? a.error : 'no answer returned',
+          });
+          for (const c of a?.calls ?? []) batch.llmCalls.push({ ...c, agentId: persona.userId, cohort });
+        });
+      }),
+    );
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
-import { parseExperiment, resolvedYaml } from '../../src/config/load.js';
+import { parseExperiment } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeHandler, type FakeRequestBody, type FakeServer } from '../../src/llm/fake-server.js';
 import { writeReport } from '../../src/report/index.js';
@@ -32,7 +32,7 @@ const likeTop: FakeHandler = (body) => {
   return { toolCalls: [{ name: 'like', arguments: { post_id: Number(m[1]) } }, { name: 'follow', arguments: { user_id: Number(m[2]) } }] };
 };
 
-function experiment(models: string, extraCohort = ''): ReturnType<typeof parseExperiment> {
+function experiment(models: string, overrides: string[] = []): ReturnType<typeof parseExperiment> {
   return parseExperiment(
     `name: llm-mix
 seed: 3
@@ -44,10 +44,10 @@ ${models}
 cohorts:
   - { name: background, count: 40, model: stat, activity: 0.5 }
   - { name: llm, count: 20, model: local, activity: 1.0 }
-${extraCohort}
 recsys: { kind: random, feed_size: 5 }
 `,
     'llm-mix.yaml',
+    { overrides },
   );
 }
 
@@ -189,10 +189,7 @@ describe('LLM cohorts', () => {
 
   it('when the run budget runs out with on_exhausted: fallback then LLM cohorts continue on the statistical policy', async () => {
     const server = await fake(likeTop);
-    const exp = parseExperiment(
-      resolvedWith(experiment(localModel([server.url])), 'budget: { max_requests: 20, on_exhausted: fallback }'),
-      'llm-mix.yaml',
-    );
+    const exp = experiment(localModel([server.url]), ['budget={ max_requests: 20, on_exhausted: fallback }']);
     const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
     expect(info.status).toBe('completed');
     expect(info.budget_events).toEqual([{ step: 0, scope: 'run', action: 'fallback', cohorts: ['llm'], reason: '20 requests of 20 allowed' }]);
@@ -211,7 +208,39 @@ describe('LLM cohorts', () => {
   });
 });
 
-/** The experiment's YAML with one more top-level block. */
-function resolvedWith(exp: ReturnType<typeof parseExperiment>, extra: string): string {
-  return `${resolvedYaml(exp)}\n${extra}\n`;
-}
+describe('surveys', () => {
+  it('when a survey is due then a fixed sample of LLM agents answers on the scale, and bad answers are kept as errors', async () => {
+    const server = await fake((body) => {
+      const names = (body.tools ?? []).map((t) => t.function?.name);
+      if (!names.includes('answer_survey')) return { toolCalls: [{ name: 'do_nothing', arguments: {} }] };
+      const system = String((body.messages as { content: string }[])[0]!.content);
+      const id = Number(/_(\d+)\)/.exec(system)?.[1]);
+      // Agent 41 insists on an answer off the scale; the others answer id mod 7 + 1.
+      return { toolCalls: [{ name: 'answer_survey', arguments: { answer: id === 41 ? 9 : (id % 7) + 1 } }] };
+    });
+    const exp = experiment(localModel([server.url]), ['surveys=[{ name: belief, at: [0, 2], question: "How far do you trust the news?", sample: 0.5 }]']);
+    const { dir } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
+    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+      const rows = await db.query<{ step: number; agent: number; answer: number | null; error: string | null; cohort: string }>(
+        `SELECT step, agent_id AS agent, answer, error, cohort FROM survey_answers ORDER BY step, agent_id`,
+      );
+      const step0 = rows.filter((r) => r.step === 0);
+      const step2 = rows.filter((r) => r.step === 2);
+      expect(rows.filter((r) => r.step === 1)).toEqual([]);
+      // Only the LLM cohort answers; the same sample both times; about half of 20.
+      expect(new Set(rows.map((r) => r.cohort))).toEqual(new Set(['llm']));
+      expect(step2.map((r) => r.agent)).toEqual(step0.map((r) => r.agent));
+      expect(step0.length).toBeGreaterThan(4);
+      expect(step0.length).toBeLessThan(16);
+      for (const r of rows) {
+        if (r.agent === 41) expect(r).toMatchObject({ answer: null, error: 'answer 9 is outside 1..7 (after one repair turn)' });
+        else expect(r).toMatchObject({ answer: (r.agent % 7) + 1, error: null });
+      }
+      // The survey's requests are accounted like any other.
+      const calls = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM llm_calls`);
+      const extra = rows.some((r) => r.agent === 41) ? 2 : 0; // agent 41's repair turns
+      expect(calls!.n).toBe(60 + rows.length + extra);
+    });
+  });
+});
+

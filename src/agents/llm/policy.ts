@@ -40,6 +40,7 @@ export function createLlmPolicy(modelName: string, config: LlmModelCommon, model
     wantsContext: true,
     memorySize: config.memory,
     decideAll: (_step, requests) => pool.decide(modelName, requests.map(toWire)),
+    survey: (question, requests) => pool.survey(modelName, question, requests.map(toWire)),
     endpoints() {
       const snap = limiter.snapshot();
       return model.settings.endpoints.map((e, i) => ({

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Decision } from '../types.js';
-import type { WorkerInit, WorkerTask } from './worker.js';
+import type { SurveyAnswer, SurveyQuestion } from './survey.js';
+import type { WorkerInit, WorkerResult, WorkerTask } from './worker.js';
 import type { WireRequest } from './wire.js';
 
 /** Agents per worker task: small enough to spread over threads, large enough to amortise messaging. */
@@ -15,14 +16,14 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './
  * across threads while every thread keeps its share of requests in flight.
  */
 export class LlmWorkerPool {
-  private readonly piscina: Piscina<WorkerTask, Decision[]>;
+  private readonly piscina: Piscina<WorkerTask, WorkerResult>;
   private closed = false;
 
   constructor(init: WorkerInit, totalConcurrency: number, threads = Math.min(2, availableParallelism())) {
     // Enough concurrent tasks per thread that the endpoints' combined limit can always be filled.
     const tasksPerThread = Math.max(4, Math.ceil((1.25 * totalConcurrency) / (AGENTS_PER_TASK * threads)));
     const needsTsx = WORKER_URL.pathname.endsWith('.ts') && !process.execArgv.some((a) => a.includes('tsx'));
-    this.piscina = new Piscina<WorkerTask, Decision[]>({
+    this.piscina = new Piscina<WorkerTask, WorkerResult>({
       filename: WORKER_URL.href,
       workerData: init,
       minThreads: threads,
@@ -40,10 +41,16 @@ export class LlmWorkerPool {
   }
 
   async decide(model: string, requests: readonly WireRequest[]): Promise<Decision[]> {
-    const tasks: Promise<Decision[]>[] = [];
-    for (let i = 0; i < requests.length; i += AGENTS_PER_TASK) {
-      tasks.push(this.piscina.run({ model, requests: requests.slice(i, i + AGENTS_PER_TASK) }));
-    }
+    return (await this.inBatches(requests, (chunk) => this.piscina.run({ kind: 'decide', model, requests: chunk }))) as Decision[];
+  }
+
+  async survey(model: string, question: SurveyQuestion, requests: readonly WireRequest[]): Promise<SurveyAnswer[]> {
+    return (await this.inBatches(requests, (chunk) => this.piscina.run({ kind: 'survey', model, question, requests: chunk }))) as SurveyAnswer[];
+  }
+
+  private async inBatches(requests: readonly WireRequest[], run: (chunk: readonly WireRequest[]) => Promise<WorkerResult>): Promise<(Decision | SurveyAnswer)[]> {
+    const tasks: Promise<WorkerResult>[] = [];
+    for (let i = 0; i < requests.length; i += AGENTS_PER_TASK) tasks.push(run(requests.slice(i, i + AGENTS_PER_TASK)));
     return (await Promise.all(tasks)).flat();
   }
 

@@ -9,6 +9,7 @@ import { EndpointLimiter, type SharedLimiter } from '../../llm/limiter.js';
 import type { ModelClient, ModelSettings } from '../../llm/types.js';
 import type { Decision } from '../types.js';
 import { decideWithLlm, type LlmAgentConfig } from './decide.js';
+import { askSurvey, type SurveyAnswer, type SurveyQuestion } from './survey.js';
 import type { WireRequest } from './wire.js';
 
 export interface WorkerModel {
@@ -21,10 +22,11 @@ export interface WorkerInit {
   readonly models: Readonly<Record<string, WorkerModel>>;
 }
 
-export interface WorkerTask {
-  readonly model: string;
-  readonly requests: readonly WireRequest[];
-}
+export type WorkerTask =
+  | { readonly kind: 'decide'; readonly model: string; readonly requests: readonly WireRequest[] }
+  | { readonly kind: 'survey'; readonly model: string; readonly question: SurveyQuestion; readonly requests: readonly WireRequest[] };
+
+export type WorkerResult = Decision[] | SurveyAnswer[];
 
 const init = workerData as WorkerInit;
 const clients = new Map<string, { client: ModelClient; agent: LlmAgentConfig }>();
@@ -40,8 +42,17 @@ function clientFor(model: string): { client: ModelClient; agent: LlmAgentConfig 
   return entry;
 }
 
-export default async function decideBatch(task: WorkerTask): Promise<Decision[]> {
+export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
   const { client, agent } = clientFor(task.model);
+  if (task.kind === 'survey') {
+    return Promise.all(
+      task.requests.map((r) =>
+        askSurvey(client, agent, r, task.question).catch(
+          (err: unknown): SurveyAnswer => ({ answer: null, raw: null, error: `internal error while asking: ${err instanceof Error ? err.message : String(err)}`, calls: [] }),
+        ),
+      ),
+    );
+  }
   return Promise.all(
     task.requests.map((r) =>
       decideWithLlm(client, agent, r).catch(
