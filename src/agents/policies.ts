@@ -2,7 +2,9 @@ import type { Experiment, OpenAICompatibleModelConfig, OpenAIModelConfig } from 
 import { createLimiterFor, MissingApiKeyError, modelSettingsFromConfig } from '../llm/settings.js';
 import { createLlmPolicy } from './llm/policy.js';
 import { LlmWorkerPool } from './llm/pool.js';
+import { estimateTokens } from './llm/fit.js';
 import { loadTemplates } from './llm/prompts.js';
+import { agentTools } from './llm/tools.js';
 import type { WorkerModel } from './llm/worker.js';
 import { createStatisticalPolicy } from './statistical.js';
 import type { AgentPolicy } from './types.js';
@@ -52,10 +54,20 @@ function llmWorkerModel(name: string, model: LlmConfig, env: Readonly<Record<str
     return {
       settings,
       limiter: createLimiterFor(settings).shared,
-      agent: { modelName: name, toolMode: model.tool_mode, templates: loadTemplates(model.prompts) },
+      agent: {
+        modelName: name,
+        toolMode: model.tool_mode,
+        templates: loadTemplates(model.prompts),
+        promptTokens: model.context_tokens - model.max_tokens - (model.tool_mode === 'tools' ? toolSchemaTokens() : 0),
+      },
     };
   } catch (err) {
     if (err instanceof MissingApiKeyError) throw new PolicyUnavailableError(err.message);
     throw err;
   }
+}
+
+/** What the tool list costs in the prompt (servers render the schemas into the context). */
+function toolSchemaTokens(): number {
+  return estimateTokens(JSON.stringify(agentTools()));
 }

@@ -4,6 +4,8 @@ import { ConfigError } from '../config/load.js';
 import { readFileSync } from 'node:fs';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { registerInspect } from './inspect.js';
+import { registerLaunch } from './launch.js';
+import { registerPlan } from './plan.js';
 import { registerReport } from './report.js';
 import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerResume(program);
   registerReport(program);
   registerInspect(program);
+  registerPlan(program);
+  registerLaunch(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PolicyUnavailableError } from '../agents/policies.js';
-import { loadExperiment } from '../config/load.js';
+import { loadExperiment, type Experiment } from '../config/load.js';
 import { runExperiment, type RunOutcome } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
@@ -21,6 +21,11 @@ export interface RunCommandResult extends RunOutcome {
 
 export async function runCommand(file: string, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
   const experiment = loadExperiment(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
+  return runLoadedExperiment(experiment, opts, argv);
+}
+
+/** `runCommand` on an experiment already loaded with `opts.set` / `opts.seed` applied. */
+export async function runLoadedExperiment(experiment: Experiment, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
   let outcome: RunOutcome;
   try {
     outcome = await runExperiment(experiment, { resultsRoot: opts.out, quiet: opts.quiet, command: argv, maxSteps: opts.maxSteps });
@@ -32,7 +37,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, argv: re
   return { ...outcome, reportPath };
 }
 
-function parseSeed(value: string): number {
+export function parseSeed(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new CliError('cli.bad_seed', `--seed must be an integer, got "${value}"`, EXIT_INVALID_INPUT);
   return n;

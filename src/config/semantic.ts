@@ -54,6 +54,13 @@ export function semanticChecks(data: Rec): RawIssue[] {
     }
   }
   for (const [name, m] of isRec(data.models) ? Object.entries(data.models) : []) {
+    if (isRec(m) && isInt(m.context_tokens) && isInt(m.max_tokens) && m.context_tokens - m.max_tokens < 1024) {
+      out.push({
+        segments: ['models', name, 'context_tokens'],
+        kind: 'value',
+        message: `must leave at least 1024 tokens for the prompt after max_tokens (${m.max_tokens}), got ${m.context_tokens}`,
+      });
+    }
     if (!isRec(m) || m.provider !== 'openai-compatible') continue;
     const has = (k: string): boolean => m[k] !== undefined;
     if (has('endpoints') === has('ports')) {

@@ -107,6 +107,8 @@ export interface LlmModelCommon {
   readonly prompts: { readonly system?: string; readonly user?: string };
   /** Own recent actions recalled in the prompt. */
   readonly memory: number;
+  /** Context window in tokens: prompts are trimmed to fit it with max_tokens to spare. */
+  readonly context_tokens: number;
   readonly budget?: BudgetConfig;
   /** Exponential backoff between retries, seconds. */
   readonly backoff: { readonly base_s: number; readonly max_s: number };

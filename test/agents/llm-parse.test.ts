@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatCompletionMessage } from 'openai/resources/chat/completions';
 import { parseJsonActions, parseToolCalls } from '../../src/agents/llm/parse.js';
 import { DEFAULT_SYSTEM_TEMPLATE, promptVars, render } from '../../src/agents/llm/prompts.js';
+import { estimateTokens, fitToContext } from '../../src/agents/llm/fit.js';
 import { agentTools, jsonModeInstructions } from '../../src/agents/llm/tools.js';
 import type { WireRequest } from '../../src/agents/llm/wire.js';
 
@@ -61,5 +62,43 @@ describe('LLM replies', () => {
     expect(vars['notifications']).toBe('- @zoe (user 4) followed you');
     expect(vars['memory']).toBe('- step 1: like {"post_id":9} (failed: post 9 was deleted)');
     expect(render('{{name}} {{nmae}}', vars)).toBe('Ada Silva {{nmae}}');
+  });
+});
+
+describe('fitting the context window', () => {
+  const post = (i: number): WireRequest['feed'][number] => ({ postId: i, authorId: i, author: `a${i}`, text: 'x'.repeat(200), likes: 0, reposts: 0, likedByMe: false, repostedByMe: false, followingAuthor: false, label: null });
+  const big: WireRequest = {
+    agentId: 1,
+    name: 'A',
+    username: 'a',
+    bio: '',
+    interests: [],
+    simTime: 't',
+    feed: Array.from({ length: 20 }, (_, i) => post(i)),
+    notifications: Array.from({ length: 10 }, (_, i) => ({ step: 1, kind: 'follow' as const, fromUser: i, fromUsername: `u${i}`, postId: null })),
+    memory: Array.from({ length: 50 }, (_, i) => ({ step: 1, action: 'create_post', args: JSON.stringify({ text: 'y'.repeat(150) }), ok: true, error: null })),
+  };
+  const measure = (r: WireRequest): number => Object.values(promptVars(r)).reduce((n, v) => n + estimateTokens(v), 0);
+
+  it('when the prompt fits then nothing is dropped', () => {
+    expect(fitToContext(big, 1e6, measure)).toBe(big);
+  });
+
+  it('when it does not fit then memory goes first, then notifications, then low-ranked feed posts, until it fits', () => {
+    const full = measure(big);
+    const a = fitToContext(big, full - 100, measure);
+    expect(measure(a)).toBeLessThanOrEqual(full - 100);
+    expect(a.feed).toHaveLength(20);
+    expect(a.notifications).toHaveLength(10);
+    expect(a.memory.length).toBeLessThan(50);
+    expect(a.memory).toEqual(big.memory.slice(0, a.memory.length)); // the newest memories stay
+
+    const feedOnly = measure({ ...big, memory: [], notifications: [] });
+    const b = fitToContext(big, feedOnly - 200, measure);
+    expect(b.memory).toEqual([]);
+    expect(b.notifications).toEqual([]);
+    expect(b.feed.length).toBeLessThan(20);
+    expect(b.feed).toEqual(big.feed.slice(0, b.feed.length)); // top-ranked posts stay
+    expect(measure(b)).toBeLessThanOrEqual(feedOnly - 200);
   });
 });

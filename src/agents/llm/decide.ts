@@ -1,6 +1,7 @@
 import type { ChatCompletionMessage, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { CallRecord, ChatResult, ModelClient } from '../../llm/types.js';
 import type { Decision, LlmCall, RejectedAction } from '../types.js';
+import { estimateTokens, fitToContext } from './fit.js';
 import { parseJsonActions, parseToolCalls, type ProposedAction } from './parse.js';
 import { promptVars, render, type Templates } from './prompts.js';
 import { agentTools, jsonModeInstructions } from './tools.js';
@@ -10,6 +11,8 @@ export interface LlmAgentConfig {
   readonly modelName: string;
   readonly toolMode: 'tools' | 'json';
   readonly templates: Templates;
+  /** Tokens the prompt may use: the context window less max_tokens and the tool schemas. */
+  readonly promptTokens: number;
 }
 
 interface Reply {
@@ -60,12 +63,16 @@ const rejectedOf = (proposals: readonly ProposedAction[]): RejectedAction[] =>
  * endpoint that never answered becomes a rejected `decide` with the failure kind. Never throws
  * for model or endpoint faults.
  */
-export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, req: WireRequest): Promise<Decision> {
-  const vars = promptVars(req);
-  const system = render(cfg.templates.system, vars) + (cfg.toolMode === 'json' ? jsonModeInstructions() : '');
+export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fullReq: WireRequest): Promise<Decision> {
+  const prompt = (r: WireRequest): [string, string] => {
+    const vars = promptVars(r);
+    return [render(cfg.templates.system, vars) + (cfg.toolMode === 'json' ? jsonModeInstructions() : ''), render(cfg.templates.user, vars)];
+  };
+  const req = fitToContext(fullReq, cfg.promptTokens, (r) => prompt(r).reduce((n, t) => n + estimateTokens(t), 0));
+  const [system, user] = prompt(req);
   const messages: ChatCompletionMessageParam[] = [
     { role: 'system', content: system },
-    { role: 'user', content: render(cfg.templates.user, vars) },
+    { role: 'user', content: user },
   ];
   const tools = cfg.toolMode === 'tools' ? agentTools() : undefined;
   const calls: LlmCall[] = [];
