@@ -7,6 +7,7 @@ import { activeAgentsSection } from './sections/active-agents.js';
 import { llmUsageSection } from './sections/llm-usage.js';
 import { overview } from './sections/overview.js';
 import { postsLikesSection } from './sections/posts-likes.js';
+import { surveysSection } from './sections/surveys.js';
 import { topPostsSection } from './sections/top-posts.js';
 import type { ReportSection } from './types.js';
 
@@ -17,4 +18,5 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   postsLikesSection,
   topPostsSection,
   llmUsageSection,
+  surveysSection,
 ];

@@ -5,7 +5,9 @@ import { withSimDb } from '../../src/analysis/open.js';
 import { parseExperiment } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeHandler, type FakeRequestBody, type FakeServer } from '../../src/llm/fake-server.js';
-import { writeReport } from '../../src/report/index.js';
+import { compile } from 'vega-lite';
+import { parse, View } from 'vega';
+import { buildSpecs, writeReport } from '../../src/report/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const servers: FakeServer[] = [];
@@ -241,6 +243,15 @@ describe('surveys', () => {
       const extra = rows.some((r) => r.agent === 41) ? 2 : 0; // agent 41's repair turns
       expect(calls!.n).toBe(60 + rows.length + extra);
     });
+    // The report charts the mean answer per step and cohort, and the chart renders.
+    const specs = await buildSpecs(dir);
+    const survey = specs.find((s) => s.id === 'surveys')!;
+    const { spec } = compile(survey.spec);
+    const view = new View(parse(spec), { renderer: 'none' });
+    await view.runAsync();
+    const means = view.data('survey_means') as { step: number; mean: number }[];
+    expect(means.map((m) => m.step)).toEqual([0, 2]);
+    expect(await view.toSVG()).toContain('<path');
   });
 });
 

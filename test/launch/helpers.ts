@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:net';
+import { checkPort } from '../../src/launch/ports.js';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+/** The vLLM stand-in: `{port}` is filled by the plan. */
+export const FAKE_SERVE = `node --import tsx ${ROOT}src/llm/fake-server.ts --port {port}`;
+
+/** A port nobody listens on right now: listen on 0, read the port, close. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function freePorts(n: number): Promise<number[]> {
+  const out: number[] = [];
+  while (out.length < n) {
+    const p = await freePort();
+    if (!out.includes(p)) out.push(p);
+  }
+  return out;
+}
+
+export async function portIsFree(port: number): Promise<boolean> {
+  return (await checkPort('127.0.0.1', port)) === 'free';
+}
+
+/** Something listening on `port` until closed. */
+export function occupy(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(port, '127.0.0.1', () => resolve(srv));
+  });
+}
+
+/** Whether a process with this pid exists and is not a zombie. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return true;
+}
