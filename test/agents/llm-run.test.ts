@@ -53,8 +53,33 @@ recsys: { kind: random, feed_size: 5 }
   );
 }
 
-const localModel = (urls: string[], extra = ''): string =>
-  `  local: { provider: openai-compatible, model: fake-model, endpoints: [${urls.map((u) => `"${u}"`).join(', ')}], max_concurrency: 4, timeout_s: 2, backoff: { base_s: 0.01, max_s: 0.05 }${extra || ', max_retries: 2'} }`;
+/** The LLM model under test; `extra` entries (`key: value` YAML) replace the defaults. */
+const localModel = (urls: string[], extra = ''): string => {
+  const fields = new Map<string, string>([
+    ['provider', 'openai-compatible'],
+    ['model', 'fake-model'],
+    ['endpoints', `[${urls.map((u) => `"${u}"`).join(', ')}]`],
+    ['max_concurrency', '4'],
+    ['timeout_s', '2'],
+    ['max_retries', '2'],
+    ['backoff', '{ base_s: 0.01, max_s: 0.05 }'],
+  ]);
+  // Split `, a: 1, b: { c: 2 }` at top-level commas only.
+  let depth = 0;
+  let part = '';
+  for (const ch of `${extra},`) {
+    if (ch === ',' && depth === 0) {
+      const m = /^\s*(\w+):\s*(.+?)\s*$/.exec(part);
+      if (m) fields.set(m[1]!, m[2]!);
+      part = '';
+      continue;
+    }
+    if (ch === '{' || ch === '[') depth++;
+    if (ch === '}' || ch === ']') depth--;
+    part += ch;
+  }
+  return `  local: { ${[...fields].map(([k, v]) => `${k}: ${v}`).join(', ')} }`;
+};
 
 describe('LLM cohorts', () => {
   it('when a cohort runs on two endpoints then its tool calls become actions and every request is accounted for', async () => {
@@ -136,6 +161,29 @@ describe('LLM cohorts', () => {
       expect(Math.max(...outcomes.map((o) => o.attempts))).toBe(2);
       const failedDecisions = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM trace WHERE action = 'decide' AND NOT ok`);
       expect(failedDecisions!.n).toBe(outcomes.filter((o) => o.outcome !== 'ok').reduce((s, o) => s + o.n, 0));
+    });
+  });
+
+  it('when an endpoint hangs then each attempt ends at its deadline, is retried, and the run completes with timeouts counted', async () => {
+    let i = 0;
+    // Every other request hangs forever; the rest answer.
+    const server = await fake(() => (i++ % 2 === 0 ? { hang: true } : { toolCalls: [{ name: 'do_nothing', arguments: {} }] }));
+    const exp = experiment(localModel([server.url], ', max_retries: 1, timeout_s: 0.3'), ['cohorts[1].count=6']);
+    const started = Date.now();
+    const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
+    expect(info.status).toBe('completed');
+    // Never hangs: 3 steps of at most two 0.3 s attempts plus backoff, far below the test's limit.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+      const rows = await db.query<{ outcome: string; attempts: number; n: number }>(
+        `SELECT outcome, attempts, count(*)::INTEGER AS n FROM llm_calls GROUP BY ALL ORDER BY ALL`,
+      );
+      expect(rows.reduce((n, r) => n + r.n, 0)).toBe(18);
+      // A decision that hit a hang first needed a second attempt.
+      expect(rows.some((r) => r.outcome === 'ok' && r.attempts === 2)).toBe(true);
+      const timeouts = rows.filter((r) => r.outcome === 'timeout').reduce((n, r) => n + r.n, 0);
+      const failed = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM trace WHERE action = 'decide' AND NOT ok AND error LIKE '%timeout%'`);
+      expect(failed!.n).toBe(timeouts);
     });
   });
 
