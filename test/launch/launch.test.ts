@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:net';
@@ -100,5 +101,15 @@ describe('launchServers', () => {
     expect(err.message).toBe(`port ${busy} on 127.0.0.1 is already in use (model "m0")\nnothing was started`);
     await new Promise((r) => setTimeout(r, 200));
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('when the process exits without calling stop() then the exit hook takes the servers down', async () => {
+    const [port] = await freePorts(1);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/fixtures/launch/exit-without-stop.ts'), String(port)], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^ready \d+\n$/);
+    const deadline = Date.now() + 5000;
+    while (!(await portIsFree(port!)) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    expect(await portIsFree(port!)).toBe(true);
   });
 });
