@@ -41,7 +41,7 @@ export interface RunningServers {
   stop(): Promise<void>;
 }
 
-export type LaunchErrorCode = 'launch.port_in_use' | 'launch.exited' | 'launch.timeout' | 'launch.spawn_failed';
+export type LaunchErrorCode = 'launch.port_in_use' | 'launch.exited' | 'launch.timeout' | 'launch.spawn_failed' | 'launch.cancelled';
 
 export class LaunchError extends Error {
   constructor(
@@ -190,8 +190,8 @@ export async function launchServers(plan: ServerPlan, opts: LaunchOptions = {}):
     await Promise.all(
       handles.map(async (h) => {
         const timeoutMs = opts.readyTimeoutMs ?? h.instance.readyTimeoutS * 1000;
-        await waitReady(h, timeoutMs, opts.pollMs ?? 250, () => failed);
-        if (failed) return;
+        await waitReady(h, timeoutMs, opts.pollMs ?? 250, () => failed || stopping !== null);
+        if (failed || stopping !== null) return;
         ready.add(h);
         log(`ready ${h.name} after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       }),
@@ -204,6 +204,11 @@ export async function launchServers(plan: ServerPlan, opts: LaunchOptions = {}):
     const tail = logTail(h?.logFile ?? null);
     const where = h?.logFile ? (tail.length > 0 ? `\nlast lines of ${h.logFile}:\n${tail.map((l) => `  | ${l}`).join('\n')}` : `\n${h.logFile} is empty`) : '';
     throw new LaunchError(err.code, `${err.message}${where}`, err.server, err.exitCode, tail);
+  }
+  // stop() was called from elsewhere (a signal) while the servers were starting.
+  if (stopping !== null) {
+    await stopping;
+    throw new LaunchError('launch.cancelled', 'stopped before every server was ready');
   }
   if (handles.length > 0) log(`all ${handles.length} server${handles.length === 1 ? '' : 's'} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return { servers: handles.map(({ instance, pid, logFile }) => ({ instance, pid, logFile })), stop: owner.stop };
