@@ -2,7 +2,9 @@
  * A lean `fetch` for the openai SDK over node:http(s) with keep-alive agents. Node's built-in
  * fetch (undici + web streams + transferable AbortSignals) costs ~1.5 ms of CPU per chat call;
  * thousands of agents per step make that the runner's bottleneck. This one buffers the whole
- * response (chat completions are not streamed here) and hands the SDK a standard Response.
+ * response (chat completions are not streamed here) and hands the SDK a small Response
+ * look-alike with exactly what its non-streaming path reads: status, ok, url, headers
+ * (get/entries/…), text(), json(), and a null body.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -13,9 +15,67 @@ const agents = {
 };
 
 function headersOf(init: RequestInit | undefined): Record<string, string> {
+  const h = init?.headers;
   const out: Record<string, string> = {};
-  new Headers(init?.headers).forEach((value, key) => (out[key] = value));
+  if (!h) return out;
+  if (typeof (h as Headers).forEach === 'function' && !Array.isArray(h)) (h as Headers).forEach((value, key) => (out[key] = value));
+  else for (const [k, v] of Array.isArray(h) ? h : Object.entries(h)) out[k.toLowerCase()] = v;
   return out;
+}
+
+/** Read-only response headers, keys lower-cased (what the SDK reads of `Headers`). */
+class BufferedHeaders {
+  private readonly map = new Map<string, string>();
+  constructor(raw: http.IncomingHttpHeaders) {
+    for (const [k, v] of Object.entries(raw)) if (v !== undefined) this.map.set(k, Array.isArray(v) ? v.join(', ') : v);
+  }
+  get(name: string): string | null {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+  forEach(fn: (value: string, key: string) => void): void {
+    this.map.forEach((v, k) => fn(v, k));
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+  values(): IterableIterator<string> {
+    return this.map.values();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+}
+
+class BufferedResponse {
+  readonly body = null;
+  readonly bodyUsed = false;
+  readonly redirected = false;
+  readonly type = 'basic';
+  readonly ok: boolean;
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: BufferedHeaders,
+    readonly url: string,
+    private readonly bytes: Buffer,
+  ) {
+    this.ok = status >= 200 && status < 300;
+  }
+  async text(): Promise<string> {
+    return this.bytes.toString('utf8');
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(this.bytes.toString('utf8'));
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.bytes.buffer.slice(this.bytes.byteOffset, this.bytes.byteOffset + this.bytes.byteLength) as ArrayBuffer;
+  }
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -40,14 +100,8 @@ export function nodeFetch(input: string | URL | Request, init?: RequestInit): Pr
       res.on('error', reject);
       res.on('end', () => {
         signal?.removeEventListener('abort', onAbort);
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (Array.isArray(v)) for (const x of v) headers.append(k, x);
-          else if (v !== undefined) headers.set(k, v);
-        }
-        const status = res.statusCode ?? 0;
-        const nullBody = status === 204 || status === 304 || init?.method === 'HEAD';
-        resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers }));
+        const response = new BufferedResponse(res.statusCode ?? 0, res.statusMessage ?? '', new BufferedHeaders(res.headers), url.href, Buffer.concat(chunks));
+        resolve(response as unknown as Response);
       });
     });
     const onAbort = (): void => {
