@@ -57,20 +57,29 @@ recsys: { kind: random, feed_size: 10 }
 
   // Sample the shared limiter's in-flight count while agents decide (the main thread idles then).
   const samples: number[] = [];
+  /** Per step, the samples from the first to the last one at the limit: while demand exceeded it. */
+  const saturated: number[] = [];
+  let stepSamples: number[] = [];
   let deciding = false;
   const sampler = setInterval(() => {
-    if (deciding) samples.push(policy.endpoints!().reduce((n, e) => n + e.outstanding, 0));
+    if (deciding) stepSamples.push(policy.endpoints!().reduce((n, e) => n + e.outstanding, 0));
   }, 5);
   const wrapped = { ...policy, decideAll: async (...args: Parameters<typeof policy.decideAll>) => {
     deciding = true;
+    stepSamples = [];
     try {
       return await policy.decideAll(...args);
     } finally {
       deciding = false;
+      samples.push(...stepSamples);
+      const first = stepSamples.findIndex((n) => n >= allowed);
+      const last = stepSamples.findLastIndex((n) => n >= allowed);
+      if (first >= 0) saturated.push(...stepSamples.slice(first, last + 1));
     }
   } };
 
   const cpu0 = process.cpuUsage();
+  let cpuSteps: NodeJS.CpuUsage | null = null;
   const t0 = performance.now();
   const reports = await simulate({
     experiment: exp,
@@ -78,9 +87,15 @@ recsys: { kind: random, feed_size: 10 }
     population: buildPopulation(exp),
     recommender: createRecommender(exp.recsys, exp.seed),
     policies: new Map([['llm', wrapped]]),
+    // From the first committed step on: steady state, without population setup and thread start-up.
+    onStep: (r) => {
+      if (r.step === 0) cpuSteps = process.cpuUsage();
+    },
   });
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const steady = cpuSteps ? process.cpuUsage(cpuSteps) : null;
+  const laterRequests = reports.slice(1).reduce((n, r) => n + r.llmRequests, 0);
   clearInterval(sampler);
   channel.close();
   await policy.close?.();
@@ -95,8 +110,13 @@ recsys: { kind: random, feed_size: 10 }
   console.log(`  requests             ${fmt(requests)} (${fmt(failures)} failed)`);
   console.log(`  wall time            ${(wall / 1000).toFixed(2)} s (deciding ${(decideMs / 1000).toFixed(2)} s)`);
   console.log(`  requests/s           ${fmt((requests / decideMs) * 1000)} while deciding (ceiling ${fmt((allowed / LATENCY_MS) * 1000)})`);
-  console.log(`  in flight            mean ${fmt(meanInFlight)} of ${allowed} allowed = ${((meanInFlight / allowed) * 100).toFixed(1)} % (median sample ${fmt(sorted[Math.floor(sorted.length / 2)] ?? 0)})`);
-  console.log(`  runner CPU           ${((cpu.user + cpu.system) / 1000 / requests).toFixed(3)} ms per request (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s, all threads)`);
+  const meanSaturated = saturated.reduce((a, b) => a + b, 0) / Math.max(saturated.length, 1);
+  console.log(`  in flight            mean ${fmt(meanInFlight)} of ${allowed} allowed = ${((meanInFlight / allowed) * 100).toFixed(1)} % while deciding, ramp and tail included (median sample ${fmt(sorted[Math.floor(sorted.length / 2)] ?? 0)})`);
+  console.log(`                       ${((meanSaturated / allowed) * 100).toFixed(1)} % from the first to the last moment each step had the limit reached (more requests waiting than allowed)`);
+  console.log(`  runner CPU           ${((cpu.user + cpu.system) / 1000 / requests).toFixed(3)} ms per request over the whole run (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s, all threads, setup included)`);
+  if (steady && laterRequests > 0) {
+    console.log(`                       ${((steady.user + steady.system) / 1000 / laterRequests).toFixed(3)} ms per request in steps 1..${steps - 1} (steady state: no setup, threads warm)`);
+  }
   console.log(`  peak RSS             ${fmt(process.resourceUsage().maxRSS / 1024)} MiB`);
 } finally {
   for (const s of servers) s.child.kill('SIGTERM');
