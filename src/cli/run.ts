@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { PolicyUnavailableError } from '../agents/policies.js';
 import { loadExperiment, type Experiment } from '../config/load.js';
+import { RunExistsError } from '../engine/run-folder.js';
 import { runExperiment, type RunOutcome } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
@@ -13,6 +14,9 @@ export interface RunCommandOptions {
   readonly set: readonly string[];
   readonly report: boolean;
   readonly quiet?: boolean;
+  readonly force?: boolean;
+  /** The experiment file as given (for run.json's git note). */
+  readonly file?: string;
 }
 
 export interface RunCommandResult extends RunOutcome {
@@ -21,17 +25,28 @@ export interface RunCommandResult extends RunOutcome {
 
 export async function runCommand(file: string, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
   const experiment = loadExperiment(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
-  return runLoadedExperiment(experiment, opts, argv);
+  return runLoadedExperiment(experiment, { ...opts, file }, argv);
 }
 
 /** `runCommand` on an experiment already loaded with `opts.set` / `opts.seed` applied. */
 export async function runLoadedExperiment(experiment: Experiment, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
   let outcome: RunOutcome;
   try {
-    outcome = await runExperiment(experiment, { resultsRoot: opts.out, quiet: opts.quiet, command: argv, maxSteps: opts.maxSteps });
+    outcome = await runExperiment(experiment, {
+      resultsRoot: opts.out,
+      quiet: opts.quiet,
+      command: argv,
+      maxSteps: opts.maxSteps,
+      force: opts.force,
+      ...(opts.file ? { experimentFile: opts.file } : {}),
+    });
   } catch (err) {
-    if (err instanceof PolicyUnavailableError) throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
+    if (err instanceof PolicyUnavailableError || err instanceof RunExistsError) throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
     throw err;
+  }
+  if (!opts.quiet && (outcome.info.git_dirty || outcome.info.experiment_file_dirty)) {
+    const what = outcome.info.experiment_file_dirty ? 'the experiment file has uncommitted changes' : 'the repository has uncommitted changes';
+    process.stderr.write(`warning: ${what}; run.json records it, but this run may not be reproducible from a commit\n`);
   }
   const reportPath = opts.report && experiment.report.auto && outcome.info.status === 'completed' ? await writeReport(outcome.dir, { topPosts: experiment.report.top_posts }) : null;
   return { ...outcome, reportPath };
@@ -52,6 +67,7 @@ export function registerRun(program: Command): void {
     .option('--seed <n>', 'replace the experiment seed', parseSeed)
     .option('--set <path=value...>', 'override any field, e.g. --set clock.timesteps=48 (repeatable)', [])
     .option('--max-steps <n>', 'stop (resumably) after this many steps; continue with `socialsim resume`', (v) => Number.parseInt(v, 10))
+    .option('--force', 'replace an existing run folder of this exact experiment')
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')
     .action(async (file: string, opts: RunCommandOptions) => {

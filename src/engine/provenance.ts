@@ -2,15 +2,34 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { packageVersion as versionOf } from '../common/packages.js';
 
-/** The commit of the working directory's repository, with "-dirty" when it has local changes. */
-export function gitCommit(cwd: string): string | null {
+export interface GitState {
+  /** HEAD of the repository holding the working directory, or null outside git. */
+  readonly commit: string | null;
+  /** Tracked files changed but not committed anywhere in the tree. */
+  readonly dirtyTree: boolean;
+  /** The experiment file itself is untracked or has uncommitted changes (null outside git). */
+  readonly experimentFileDirty: boolean | null;
+}
+
+function git(cwd: string, args: string[]): string | null {
   try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    return dirty ? `${head}-dirty` : head;
+    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
     return null;
   }
+}
+
+/** Where the code and the experiment file stand in git: recorded in run.json, warned about when dirty. */
+export function gitState(cwd: string, experimentFile?: string): GitState {
+  const commit = git(cwd, ['rev-parse', 'HEAD']);
+  if (commit === null) return { commit: null, dirtyTree: false, experimentFileDirty: null };
+  const dirtyTree = (git(cwd, ['status', '--porcelain', '--untracked-files=no']) ?? '') !== '';
+  let experimentFileDirty: boolean | null = null;
+  if (experimentFile) {
+    const status = git(cwd, ['status', '--porcelain', '--', experimentFile]);
+    experimentFileDirty = status === null ? null : status !== '';
+  }
+  return { commit, dirtyTree, experimentFileDirty };
 }
 
 export function packageVersions(): Record<string, string | null> {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LlmUsageRow } from '../analysis/llm-usage.js';
 import type { RunStatus } from './events.js';
@@ -20,6 +20,10 @@ export interface RunInfo {
   failed_actions: number;
   actions_per_second: number;
   git_commit: string | null;
+  /** The repository had uncommitted changes to tracked files when the run started. */
+  git_dirty: boolean;
+  /** The experiment file was untracked or modified (null when unknown, e.g. outside git). */
+  experiment_file_dirty: boolean | null;
   versions: Record<string, string | null>;
   command: string[];
   /** Per cohort and model, when the run has LLM cohorts. */
@@ -37,13 +41,32 @@ export const RUN_FILES = {
   report: 'report.html',
 } as const;
 
-/** `results/<experiment>/<stamp>-s<seed>`, with -2, -3… if that folder already exists. */
-export function createRunFolder(root: string, experiment: string, seed: number, now: Date): { runId: string; dir: string } {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
-  const base = `${stamp}-s${seed}`;
-  let runId = base;
-  for (let n = 2; existsSync(join(root, experiment, runId)); n++) runId = `${base}-${n}`;
+/** A run folder already holds this exact experiment (same config hash). */
+export class RunExistsError extends Error {
+  readonly code = 'run.exists';
+}
+
+/**
+ * `results/<experiment>/<run-id>`, the run id being the first 12 hex digits of the resolved
+ * config hash (the seed is part of it): the same experiment always lands in the same folder.
+ * An existing folder is refused unless `force`, which clears it first.
+ */
+export function createRunFolder(root: string, experiment: string, configHash: string, force: boolean): { runId: string; dir: string } {
+  const runId = configHash.slice(0, 12);
   const dir = join(root, experiment, runId);
+  if (existsSync(dir)) {
+    if (!force) {
+      let status = 'unknown';
+      try {
+        status = readRunInfo(dir).status;
+      } catch {
+        // a folder without a readable run.json still blocks the id
+      }
+      const hint = status === 'completed' ? 'run it again with --force (the folder is replaced)' : 'continue it with `socialsim resume`, or start over with --force';
+      throw new RunExistsError(`${dir} already holds this exact experiment (status ${status}); ${hint}`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
   mkdirSync(dir, { recursive: true });
   return { runId, dir };
 }

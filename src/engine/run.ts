@@ -11,7 +11,7 @@ import { createRecommender } from '../recsys/registry.js';
 import { BudgetGuard } from './budget.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
-import { gitCommit, packageVersions } from './provenance.js';
+import { gitState, packageVersions } from './provenance.js';
 import { createRunFolder, readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
 import { buildPopulation } from './setup.js';
 import { simulate } from './simulate.js';
@@ -22,9 +22,14 @@ export interface RunOptions {
   readonly quiet?: boolean;
   /** Recorded in run.json (the CLI passes its own arguments; keys never appear there). */
   readonly command?: readonly string[];
+  /** Recorded as started_at (tests pin it). */
   readonly now?: Date;
   /** Stop (resumably, status `interrupted`) after this many steps in this invocation. */
   readonly maxSteps?: number;
+  /** Replace an existing run folder of the same experiment instead of refusing. */
+  readonly force?: boolean;
+  /** The experiment file, for run.json's note of whether it was committed. */
+  readonly experimentFile?: string;
 }
 
 export interface RunOutcome {
@@ -45,9 +50,10 @@ export class ResumeError extends Error {
 export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<RunOutcome> {
   const policies = createPolicies(exp);
   const started = opts.now ?? new Date();
+  const git = gitState(process.cwd(), opts.experimentFile);
   let folder: { runId: string; dir: string };
   try {
-    folder = createRunFolder(opts.resultsRoot, exp.name, exp.seed, started);
+    folder = createRunFolder(opts.resultsRoot, exp.name, configHash(exp), opts.force ?? false);
   } catch (err) {
     await closePolicies(policies);
     throw err;
@@ -69,7 +75,9 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
     actions: 0,
     failed_actions: 0,
     actions_per_second: 0,
-    git_commit: gitCommit(process.cwd()),
+    git_commit: git.commit,
+    git_dirty: git.dirtyTree,
+    experiment_file_dirty: git.experimentFileDirty,
     versions: packageVersions(),
     command: [...(opts.command ?? [])],
   };

@@ -55,6 +55,10 @@ describe('socialsim CLI', () => {
     expect(inspect.stdout).toContain('## Actions by type');
     expect(inspect.stdout).toMatch(/refresh\s+\d+/);
 
+    const rerun = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--seed', '5', '--set', 'clock.timesteps=10', '--set', 'cohorts[0].count=150', '-q']);
+    expect(rerun.code).toBe(2);
+    expect(rerun.stderr).toContain(`error [run.exists]: ${runDir} already holds this exact experiment (status completed)`);
+
     const reportOut = join(out, 'again.html');
     const report = cli(['report', runDir, '--out', reportOut]);
     expect(report.code).toBe(0);

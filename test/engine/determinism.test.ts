@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tableChecksums } from '../../src/analysis/checksums.js';
+import { loadExperiment } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { smallExperiment } from '../helpers/experiment.js';
 import { tempDir } from '../helpers/tmp.js';
 
 async function checksumsOfRun(seed: number, root: string): Promise<Awaited<ReturnType<typeof tableChecksums>>> {
-  const { dir } = await runExperiment(smallExperiment({ seed }), { resultsRoot: root, quiet: true });
+  // force: the second run of the same experiment replaces the first one's folder.
+  const { dir } = await runExperiment(smallExperiment({ seed }), { resultsRoot: root, quiet: true, force: true });
   return tableChecksums(join(dir, 'sim.duckdb'));
 }
 
@@ -14,7 +16,7 @@ describe('determinism', () => {
   it('when the same experiment runs twice with one seed then every table is identical', async () => {
     const root = tempDir();
     const a = await checksumsOfRun(11, root);
-    const b = await checksumsOfRun(11, root);
+    const b = await checksumsOfRun(11, tempDir());
     expect(b).toEqual(a);
     // The run did something worth comparing.
     expect(a.likes.rows).toBeGreaterThan(0);
@@ -28,5 +30,12 @@ describe('determinism', () => {
     const b = await checksumsOfRun(12, root);
     expect(b.trace.md5).not.toBe(a.trace.md5);
     expect(b.follows.md5).not.toBe(a.follows.md5);
+  });
+
+  it('when a run folder’s experiment.resolved.yaml is run again then it reproduces the run’s tables', async () => {
+    const first = await runExperiment(smallExperiment(), { resultsRoot: tempDir(), quiet: true });
+    const again = await runExperiment(loadExperiment(join(first.dir, 'experiment.resolved.yaml')), { resultsRoot: tempDir(), quiet: true });
+    expect(again.info.run_id).toBe(first.info.run_id);
+    expect(await tableChecksums(join(again.dir, 'sim.duckdb'))).toEqual(await tableChecksums(join(first.dir, 'sim.duckdb')));
   });
 });

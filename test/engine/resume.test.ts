@@ -12,7 +12,7 @@ describe('resume', () => {
     const root = tempDir();
     const straight = await runExperiment(smallExperiment(), { resultsRoot: root, quiet: true });
 
-    const paused = await runExperiment(smallExperiment(), { resultsRoot: root, quiet: true, maxSteps: 2 });
+    const paused = await runExperiment(smallExperiment(), { resultsRoot: tempDir(), quiet: true, maxSteps: 2 });
     expect(paused.info).toMatchObject({ status: 'interrupted', steps_completed: 2 });
     const again = await resumeRun(paused.dir, { quiet: true, maxSteps: 3 });
     expect(again.info).toMatchObject({ status: 'interrupted', steps_completed: 5 });

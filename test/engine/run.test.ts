@@ -49,14 +49,27 @@ describe('a run', () => {
     });
   });
 
-  it('when two runs start in the same second then they get distinct folders', async () => {
+  it('when the same experiment runs again then it lands in the same folder and is refused unless forced', async () => {
     const root = tempDir();
-    const now = new Date('2024-01-01T00:00:00Z');
     const exp = smallExperiment({ overrides: ['clock.timesteps=2'] });
-    const a = await runExperiment(exp, { resultsRoot: root, quiet: true, now });
-    const b = await runExperiment(exp, { resultsRoot: root, quiet: true, now });
-    expect(a.dir).not.toBe(b.dir);
-    expect(b.info.run_id).toBe(`${a.info.run_id}-2`);
+    const a = await runExperiment(exp, { resultsRoot: root, quiet: true });
+    expect(a.info.run_id).toBe(configHash(exp).slice(0, 12));
+    await expect(runExperiment(exp, { resultsRoot: root, quiet: true })).rejects.toThrow(
+      `${a.dir} already holds this exact experiment (status completed); run it again with --force (the folder is replaced)`,
+    );
+    const b = await runExperiment(exp, { resultsRoot: root, quiet: true, force: true });
+    expect(b.dir).toBe(a.dir);
+    expect(b.info.status).toBe('completed');
+    // Another seed is another experiment: another folder.
+    const c = await runExperiment(smallExperiment({ overrides: ['clock.timesteps=2'], seed: 8 }), { resultsRoot: root, quiet: true });
+    expect(c.dir).not.toBe(a.dir);
+  });
+
+  it('when a run starts then run.json says whether the tree and the experiment file were committed', async () => {
+    const { info } = await runExperiment(smallExperiment({ overrides: ['clock.timesteps=2'] }), { resultsRoot: tempDir(), quiet: true, experimentFile: 'experiments/quickstart.yaml' });
+    expect(typeof info.git_dirty).toBe('boolean');
+    // quickstart.yaml is committed in this repository (null when the tests run outside git).
+    expect([false, null]).toContain(info.experiment_file_dirty);
   });
 
   it('when an LLM model’s API key variable is unset then the run is refused before any folder is made', async () => {
