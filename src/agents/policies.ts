@@ -20,7 +20,16 @@ type LlmConfig = OpenAICompatibleModelConfig | OpenAIModelConfig;
  * One policy per model, shared by the cohorts that use it; keyed by cohort name. All LLM
  * models share one worker pool (threads are per run, not per model).
  */
-export function createPolicies(exp: Experiment, env: Readonly<Record<string, string | undefined>> = process.env): Map<string, AgentPolicy> {
+export interface PolicyOptions {
+  /** Recorded responses by model key: the LLM cohorts answer from them instead of endpoints. */
+  readonly replay?: ReadonlyMap<string, readonly (readonly [string, string])[]>;
+}
+
+export function createPolicies(
+  exp: Experiment,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  opts: PolicyOptions = {},
+): Map<string, AgentPolicy> {
   const used = new Map<string, Experiment['models'][string]>();
   for (const cohort of exp.cohorts) {
     const model = exp.models[cohort.model];
@@ -31,7 +40,9 @@ export function createPolicies(exp: Experiment, env: Readonly<Record<string, str
   const llm = new Map<string, WorkerModel>();
   for (const [name, model] of used) {
     if (model.provider === 'statistical') continue;
-    llm.set(name, llmWorkerModel(name, model, env));
+    const replay = opts.replay?.get(name);
+    // A replay needs no endpoint and no key: the recorded answers stand in for the model.
+    llm.set(name, replay ? { ...llmWorkerModel(name, model, { ...env, ...keyless(model) }), replay } : llmWorkerModel(name, model, env));
   }
   const pool =
     llm.size > 0
@@ -70,4 +81,9 @@ function llmWorkerModel(name: string, model: LlmConfig, env: Readonly<Record<str
 /** What the tool list costs in the prompt (servers render the schemas into the context). */
 function toolSchemaTokens(): number {
   return estimateTokens(JSON.stringify(agentTools()));
+}
+
+/** A placeholder for the key variable, so a replay runs where the original key is absent. */
+function keyless(model: LlmConfig): Record<string, string> {
+  return model.api_key_env ? { [model.api_key_env]: process.env[model.api_key_env] || 'replay-needs-no-key' } : {};
 }

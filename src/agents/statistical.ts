@@ -1,24 +1,43 @@
 import { Rng } from '../common/rng.js';
 import type { AgentAction } from '../channel/actions/types.js';
 import type { StatisticalModelConfig } from '../config/types.js';
-import { composePost, hashtagsOf, topicTag } from '../data/text-grammar.js';
-import type { AgentPolicy, DecisionRequest } from './types.js';
+import type { ObservedMarks, PostView } from '../channel/snapshot.js';
+import { composePost, composeReply, hashtagsOf, topicTag } from '../data/text-grammar.js';
+import type { AgentPolicy, DecisionRequest, Observation } from './types.js';
 
 /**
  * The built-in baseline agent, no GPU and no key. Per active step an agent:
  *  1. refreshes its feed and reads the top `read_depth` posts;
  *  2. likes / reposts each with  p = base × (1 + topic_boost × m) × (1 + popularity_weight × ln(1 + n)),
  *     m = how many of its interests the post's #hashtags match (compared as `topicTag`s), n = likes + reposts so far;
+ *     dislikes one it did not like with p = dislike_base × (1 + popularity_weight × ln(1 + n)) / (1 + topic_boost × m);
  *  3. follows the author of a post it engaged with, with probability `follow_on_engage`;
  *  4. writes a templated post on one of its interests with probability `post_prob`;
- *  5. rarely unlikes an earlier like or unfollows someone (`unlike_prob`, `unfollow_prob`);
- *  6. records `do_nothing` if it did none of the above.
+ *  5. with `reply_prob` / `quote_prob` / `bookmark_prob` replies to, quotes, bookmarks one read
+ *     post (picked uniformly); with `report_prob` reports a read post matching none of its
+ *     interests; with `mute_prob` mutes the author of a read post;
+ *  6. rarely unlikes an earlier like, unfollows someone or deletes one of its posts
+ *     (`unlike_prob`, `unfollow_prob`, `delete_prob`);
+ *  7. records `do_nothing` if it did none of the above.
+ * The newer behaviours (dislike onwards) draw nothing when their probability is 0.
  * Every draw comes from Rng.derive(seed, 'policy', step, agent), so the result does not
  * depend on batching or processing order.
  */
 /** Ascending, so a pick does not depend on Set insertion order (which a resumed run rebuilds differently). */
-function sorted(ids: ReadonlySet<number>): number[] {
+function sorted(ids: Iterable<number>): number[] {
   return [...ids].sort((a, b) => a - b);
+}
+
+const NONE: ReadonlySet<number> = new Set();
+const NO_MARKS: ReadonlyMap<number, number> = new Map();
+
+/**
+ * The agent's own marks the engine adds to observations (src/engine/simulate.ts); absent when
+ * a caller (e.g. a unit test) builds a bare Observation, and then read as empty.
+ */
+function marksOf(obs: Observation): ObservedMarks {
+  const m = obs as Observation & Partial<ObservedMarks>;
+  return { disliked: m.disliked ?? NONE, bookmarked: m.bookmarked ?? NO_MARKS, muted: m.muted ?? NONE, reported: m.reported ?? NONE, ownPosts: m.ownPosts ?? [] };
 }
 
 export function createStatisticalPolicy(seed: number, params: StatisticalModelConfig): AgentPolicy {
@@ -44,17 +63,33 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
     const rng = Rng.derive(seed, 'policy', step, persona.userId);
     const actions: AgentAction[] = [{ action: 'refresh', args: {} }];
     const followedNow = new Set<number>();
+    const marks = marksOf(obs);
     const read = obs.feed.slice(0, params.read_depth);
+    const others: PostView[] = [];
+    const offTopic: PostView[] = [];
     for (const post of read) {
       if (post.authorId === persona.userId) continue;
+      others.push(post);
       const tags = tagsOf(post.postId, post.text);
       let matches = 0;
       for (const interest of interests) if (tags.includes(interest)) matches++;
-      const boost = (1 + params.topic_boost * matches) * (1 + params.popularity_weight * Math.log1p(post.likes + post.reposts));
+      if (matches === 0) offTopic.push(post);
+      const popularity = 1 + params.popularity_weight * Math.log1p(post.likes + post.reposts);
+      const boost = (1 + params.topic_boost * matches) * popularity;
       let engaged = false;
+      let liked = false;
       if (!obs.liked.has(post.postId) && rng.chance(Math.min(1, params.like_base * boost))) {
         actions.push({ action: 'like', args: { post_id: post.postId } });
-        engaged = true;
+        engaged = liked = true;
+      }
+      if (
+        params.dislike_base > 0 &&
+        !liked &&
+        !obs.liked.has(post.postId) &&
+        !marks.disliked.has(post.postId) &&
+        rng.chance(Math.min(1, (params.dislike_base * popularity) / (1 + params.topic_boost * matches)))
+      ) {
+        actions.push({ action: 'dislike', args: { post_id: post.postId } });
       }
       if (!obs.reposted.has(post.postId) && rng.chance(Math.min(1, params.repost_base * boost))) {
         actions.push({ action: 'repost', args: { post_id: post.postId } });
@@ -68,11 +103,40 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
     if (persona.interests.length > 0 && rng.chance(params.post_prob)) {
       actions.push({ action: 'create_post', args: { text: composePost(rng, rng.pick(persona.interests)) } });
     }
+    const topicOf = (post: PostView): string => {
+      const tags = tagsOf(post.postId, post.text);
+      return persona.interests.find((i) => tags.includes(topicTag(i))) ?? rng.pick(persona.interests);
+    };
+    if (others.length > 0 && persona.interests.length > 0) {
+      if (params.reply_prob > 0 && rng.chance(params.reply_prob)) {
+        const target = rng.pick(others);
+        actions.push({ action: 'reply', args: { post_id: target.postId, text: composeReply(rng, topicOf(target)) } });
+      }
+      if (params.quote_prob > 0 && rng.chance(params.quote_prob)) {
+        const target = rng.pick(others);
+        actions.push({ action: 'quote_post', args: { post_id: target.postId, text: composeReply(rng, topicOf(target)) } });
+      }
+    }
+    if (params.bookmark_prob > 0 && rng.chance(params.bookmark_prob)) {
+      const candidates = others.filter((p) => !marks.bookmarked.has(p.postId));
+      if (candidates.length > 0) actions.push({ action: 'bookmark', args: { post_id: rng.pick(candidates).postId } });
+    }
+    if (params.report_prob > 0 && rng.chance(params.report_prob)) {
+      const candidates = offTopic.filter((p) => !marks.reported.has(p.postId));
+      if (candidates.length > 0) actions.push({ action: 'report_post', args: { post_id: rng.pick(candidates).postId, reason: 'off-topic' } });
+    }
+    if (params.mute_prob > 0 && rng.chance(params.mute_prob)) {
+      const authors = sorted(new Set(others.map((p) => p.authorId).filter((a) => !marks.muted.has(a))));
+      if (authors.length > 0) actions.push({ action: 'mute', args: { user_id: rng.pick(authors) } });
+    }
     if (obs.liked.size > 0 && rng.chance(params.unlike_prob)) {
       actions.push({ action: 'unlike', args: { post_id: rng.pick(sorted(obs.liked)) } });
     }
     if (obs.followees.size > 0 && rng.chance(params.unfollow_prob)) {
       actions.push({ action: 'unfollow', args: { user_id: rng.pick(sorted(obs.followees)) } });
+    }
+    if (marks.ownPosts.length > 0 && params.delete_prob > 0 && rng.chance(params.delete_prob)) {
+      actions.push({ action: 'delete_post', args: { post_id: rng.pick(marks.ownPosts) } });
     }
     if (actions.length === 1) actions.push({ action: 'do_nothing', args: {} });
     return actions;

@@ -39,6 +39,9 @@ export interface LlmCall {
   /** 'ok' or the failure kind: rate_limited, server_error, timeout, connection, client_error, bad_response, no_endpoint. */
   readonly outcome: string;
   readonly error: string | null;
+  /** Hash of the request, and the answer as JSON when there was one (the replay cache). */
+  readonly requestKey?: string;
+  readonly response?: string;
 }
 
 export interface EndpointState {

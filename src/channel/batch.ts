@@ -17,7 +17,14 @@ export interface PostRow {
   readonly text: string;
   readonly kind: PostKind;
   readonly parentId: number | null;
+  readonly rootId: number | null;
   readonly label: string | null;
+}
+
+export interface ReportRow {
+  readonly userId: number;
+  readonly postId: number;
+  readonly reason: string | null;
 }
 
 export interface RepostRow {
@@ -46,6 +53,9 @@ export interface LlmCallRow {
   readonly attempts: number;
   readonly outcome: string;
   readonly error: string | null;
+  readonly requestKey?: string;
+  /** The answer as JSON, for answered calls (goes to llm_responses). */
+  readonly response?: string;
 }
 
 export interface SurveyAnswerRow {
@@ -68,14 +78,21 @@ export class PairDiff {
   readonly added = new Set<number>();
   readonly removed = new Set<number>();
 
-  add(a: number, b: number): void {
+  /** Returns true when the pair's removal earlier in the step was cancelled (its old row stays). */
+  add(a: number, b: number): boolean {
     const k = a * PAIR_BASE + b;
-    if (!this.removed.delete(k)) this.added.add(k);
+    if (this.removed.delete(k)) return true;
+    this.added.add(k);
+    return false;
   }
 
   remove(a: number, b: number): void {
     const k = a * PAIR_BASE + b;
     if (!this.added.delete(k)) this.removed.add(k);
+  }
+
+  static key(a: number, b: number): number {
+    return a * PAIR_BASE + b;
   }
 
   static split(key: number): [number, number] {
@@ -94,6 +111,20 @@ export class StepBatch {
   readonly surveyAnswers: SurveyAnswerRow[] = [];
   readonly likes = new PairDiff();
   readonly follows = new PairDiff();
+  readonly dislikes = new PairDiff();
+  readonly bookmarks = new PairDiff();
+  readonly mutes = new PairDiff();
+  /** Step of a bookmark row removed this step, by pair key: a re-bookmark in the step keeps that row. */
+  readonly removedBookmarkSteps = new Map<number, number>();
+  readonly reports: ReportRow[] = [];
+  /** user → pinned post at the end of the step (null: unpinned); replaces the user's pins row. */
+  readonly pins = new Map<number, number | null>();
+  /** Posts whose deleted_step / flagged_step / hidden_step become this step. */
+  readonly deleted: number[] = [];
+  readonly flagged: number[] = [];
+  readonly hidden: number[] = [];
+  /** What each active agent was shown (post ids, rank order), written to `impressions`. */
+  impressions: ReadonlyMap<number, readonly number[]> | null = null;
   /** Feeds computed this step (user → ranked post ids), written to `rec`. */
   feeds: ReadonlyMap<number, readonly number[]> | null = null;
   failed = 0;

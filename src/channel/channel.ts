@@ -5,7 +5,7 @@ import { appendFollows, simTimestamp, writeBatch } from './commit.js';
 import { agentContexts, type AgentContext } from './context.js';
 import { ChannelDb } from './db.js';
 import { recentPosts, type ChannelSnapshot } from './snapshot.js';
-import { ChannelState } from './state.js';
+import { ChannelState, type PlatformRules } from './state.js';
 
 const NO_FEED: readonly number[] = [];
 
@@ -24,7 +24,7 @@ function usageByModel(batch: StepBatch): Map<string, { requests: number; promptT
 export interface DatasetImport {
   readonly users: readonly UserRow[];
   readonly follows: readonly (readonly [number, number])[];
-  readonly posts: readonly Omit<PostRow, 'postId' | 'kind' | 'parentId'>[];
+  readonly posts: readonly Omit<PostRow, 'postId' | 'kind' | 'parentId' | 'rootId'>[];
 }
 
 export interface StepSummary {
@@ -97,6 +97,16 @@ export class Channel {
     return this.feeds.get(user) ?? NO_FEED;
   }
 
+  /** Platform rules from the experiment's `platform:` section; apply before the first step. */
+  configure(rules: Partial<PlatformRules>): void {
+    Object.assign(this.state.rules, rules);
+  }
+
+  /** Records what each active agent was shown this step; written to `impressions`. */
+  setImpressions(batch: StepBatch, shown: ReadonlyMap<number, readonly number[]>): void {
+    batch.impressions = shown;
+  }
+
   /** Loads the initial population, graph and posts as data (not agent actions, so not traced). */
   async importDataset(data: DatasetImport, simTimeMs: number): Promise<void> {
     const batch = new StepBatch(0, simTimeMs);
@@ -114,8 +124,8 @@ export class Channel {
     }
     for (const p of data.posts) {
       const postId = this.state.nextPostId;
-      this.state.addPost(postId, { author: p.authorId, kind: 'original', parentId: null, createdStep: 0, text: p.text, label: p.label });
-      batch.posts.push({ ...p, postId, kind: 'original', parentId: null });
+      this.state.addPost(postId, { author: p.authorId, kind: 'original', parentId: null, rootId: postId, createdStep: 0, text: p.text, label: p.label });
+      batch.posts.push({ ...p, postId, kind: 'original', parentId: null, rootId: postId });
     }
     await this.inTransaction(async () => {
       await writeBatch(this.db.connection, batch, this.nextSeq);

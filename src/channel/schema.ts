@@ -4,7 +4,7 @@
  * README. No PRIMARY KEY / UNIQUE constraints: DuckDB's indexes slow the per-step appenders
  * several-fold, and the channel enforces uniqueness itself before anything is written.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const CHANNEL_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS meta (
@@ -32,7 +32,11 @@ export const CHANNEL_DDL: readonly string[] = [
     parent_id BIGINT,
     created_step INTEGER NOT NULL,
     created_at TIMESTAMP NOT NULL,  -- simulated time
-    label VARCHAR                   -- scripted posts' label, e.g. 'misinformation'
+    label VARCHAR,                  -- scripted posts' label, e.g. 'misinformation'
+    root_id BIGINT,                 -- the thread's original post (own id for originals and quotes); NULL for reposts
+    deleted_step INTEGER,           -- step its author deleted it; NULL while live
+    flagged_step INTEGER,           -- step it reached platform.report_threshold reports; NULL if not flagged
+    hidden_step INTEGER             -- step the replied-to post's author hid this reply; NULL if shown
   )`,
   `CREATE TABLE IF NOT EXISTS follows (
     follower_id INTEGER NOT NULL,
@@ -40,6 +44,34 @@ export const CHANNEL_DDL: readonly string[] = [
     created_step INTEGER NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS likes (
+    user_id INTEGER NOT NULL,
+    post_id BIGINT NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS dislikes (
+    user_id INTEGER NOT NULL,
+    post_id BIGINT NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS bookmarks (
+    user_id INTEGER NOT NULL,
+    post_id BIGINT NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  // user_id does not see muted_id's posts in its feed or timelines.
+  `CREATE TABLE IF NOT EXISTS mutes (
+    user_id INTEGER NOT NULL,
+    muted_id INTEGER NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS reports (
+    user_id INTEGER NOT NULL,
+    post_id BIGINT NOT NULL,
+    reason VARCHAR,
+    created_step INTEGER NOT NULL
+  )`,
+  // At most one pinned post per user; pinning another replaces the row.
+  `CREATE TABLE IF NOT EXISTS pins (
     user_id INTEGER NOT NULL,
     post_id BIGINT NOT NULL,
     created_step INTEGER NOT NULL
@@ -57,6 +89,14 @@ export const CHANNEL_DDL: readonly string[] = [
     user_id INTEGER NOT NULL,
     post_id BIGINT NOT NULL,
     rank INTEGER NOT NULL
+  )`,
+  // Every post an active agent was shown in its observation (after filtering), rank 0 = top.
+  `CREATE TABLE IF NOT EXISTS impressions (
+    step INTEGER NOT NULL,
+    agent_id INTEGER NOT NULL,
+    post_id BIGINT NOT NULL,
+    rank INTEGER NOT NULL,
+    source VARCHAR NOT NULL         -- 'recsys'
   )`,
   // Every action an agent attempted, applied or rejected, in the order it was applied.
   `CREATE TABLE IF NOT EXISTS trace (
@@ -82,7 +122,14 @@ export const CHANNEL_DDL: readonly string[] = [
     completion_tokens INTEGER NOT NULL,
     attempts INTEGER NOT NULL,
     outcome VARCHAR NOT NULL,       -- 'ok' | rate_limited | server_error | timeout | connection | client_error | bad_response | no_endpoint
-    error VARCHAR
+    error VARCHAR,
+    request_hash VARCHAR            -- sha256 of model, messages, tools and sampling settings
+  )`,
+  // The answer to every distinct request: what \`socialsim run --replay\` answers from.
+  `CREATE TABLE IF NOT EXISTS llm_responses (
+    request_hash VARCHAR NOT NULL,
+    model VARCHAR NOT NULL,
+    response JSON NOT NULL          -- the assistant message as returned (content, tool_calls)
   )`,
   // Answers to the experiment's surveys (asked at the start of the step, before agents act).
   `CREATE TABLE IF NOT EXISTS survey_answers (
@@ -109,5 +156,20 @@ export const CHANNEL_DDL: readonly string[] = [
  * Tables whose contents define a run's outcome; the determinism test checksums these.
  * (llm_calls is left out: latencies and endpoints vary from run to run by nature.)
  */
-export const CHANNEL_TABLES = ['users', 'posts', 'follows', 'likes', 'reposts', 'rec', 'trace', 'steps'] as const;
+export const CHANNEL_TABLES = [
+  'users',
+  'posts',
+  'follows',
+  'likes',
+  'dislikes',
+  'reposts',
+  'bookmarks',
+  'mutes',
+  'reports',
+  'pins',
+  'rec',
+  'impressions',
+  'trace',
+  'steps',
+] as const;
 export type ChannelTable = (typeof CHANNEL_TABLES)[number];

@@ -17,7 +17,7 @@ export interface ChannelSnapshot {
   readonly step: number;
   /** Accounts that get a feed (agents; scripted accounts only post), ascending. */
   readonly users: readonly number[];
-  /** Live original posts of the last `window` steps, ascending id, with engagement counts. */
+  /** Live, unflagged originals and quotes of the last `window` steps, ascending id, with engagement counts. */
   readonly posts: readonly PostView[];
   readonly postsById: ReadonlyMap<number, PostView>;
   /** Who each user follows; for in-network recommenders. */
@@ -25,13 +25,13 @@ export interface ChannelSnapshot {
 }
 
 /**
- * Live originals created at `fromStep` or later with their like and repost counts. The counting
- * is one DuckDB query over the window's engaged posts; ids, authors and texts come from the
+ * Feed candidates created at `fromStep` or later with their like and repost counts: live,
+ * unflagged originals and quotes (replies and reposts never are). The counting is one DuckDB query over the window's engaged posts; ids, authors and texts come from the
  * in-memory mirror, so the query returns three numbers per engaged post instead of every text.
  */
 export async function recentPosts(db: ChannelDb, state: ChannelState, fromStep: number): Promise<PostView[]> {
   const reader = await db.connection.runAndReadAll(
-    `WITH recent AS (SELECT post_id FROM posts WHERE kind = 'original' AND created_step >= $1),
+    `WITH recent AS (SELECT post_id FROM posts WHERE kind IN ('original', 'quote') AND created_step >= $1),
      l AS (SELECT post_id, count(*) AS n FROM likes WHERE post_id IN (SELECT post_id FROM recent) GROUP BY post_id),
      r AS (SELECT post_id, count(*) AS n FROM reposts WHERE post_id IN (SELECT post_id FROM recent) GROUP BY post_id)
      SELECT post_id::INTEGER AS id, coalesce(l.n, 0)::INTEGER AS likes, coalesce(r.n, 0)::INTEGER AS reposts
@@ -43,9 +43,24 @@ export async function recentPosts(db: ChannelDb, state: ChannelState, fromStep: 
   const engagement = new Map<number, [number, number]>();
   for (let i = 0; i < ids.length; i++) engagement.set(ids[i] as number, [likes[i] as number, reposts[i] as number]);
 
-  return state.liveOriginals(fromStep).map((postId) => {
+  return state.feedCandidates(fromStep).map((postId) => {
     const p = state.posts.get(postId)!;
     const [l, r] = engagement.get(postId) ?? [0, 0];
     return { postId, authorId: p.author, createdStep: p.createdStep, text: p.text, label: p.label, likes: l, reposts: r };
   });
+}
+
+/**
+ * An agent's own marks on the platform at the start of a step, added to its observation by the
+ * engine so a policy can avoid actions the rules would reject (a second dislike, bookmark,
+ * report or mute) and knows which of its posts it could delete. Read-only views of the mirror.
+ */
+export interface ObservedMarks {
+  readonly disliked: ReadonlySet<number>;
+  /** Bookmarked post → step of the bookmark. */
+  readonly bookmarked: ReadonlyMap<number, number>;
+  readonly muted: ReadonlySet<number>;
+  readonly reported: ReadonlySet<number>;
+  /** The agent's live posts other than reposts, ascending id. */
+  readonly ownPosts: readonly number[];
 }

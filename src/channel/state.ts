@@ -9,13 +9,27 @@ export interface PostRecord {
   readonly author: number;
   readonly kind: PostKind;
   readonly parentId: number | null;
+  /** The thread's original post: own id for originals and quotes, the parent's root for comments, null for reposts. */
+  readonly rootId: number | null;
   readonly createdStep: number;
   readonly text: string;
   readonly label: string | null;
   deleted: boolean;
+  /** Reported by `report_threshold` distinct users: out of recommender candidates. */
+  flagged: boolean;
+  /** A reply hidden by the author of the post it replies to. */
+  hidden: boolean;
 }
 
 export type PostKind = 'original' | 'repost' | 'quote' | 'comment';
+
+export type NewPost = Omit<PostRecord, 'deleted' | 'flagged' | 'hidden'>;
+
+/** Platform rules that come from the experiment (`platform:` in the YAML). */
+export interface PlatformRules {
+  /** Distinct reporters that flag a post. */
+  reportThreshold: number;
+}
 
 /**
  * What the action handlers check rules against: the platform's current state held in memory,
@@ -29,29 +43,53 @@ export class ChannelState {
   readonly posts = new Map<number, PostRecord>();
   readonly follows = new Map<number, Set<number>>();
   readonly likes = new Map<number, Set<number>>();
+  readonly dislikes = new Map<number, Set<number>>();
   readonly reposts = new Map<number, Set<number>>();
-  /** Original posts by creation step: the recommenders' candidate window without a scan. */
-  private readonly originalsByStep = new Map<number, number[]>();
+  /** user → muted users. */
+  readonly mutes = new Map<number, Set<number>>();
+  /** user → bookmarked post → step the bookmark row carries (for newest-first listing). */
+  readonly bookmarks = new Map<number, Map<number, number>>();
+  /** post → distinct reporters; and user → posts it reported. */
+  readonly reportsOfPost = new Map<number, Set<number>>();
+  readonly reportsBy = new Map<number, Set<number>>();
+  /** user → pinned post. */
+  readonly pins = new Map<number, number>();
+  readonly rules: PlatformRules = { reportThreshold: 3 };
+  /** Feed candidates (originals and quotes) by creation step: the recommenders' window without a scan. */
+  private readonly candidatesByStep = new Map<number, number[]>();
+  /** Every post of each author, ascending id: timelines without a scan. */
+  private readonly postsByAuthor = new Map<number, number[]>();
   nextPostId = 1;
 
-  addPost(postId: number, post: Omit<PostRecord, 'deleted'>): void {
-    this.posts.set(postId, { ...post, deleted: false });
+  addPost(postId: number, post: NewPost, marks: { deleted?: boolean; flagged?: boolean; hidden?: boolean } = {}): void {
+    this.posts.set(postId, { ...post, deleted: marks.deleted ?? false, flagged: marks.flagged ?? false, hidden: marks.hidden ?? false });
     if (postId >= this.nextPostId) this.nextPostId = postId + 1;
-    if (post.kind === 'original') {
-      const list = this.originalsByStep.get(post.createdStep);
+    if (post.kind === 'original' || post.kind === 'quote') {
+      const list = this.candidatesByStep.get(post.createdStep);
       if (list) list.push(postId);
-      else this.originalsByStep.set(post.createdStep, [postId]);
+      else this.candidatesByStep.set(post.createdStep, [postId]);
     }
+    const own = this.postsByAuthor.get(post.author);
+    if (own) own.push(postId);
+    else this.postsByAuthor.set(post.author, [postId]);
   }
 
-  /** Ids of live original posts created at `fromStep` or later, ascending. */
-  liveOriginals(fromStep: number): number[] {
+  /** Ids of live, unflagged originals and quotes created at `fromStep` or later, ascending. */
+  feedCandidates(fromStep: number): number[] {
     const ids: number[] = [];
-    const steps = [...this.originalsByStep.keys()].filter((s) => s >= fromStep).sort((a, b) => a - b);
+    const steps = [...this.candidatesByStep.keys()].filter((s) => s >= fromStep).sort((a, b) => a - b);
     for (const step of steps) {
-      for (const id of this.originalsByStep.get(step) ?? []) if (!this.posts.get(id)?.deleted) ids.push(id);
+      for (const id of this.candidatesByStep.get(step) ?? []) {
+        const p = this.posts.get(id);
+        if (p && !p.deleted && !p.flagged) ids.push(id);
+      }
     }
     return ids;
+  }
+
+  /** All posts of `author`, ascending id (deleted and hidden included). */
+  postIdsOf(author: number): readonly number[] {
+    return this.postsByAuthor.get(author) ?? NO_IDS;
   }
 
   hasUser(id: number): boolean {
@@ -71,8 +109,24 @@ export class ChannelState {
     return this.likes.get(user) ?? EMPTY;
   }
 
+  dislikesOf(user: number): ReadonlySet<number> {
+    return this.dislikes.get(user) ?? EMPTY;
+  }
+
   repostsOf(user: number): ReadonlySet<number> {
     return this.reposts.get(user) ?? EMPTY;
+  }
+
+  mutesOf(user: number): ReadonlySet<number> {
+    return this.mutes.get(user) ?? EMPTY;
+  }
+
+  reportsByUser(user: number): ReadonlySet<number> {
+    return this.reportsBy.get(user) ?? EMPTY;
+  }
+
+  bookmarksOf(user: number): ReadonlyMap<number, number> {
+    return this.bookmarks.get(user) ?? NO_MARKS;
   }
 
   static addTo(map: Map<number, Set<number>>, key: number, value: number): boolean {
@@ -96,22 +150,34 @@ export class ChannelState {
       s.users.set(u.id, { username: u.username, kind: u.kind === 'seed' ? 'seed' : 'agent' });
       s.usernames.add(u.username);
     }
-    for (const p of await db.query<{ id: number; author: number; kind: PostKind; parent: number | null; step: number; text: string; label: string | null }>(
-      'SELECT post_id::DOUBLE AS id, author_id AS author, kind, parent_id::DOUBLE AS parent, created_step AS step, text, label FROM posts ORDER BY post_id',
+    type P = { id: number; author: number; kind: PostKind; parent: number | null; root: number | null; step: number; text: string; label: string | null; d: boolean; f: boolean; h: boolean };
+    for (const p of await db.query<P>(
+      `SELECT post_id::DOUBLE AS id, author_id AS author, kind, parent_id::DOUBLE AS parent, root_id::DOUBLE AS root, created_step AS step, text, label,
+              deleted_step IS NOT NULL AS d, flagged_step IS NOT NULL AS f, hidden_step IS NOT NULL AS h
+       FROM posts ORDER BY post_id`,
     )) {
-      s.addPost(p.id, { author: p.author, kind: p.kind, parentId: p.parent, createdStep: p.step, text: p.text, label: p.label });
+      s.addPost(p.id, { author: p.author, kind: p.kind, parentId: p.parent, rootId: p.root, createdStep: p.step, text: p.text, label: p.label }, { deleted: p.d, flagged: p.f, hidden: p.h });
     }
-    for (const r of await db.query<{ a: number; b: number }>('SELECT follower_id AS a, followee_id AS b FROM follows')) {
-      ChannelState.addTo(s.follows, r.a, r.b);
+    const pairs = async (sql: string, into: Map<number, Set<number>>): Promise<void> => {
+      for (const r of await db.query<{ a: number; b: number }>(sql)) ChannelState.addTo(into, r.a, r.b);
+    };
+    await pairs('SELECT follower_id AS a, followee_id AS b FROM follows', s.follows);
+    await pairs('SELECT user_id AS a, post_id::DOUBLE AS b FROM likes', s.likes);
+    await pairs('SELECT user_id AS a, post_id::DOUBLE AS b FROM dislikes', s.dislikes);
+    await pairs('SELECT user_id AS a, post_id::DOUBLE AS b FROM reposts', s.reposts);
+    await pairs('SELECT user_id AS a, muted_id AS b FROM mutes', s.mutes);
+    await pairs('SELECT post_id::DOUBLE AS a, user_id AS b FROM reports', s.reportsOfPost);
+    await pairs('SELECT user_id AS a, post_id::DOUBLE AS b FROM reports', s.reportsBy);
+    for (const r of await db.query<{ u: number; p: number; s: number }>('SELECT user_id AS u, post_id::DOUBLE AS p, created_step AS s FROM bookmarks')) {
+      let m = s.bookmarks.get(r.u);
+      if (!m) s.bookmarks.set(r.u, (m = new Map()));
+      m.set(r.p, r.s);
     }
-    for (const r of await db.query<{ a: number; b: number }>('SELECT user_id AS a, post_id::DOUBLE AS b FROM likes')) {
-      ChannelState.addTo(s.likes, r.a, r.b);
-    }
-    for (const r of await db.query<{ a: number; b: number }>('SELECT user_id AS a, post_id::DOUBLE AS b FROM reposts')) {
-      ChannelState.addTo(s.reposts, r.a, r.b);
-    }
+    for (const r of await db.query<{ u: number; p: number }>('SELECT user_id AS u, post_id::DOUBLE AS p FROM pins')) s.pins.set(r.u, r.p);
     return s;
   }
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
+const NO_IDS: readonly number[] = [];
+const NO_MARKS: ReadonlyMap<number, number> = new Map();

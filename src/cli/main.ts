@@ -9,6 +9,7 @@ import { registerPlan } from './plan.js';
 import { registerReport } from './report.js';
 import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
+import { registerSweep } from './sweep.js';
 import { registerValidate } from './validate.js';
 
 const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerPlan(program);
   registerLaunch(program);
+  registerSweep(program);
   return program;
 }
 

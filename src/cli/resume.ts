@@ -1,20 +1,29 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PolicyUnavailableError } from '../agents/policies.js';
 import { ResumeError, resumeRun } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { printOutcome } from './run.js';
 import { simDbOf } from './run-dir.js';
+import { resumeSweep } from '../sweep/run-sweep.js';
+import { parseParallel, printSweepOutcome } from './sweep.js';
 
 export function registerResume(program: Command): void {
   program
     .command('resume')
-    .description('continue an interrupted or crashed run after its last committed step')
-    .argument('<run-dir>', 'results/<experiment>/<run-id>')
+    .description('continue an interrupted or crashed run after its last committed step, or a sweep\'s unfinished runs')
+    .argument('<run-dir>', 'results/<experiment>/<run-id>, or a sweep folder results/<experiment>/sweep-<id>')
+    .option('--parallel <n>', 'sweeps: runs at once', parseParallel, 1)
     .option('--max-steps <n>', 'stop (resumably) after this many steps', (v) => Number.parseInt(v, 10))
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')
-    .action(async (runDir: string, opts: { maxSteps?: number; report: boolean; quiet?: boolean }) => {
+    .action(async (runDir: string, opts: { maxSteps?: number; report: boolean; quiet?: boolean; parallel: number }) => {
+      if (existsSync(join(runDir, 'sweep.json'))) {
+        printSweepOutcome(await resumeSweep(runDir, { parallel: opts.parallel, quiet: opts.quiet }));
+        return;
+      }
       simDbOf(runDir);
       try {
         const outcome = await resumeRun(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2) });

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { PolicyUnavailableError } from '../agents/policies.js';
 import { loadExperiment, type Experiment } from '../config/load.js';
+import { join } from 'node:path';
+import { ReplayError } from '../engine/replay.js';
 import { RunExistsError } from '../engine/run-folder.js';
 import { runExperiment, type RunOutcome } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
+import { withoutSweep } from '../sweep/expand.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { shown } from './run-dir.js';
 
@@ -17,6 +20,8 @@ export interface RunCommandOptions {
   readonly force?: boolean;
   /** The experiment file as given (for run.json's git note). */
   readonly file?: string;
+  /** A run folder whose recorded LLM responses answer this run's requests. */
+  readonly replay?: string;
 }
 
 export interface RunCommandResult extends RunOutcome {
@@ -24,7 +29,9 @@ export interface RunCommandResult extends RunOutcome {
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
-  const experiment = loadExperiment(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
+  // A sweep: block describes a family of runs, not this one: without it, the run's id is the
+  // one the sweep gives the same parameters.
+  const experiment = withoutSweep(loadExperiment(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) }));
   return runLoadedExperiment(experiment, { ...opts, file }, argv);
 }
 
@@ -39,9 +46,12 @@ export async function runLoadedExperiment(experiment: Experiment, opts: RunComma
       maxSteps: opts.maxSteps,
       force: opts.force,
       ...(opts.file ? { experimentFile: opts.file } : {}),
+      ...(opts.replay ? { replayFrom: opts.replay } : {}),
     });
   } catch (err) {
-    if (err instanceof PolicyUnavailableError || err instanceof RunExistsError) throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
+    if (err instanceof PolicyUnavailableError || err instanceof RunExistsError || err instanceof ReplayError) {
+      throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
+    }
     throw err;
   }
   if (!opts.quiet && (outcome.info.git_dirty || outcome.info.experiment_file_dirty)) {
@@ -62,16 +72,19 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('run an experiment into a new results folder and write its report')
-    .argument('<file>', 'experiment YAML')
+    .argument('[file]', 'experiment YAML (default with --replay: the replayed run\'s experiment.resolved.yaml)')
     .option('--out <dir>', 'results root', 'results')
     .option('--seed <n>', 'replace the experiment seed', parseSeed)
     .option('--set <path=value...>', 'override any field, e.g. --set clock.timesteps=48 (repeatable)', [])
     .option('--max-steps <n>', 'stop (resumably) after this many steps; continue with `socialsim resume`', (v) => Number.parseInt(v, 10))
     .option('--force', 'replace an existing run folder of this exact experiment')
+    .option('--replay <run-dir>', 'answer every LLM request from that run\'s recorded responses (no model needed); into <run-id>-replay')
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')
-    .action(async (file: string, opts: RunCommandOptions) => {
-      printOutcome(await runCommand(file, opts, process.argv.slice(2)), opts.maxSteps !== undefined);
+    .action(async (file: string | undefined, opts: RunCommandOptions) => {
+      const source = file ?? (opts.replay ? join(opts.replay, 'experiment.resolved.yaml') : undefined);
+      if (!source) throw new CliError('cli.no_file', 'run needs an experiment file (or --replay <run-dir>)', EXIT_INVALID_INPUT);
+      printOutcome(await runCommand(source, opts, process.argv.slice(2)), opts.maxSteps !== undefined);
     });
 }
 

@@ -14,10 +14,22 @@ export interface Experiment {
   readonly cohorts: readonly CohortConfig[];
   readonly activation: ActivationConfig;
   readonly recsys: RecsysConfig;
+  readonly platform: PlatformConfig;
   readonly seeds: readonly SeedAgentConfig[];
   readonly budget?: BudgetConfig;
   readonly surveys: readonly SurveyConfig[];
   readonly report: ReportConfig;
+  /** Parameter sweep for `socialsim sweep`; absent in the experiment of each sweep run. */
+  readonly sweep?: SweepConfig;
+}
+
+export interface SweepConfig {
+  /** Config path (as for `--set`) → the values to try. */
+  readonly matrix: Readonly<Record<string, readonly unknown[]>>;
+  readonly seeds?: readonly number[];
+  readonly repeats?: number;
+  /** Combinations to skip: path → value, all equal. */
+  readonly exclude?: readonly Readonly<Record<string, unknown>>[];
 }
 
 export interface BudgetConfig {
@@ -85,6 +97,20 @@ export interface StatisticalModelConfig {
   readonly unlike_prob: number;
   /** Probability of unfollowing one followee in a step. */
   readonly unfollow_prob: number;
+  /** Probability of replying to one read post (a comment in its thread). */
+  readonly reply_prob: number;
+  /** Probability of quoting one read post with a templated comment. */
+  readonly quote_prob: number;
+  /** Probability of bookmarking one read post not bookmarked yet. */
+  readonly bookmark_prob: number;
+  /** Probability of muting the author of one read post. */
+  readonly mute_prob: number;
+  /** Base probability of disliking a read post: × (1 + popularity_weight × log1p(n)) / (1 + topic_boost × matches). */
+  readonly dislike_base: number;
+  /** Probability of reporting one read post that matches none of the agent's interests. */
+  readonly report_prob: number;
+  /** Probability of deleting one of the agent's own live posts. */
+  readonly delete_prob: number;
   /** How many feed posts an agent reads per step (≤ recsys.feed_size). */
   readonly read_depth: number;
 }
@@ -164,6 +190,12 @@ export interface RecsysConfig {
   readonly feed_size: number;
   /** Only posts from the last N steps are candidates. */
   readonly window: number;
+}
+
+/** Rules of the simulated platform itself. */
+export interface PlatformConfig {
+  /** Distinct reporters that flag a post (flagged posts leave the recommender's candidates). */
+  readonly report_threshold: number;
 }
 
 export interface SeedAgentConfig {

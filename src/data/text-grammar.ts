@@ -39,6 +39,14 @@ export function composePost(rng: Rng, topic: string): string {
   return `${rng.pick(OPENERS)} ${subject} ${rng.pick(VERDICTS)}.${rng.pick(CLOSERS)} #${topicTag(topic)}`;
 }
 
+const REACTIONS = ['Agreed,', 'Not so sure,', 'Source?', 'Good point,', 'Respectfully disagree,', 'This.', 'Same here,'] as const;
+const FOLLOW_UPS = ['what about', 'also think of', 'nobody mentions', 'compare with', 'keep an eye on'] as const;
+
+/** A templated reply or quote comment on `topic`: as obviously synthetic as `composePost`. */
+export function composeReply(rng: Rng, topic: string): string {
+  return `${rng.pick(REACTIONS)} ${rng.pick(FOLLOW_UPS)} ${rng.pick(topicWords(topic))}. #${topicTag(topic)}`;
+}
+
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
 
 /** Lower-cased hashtags of a text, in order of appearance, without repeats. */

@@ -28,6 +28,8 @@ export interface RunInfo {
   command: string[];
   /** Per cohort and model, when the run has LLM cohorts. */
   llm_usage?: LlmUsageRow[];
+  /** The run folder whose recorded LLM responses this run replayed. */
+  replay_of?: string;
   /** Budgets used up during the run, and what happened then. */
   budget_events?: { step: number; scope: string; action: 'stop' | 'fallback'; cohorts: string[]; reason: string }[];
   error?: string;
@@ -51,8 +53,8 @@ export class RunExistsError extends Error {
  * config hash (the seed is part of it): the same experiment always lands in the same folder.
  * An existing folder is refused unless `force`, which clears it first.
  */
-export function createRunFolder(root: string, experiment: string, configHash: string, force: boolean): { runId: string; dir: string } {
-  const runId = configHash.slice(0, 12);
+export function createRunFolder(root: string, experiment: string, configHash: string, force: boolean, suffix = ''): { runId: string; dir: string } {
+  const runId = configHash.slice(0, 12) + suffix;
   const dir = join(root, experiment, runId);
   if (existsSync(dir)) {
     if (!force) {

@@ -9,6 +9,7 @@ import type { Experiment, StatisticalModelConfig } from '../config/types.js';
 import { llmUsage, type Prices } from '../analysis/llm-usage.js';
 import { createRecommender } from '../recsys/registry.js';
 import { BudgetGuard } from './budget.js';
+import { recordedResponses } from './replay.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
 import { gitState, packageVersions } from './provenance.js';
@@ -30,6 +31,8 @@ export interface RunOptions {
   readonly force?: boolean;
   /** The experiment file, for run.json's note of whether it was committed. */
   readonly experimentFile?: string;
+  /** Answer LLM requests from this run folder's recorded responses instead of the endpoints. */
+  readonly replayFrom?: string;
 }
 
 export interface RunOutcome {
@@ -48,12 +51,13 @@ export class ResumeError extends Error {
  * folder exists, so an unsupported model leaves nothing behind.
  */
 export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<RunOutcome> {
-  const policies = createPolicies(exp);
+  const replay = opts.replayFrom ? await recordedResponses(opts.replayFrom) : undefined;
+  const policies = createPolicies(exp, process.env, replay ? { replay } : {});
   const started = opts.now ?? new Date();
   const git = gitState(process.cwd(), opts.experimentFile);
   let folder: { runId: string; dir: string };
   try {
-    folder = createRunFolder(opts.resultsRoot, exp.name, configHash(exp), opts.force ?? false);
+    folder = createRunFolder(opts.resultsRoot, exp.name, configHash(exp), opts.force ?? false, replay ? '-replay' : '');
   } catch (err) {
     await closePolicies(policies);
     throw err;
@@ -80,6 +84,7 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
     experiment_file_dirty: git.experimentFileDirty,
     versions: packageVersions(),
     command: [...(opts.command ?? [])],
+    ...(opts.replayFrom ? { replay_of: opts.replayFrom } : {}),
   };
   writeRunInfo(dir, info);
   return continueRun(dir, exp, info, opts, policies);
@@ -97,7 +102,8 @@ export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot
   if (configHash(exp) !== info.config_hash) {
     throw new ResumeError(`${RUN_FILES.resolved} in ${dir} no longer matches run.json's config_hash; the experiment was edited after the run started`);
   }
-  const policies = createPolicies(exp);
+  const replay = info.replay_of ? await recordedResponses(info.replay_of) : undefined;
+  const policies = createPolicies(exp, process.env, replay ? { replay } : {});
   info.status = 'running';
   info.finished_at = null;
   delete info.error;

@@ -1,8 +1,8 @@
-import type { AgentPolicy, Decision, DecisionRequest, Observation } from '../agents/types.js';
+import type { AgentPolicy, Decision, DecisionRequest, LlmCall, Observation } from '../agents/types.js';
 import type { StepBatch } from '../channel/batch.js';
 import type { Channel, StepSummary } from '../channel/channel.js';
 import { Rng } from '../common/rng.js';
-import type { PostView } from '../channel/snapshot.js';
+import type { ObservedMarks, PostView } from '../channel/snapshot.js';
 import type { Experiment } from '../config/types.js';
 import type { Persona } from '../data/personas.js';
 import type { Recommender } from '../recsys/types.js';
@@ -49,6 +49,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
   const { experiment: exp, channel, population, recommender, policies } = parts;
   const clock = new SimClock(exp.clock);
   const hourly = hourlyMultipliers(exp.activation);
+  channel.configure({ reportThreshold: exp.platform.report_threshold });
   if (channel.committedStep < 0 && channel.userCount === 0) {
     await channel.importDataset(initialDataset(exp, population), clock.timeOf(0));
   }
@@ -73,7 +74,8 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     }
     lap('recsys');
 
-    const observe = observerAt(channel, snapshot.postsById, step, clock.isoOf(step));
+    const shown = shownFeeds(channel, snapshot.postsById);
+    const observe = observerAt(channel, shown, step, clock.isoOf(step));
     await runSurveys(step, exp, population.personas, parts.policies, observe, batch);
 
     exp.seeds.forEach((seed, i) => {
@@ -85,6 +87,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     });
 
     const active = activeAgents(exp.seed, step, hourly[clock.hourOf(step)] ?? 1, population.personas);
+    channel.setImpressions(batch, new Map(active.map((p) => [p.userId, shown(p.userId).ids])));
     const decisions = await decideByCohort(step, active, observe, policies, channel);
     lap('decide');
     for (let i = 0; i < active.length; i++) {
@@ -93,7 +96,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
       if (!decision) continue;
       for (const action of decision.actions) channel.apply(batch, persona.userId, action);
       for (const r of decision.rejected ?? []) channel.reject(batch, persona.userId, r.action, r.args, r.error);
-      for (const c of decision.calls ?? []) batch.llmCalls.push({ ...c, agentId: persona.userId, cohort: persona.cohort });
+      recordCalls(batch, decision.calls ?? [], persona, step);
     }
     lap('apply');
 
@@ -106,19 +109,78 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
   return reports;
 }
 
-/** What an agent sees at the start of `step`: its current feed and its own relations. */
-function observerAt(channel: Channel, posts: ReadonlyMap<number, PostView>, step: number, simTime: string): (p: Persona) => Observation {
-  return (p) => ({
-    step,
-    simTime,
-    feed: channel
-      .feedOf(p.userId)
-      .map((id) => posts.get(id))
-      .filter((v): v is PostView => v !== undefined),
-    followees: channel.state.followeesOf(p.userId),
-    liked: channel.state.likesOf(p.userId),
-    reposted: channel.state.repostsOf(p.userId),
-  });
+interface ShownFeed {
+  readonly ids: readonly number[];
+  readonly posts: readonly PostView[];
+}
+
+/**
+ * The feed each agent actually sees at the start of the step: the recommender's feed minus
+ * posts no longer candidates (deleted, flagged, aged out of the window) and posts by users it
+ * muted. Filtering happens here, not in the recommenders, so they stay simple. Agents handed
+ * the same feed array share one result (popularity feeds), unless a mute changes theirs.
+ */
+function shownFeeds(channel: Channel, posts: ReadonlyMap<number, PostView>): (user: number) => ShownFeed {
+  const bySource = new Map<readonly number[], ShownFeed>();
+  const byUser = new Map<number, ShownFeed>();
+  return (user) => {
+    let mine = byUser.get(user);
+    if (mine) return mine;
+    const source = channel.feedOf(user);
+    let common = bySource.get(source);
+    if (!common) {
+      const views = source.map((id) => posts.get(id)).filter((v): v is PostView => v !== undefined);
+      common = { ids: views.map((v) => v.postId), posts: views };
+      bySource.set(source, common);
+    }
+    mine = common;
+    const muted = channel.state.mutesOf(user);
+    if (muted.size > 0 && common.posts.some((v) => muted.has(v.authorId))) {
+      const views = common.posts.filter((v) => !muted.has(v.authorId));
+      mine = { ids: views.map((v) => v.postId), posts: views };
+    }
+    byUser.set(user, mine);
+    return mine;
+  };
+}
+
+/** An agent's LLM calls into the step's batch; a replay that found no recorded answer ends the run. */
+function recordCalls(batch: StepBatch, calls: readonly LlmCall[], persona: Persona, step: number): void {
+  for (const c of calls) {
+    if (c.outcome === 'replay_miss') {
+      throw new Error(
+        `replay: no recorded response for agent ${persona.userId} (cohort ${persona.cohort}, model ${c.model}) at step ${step}; the replayed run diverged from the recording`,
+      );
+    }
+    batch.llmCalls.push({ ...c, agentId: persona.userId, cohort: persona.cohort });
+  }
+}
+
+/** What an agent sees at the start of `step`: its filtered feed and its own relations. */
+function observerAt(channel: Channel, shown: (user: number) => ShownFeed, step: number, simTime: string): (p: Persona) => Observation {
+  const state = channel.state;
+  return (p) => {
+    const own: ObservedMarks = {
+      disliked: state.dislikesOf(p.userId),
+      bookmarked: state.bookmarksOf(p.userId),
+      muted: state.mutesOf(p.userId),
+      reported: state.reportsByUser(p.userId),
+      ownPosts: state.postIdsOf(p.userId).filter((id) => {
+        const post = state.posts.get(id);
+        return post !== undefined && !post.deleted && post.kind !== 'repost';
+      }),
+    };
+    const observation: Observation & ObservedMarks = {
+      step,
+      simTime,
+      feed: shown(p.userId).posts,
+      followees: state.followeesOf(p.userId),
+      liked: state.likesOf(p.userId),
+      reposted: state.repostsOf(p.userId),
+      ...own,
+    };
+    return observation;
+  };
 }
 
 /**
@@ -156,7 +218,7 @@ async function runSurveys(
             raw: a?.raw ?? null,
             error: a ? a.error : 'no answer returned',
           });
-          for (const c of a?.calls ?? []) batch.llmCalls.push({ ...c, agentId: persona.userId, cohort });
+          recordCalls(batch, a?.calls ?? [], persona, step);
         });
       }),
     );

@@ -65,7 +65,9 @@ export type FailureKind =
   | 'connection'
   | 'client_error'
   | 'bad_response'
-  | 'no_endpoint';
+  | 'no_endpoint'
+  /** Replaying a run, and the request was never recorded. */
+  | 'replay_miss';
 
 export interface CallRecord {
   /** URL of the endpoint of the final attempt ('' if no endpoint was ever obtained). */
@@ -77,6 +79,9 @@ export interface CallRecord {
   attempts: number;
   outcome: 'ok' | FailureKind;
   error: string | null;
+  /** Hash of the request (see cache.ts), and the answer as JSON when there was one. */
+  requestKey?: string;
+  response?: string;
 }
 
 export type ChatResult =

@@ -38,7 +38,10 @@ describe('LLM replies', () => {
 
   it('when the tools are offered then engine-only actions are hidden and json mode lists the same actions', () => {
     const names = agentTools().map((t) => t.function.name);
-    expect(names).toEqual(['create_post', 'like', 'unlike', 'repost', 'follow', 'unfollow', 'do_nothing']);
+    expect(names).toEqual([
+      'create_post', 'reply', 'quote_post', 'delete_post', 'pin_post', 'like', 'unlike', 'dislike', 'undo_dislike', 'repost',
+      'bookmark', 'unbookmark', 'list_bookmarks', 'follow', 'unfollow', 'mute', 'unmute', 'report_post', 'hide_reply', 'timeline', 'do_nothing',
+    ]);
     const text = jsonModeInstructions();
     for (const n of names) expect(text).toContain(`- ${n} {`);
     expect(text).toContain('- like {"post_id": integer}');

@@ -13,7 +13,21 @@ const DEFAULTS = parseExperiment('name: t\ncohorts: [{name: a, count: 50, model:
 /** Default rates with overrides; `quiet` zeroes every probability so only the overrides act. */
 function params(over: Partial<StatisticalModelConfig> = {}, quiet = false): StatisticalModelConfig {
   const zero = quiet
-    ? { post_prob: 0, like_base: 0, repost_base: 0, follow_on_engage: 0, unlike_prob: 0, unfollow_prob: 0 }
+    ? {
+        post_prob: 0,
+        like_base: 0,
+        repost_base: 0,
+        follow_on_engage: 0,
+        unlike_prob: 0,
+        unfollow_prob: 0,
+        reply_prob: 0,
+        quote_prob: 0,
+        bookmark_prob: 0,
+        mute_prob: 0,
+        dislike_base: 0,
+        report_prob: 0,
+        delete_prob: 0,
+      }
     : {};
   return { ...DEFAULTS, ...zero, ...over };
 }

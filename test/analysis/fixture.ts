@@ -25,7 +25,7 @@ const USERS = `INSERT INTO users VALUES
   (5, 'newsbot', 'News Bot', 'scripted', 'seed', 'scripted', 'seed', '{}', 0)`;
 
 // Step 0 has seed posts but no steps row. Post 104 and 108 are reposts.
-const POSTS = `INSERT INTO posts VALUES
+const POSTS = `INSERT INTO posts (post_id, author_id, text, kind, parent_id, created_step, created_at, label) VALUES
   (100, 5, 'Breaking: the moon is made of cheese', 'original', NULL, 0, TIMESTAMP '2024-01-01 08:00:00', 'misinformation'),
   (101, 5, 'Weather is mild today', 'original', NULL, 0, TIMESTAMP '2024-01-01 08:00:30', NULL),
   (102, 1, 'hello world from alice', 'original', NULL, 1, TIMESTAMP '2024-01-01 09:00:10', NULL),

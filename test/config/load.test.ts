@@ -46,8 +46,10 @@ describe('loading valid experiments', () => {
       stat: {
         provider: 'statistical', post_prob: 0.15, like_base: 0.04, repost_base: 0.01, topic_boost: 2,
         popularity_weight: 0.3, follow_on_engage: 0.1, unlike_prob: 0.01, unfollow_prob: 0.005, read_depth: 10,
+        reply_prob: 0.02, quote_prob: 0.005, bookmark_prob: 0.01, mute_prob: 0.001, dislike_base: 0.005, report_prob: 0.001, delete_prob: 0.002,
       },
     });
+    expect(exp.platform).toEqual({ report_threshold: 3 });
     expect(exp.cohorts).toEqual([{ name: 'all', count: 10, model: 'stat', personas: 'generated', activity: 0.2 }]);
     expect(exp.activation).toEqual({ profile: 'flat' });
     expect(exp.recsys).toEqual({ kind: 'popularity', refresh_every: 1, feed_size: 20, window: 24 });

@@ -4,6 +4,7 @@
  * limiters' SharedArrayBuffers; the main thread alone writes DuckDB.
  */
 import { workerData } from 'node:worker_threads';
+import { recordingClient, replayClient } from '../../llm/cache.js';
 import { createModelClient } from '../../llm/client.js';
 import { EndpointLimiter, type SharedLimiter } from '../../llm/limiter.js';
 import type { ModelClient, ModelSettings } from '../../llm/types.js';
@@ -16,6 +17,8 @@ export interface WorkerModel {
   readonly settings: ModelSettings;
   readonly limiter: SharedLimiter;
   readonly agent: LlmAgentConfig;
+  /** Replaying a run: its recorded responses by request key; no endpoint is called. */
+  readonly replay?: readonly (readonly [string, string])[];
 }
 
 export interface WorkerInit {
@@ -36,7 +39,10 @@ function clientFor(model: string): { client: ModelClient; agent: LlmAgentConfig 
   if (!entry) {
     const m = init.models[model];
     if (!m) throw new Error(`worker has no model "${model}"`);
-    entry = { client: createModelClient(m.settings, EndpointLimiter.attach(m.limiter)), agent: m.agent };
+    const client = m.replay
+      ? replayClient(m.settings, new Map(m.replay))
+      : recordingClient(createModelClient(m.settings, EndpointLimiter.attach(m.limiter)));
+    entry = { client, agent: m.agent };
     clients.set(model, entry);
   }
   return entry;

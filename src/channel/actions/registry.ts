@@ -1,7 +1,9 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import { like, unlike } from './engagement.js';
+import { bookmark, dislike, like, unbookmark, undoDislike, unlike } from './engagement.js';
 import { follow, unfollow } from './graph.js';
-import { createPost, repost } from './posts.js';
+import { hideReply, mute, reportPost, unmute } from './moderation.js';
+import { createPost, deletePost, pinPost, quotePost, reply, repost } from './posts.js';
+import { listBookmarks, timeline } from './reading.js';
 import { doNothing, refresh, signUp } from './session.js';
 import type { ActionResult, ActionSpec, AgentAction, ApplyContext, JsonSchemaObject } from './types.js';
 
@@ -12,7 +14,31 @@ interface RegisteredAction {
 
 // ActionSpec is contravariant in its args; the registry only calls `apply` on args the
 // action's own schema accepted, which is what makes this widening sound.
-const ALL: readonly ActionSpec<never>[] = [signUp, refresh, createPost, like, unlike, repost, follow, unfollow, doNothing];
+const ALL: readonly ActionSpec<never>[] = [
+  signUp,
+  refresh,
+  createPost,
+  reply,
+  quotePost,
+  deletePost,
+  pinPost,
+  like,
+  unlike,
+  dislike,
+  undoDislike,
+  repost,
+  bookmark,
+  unbookmark,
+  listBookmarks,
+  follow,
+  unfollow,
+  mute,
+  unmute,
+  reportPost,
+  hideReply,
+  timeline,
+  doNothing,
+];
 
 const ajv = new Ajv({ allErrors: false, strict: true });
 const registry = new Map<string, RegisteredAction>(ALL.map((spec) => [spec.name, { spec, validate: ajv.compile(spec.parameters) }]));

@@ -1,0 +1,97 @@
+import { BIGINT, DuckDBDataChunk, DuckDBTimestampValue, INTEGER, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { PairDiff } from './batch.js';
+
+/** DuckDB caps statement size; deletes and updates go in chunks of this many keys. */
+const DELETE_CHUNK = 2000;
+/** DuckDB's vector size: the most rows one data chunk holds. */
+const CHUNK_ROWS = 2048;
+
+export function simTimestamp(ms: number): DuckDBTimestampValue {
+  return new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n);
+}
+
+export const big = (n: number | null): DuckDBValue => (n === null ? null : BigInt(n));
+
+/**
+ * Appends whole columns through data chunks: ~3× faster than value-by-value appender calls,
+ * since each chunk crosses into DuckDB once instead of once per value.
+ */
+export async function appendColumns(conn: DuckDBConnection, table: string, types: readonly DuckDBType[], columns: readonly DuckDBValue[][]): Promise<void> {
+  const rows = columns[0]?.length ?? 0;
+  if (rows === 0) return;
+  const appender = await conn.createAppender(table);
+  for (let offset = 0; offset < rows; offset += CHUNK_ROWS) {
+    const n = Math.min(CHUNK_ROWS, rows - offset);
+    const chunk = DuckDBDataChunk.create(types, n);
+    chunk.setColumns(columns.map((c) => c.slice(offset, offset + n)));
+    appender.appendDataChunk(chunk);
+  }
+  appender.closeSync();
+}
+
+export async function deletePairs(conn: DuckDBConnection, table: string, cols: [string, string], keys: ReadonlySet<number>): Promise<void> {
+  const all = [...keys].sort((x, y) => x - y);
+  for (let i = 0; i < all.length; i += DELETE_CHUNK) {
+    const values = all
+      .slice(i, i + DELETE_CHUNK)
+      .map((k) => `(${PairDiff.split(k).join(',')})`)
+      .join(',');
+    await conn.run(`DELETE FROM ${table} USING (VALUES ${values}) AS gone(a, b) WHERE ${table}.${cols[0]} = gone.a AND ${table}.${cols[1]} = gone.b`);
+  }
+}
+
+export async function appendPairs(conn: DuckDBConnection, table: string, keys: ReadonlySet<number>, step: number, bigSecond: boolean): Promise<void> {
+  // Sorted so the file's row order, and so its checksum, does not depend on Set insertion order.
+  const sorted = [...keys].sort((x, y) => x - y);
+  const a: DuckDBValue[] = new Array(sorted.length);
+  const b: DuckDBValue[] = new Array(sorted.length);
+  sorted.forEach((k, i) => {
+    const [x, y] = PairDiff.split(k);
+    a[i] = x;
+    b[i] = bigSecond ? BigInt(y) : y;
+  });
+  await appendColumns(conn, table, [INTEGER, bigSecond ? BIGINT : INTEGER, INTEGER], [a, b, new Array<DuckDBValue>(sorted.length).fill(step)]);
+}
+
+/** Sets `column` = `step` on the given posts (ids come from the mirror, never from user text). */
+export async function markPosts(conn: DuckDBConnection, column: 'deleted_step' | 'flagged_step' | 'hidden_step', ids: readonly number[], step: number): Promise<void> {
+  const all = [...ids].sort((x, y) => x - y);
+  for (let i = 0; i < all.length; i += DELETE_CHUNK) {
+    await conn.run(`UPDATE posts SET ${column} = $1 WHERE post_id IN (${all.slice(i, i + DELETE_CHUNK).join(',')})`, [step]);
+  }
+}
+
+/**
+ * Writes per-user ranked lists (feeds, impressions) as (user → list key) plus (list key →
+ * ranked posts) and lets DuckDB expand the join with `insert` ($1 = step; tables `u`, `p`).
+ * When many users share one array (popularity feeds) that costs one row per user, not one per
+ * user × rank.
+ */
+export async function appendRankedLists(conn: DuckDBConnection, lists: ReadonlyMap<number, readonly number[]>, step: number, insert: string): Promise<void> {
+  const keyOf = new Map<readonly number[], number>();
+  const userCol: DuckDBValue[] = [];
+  const keyCol: DuckDBValue[] = [];
+  const listKeyCol: DuckDBValue[] = [];
+  const postCol: DuckDBValue[] = [];
+  const rankCol: DuckDBValue[] = [];
+  for (const [user, posts] of lists) {
+    let key = keyOf.get(posts);
+    if (key === undefined) {
+      keyOf.set(posts, (key = keyOf.size));
+      posts.forEach((postId, rank) => {
+        listKeyCol.push(key as number);
+        postCol.push(BigInt(postId));
+        rankCol.push(rank);
+      });
+    }
+    userCol.push(user);
+    keyCol.push(key);
+  }
+  await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_users (user_id INTEGER, feed_key INTEGER)');
+  await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_posts (feed_key INTEGER, post_id BIGINT, rank INTEGER)');
+  await appendColumns(conn, 'feed_users', [INTEGER, INTEGER], [userCol, keyCol]);
+  await appendColumns(conn, 'feed_posts', [INTEGER, BIGINT, INTEGER], [listKeyCol, postCol, rankCol]);
+  await conn.run(`${insert} FROM feed_users u JOIN feed_posts p USING (feed_key)`, [step]);
+  await conn.run('DELETE FROM feed_users');
+  await conn.run('DELETE FROM feed_posts');
+}

@@ -1,0 +1,33 @@
+import { BIGINT, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { StepBatch } from './batch.js';
+import { appendColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts } from './chunks.js';
+
+/**
+ * The moderation and curation part of a step's batch: dislikes, bookmarks, mutes (net
+ * changes), reports, pins, post marks (deleted / flagged / hidden) and impressions. Runs
+ * after the posts of the step were appended, so a post created and deleted in one step is
+ * marked too.
+ */
+export async function writePlatformBatch(conn: DuckDBConnection, batch: StepBatch): Promise<void> {
+  const { step } = batch;
+  await deletePairs(conn, 'dislikes', ['user_id', 'post_id'], batch.dislikes.removed);
+  await deletePairs(conn, 'bookmarks', ['user_id', 'post_id'], batch.bookmarks.removed);
+  await deletePairs(conn, 'mutes', ['user_id', 'muted_id'], batch.mutes.removed);
+  await appendPairs(conn, 'dislikes', batch.dislikes.added, step, true);
+  await appendPairs(conn, 'bookmarks', batch.bookmarks.added, step, true);
+  await appendPairs(conn, 'mutes', batch.mutes.added, step, false);
+  const r = batch.reports;
+  await appendColumns(conn, 'reports', [INTEGER, BIGINT, VARCHAR, INTEGER], [r.map((x) => x.userId), r.map((x) => big(x.postId)), r.map((x) => x.reason), r.map(() => step)]);
+  if (batch.pins.size > 0) {
+    const users = [...batch.pins.keys()].sort((a, b) => a - b);
+    await conn.run(`DELETE FROM pins WHERE user_id IN (${users.join(',')})`);
+    const kept = users.filter((u) => batch.pins.get(u) !== null);
+    await appendColumns(conn, 'pins', [INTEGER, BIGINT, INTEGER], [kept, kept.map((u) => big(batch.pins.get(u) ?? null)), kept.map((): DuckDBValue => step)]);
+  }
+  await markPosts(conn, 'deleted_step', batch.deleted, step);
+  await markPosts(conn, 'flagged_step', batch.flagged, step);
+  await markPosts(conn, 'hidden_step', batch.hidden, step);
+  if (batch.impressions && batch.impressions.size > 0) {
+    await appendRankedLists(conn, batch.impressions, step, `INSERT INTO impressions SELECT $1, u.user_id, p.post_id, p.rank, 'recsys'`);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The LLM response cache: every answered request is keyed by a hash of what determines the
+ * answer (model, messages, tools, sampling settings), so a run can be re-executed from its
+ * recorded responses with no model at all (`socialsim run --replay`). Errors are never cached.
+ */
+import { createHash } from 'node:crypto';
+import type { ChatCompletionMessage } from 'openai/resources/chat/completions';
+import type { CallRecord, ChatRequest, ChatResult, ModelClient, ModelSettings } from './types.js';
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function requestKey(settings: Pick<ModelSettings, 'model' | 'temperature' | 'maxTokens' | 'extraBody'>, req: ChatRequest): string {
+  return createHash('sha256')
+    .update(
+      canonical({
+        model: settings.model,
+        temperature: settings.temperature,
+        max_tokens: settings.maxTokens,
+        extra: settings.extraBody ?? {},
+        messages: req.messages,
+        tools: req.tools ?? null,
+        tool_choice: req.toolChoice ?? null,
+      }),
+    )
+    .digest('hex');
+}
+
+/** Adds the request key and, for answered calls, the response to each call record. */
+export function recordingClient(inner: ModelClient): ModelClient {
+  return {
+    settings: inner.settings,
+    async chat(req) {
+      const key = requestKey(inner.settings, req);
+      const result = await inner.chat(req);
+      const record: CallRecord = { ...result.record, requestKey: key, ...(result.ok ? { response: JSON.stringify(result.message) } : {}) };
+      return { ...result, record } as ChatResult;
+    },
+  };
+}
+
+/** Answers from recorded responses only; a request never seen is a `replay_miss` failure. */
+export function replayClient(settings: ModelClient['settings'], responses: ReadonlyMap<string, string>): ModelClient {
+  return {
+    settings,
+    async chat(req) {
+      const key = requestKey(settings, req);
+      const response = responses.get(key);
+      const base = { endpoint: 'replay', latencyMs: 0, promptTokens: 0, completionTokens: 0, attempts: 1, requestKey: key };
+      if (response === undefined) {
+        const error = `replay: no recorded response for this request (key ${key.slice(0, 12)})`;
+        return { ok: false, kind: 'replay_miss', error, record: { ...base, outcome: 'replay_miss', error } };
+      }
+      return { ok: true, message: JSON.parse(response) as ChatCompletionMessage, record: { ...base, outcome: 'ok', error: null, response } };
+    },
+  };
+}

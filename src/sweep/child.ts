@@ -1,0 +1,33 @@
+/**
+ * One run of a sweep, in its own process (its own DuckDB writer), started by `run-sweep.ts`:
+ *
+ *   node --import <tsx loader> src/sweep/child.ts run <experiment.yaml> <results-root> <sweep file> [--force]
+ *   node --import <tsx loader> src/sweep/child.ts resume <run-dir>
+ *
+ * Writes the run's report.html when it completes, like `socialsim run`. Exit code 0 when the run
+ * ended (whatever its status; run.json says which), 1 when it threw.
+ */
+import { loadExperiment } from '../config/load.js';
+import { resumeRun, runExperiment, type RunOutcome } from '../engine/run.js';
+import { writeReport } from '../report/index.js';
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [mode, target, root, file] = argv;
+  let outcome: RunOutcome;
+  if (mode === 'run' && target && root && file) {
+    const exp = loadExperiment(target);
+    outcome = await runExperiment(exp, { resultsRoot: root, quiet: true, command: ['sweep', ...argv], force: argv.includes('--force'), experimentFile: file });
+  } else if (mode === 'resume' && target) {
+    outcome = await resumeRun(target, { quiet: true, command: ['sweep', ...argv] });
+  } else {
+    throw new Error(`usage: child.ts run <experiment.yaml> <results-root> <sweep file> [--force] | resume <run-dir>; got ${argv.join(' ')}`);
+  }
+  const exp = loadExperiment(`${outcome.dir}/experiment.resolved.yaml`);
+  if (outcome.info.status === 'completed' && exp.report.auto) await writeReport(outcome.dir, { topPosts: exp.report.top_posts });
+  process.stdout.write(`${JSON.stringify({ dir: outcome.dir, status: outcome.info.status, wall_ms: outcome.info.wall_ms })}\n`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,141 @@
+/**
+ * The sweep index: `sweep.duckdb`, table `runs`, one row per run of the sweep with its swept
+ * parameters and headline metrics. Metrics come from each run's `sim.duckdb`, opened read-only
+ * after its process has exited; only the sweep process writes the index.
+ */
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { withSimDb } from '../analysis/open.js';
+import { runTotals } from '../analysis/summary.js';
+
+/** The headline metrics of one run, in the order of the index columns. */
+export interface RunMetrics {
+  agents: number;
+  actions: number;
+  failed_actions: number;
+  posts: number;
+  likes: number;
+  reposts: number;
+  follows: number;
+  /** Likes per original post (scripted and initial posts included). */
+  mean_likes_per_post: number;
+  /** Share of original posts with at least one like, 0..1. */
+  share_posts_liked: number;
+  wall_ms: number;
+}
+
+export const METRICS: readonly { key: keyof RunMetrics; title: string }[] = [
+  { key: 'agents', title: 'agents' },
+  { key: 'actions', title: 'actions' },
+  { key: 'failed_actions', title: 'failed actions' },
+  { key: 'posts', title: 'posts' },
+  { key: 'likes', title: 'likes' },
+  { key: 'reposts', title: 'reposts' },
+  { key: 'follows', title: 'follows' },
+  { key: 'mean_likes_per_post', title: 'mean likes per original post' },
+  { key: 'share_posts_liked', title: 'share of original posts with ≥ 1 like' },
+  { key: 'wall_ms', title: 'wall time (ms)' },
+];
+
+export interface IndexRow {
+  run_id: string;
+  status: string;
+  seed: number;
+  config_hash: string;
+  run_dir: string;
+  params: Readonly<Record<string, unknown>>;
+  metrics: RunMetrics | null;
+  error: string | null;
+}
+
+/** Reads the headline metrics of a finished run (its sim.duckdb read-only; wall time from run.json). */
+export async function readRunMetrics(runDir: string, wallMs: number): Promise<RunMetrics> {
+  return withSimDb(join(runDir, 'sim.duckdb'), async (db) => {
+    const t = await runTotals(db);
+    const likes = await db.one<{ mean: number | null; share: number | null }>(`
+      SELECT avg(coalesce(l.n, 0))::DOUBLE AS mean, avg(CASE WHEN l.n >= 1 THEN 1 ELSE 0 END)::DOUBLE AS share
+      FROM posts p LEFT JOIN (SELECT post_id, count(*) AS n FROM likes GROUP BY post_id) l USING (post_id)
+      WHERE p.kind = 'original'`);
+    return {
+      agents: t.agents,
+      actions: t.actions,
+      failed_actions: t.failed_actions,
+      posts: t.posts,
+      likes: t.likes,
+      reposts: t.reposts,
+      follows: t.follows,
+      mean_likes_per_post: likes?.mean ?? 0,
+      share_posts_liked: likes?.share ?? 0,
+      wall_ms: wallMs,
+    };
+  });
+}
+
+/** The DuckDB type of a parameter column, from the values it takes. */
+function columnType(values: readonly unknown[]): 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' {
+  if (values.every((v) => typeof v === 'number' && Number.isSafeInteger(v))) return 'BIGINT';
+  if (values.every((v) => typeof v === 'number')) return 'DOUBLE';
+  if (values.every((v) => typeof v === 'boolean')) return 'BOOLEAN';
+  return 'VARCHAR';
+}
+
+/** A parameter value as stored: scalars as they are, anything else as JSON text. */
+export function paramCell(v: unknown): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  return JSON.stringify(v);
+}
+
+const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** The open index of one sweep; `update` replaces a run's row. Writes are serialized. */
+export class SweepIndex {
+  private chain: Promise<void> = Promise.resolve();
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    private readonly paramNames: readonly string[],
+  ) {}
+
+  /** Creates (or replaces) the `runs` table with one column per swept parameter. */
+  static async create(path: string, paramNames: readonly string[], rows: readonly IndexRow[]): Promise<SweepIndex> {
+    const instance = await DuckDBInstance.create(path);
+    const conn = await instance.connect();
+    const cols = paramNames
+      .filter((p) => p !== 'seed')
+      .map((p) => `${quote(p)} ${columnType(rows.map((r) => r.params[p]))}`);
+    const metricCols = METRICS.map((m) => `${m.key} ${m.key === 'mean_likes_per_post' || m.key === 'share_posts_liked' ? 'DOUBLE' : 'BIGINT'}`);
+    await conn.run(
+      `CREATE OR REPLACE TABLE runs (run_id VARCHAR PRIMARY KEY, status VARCHAR NOT NULL, seed BIGINT NOT NULL, ` +
+        [...cols, 'config_hash VARCHAR NOT NULL', ...metricCols, 'run_dir VARCHAR NOT NULL', 'error VARCHAR'].join(', ') +
+        ')',
+    );
+    const index = new SweepIndex(instance, conn, paramNames.filter((p) => p !== 'seed'));
+    for (const r of rows) await index.update(r);
+    return index;
+  }
+
+  update(row: IndexRow): Promise<void> {
+    const names = ['run_id', 'status', 'seed', ...this.paramNames.map(quote), 'config_hash', ...METRICS.map((m) => m.key), 'run_dir', 'error'];
+    const values: DuckDBValue[] = [
+      row.run_id,
+      row.status,
+      row.seed,
+      ...this.paramNames.map((p) => paramCell(row.params[p])),
+      row.config_hash,
+      ...METRICS.map((m) => (row.metrics ? row.metrics[m.key] : null)),
+      row.run_dir,
+      row.error,
+    ];
+    const sql = `INSERT OR REPLACE INTO runs (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`;
+    const next = this.chain.then(() => this.conn.run(sql, values).then(() => undefined));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.chain;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}

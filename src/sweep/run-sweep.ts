@@ -1,0 +1,190 @@
+/**
+ * Runs a sweep: every expanded run as a child process (`child.ts`, its own DuckDB writer), up to
+ * `parallel` at once, into ordinary run folders `<root>/<experiment>/<run-id>/`. The sweep folder
+ * `<root>/<experiment>/sweep-<id>/` holds sweep.json, each run's experiment (runs/<id>.yaml),
+ * each run's log (logs/<id>.log), the index sweep.duckdb and sweep-report.html.
+ * A completed run is skipped, an unfinished one resumed, a missing one run; a failed run is
+ * recorded and the sweep goes on.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageDir } from '../common/packages.js';
+import { configHash, loadExperiment, resolvedYaml } from '../config/load.js';
+import { readRunInfo, RUN_FILES } from '../engine/run-folder.js';
+import { expandSweep, runLabel, sweepId, type SweepRun } from './expand.js';
+import { readRunMetrics, SweepIndex, type IndexRow } from './index-db.js';
+import { writeSweepReport } from './report.js';
+
+export interface SweepOptions {
+  readonly resultsRoot: string;
+  /** Runs at once (child processes); default 1. */
+  readonly parallel?: number;
+  /** Print the expanded runs and stop. */
+  readonly dryRun?: boolean;
+  /** `--set path=value` applied to the base experiment before expansion. */
+  readonly overrides?: readonly string[];
+  /** No progress lines on stderr. */
+  readonly quiet?: boolean;
+  /** Where progress lines go (default stderr). */
+  readonly log?: (line: string) => void;
+}
+
+export interface SweepOutcome {
+  readonly dir: string;
+  readonly sweepId: string;
+  readonly runs: readonly IndexRow[];
+  readonly reportPath: string | null;
+  /** Ctrl-C stopped the sweep before every run finished. */
+  readonly interrupted: boolean;
+}
+
+/** sweep.json: what the sweep is, enough to resume it without the original file. */
+export interface SweepFile {
+  sweep_id: string;
+  experiment: string;
+  file: string;
+  base_overrides: string[];
+  params: string[];
+  runs: { run_id: string; config_hash: string; params: Record<string, unknown>; overrides: string[]; status: string }[];
+}
+
+export const SWEEP_FILES = { info: 'sweep.json', index: 'sweep.duckdb', report: 'sweep-report.html' } as const;
+
+const CHILD = new URL('./child.ts', import.meta.url).pathname;
+const tsxLoader = (): string => pathToFileURL(join(packageDir('tsx'), 'dist', 'loader.mjs')).href;
+const FINAL = new Set(['completed', 'budget_exhausted']);
+
+/** Expands `file` and runs the sweep (or, with `dryRun`, only expands it). */
+export async function runSweep(file: string, opts: SweepOptions): Promise<SweepOutcome> {
+  const runs = expandSweep(file, opts.overrides ?? []);
+  const name = runs[0]?.experiment.name ?? 'sweep';
+  const id = sweepId(runs);
+  const dir = join(opts.resultsRoot, name, `sweep-${id}`);
+  if (opts.dryRun) return { dir, sweepId: id, runs: runs.map((r) => pendingRow(r, opts.resultsRoot)), reportPath: null, interrupted: false };
+  return executeSweep(dir, id, resolve(file), opts.overrides ?? [], runs, opts);
+}
+
+/**
+ * Continues the sweep in `sweepDir` from its own records (sweep.json and runs/*.yaml), even if
+ * the experiment file has changed since: finished runs are skipped, the rest resumed or run.
+ */
+export async function resumeSweep(sweepDir: string, opts: Omit<SweepOptions, 'resultsRoot' | 'dryRun' | 'overrides'>): Promise<SweepOutcome> {
+  const info = JSON.parse(readFileSync(join(sweepDir, SWEEP_FILES.info), 'utf8')) as SweepFile;
+  const runs: SweepRun[] = info.runs.map((r) => {
+    const experiment = loadExperiment(join(sweepDir, 'runs', `${r.run_id}.yaml`));
+    const hash = configHash(experiment);
+    if (hash !== r.config_hash) throw new Error(`runs/${r.run_id}.yaml in ${sweepDir} no longer matches sweep.json; it was edited`);
+    return { params: r.params, overrides: r.overrides, experiment, configHash: hash, runId: r.run_id };
+  });
+  return executeSweep(sweepDir, info.sweep_id, info.file, info.base_overrides, runs, { ...opts, resultsRoot: dirname(dirname(resolve(sweepDir))) });
+}
+
+function paramNames(runs: readonly SweepRun[]): string[] {
+  return Object.keys(runs[0]?.params ?? {});
+}
+
+function pendingRow(r: SweepRun, root: string): IndexRow {
+  const runDir = join(root, r.experiment.name, r.runId);
+  return { run_id: r.runId, status: 'pending', seed: r.experiment.seed, config_hash: r.configHash, run_dir: runDir, params: r.params, metrics: null, error: null };
+}
+
+function writeSweepFile(dir: string, id: string, file: string, base: readonly string[], runs: readonly SweepRun[], rows: readonly IndexRow[]): void {
+  const info: SweepFile = {
+    sweep_id: id,
+    experiment: runs[0]?.experiment.name ?? '',
+    file,
+    base_overrides: [...base],
+    params: paramNames(runs),
+    runs: runs.map((r, i) => ({ run_id: r.runId, config_hash: r.configHash, params: { ...r.params }, overrides: [...r.overrides], status: rows[i]?.status ?? 'pending' })),
+  };
+  writeFileSync(join(dir, SWEEP_FILES.info), JSON.stringify(info, null, 2) + '\n');
+}
+
+type Plan = 'skip' | 'run' | 'force' | 'resume';
+
+function planOf(runDir: string): Plan {
+  if (!existsSync(runDir)) return 'run';
+  if (!existsSync(join(runDir, RUN_FILES.info))) return 'force';
+  return FINAL.has(readRunInfo(runDir).status) ? 'skip' : 'resume';
+}
+
+/** Runs the child process of one run; resolves with its exit code. */
+function runChild(args: readonly string[], logPath: string): Promise<number> {
+  const fd = openSync(logPath, 'a');
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', tsxLoader(), CHILD, ...args], { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    child.on('error', () => done(1));
+    child.on('exit', (code) => done(code ?? 1));
+  });
+}
+
+function lastLines(path: string, n: number): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-n).join(' | ');
+  } catch {
+    return '';
+  }
+}
+
+async function executeSweep(dir: string, id: string, file: string, base: readonly string[], runs: readonly SweepRun[], opts: SweepOptions): Promise<SweepOutcome> {
+  const log = opts.quiet ? (): void => undefined : (opts.log ?? ((line: string): void => void process.stderr.write(`${line}\n`)));
+  mkdirSync(join(dir, 'runs'), { recursive: true });
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const rows = runs.map((r) => pendingRow(r, opts.resultsRoot));
+  for (const r of runs) {
+    const yamlPath = join(dir, 'runs', `${r.runId}.yaml`);
+    const text = resolvedYaml(r.experiment);
+    if (!existsSync(yamlPath) || readFileSync(yamlPath, 'utf8') !== text) writeFileSync(yamlPath, text);
+  }
+  writeSweepFile(dir, id, file, base, runs, rows);
+  const index = await SweepIndex.create(join(dir, SWEEP_FILES.index), paramNames(runs), rows);
+
+  let stopping = false;
+  const onSigint = (): void => {
+    stopping = true;
+  };
+  process.on('SIGINT', onSigint);
+  let finished = 0;
+  let next = 0;
+  const one = async (i: number): Promise<void> => {
+    const r = runs[i] as SweepRun;
+    const row = rows[i] as IndexRow;
+    const plan = planOf(row.run_dir);
+    const t0 = performance.now();
+    const logPath = join(dir, 'logs', `${r.runId}.log`);
+    let note = '';
+    if (plan !== 'skip') {
+      const args = plan === 'resume' ? ['resume', row.run_dir] : ['run', join(dir, 'runs', `${r.runId}.yaml`), opts.resultsRoot, file, ...(plan === 'force' ? ['--force'] : [])];
+      const code = await runChild(args, logPath);
+      if (code !== 0) note = lastLines(logPath, 3) || `exit code ${code}`;
+    }
+    const info = existsSync(join(row.run_dir, RUN_FILES.info)) ? readRunInfo(row.run_dir) : undefined;
+    row.status = info?.status === 'running' || !info ? 'failed' : info.status;
+    row.error = info?.error ?? (note || null);
+    if (info && existsSync(join(row.run_dir, RUN_FILES.db))) {
+      row.metrics = await readRunMetrics(row.run_dir, info.wall_ms).catch((err: unknown) => {
+        row.error ??= `metrics: ${err instanceof Error ? err.message : String(err)}`;
+        return null;
+      });
+    }
+    await index.update(row);
+    finished++;
+    const took = plan === 'skip' ? `skipped (${row.status})` : `${row.status}${plan === 'resume' ? ' (resumed)' : ''} ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+    log(`[${finished}/${runs.length}] ${runLabel(r.params)} ${took}${row.status === 'failed' && row.error ? `: ${row.error}` : ''}`);
+  };
+  const worker = async (): Promise<void> => {
+    while (!stopping && next < runs.length) await one(next++);
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel ?? 1, runs.length)) }, worker));
+  } finally {
+    process.off('SIGINT', onSigint);
+    await index.close();
+    writeSweepFile(dir, id, file, base, runs, rows);
+  }
+  const reportPath = await writeSweepReport(dir, paramNames(runs), rows);
+  return { dir, sweepId: id, runs: rows, reportPath, interrupted: stopping && finished < runs.length };
+}
