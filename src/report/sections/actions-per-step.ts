@@ -5,7 +5,13 @@ import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, emptySafeDomain, type Repo
 export const FAILED_SERIES = 'failed (any type)';
 const FAILED_COLOR = '#d62728';
 /** Tableau-like palette without red, so rejected attempts stand out. */
-const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#b279a2', '#72b7b2', '#eeca3b', '#9d755d', '#bab0ac', '#ff9da6', '#79706e'];
+// Tableau 20 (distinct hues first, then their light partners): the platform has ~25 actions, and a
+// 10-colour palette gave two actions one colour. Red stays reserved for failures.
+const PALETTE = [
+  '#4c78a8', '#f58518', '#54a24b', '#b279a2', '#72b7b2', '#eeca3b', '#9d755d', '#bab0ac', '#ff9da6', '#79706e',
+  '#9ecae9', '#ffbf79', '#88d27a', '#d6a5c9', '#a8d8d3', '#f2dd8a', '#d8b5a5', '#d6cec9', '#fcbfd2', '#5e4fa2',
+  '#1f77b4', '#8c564b', '#17becf', '#bcbd22', '#7f7f7f',
+];
 
 export const actionsPerStepSection: ReportSection = {
   id: 'actions-per-step',
