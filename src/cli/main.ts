@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { readFileSync } from 'node:fs';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { registerBranch } from './branch.js';
 import { registerInspect } from './inspect.js';
 import { registerLaunch } from './launch.js';
 import { registerPlan } from './plan.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerRun(program);
   registerResume(program);
+  registerBranch(program);
   registerReport(program);
   registerInspect(program);
   registerPlan(program);

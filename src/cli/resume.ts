@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PolicyUnavailableError } from '../agents/policies.js';
-import { ResumeError, resumeRun } from '../engine/run.js';
+import { resumeRunOrBranch } from '../engine/branch.js';
+import { ResumeError } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { printOutcome } from './run.js';
@@ -26,7 +27,7 @@ export function registerResume(program: Command): void {
       }
       simDbOf(runDir);
       try {
-        const outcome = await resumeRun(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2) });
+        const outcome = await resumeRunOrBranch(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2) });
         const reportPath = opts.report && outcome.info.status === 'completed' ? await writeReport(outcome.dir) : null;
         printOutcome({ ...outcome, reportPath }, opts.maxSteps !== undefined);
       } catch (err) {

@@ -30,6 +30,9 @@ export interface RunInfo {
   llm_usage?: LlmUsageRow[];
   /** The run folder whose recorded LLM responses this run replayed. */
   replay_of?: string;
+  /** A branch: the parent run folder, and the step from which this run's own experiment applies. */
+  branch_of?: string;
+  branch_at_step?: number;
   /** Budgets used up during the run, and what happened then. */
   budget_events?: { step: number; scope: string; action: 'stop' | 'fallback'; cohorts: string[]; reason: string }[];
   error?: string;

@@ -53,11 +53,23 @@ export class ResumeError extends Error {
 export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<RunOutcome> {
   const replay = opts.replayFrom ? await recordedResponses(opts.replayFrom) : undefined;
   const policies = createPolicies(exp, process.env, replay ? { replay } : {});
+  const { dir, info } = await startRunFolder(exp, opts, policies, replay ? '-replay' : '', opts.replayFrom ? { replay_of: opts.replayFrom } : {});
+  return continueRun(dir, exp, info, opts, policies);
+}
+
+/** The new run folder with its resolved experiment and first run.json (policies closed on failure). */
+export async function startRunFolder(
+  exp: Experiment,
+  opts: RunOptions,
+  policies: ReadonlyMap<string, AgentPolicy>,
+  idSuffix: string,
+  extra: Partial<RunInfo>,
+): Promise<{ dir: string; info: RunInfo }> {
   const started = opts.now ?? new Date();
   const git = gitState(process.cwd(), opts.experimentFile);
   let folder: { runId: string; dir: string };
   try {
-    folder = createRunFolder(opts.resultsRoot, exp.name, configHash(exp), opts.force ?? false, replay ? '-replay' : '');
+    folder = createRunFolder(opts.resultsRoot, exp.name, configHash(exp), opts.force ?? false, idSuffix);
   } catch (err) {
     await closePolicies(policies);
     throw err;
@@ -84,10 +96,10 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
     experiment_file_dirty: git.experimentFileDirty,
     versions: packageVersions(),
     command: [...(opts.command ?? [])],
-    ...(opts.replayFrom ? { replay_of: opts.replayFrom } : {}),
+    ...extra,
   };
   writeRunInfo(dir, info);
-  return continueRun(dir, exp, info, opts, policies);
+  return { dir, info };
 }
 
 /**
@@ -115,7 +127,7 @@ export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot
  * The simulation inside a run folder, with run.json kept current and events.jsonl appended
  * per step. SIGINT stops after the step in flight and marks the run interrupted (resumable).
  */
-async function continueRun(
+export async function continueRun(
   dir: string,
   exp: Experiment,
   info: RunInfo,
