@@ -1,7 +1,5 @@
-import type { AgentPolicy, Decision, DecisionRequest, LlmCall, Observation } from '../agents/types.js';
-import type { StepBatch } from '../channel/batch.js';
+import type { AgentPolicy, Decision, DecisionRequest, Observation } from '../agents/types.js';
 import type { Channel, StepSummary } from '../channel/channel.js';
-import { Rng } from '../common/rng.js';
 import type { ObservedMarks, PostView } from '../channel/snapshot.js';
 import type { Experiment } from '../config/types.js';
 import type { Persona } from '../data/personas.js';
@@ -9,6 +7,7 @@ import type { Recommender } from '../recsys/types.js';
 import { activeAgents, hourlyMultipliers } from './activation.js';
 import { SimClock } from './clock.js';
 import { initialDataset, type Population } from './setup.js';
+import { recordCalls, runSurveys } from './surveys.js';
 
 export interface StepReport extends StepSummary {
   readonly step: number;
@@ -144,18 +143,6 @@ function shownFeeds(channel: Channel, posts: ReadonlyMap<number, PostView>): (us
   };
 }
 
-/** An agent's LLM calls into the step's batch; a replay that found no recorded answer ends the run. */
-function recordCalls(batch: StepBatch, calls: readonly LlmCall[], persona: Persona, step: number): void {
-  for (const c of calls) {
-    if (c.outcome === 'replay_miss') {
-      throw new Error(
-        `replay: no recorded response for agent ${persona.userId} (cohort ${persona.cohort}, model ${c.model}) at step ${step}; the replayed run diverged from the recording`,
-      );
-    }
-    batch.llmCalls.push({ ...c, agentId: persona.userId, cohort: persona.cohort });
-  }
-}
-
 /** What an agent sees at the start of `step`: its filtered feed and its own relations. */
 function observerAt(channel: Channel, shown: (user: number) => ShownFeed, step: number, simTime: string): (p: Persona) => Observation {
   const state = channel.state;
@@ -181,48 +168,6 @@ function observerAt(channel: Channel, shown: (user: number) => ShownFeed, step: 
     };
     return observation;
   };
-}
-
-/**
- * The surveys due at this step, put to a seeded sample (the same agents each time) of the
- * cohorts they name, or of every cohort whose policy can answer. Asked before anyone acts.
- */
-async function runSurveys(
-  step: number,
-  exp: Experiment,
-  personas: readonly Persona[],
-  policies: ReadonlyMap<string, AgentPolicy>,
-  observe: (p: Persona) => Observation,
-  batch: StepBatch,
-): Promise<void> {
-  for (const survey of exp.surveys) {
-    if (!survey.at.includes(step)) continue;
-    const cohorts = new Set(survey.cohorts ?? exp.cohorts.map((c) => c.name));
-    const byCohort = new Map<string, Persona[]>();
-    for (const p of personas) {
-      if (!cohorts.has(p.cohort) || !policies.get(p.cohort)?.survey) continue;
-      if (survey.sample < 1 && !Rng.derive(exp.seed, 'survey', survey.name, p.userId).chance(survey.sample)) continue;
-      (byCohort.get(p.cohort) ?? byCohort.set(p.cohort, []).get(p.cohort)!).push(p);
-    }
-    await Promise.all(
-      [...byCohort].map(async ([cohort, members]) => {
-        const answers = await policies.get(cohort)!.survey!(survey, members.map((persona) => ({ persona, observation: observe(persona) })));
-        members.forEach((persona, i) => {
-          const a = answers[i];
-          batch.surveyAnswers.push({
-            survey: survey.name,
-            agentId: persona.userId,
-            cohort,
-            question: survey.question,
-            answer: a?.answer ?? null,
-            raw: a?.raw ?? null,
-            error: a ? a.error : 'no answer returned',
-          });
-          recordCalls(batch, a?.calls ?? [], persona, step);
-        });
-      }),
-    );
-  }
 }
 
 /**
