@@ -128,6 +128,8 @@ export class StepBatch {
   /** Feeds computed this step (user → ranked post ids), written to `rec`. */
   feeds: ReadonlyMap<number, readonly number[]> | null = null;
   failed = 0;
+  /** Wall ms spent writing the recommender's output (rec, impressions) in this step's commit. */
+  listWriteMs = 0;
 
   constructor(
     readonly step: number,

@@ -32,6 +32,8 @@ export interface StepSummary {
   readonly failed: number;
   readonly llmRequests: number;
   readonly llmFailures: number;
+  /** Of the commit, wall ms spent writing recommender output (rec, impressions), not actions. */
+  readonly listWriteMs: number;
   /** LLM usage of the step by model key. */
   readonly llmUsage: ReadonlyMap<string, { requests: number; promptTokens: number; completionTokens: number }>;
 }
@@ -98,8 +100,10 @@ export class Channel {
   }
 
   /** Platform rules from the experiment's `platform:` section; apply before the first step. */
-  configure(rules: Partial<PlatformRules>): void {
-    Object.assign(this.state.rules, rules);
+  configure(rules: Partial<Omit<PlatformRules, 'trends'>> & { trends?: Partial<PlatformRules['trends']> }): void {
+    const { trends, ...rest } = rules;
+    Object.assign(this.state.rules, rest);
+    if (trends) Object.assign(this.state.rules.trends, trends);
   }
 
   /** Records what each active agent was shown this step; written to `impressions`. */
@@ -113,8 +117,7 @@ export class Channel {
     for (const u of data.users) {
       if (this.state.users.has(u.userId)) throw new Error(`dataset: user id ${u.userId} appears twice`);
       if (this.state.usernames.has(u.username)) throw new Error(`dataset: username "${u.username}" appears twice`);
-      this.state.users.set(u.userId, { username: u.username, kind: u.kind });
-      this.state.usernames.add(u.username);
+      this.state.addUser(u.userId, { username: u.username, name: u.name, bio: u.bio, kind: u.kind });
       batch.users.push(u);
     }
     // Follows skip the step batch's net-change bookkeeping: an import only adds.
@@ -208,6 +211,7 @@ export class Channel {
       llmRequests: batch.llmCalls.length,
       llmFailures: batch.llmCalls.reduce((n, c) => n + (c.outcome === 'ok' ? 0 : 1), 0),
       llmUsage: usageByModel(batch),
+      listWriteMs: batch.listWriteMs,
     };
   }
 

@@ -28,6 +28,8 @@ export async function writePlatformBatch(conn: DuckDBConnection, batch: StepBatc
   await markPosts(conn, 'flagged_step', batch.flagged, step);
   await markPosts(conn, 'hidden_step', batch.hidden, step);
   if (batch.impressions && batch.impressions.size > 0) {
+    const started = performance.now();
     await appendRankedLists(conn, batch.impressions, step, `INSERT INTO impressions SELECT $1, u.user_id, p.post_id, p.rank, 'recsys'`);
+    batch.listWriteMs += performance.now() - started;
   }
 }

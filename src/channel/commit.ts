@@ -52,7 +52,11 @@ export async function writeBatch(conn: DuckDBConnection, batch: StepBatch, first
   await appendPairs(conn, 'follows', batch.follows.added, step, false);
   await writePlatformBatch(conn, batch);
   // Feeds go through appendRankedLists: popularity hands most users one shared array.
-  if (batch.feeds) await appendRankedLists(conn, batch.feeds, step, 'INSERT INTO rec SELECT $1, u.user_id, p.post_id, p.rank');
+  if (batch.feeds) {
+    const started = performance.now();
+    await appendRankedLists(conn, batch.feeds, step, 'INSERT INTO rec SELECT $1, u.user_id, p.post_id, p.rank');
+    batch.listWriteMs += performance.now() - started;
+  }
   const c = batch.llmCalls;
   await appendColumns(
     conn,

@@ -1,8 +1,13 @@
 import type { ChannelDb } from './db.js';
+import { EngagementIndex } from './engagement-index.js';
+import { SearchIndex } from './search-index.js';
 
 export interface UserRecord {
   readonly username: string;
   readonly kind: 'agent' | 'seed';
+  /** Display name and bio (for search_users). */
+  readonly name: string;
+  readonly bio: string;
 }
 
 export interface PostRecord {
@@ -29,6 +34,16 @@ export type NewPost = Omit<PostRecord, 'deleted' | 'flagged' | 'hidden'>;
 export interface PlatformRules {
   /** Distinct reporters that flag a post. */
   reportThreshold: number;
+  /** Algorithm of search_posts and search_users. */
+  search: 'substring' | 'bm25';
+  trends: TrendsRules;
+}
+
+export interface TrendsRules {
+  algorithm: 'most_liked' | 'velocity' | 'hashtags';
+  /** Steps a trend looks back over (velocity compares it with the window before). */
+  window: number;
+  limit: number;
 }
 
 /**
@@ -54,7 +69,12 @@ export class ChannelState {
   readonly reportsBy = new Map<number, Set<number>>();
   /** user → pinned post. */
   readonly pins = new Map<number, number>();
-  readonly rules: PlatformRules = { reportThreshold: 3 };
+  readonly rules: PlatformRules = { reportThreshold: 3, search: 'bm25', trends: { algorithm: 'hashtags', window: 6, limit: 10 } };
+  /** BM25 indexes: live, unflagged, unhidden posts with text; and every user's username, name and bio. */
+  readonly postIndex = new SearchIndex();
+  readonly userIndex = new SearchIndex();
+  /** Likes and reposts per post and step, for trends. */
+  readonly engagement = new EngagementIndex();
   /** Feed candidates (originals and quotes) by creation step: the recommenders' window without a scan. */
   private readonly candidatesByStep = new Map<number, number[]>();
   /** Every post of each author, ascending id: timelines without a scan. */
@@ -69,9 +89,27 @@ export class ChannelState {
       if (list) list.push(postId);
       else this.candidatesByStep.set(post.createdStep, [postId]);
     }
+    if (!marks.deleted && !marks.flagged && !marks.hidden && post.text !== '') this.postIndex.add(postId, post.text);
     const own = this.postsByAuthor.get(post.author);
     if (own) own.push(postId);
     else this.postsByAuthor.set(post.author, [postId]);
+  }
+
+  addUser(id: number, user: UserRecord): void {
+    this.users.set(id, user);
+    this.usernames.add(user.username);
+    this.userIndex.add(id, `${user.username} ${user.name} ${user.bio}`);
+  }
+
+  /** Marks a post deleted, flagged or hidden: it leaves search. */
+  markPost(post: PostRecord, id: number, mark: 'deleted' | 'flagged' | 'hidden'): void {
+    post[mark] = true;
+    this.postIndex.remove(id);
+  }
+
+  /** Post ids in creation order (ascending id). */
+  postIds(): IterableIterator<number> {
+    return this.posts.keys();
   }
 
   /** Ids of live, unflagged originals and quotes created at `fromStep` or later, ascending. */
@@ -144,11 +182,10 @@ export class ChannelState {
   /** Rebuilds the mirror from a sim.duckdb, e.g. to continue a run after its last committed step. */
   static async load(db: ChannelDb): Promise<ChannelState> {
     const s = new ChannelState();
-    for (const u of await db.query<{ id: number; username: string; kind: string }>(
-      'SELECT user_id AS id, username, kind FROM users',
+    for (const u of await db.query<{ id: number; username: string; name: string; bio: string; kind: string }>(
+      'SELECT user_id AS id, username, name, bio, kind FROM users',
     )) {
-      s.users.set(u.id, { username: u.username, kind: u.kind === 'seed' ? 'seed' : 'agent' });
-      s.usernames.add(u.username);
+      s.addUser(u.id, { username: u.username, name: u.name, bio: u.bio, kind: u.kind === 'seed' ? 'seed' : 'agent' });
     }
     type P = { id: number; author: number; kind: PostKind; parent: number | null; root: number | null; step: number; text: string; label: string | null; d: boolean; f: boolean; h: boolean };
     for (const p of await db.query<P>(
@@ -168,6 +205,10 @@ export class ChannelState {
     await pairs('SELECT user_id AS a, muted_id AS b FROM mutes', s.mutes);
     await pairs('SELECT post_id::DOUBLE AS a, user_id AS b FROM reports', s.reportsOfPost);
     await pairs('SELECT user_id AS a, post_id::DOUBLE AS b FROM reports', s.reportsBy);
+    for (const r of await db.query<{ u: number; p: number; s: number }>('SELECT user_id AS u, post_id::DOUBLE AS p, created_step AS s FROM likes ORDER BY ALL')) {
+      s.engagement.like(r.u, r.p, r.s);
+    }
+    for (const r of await db.query<{ p: number; s: number }>('SELECT post_id::DOUBLE AS p, created_step AS s FROM reposts ORDER BY ALL')) s.engagement.repost(r.p, r.s);
     for (const r of await db.query<{ u: number; p: number; s: number }>('SELECT user_id AS u, post_id::DOUBLE AS p, created_step AS s FROM bookmarks')) {
       let m = s.bookmarks.get(r.u);
       if (!m) s.bookmarks.set(r.u, (m = new Map()));

@@ -196,6 +196,17 @@ export interface RecsysConfig {
 export interface PlatformConfig {
   /** Distinct reporters that flag a post (flagged posts leave the recommender's candidates). */
   readonly report_threshold: number;
+  /** Algorithm of search_posts / search_users; default bm25 (left unset by the loader). */
+  readonly search?: 'substring' | 'bm25';
+  /** What the trends action returns; default hashtags over 6 steps, top 10. */
+  readonly trends?: TrendsConfig;
+}
+
+export interface TrendsConfig {
+  readonly algorithm: 'most_liked' | 'velocity' | 'hashtags';
+  /** Steps a trend looks back over, the current step included. */
+  readonly window: number;
+  readonly limit: number;
 }
 
 export interface SeedAgentConfig {

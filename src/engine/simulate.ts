@@ -48,7 +48,11 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
   const { experiment: exp, channel, population, recommender, policies } = parts;
   const clock = new SimClock(exp.clock);
   const hourly = hourlyMultipliers(exp.activation);
-  channel.configure({ reportThreshold: exp.platform.report_threshold });
+  channel.configure({
+    reportThreshold: exp.platform.report_threshold,
+    ...(exp.platform.search ? { search: exp.platform.search } : {}),
+    ...(exp.platform.trends ? { trends: exp.platform.trends } : {}),
+  });
   if (channel.committedStep < 0 && channel.userCount === 0) {
     await channel.importDataset(initialDataset(exp, population), clock.timeOf(0));
   }

@@ -40,7 +40,8 @@ describe('LLM replies', () => {
     const names = agentTools().map((t) => t.function.name);
     expect(names).toEqual([
       'create_post', 'reply', 'quote_post', 'delete_post', 'pin_post', 'like', 'unlike', 'dislike', 'undo_dislike', 'repost',
-      'bookmark', 'unbookmark', 'list_bookmarks', 'follow', 'unfollow', 'mute', 'unmute', 'report_post', 'hide_reply', 'timeline', 'do_nothing',
+      'bookmark', 'unbookmark', 'list_bookmarks', 'follow', 'unfollow', 'mute', 'unmute', 'report_post', 'hide_reply', 'timeline',
+      'search_posts', 'search_users', 'trends', 'do_nothing',
     ]);
     const text = jsonModeInstructions();
     for (const n of names) expect(text).toContain(`- ${n} {`);

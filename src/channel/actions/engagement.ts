@@ -16,7 +16,8 @@ function mark(name: string, description: string, pick: (ctx: ApplyContext) => [M
       if (typeof found === 'string') return fail(found);
       const [set, diff] = pick(ctx);
       if (!ChannelState.addTo(set, actor, post_id)) return fail(`${already} post ${post_id}`);
-      diff.add(actor, post_id);
+      const restored = diff.add(actor, post_id);
+      if (set === ctx.state.likes) ctx.state.engagement.like(actor, post_id, ctx.batch.step, restored);
       return ok();
     },
   };
@@ -32,6 +33,7 @@ function unmark(name: string, description: string, pick: (ctx: ApplyContext) => 
       const [set, diff] = pick(ctx);
       if (!ChannelState.removeFrom(set, actor, post_id)) return fail(`post ${post_id} ${missing}`);
       diff.remove(actor, post_id);
+      if (set === ctx.state.likes) ctx.state.engagement.unlike(actor, post_id, ctx.batch.step);
       return ok();
     },
   };

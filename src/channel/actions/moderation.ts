@@ -20,7 +20,7 @@ export const reportPost: ActionSpec<{ post_id: number; reason?: string }> = {
     batch.reports.push({ userId: actor, postId: post_id, reason: reason ?? null });
     const reports = state.reportsOfPost.get(post_id)?.size ?? 0;
     if (!found.flagged && reports >= state.rules.reportThreshold) {
-      found.flagged = true;
+      state.markPost(found, post_id, 'flagged');
       batch.flagged.push(post_id);
     }
     return ok({ reports, flagged: found.flagged });
@@ -37,7 +37,7 @@ export const hideReply: ActionSpec<{ post_id: number }> = {
     if (found.kind !== 'comment' || found.parentId === null) return fail(`post ${post_id} is not a reply`);
     if (state.posts.get(found.parentId)?.author !== actor) return fail(`only the author of post ${found.parentId} can hide replies to it`);
     if (found.hidden) return fail(`reply ${post_id} is already hidden`);
-    found.hidden = true;
+    state.markPost(found, post_id, 'hidden');
     batch.hidden.push(post_id);
     return ok();
   },

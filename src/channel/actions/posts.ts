@@ -51,6 +51,7 @@ export const repost: ActionSpec<{ post_id: number }> = {
     ChannelState.addTo(ctx.state.reposts, actor, original);
     const repostId = newPost(ctx, actor, '', 'repost', original, null);
     ctx.batch.reposts.push({ userId: actor, postId: original, repostId });
+    ctx.state.engagement.repost(original, ctx.batch.step);
     return ok({ post_id: repostId, original_id: original });
   },
 };
@@ -92,7 +93,7 @@ export const deletePost: ActionSpec<{ post_id: number }> = {
     if (typeof found === 'string') return fail(found);
     if (found.author !== actor) return fail(`only the author can delete post ${post_id}`);
     if (found.kind === 'repost') return fail(`post ${post_id} is a repost and cannot be deleted`);
-    found.deleted = true;
+    state.markPost(found, post_id, 'deleted');
     batch.deleted.push(post_id);
     if (state.pins.get(actor) === post_id) {
       state.pins.delete(actor);

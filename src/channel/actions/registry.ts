@@ -4,6 +4,7 @@ import { follow, unfollow } from './graph.js';
 import { hideReply, mute, reportPost, unmute } from './moderation.js';
 import { createPost, deletePost, pinPost, quotePost, reply, repost } from './posts.js';
 import { listBookmarks, timeline } from './reading.js';
+import { searchPosts, searchUsers, trends } from './search.js';
 import { doNothing, refresh, signUp } from './session.js';
 import type { ActionResult, ActionSpec, AgentAction, ApplyContext, JsonSchemaObject } from './types.js';
 
@@ -37,6 +38,9 @@ const ALL: readonly ActionSpec<never>[] = [
   reportPost,
   hideReply,
   timeline,
+  searchPosts,
+  searchUsers,
+  trends,
   doNothing,
 ];
 

@@ -32,8 +32,7 @@ export const signUp: ActionSpec<SignUpArgs> = {
     if (state.hasUser(actor)) return fail(`user ${actor} has already signed up`);
     if (state.usernames.has(args.username)) return fail(`username "${args.username}" is taken`);
     const kind = args.kind ?? 'agent';
-    state.users.set(actor, { username: args.username, kind });
-    state.usernames.add(args.username);
+    state.addUser(actor, { username: args.username, name: args.name ?? args.username, bio: args.bio ?? '', kind });
     batch.users.push({
       userId: actor,
       username: args.username,
