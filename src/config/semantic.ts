@@ -73,6 +73,13 @@ export function semanticChecks(data: Rec): RawIssue[] {
       });
     }
   }
+  for (const [i, c] of recs(data.cohorts)) {
+    // Admitted by the schema so experiment files can be written ahead; refused until real
+    // datasets load, rather than silently generating personas instead.
+    if (c.personas === 'dataset') {
+      out.push({ segments: ['cohorts', i, 'personas'], kind: 'value', message: 'personas from a dataset are not available yet (loading real users from CSV is not implemented); use generated' });
+    }
+  }
   uniqueNames(data.cohorts, 'cohorts', 'cohort', out);
   uniqueNames(data.seeds, 'seeds', 'seed', out);
   uniqueNames(data.surveys, 'surveys', 'survey', out);
