@@ -1,4 +1,5 @@
 import type { AgentAction } from '../channel/actions/types.js';
+import type { LlmCallRow } from '../channel/batch.js';
 import type { MemoryItem, Notification } from '../channel/context.js';
 import type { PostView } from '../channel/snapshot.js';
 import type { Persona } from '../data/personas.js';
@@ -28,21 +29,8 @@ export interface DecisionRequest {
   readonly observation: Observation;
 }
 
-/** One LLM request made for a decision: the llm_calls table's row, less step and agent. */
-export interface LlmCall {
-  readonly model: string;
-  readonly endpoint: string;
-  readonly latencyMs: number;
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-  readonly attempts: number;
-  /** 'ok' or the failure kind: rate_limited, server_error, timeout, connection, client_error, bad_response, no_endpoint. */
-  readonly outcome: string;
-  readonly error: string | null;
-  /** Hash of the request, and the answer as JSON when there was one (the replay cache). */
-  readonly requestKey?: string;
-  readonly response?: string;
-}
+/** One LLM request made for a decision: the llm_calls table's row, less step, agent and cohort. */
+export type LlmCall = Omit<LlmCallRow, 'agentId' | 'cohort'>;
 
 export interface EndpointState {
   readonly model: string;

@@ -42,6 +42,7 @@ export interface TraceRow {
   readonly error: string | null;
 }
 
+/** One request to a language model, as the llm_calls table stores it (less the step). */
 export interface LlmCallRow {
   readonly agentId: number;
   readonly cohort: string;
@@ -51,8 +52,10 @@ export interface LlmCallRow {
   readonly promptTokens: number;
   readonly completionTokens: number;
   readonly attempts: number;
+  /** 'ok' or the failure kind: rate_limited, server_error, timeout, connection, client_error, bad_response, no_endpoint, replay_miss. */
   readonly outcome: string;
   readonly error: string | null;
+  /** Hash of the request (the replay cache key). */
   readonly requestKey?: string;
   /** The answer as JSON, for answered calls (goes to llm_responses). */
   readonly response?: string;

@@ -4,24 +4,8 @@
  * the opening backtick).
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, formatIssue, parseExperiment, type ConfigIssue } from '../../src/config/load.js';
-
-function issuesOf(text: string): ConfigIssue[] {
-  try {
-    parseExperiment(text, 'exp.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-/** The single issue a config produces. */
-function one(text: string): ConfigIssue {
-  const issues = issuesOf(text);
-  expect(issues.map(formatIssue)).toHaveLength(1);
-  return issues[0] as ConfigIssue;
-}
+import { formatIssue } from '../../src/config/load.js';
+import { issuesOf, one } from '../helpers/config-issues.js';
 
 describe('schema errors', () => {
   it('wrong type: count: ten', () => {
