@@ -15,6 +15,7 @@ import { configHash, loadExperiment, resolvedYaml } from '../config/load.js';
 import { readRunInfo, RUN_FILES } from '../engine/run-folder.js';
 import { expandSweep, runLabel, sweepId, type SweepRun } from './expand.js';
 import { readRunMetrics, SweepIndex, type IndexRow } from './index-db.js';
+import { createSweepProgress } from './progress.js';
 import { writeSweepReport } from './report.js';
 
 export interface SweepOptions {
@@ -149,6 +150,7 @@ async function executeSweep(dir: string, id: string, file: string, base: readonl
   process.on('SIGINT', onSigint);
   let finished = 0;
   let next = 0;
+  const progress = createSweepProgress(runs.length, log, { quiet: opts.quiet });
   const one = async (i: number): Promise<void> => {
     const r = runs[i] as SweepRun;
     const row = rows[i] as IndexRow;
@@ -156,6 +158,7 @@ async function executeSweep(dir: string, id: string, file: string, base: readonl
     const t0 = performance.now();
     const logPath = join(dir, 'logs', `${r.runId}.log`);
     let note = '';
+    if (plan !== 'skip') progress.started(r.runId, runLabel(r.params), row.run_dir, r.experiment.clock.timesteps);
     if (plan !== 'skip') {
       const args = plan === 'resume' ? ['resume', row.run_dir] : ['run', join(dir, 'runs', `${r.runId}.yaml`), opts.resultsRoot, file, ...(plan === 'force' ? ['--force'] : [])];
       const code = await runChild(args, logPath);
@@ -173,7 +176,7 @@ async function executeSweep(dir: string, id: string, file: string, base: readonl
     await index.update(row);
     finished++;
     const took = plan === 'skip' ? `skipped (${row.status})` : `${row.status}${plan === 'resume' ? ' (resumed)' : ''} ${((performance.now() - t0) / 1000).toFixed(1)} s`;
-    log(`[${finished}/${runs.length}] ${runLabel(r.params)} ${took}${row.status === 'failed' && row.error ? `: ${row.error}` : ''}`);
+    progress.finished(r.runId, `[${finished}/${runs.length}] ${runLabel(r.params)} ${took}${row.status === 'failed' && row.error ? `: ${row.error}` : ''}`);
   };
   const worker = async (): Promise<void> => {
     while (!stopping && next < runs.length) await one(next++);
@@ -181,6 +184,7 @@ async function executeSweep(dir: string, id: string, file: string, base: readonl
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel ?? 1, runs.length)) }, worker));
   } finally {
+    progress.stop();
     process.off('SIGINT', onSigint);
     await index.close();
     writeSweepFile(dir, id, file, base, runs, rows);
