@@ -38,6 +38,12 @@ export class SearchIndex {
     return this.docs.has(doc);
   }
 
+  /** The document's distinct `#tags` (as `hashtags` gives them), or null when it is not indexed. */
+  tagsOf(doc: number): string[] | null {
+    const d = this.docs.get(doc);
+    return d ? d.tokens.filter((t) => t.startsWith('#')) : null;
+  }
+
   add(doc: number, text: string): void {
     if (this.docs.has(doc)) this.remove(doc);
     const tokens = tokenize(text);

@@ -17,10 +17,17 @@ const searchArgs = {
   additionalProperties: false,
 } as const;
 
-/** Whether a post can turn up in `reader`'s search or trends: live, not flagged or hidden, author not muted. */
-function searchable(state: ChannelState, reader: number, id: number): boolean {
-  const p = state.posts.get(id);
-  return p !== undefined && !p.deleted && !p.flagged && !p.hidden && p.kind !== 'repost' && !state.mutesOf(reader).has(p.author);
+/**
+ * Whether a post can turn up in `reader`'s search or trends: live, not flagged or hidden,
+ * author not muted. Built once per call: it runs for every post of a trend window.
+ */
+function searchableFor(state: ChannelState, reader: number): (id: number) => boolean {
+  const muted = state.mutesOf(reader);
+  const posts = state.posts;
+  return (id) => {
+    const p = posts.get(id);
+    return p !== undefined && !p.deleted && !p.flagged && !p.hidden && p.kind !== 'repost' && !muted.has(p.author);
+  };
 }
 
 /** Ids passing `match`, highest (newest) first, at most `limit`. */
@@ -39,7 +46,7 @@ export const searchPosts: ActionSpec<SearchArgs> = {
   description: 'Search posts by words or #tags; returns matching post ids, best matches first.',
   parameters: searchArgs,
   apply({ state }, actor, { query, limit = 10 }) {
-    const keep = (id: number): boolean => searchable(state, actor, id);
+    const keep = searchableFor(state, actor);
     if (state.rules.search === 'bm25') return ok({ posts: state.postIndex.search(query, limit, keep) });
     const q = query.toLowerCase();
     return ok({ posts: newestFirst(state.postIds(), limit, (id) => keep(id) && (state.posts.get(id)?.text.toLowerCase().includes(q) ?? false)) });
@@ -65,13 +72,24 @@ export const searchUsers: ActionSpec<SearchArgs> = {
   },
 };
 
-/** Entries by count, highest first; ties to the higher id. */
-const topPosts = (counts: Iterable<[number, number]>, limit: number): number[] =>
-  [...counts]
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || b[0] - a[0])
-    .slice(0, limit)
-    .map(([id]) => id);
+/**
+ * The `limit` entries with the highest positive count, highest first; ties to the higher id.
+ * A bounded selection (O(n · limit)), not a sort of every candidate: a trend window can hold
+ * a million posts.
+ */
+function topPosts(counts: Iterable<[number, number]>, limit: number): number[] {
+  const top: [number, number][] = [];
+  const better = (a: [number, number], b: [number, number]): boolean => a[1] > b[1] || (a[1] === b[1] && a[0] > b[0]);
+  for (const e of counts) {
+    if (e[1] <= 0) continue;
+    if (top.length === limit && !better(e, top[limit - 1]!)) continue;
+    let i = top.length < limit ? top.length : limit - 1;
+    while (i > 0 && better(e, top[i - 1]!)) i--;
+    top.splice(i, 0, e);
+    if (top.length > limit) top.pop();
+  }
+  return top.map(([id]) => id);
+}
 
 export const trends: ActionSpec = {
   name: 'trends',
@@ -80,10 +98,15 @@ export const trends: ActionSpec = {
   apply({ state, batch }, actor) {
     const { algorithm, window, limit } = state.rules.trends;
     const from = batch.step - window + 1;
-    const keep = (id: number): boolean => searchable(state, actor, id);
+    const keep = searchableFor(state, actor);
     if (algorithm === 'most_liked') {
-      const recent = state.feedCandidates(from).filter(keep);
-      return ok({ posts: topPosts(recent.map((id) => [id, state.engagement.likes(id)]), limit) });
+      const counts = function* (): Generator<[number, number]> {
+        for (const id of state.feedCandidates(from)) {
+          const n = state.engagement.likes(id);
+          if (n > 0 && keep(id)) yield [id, n];
+        }
+      };
+      return ok({ posts: topPosts(counts(), limit) });
     }
     if (algorithm === 'velocity') {
       const now = state.engagement.between(from, batch.step);
@@ -96,7 +119,8 @@ export const trends: ActionSpec = {
     const tags = new Map<string, number>();
     for (const id of state.feedCandidates(from)) {
       if (!keep(id)) continue;
-      for (const tag of hashtags(state.posts.get(id)?.text ?? '')) tags.set(tag, (tags.get(tag) ?? 0) + 1);
+      // Tags as the search index already tokenized them; re-reading every text was the cost.
+      for (const tag of state.postIndex.tagsOf(id) ?? hashtags(state.posts.get(id)?.text ?? '')) tags.set(tag, (tags.get(tag) ?? 0) + 1);
     }
     const top = [...tags].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, limit);
     return ok({ hashtags: top.map(([tag, posts]) => ({ tag, posts })) });
