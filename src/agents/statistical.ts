@@ -31,14 +31,8 @@ function sorted(ids: Iterable<number>): number[] {
 const NONE: ReadonlySet<number> = new Set();
 const NO_MARKS: ReadonlyMap<number, number> = new Map();
 
-/**
- * The agent's own marks the engine adds to observations (src/engine/simulate.ts); absent when
- * a caller (e.g. a unit test) builds a bare Observation, and then read as empty.
- */
-function marksOf(obs: Observation): ObservedMarks {
-  const m = obs as Observation & Partial<ObservedMarks>;
-  return { disliked: m.disliked ?? NONE, bookmarked: m.bookmarked ?? NO_MARKS, muted: m.muted ?? NONE, reported: m.reported ?? NONE, ownPosts: m.ownPosts ?? [] };
-}
+/** What an Observation without marks (e.g. one a unit test builds) means: nothing marked. */
+const NO_OWN_MARKS: ObservedMarks = { disliked: NONE, bookmarked: NO_MARKS, muted: NONE, reported: NONE, ownPosts: [] };
 
 export function createStatisticalPolicy(seed: number, params: StatisticalModelConfig): AgentPolicy {
   // Two generations: tags of posts seen this step and the last. Posts that left every feed drop
@@ -63,7 +57,7 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
     const rng = Rng.derive(seed, 'policy', step, persona.userId);
     const actions: AgentAction[] = [{ action: 'refresh', args: {} }];
     const followedNow = new Set<number>();
-    const marks = marksOf(obs);
+    const marks = obs.marks ?? NO_OWN_MARKS;
     const read = obs.feed.slice(0, params.read_depth);
     const others: PostView[] = [];
     const offTopic: PostView[] = [];

@@ -1,7 +1,7 @@
 import type { AgentAction } from '../channel/actions/types.js';
 import type { LlmCallRow } from '../channel/batch.js';
 import type { MemoryItem, Notification } from '../channel/context.js';
-import type { PostView } from '../channel/snapshot.js';
+import type { ObservedMarks, PostView } from '../channel/snapshot.js';
 import type { Persona } from '../data/personas.js';
 import type { SurveyConfig } from '../config/types.js';
 
@@ -22,6 +22,8 @@ export interface Observation {
   readonly memory?: readonly MemoryItem[];
   /** Usernames of the feed posts' authors, same condition. */
   readonly authors?: ReadonlyMap<number, string>;
+  /** The agent's dislikes, bookmarks, mutes, reports and live posts (the engine fills it; absent reads as empty). */
+  readonly marks?: ObservedMarks;
 }
 
 export interface DecisionRequest {

@@ -151,7 +151,7 @@ function shownFeeds(channel: Channel, posts: ReadonlyMap<number, PostView>): (us
 function observerAt(channel: Channel, shown: (user: number) => ShownFeed, step: number, simTime: string): (p: Persona) => Observation {
   const state = channel.state;
   return (p) => {
-    const own: ObservedMarks = {
+    const marks: ObservedMarks = {
       disliked: state.dislikesOf(p.userId),
       bookmarked: state.bookmarksOf(p.userId),
       muted: state.mutesOf(p.userId),
@@ -161,16 +161,15 @@ function observerAt(channel: Channel, shown: (user: number) => ShownFeed, step: 
         return post !== undefined && !post.deleted && post.kind !== 'repost';
       }),
     };
-    const observation: Observation & ObservedMarks = {
+    return {
       step,
       simTime,
       feed: shown(p.userId).posts,
       followees: state.followeesOf(p.userId),
       liked: state.likesOf(p.userId),
       reposted: state.repostsOf(p.userId),
-      ...own,
+      marks,
     };
-    return observation;
   };
 }
 

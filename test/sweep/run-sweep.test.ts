@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunMetrics } from '../../src/sweep/index-db.js';
 import { describe, expect, it } from 'vitest';
 import { compile } from 'vega-lite';
 import { withSimDb } from '../../src/analysis/open.js';
@@ -23,21 +24,12 @@ sweep:
   seeds: [1, 2]
 `;
 
-interface IndexedRun {
+/** A row of sweep.duckdb's runs table: the run's metrics plus its identity and parameter. */
+interface IndexedRun extends RunMetrics {
   run_id: string;
   status: string;
   seed: number;
   'recsys.kind': string;
-  agents: number;
-  actions: number;
-  failed_actions: number;
-  posts: number;
-  likes: number;
-  reposts: number;
-  follows: number;
-  mean_likes_per_post: number;
-  share_posts_liked: number;
-  wall_ms: number;
   run_dir: string;
 }
 
