@@ -15,7 +15,7 @@ import { Channel } from '../src/channel/channel.js';
 import { parseExperiment } from '../src/config/load.js';
 import { buildPopulation } from '../src/engine/setup.js';
 import { simulate } from '../src/engine/simulate.js';
-import { createRecommender } from '../src/recsys/registry.js';
+import { recommenderFor } from '../src/recsys/registry.js';
 
 const agents = Number(process.argv[2] ?? 10_000);
 const steps = Number(process.argv[3] ?? 3);
@@ -85,7 +85,7 @@ recsys: { kind: random, feed_size: 10 }
     experiment: exp,
     channel,
     population: buildPopulation(exp),
-    recommender: createRecommender(exp.recsys, exp.seed),
+    recommender: recommenderFor(exp),
     policies: new Map([['llm', wrapped]]),
     // From the first committed step on: steady state, without population setup and thread start-up.
     onStep: (r) => {

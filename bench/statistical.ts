@@ -13,7 +13,7 @@ import { Channel } from '../src/channel/channel.js';
 import { parseExperiment } from '../src/config/load.js';
 import { buildPopulation } from '../src/engine/setup.js';
 import { simulate, type StepPhases } from '../src/engine/simulate.js';
-import { createRecommender } from '../src/recsys/registry.js';
+import { recommenderFor } from '../src/recsys/registry.js';
 
 const QUICKSTART_LIKE = (agents: number, steps: number): string => `
 name: bench
@@ -41,7 +41,7 @@ async function bench(agents: number, steps: number): Promise<void> {
       experiment: exp,
       channel,
       population,
-      recommender: createRecommender(exp.recsys, exp.seed),
+      recommender: recommenderFor(exp),
       policies: createPolicies(exp),
       onStep: (r) => {
         if (r.step === 0) setupMs = performance.now() - tSetup0 - r.wallMs;

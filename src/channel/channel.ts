@@ -4,7 +4,7 @@ import type { ActionResult, AgentAction, ApplyContext } from './actions/types.js
 import { appendFollows, simTimestamp, writeBatch } from './commit.js';
 import { agentContexts, type AgentContext } from './context.js';
 import { ChannelDb } from './db.js';
-import { recentPosts, type ChannelSnapshot } from './snapshot.js';
+import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions } from './snapshot.js';
 import { ChannelState, type PlatformRules } from './state.js';
 
 const NO_FEED: readonly number[] = [];
@@ -183,12 +183,24 @@ export class Channel {
     const users = this.agentIds;
     // Taken before the step applies anything, so the mirror holds exactly the committed posts.
     const posts = await recentPosts(this.db, this.state, step - window);
+    let interactions: Interactions | undefined;
     return {
       step,
       users,
       posts,
       postsById: new Map(posts.map((p) => [p.postId, p])),
       followeesOf: (u) => this.state.followeesOf(u),
+      profileOf: (u) => {
+        const user = this.state.users.get(u);
+        return user ? `${user.name} ${user.bio}` : '';
+      },
+      interactions: () => (interactions ??= interactionsOf(this.state, users)),
+      engagedBy: (u) => {
+        const liked = this.state.likesOf(u);
+        const reposted = this.state.repostsOf(u);
+        if (reposted.size === 0) return liked;
+        return new Set([...liked, ...reposted]);
+      },
     };
   }
 

@@ -10,6 +10,18 @@ export interface PostView {
   readonly label: string | null;
   readonly likes: number;
   readonly reposts: number;
+  readonly dislikes: number;
+}
+
+/**
+ * Every standing like and repost by an agent (undone ones are gone), as parallel typed arrays
+ * sorted by user then post: the training data of the collaborative-filtering recommenders.
+ */
+export interface Interactions {
+  readonly users: Int32Array;
+  readonly posts: Int32Array;
+  /** 0 = like, 1 = repost. A post both liked and reposted by one user appears twice. */
+  readonly kinds: Uint8Array;
 }
 
 /** The channel at the start of a step, as plain data: what recommenders rank from. */
@@ -22,6 +34,12 @@ export interface ChannelSnapshot {
   readonly postsById: ReadonlyMap<number, PostView>;
   /** Who each user follows; for in-network recommenders. */
   readonly followeesOf: (user: number) => ReadonlySet<number>;
+  /** A user's name and bio: what content-based recommenders match post text against. */
+  readonly profileOf: (user: number) => string;
+  /** Likes and reposts of every agent over the whole run so far; built on first call. */
+  readonly interactions: () => Interactions;
+  /** Posts a user liked or reposted (standing), for excluding them from its feed. */
+  readonly engagedBy: (user: number) => ReadonlySet<number>;
 }
 
 /**
@@ -33,20 +51,21 @@ export async function recentPosts(db: ChannelDb, state: ChannelState, fromStep: 
   const reader = await db.connection.runAndReadAll(
     `WITH recent AS (SELECT post_id FROM posts WHERE kind IN ('original', 'quote') AND created_step >= $1),
      l AS (SELECT post_id, count(*) AS n FROM likes WHERE post_id IN (SELECT post_id FROM recent) GROUP BY post_id),
-     r AS (SELECT post_id, count(*) AS n FROM reposts WHERE post_id IN (SELECT post_id FROM recent) GROUP BY post_id)
-     SELECT post_id::INTEGER AS id, coalesce(l.n, 0)::INTEGER AS likes, coalesce(r.n, 0)::INTEGER AS reposts
-     FROM l FULL OUTER JOIN r USING (post_id)`,
+     r AS (SELECT post_id, count(*) AS n FROM reposts WHERE post_id IN (SELECT post_id FROM recent) GROUP BY post_id),
+     d AS (SELECT post_id, count(*) AS n FROM dislikes WHERE post_id IN (SELECT post_id FROM recent) GROUP BY post_id)
+     SELECT post_id::INTEGER AS id, coalesce(l.n, 0)::INTEGER AS likes, coalesce(r.n, 0)::INTEGER AS reposts, coalesce(d.n, 0)::INTEGER AS dislikes
+     FROM l FULL OUTER JOIN r USING (post_id) FULL OUTER JOIN d USING (post_id)`,
     [fromStep],
   );
   // Columns, not row objects: a third of the conversion cost. No rows gives no columns.
-  const [ids = [], likes = [], reposts = []] = reader.getColumnsJS() as number[][];
-  const engagement = new Map<number, [number, number]>();
-  for (let i = 0; i < ids.length; i++) engagement.set(ids[i] as number, [likes[i] as number, reposts[i] as number]);
+  const [ids = [], likes = [], reposts = [], dislikes = []] = reader.getColumnsJS() as number[][];
+  const engagement = new Map<number, [number, number, number]>();
+  for (let i = 0; i < ids.length; i++) engagement.set(ids[i] as number, [likes[i] as number, reposts[i] as number, dislikes[i] as number]);
 
   return state.feedCandidates(fromStep).map((postId) => {
     const p = state.posts.get(postId)!;
-    const [l, r] = engagement.get(postId) ?? [0, 0];
-    return { postId, authorId: p.author, createdStep: p.createdStep, text: p.text, label: p.label, likes: l, reposts: r };
+    const [l, r, d] = engagement.get(postId) ?? [0, 0, 0];
+    return { postId, authorId: p.author, createdStep: p.createdStep, text: p.text, label: p.label, likes: l, reposts: r, dislikes: d };
   });
 }
 
@@ -63,4 +82,24 @@ export interface ObservedMarks {
   readonly reported: ReadonlySet<number>;
   /** The agent's live posts other than reposts, ascending id. */
   readonly ownPosts: readonly number[];
+}
+
+/** The agents' standing likes and reposts from the mirror, sorted by user then post. */
+export function interactionsOf(state: ChannelState, agents: readonly number[]): Interactions {
+  let n = 0;
+  for (const u of agents) n += state.likesOf(u).size + state.repostsOf(u).size;
+  const users = new Int32Array(n);
+  const posts = new Int32Array(n);
+  const kinds = new Uint8Array(n);
+  let i = 0;
+  for (const u of agents) {
+    const liked = [...state.likesOf(u)].map((p) => [p, 0] as const);
+    const reposted = [...state.repostsOf(u)].map((p) => [p, 1] as const);
+    for (const [p, k] of [...liked, ...reposted].sort((a, b) => a[0] - b[0] || a[1] - b[1])) {
+      users[i] = u;
+      posts[i] = p;
+      kinds[i++] = k;
+    }
+  }
+  return { users, posts, kinds };
 }

@@ -182,14 +182,44 @@ export interface ActivationConfig {
   readonly hourly?: readonly number[];
 }
 
+export type RecsysKind = 'random' | 'popularity' | 'reddit-hot' | 'twitter' | 'interest' | 'trace' | 'mf' | 'lightgcn' | 'multvae';
+
+/**
+ * The feed recommender. Algorithm parameters sit beside `kind` and have no schema defaults
+ * (each algorithm file holds its own), so adding one does not change every config hash;
+ * parameters of other kinds are ignored, which lets a sweep over `kind` carry them all.
+ */
 export interface RecsysConfig {
-  readonly kind: 'random' | 'popularity';
+  readonly kind: RecsysKind;
   /** Recompute feeds every N steps (1 = every step). */
   readonly refresh_every: number;
   /** Posts per agent feed. */
   readonly feed_size: number;
   /** Only posts from the last N steps are candidates. */
   readonly window: number;
+  /** twitter: share of the feed from followees, 0..1. */
+  readonly in_network_share?: number;
+  /** twitter, interest: a post's score halves every this many steps of age. */
+  readonly recency_half_life?: number;
+  /** twitter: weight of log1p(likes + reposts) in the score. */
+  readonly engagement_weight?: number;
+  /** trace: similar items kept per liked item. */
+  readonly neighbors?: number;
+  /** mf, lightgcn: embedding size; multvae: latent size. */
+  readonly factors?: number;
+  /** multvae: hidden layer width. */
+  readonly hidden?: number;
+  /** lightgcn: propagation layers. */
+  readonly layers?: number;
+  /** mf, lightgcn, multvae: training passes over the interactions at each refresh. */
+  readonly epochs?: number;
+  readonly learning_rate?: number;
+  /** mf, lightgcn: L2 weight. */
+  readonly regularization?: number;
+  /** multvae: the KL term's weight (β). */
+  readonly kl_weight?: number;
+  /** multvae: input dropout. */
+  readonly dropout?: number;
 }
 
 /** Rules of the simulated platform itself. */

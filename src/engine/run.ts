@@ -7,7 +7,7 @@ import { Channel } from '../channel/channel.js';
 import { configHash, loadExperiment, resolvedYaml, statisticalDefaults } from '../config/load.js';
 import type { Experiment, StatisticalModelConfig } from '../config/types.js';
 import { llmUsage, type Prices } from '../analysis/llm-usage.js';
-import { createRecommender } from '../recsys/registry.js';
+import { recommenderFor } from '../recsys/registry.js';
 import { BudgetGuard } from './budget.js';
 import { recordedResponses } from './replay.js';
 import { EventLog } from './events.js';
@@ -182,7 +182,7 @@ export async function continueRun(
       experiment: exp,
       channel,
       population: buildPopulation(exp),
-      recommender: createRecommender(exp.recsys, exp.seed),
+      recommender: recommenderFor(exp),
       policies: active,
       shouldStop: () => stopRequested || budgetStop || (opts.maxSteps !== undefined && stepsThisTime >= opts.maxSteps),
       onStep(r) {

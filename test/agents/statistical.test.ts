@@ -47,7 +47,7 @@ function persona(userId: number, interests: readonly string[] = ['tech', 'music'
 }
 
 function post(postId: number, authorId: number, text = `hello #sports`, likes = 0, reposts = 0): PostView {
-  return { postId, authorId, createdStep: 0, text, label: null, likes, reposts };
+  return { postId, authorId, createdStep: 0, text, label: null, likes, reposts, dislikes: 0 };
 }
 
 function observation(feed: readonly PostView[], o: Partial<Omit<Observation, 'feed'>> = {}): Observation {

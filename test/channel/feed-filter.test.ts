@@ -8,7 +8,7 @@ import { parseExperiment } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { buildPopulation } from '../../src/engine/setup.js';
 import { simulate } from '../../src/engine/simulate.js';
-import { createRecommender } from '../../src/recsys/registry.js';
+import { recommenderFor } from '../../src/recsys/registry.js';
 import { smallExperiment } from '../helpers/experiment.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -76,7 +76,7 @@ describe('feeds as agents see them', () => {
       experiment: exp,
       channel,
       population: buildPopulation(exp),
-      recommender: createRecommender(exp.recsys, exp.seed),
+      recommender: recommenderFor(exp),
       policies: new Map([['all', recordingPolicy(shown, scripted)]]),
     });
     expect(shown.size).toBe(4 * 30);

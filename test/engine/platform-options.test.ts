@@ -4,7 +4,7 @@ import { createPolicies } from '../../src/agents/policies.js';
 import { Channel } from '../../src/channel/channel.js';
 import { buildPopulation } from '../../src/engine/setup.js';
 import { simulate } from '../../src/engine/simulate.js';
-import { createRecommender } from '../../src/recsys/registry.js';
+import { recommenderFor } from '../../src/recsys/registry.js';
 import { smallExperiment } from '../helpers/experiment.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -14,7 +14,7 @@ describe('platform options', () => {
       overrides: ['clock.timesteps=2', 'platform={ report_threshold: 5, search: substring, trends: { algorithm: most_liked, window: 2, limit: 4 } }'],
     });
     const channel = await Channel.open(join(tempDir(), 'sim.duckdb'));
-    await simulate({ experiment: exp, channel, population: buildPopulation(exp), recommender: createRecommender(exp.recsys, exp.seed), policies: createPolicies(exp) });
+    await simulate({ experiment: exp, channel, population: buildPopulation(exp), recommender: recommenderFor(exp), policies: createPolicies(exp) });
     expect(channel.state.rules).toMatchObject({ reportThreshold: 5, search: 'substring', trends: { algorithm: 'most_liked', window: 2, limit: 4 } });
     channel.close();
   });

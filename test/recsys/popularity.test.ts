@@ -1,20 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelSnapshot, PostView } from '../../src/channel/snapshot.js';
+import { post as basePost, optionsFor, snapshotOf } from '../helpers/recsys.js';
 import { createPopularity, popularityScore } from '../../src/recsys/popularity.js';
 
 function post(postId: number, authorId: number, likes = 0, reposts = 0, createdStep = 0): PostView {
-  return { postId, authorId, createdStep, text: `post ${postId}`, label: null, likes, reposts };
+  return basePost(postId, authorId, { likes, reposts, createdStep });
 }
 
 function snapshot(users: readonly number[], posts: readonly PostView[], step = 5): ChannelSnapshot {
-  const sortedPosts = posts.slice().sort((a, b) => a.postId - b.postId);
-  return {
-    step,
-    users,
-    posts: sortedPosts,
-    postsById: new Map(sortedPosts.map((p) => [p.postId, p])),
-    followeesOf: () => new Set<number>(),
-  };
+  return snapshotOf({ step, users, posts: posts.slice().sort((a, b) => a.postId - b.postId) });
 }
 
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => i + from);
@@ -28,7 +22,7 @@ describe('popularity recommender', () => {
 
   it('when posts differ in engagement then the feed ranks them by likes + 2×reposts', () => {
     // Scores: 10 → 5, 11 → 6 (3 reposts), 12 → 7 (5 likes + 1 repost), 13 → 0, 14 → 4.
-    const rec = createPopularity({ seed: 1, feedSize: 10 });
+    const rec = createPopularity(optionsFor('popularity', 10, {}, 1));
     const posts = [post(10, 100, 5), post(11, 101, 0, 3), post(12, 102, 5, 1), post(13, 103), post(14, 104, 4)];
     const feeds = rec.refresh(snapshot([1, 2], posts));
     expect(feeds.get(1)).toEqual([12, 11, 10, 14, 13]);
@@ -36,14 +30,14 @@ describe('popularity recommender', () => {
   });
 
   it('when a repost-heavy post meets a like-heavy post then one repost outweighs one like', () => {
-    const rec = createPopularity({ seed: 1, feedSize: 5 });
+    const rec = createPopularity(optionsFor('popularity', 5, {}, 1));
     // 20: 3 likes = 3; 21: 2 reposts = 4.
     const feeds = rec.refresh(snapshot([1], [post(20, 100, 3, 0), post(21, 101, 0, 2)]));
     expect(feeds.get(1)).toEqual([21, 20]);
   });
 
   it('when scores tie then the newer createdStep wins, then the higher postId', () => {
-    const rec = createPopularity({ seed: 1, feedSize: 10 });
+    const rec = createPopularity(optionsFor('popularity', 10, {}, 1));
     const posts = [
       post(1, 100, 2, 0, 3), // score 2, step 3
       post(2, 101, 0, 1, 1), // score 2, step 1
@@ -56,7 +50,7 @@ describe('popularity recommender', () => {
   });
 
   it('when the ranking is computed twice from shuffled input then the order is identical', () => {
-    const rec = createPopularity({ seed: 1, feedSize: 8 });
+    const rec = createPopularity(optionsFor('popularity', 8, {}, 1));
     const posts = range(30).map((i) => post(i, 100 + (i % 7), i % 4, i % 3, i % 5));
     const a = rec.refresh(snapshot([1], posts));
     const shuffled: ChannelSnapshot = { ...snapshot([1], posts), posts: posts.slice().reverse() };
@@ -65,7 +59,7 @@ describe('popularity recommender', () => {
   });
 
   it('when there are more candidates than feed_size then every feed holds exactly feed_size posts', () => {
-    const rec = createPopularity({ seed: 1, feedSize: 5 });
+    const rec = createPopularity(optionsFor('popularity', 5, {}, 1));
     const posts = range(40).map((i) => post(i, 1000 + i, i));
     const users = range(20);
     const feeds = rec.refresh(snapshot(users, posts));
@@ -74,7 +68,7 @@ describe('popularity recommender', () => {
   });
 
   it('when a user wrote a top post then its feed skips that post, takes the next one and stays full', () => {
-    const rec = createPopularity({ seed: 1, feedSize: 3 });
+    const rec = createPopularity(optionsFor('popularity', 3, {}, 1));
     // Author 1 wrote the top post (50) and the 4th (40); author 2 wrote the 2nd.
     const posts = [post(50, 1, 50), post(45, 2, 45), post(44, 3, 44), post(40, 1, 40), post(30, 4, 30), post(20, 5, 20)];
     const feeds = rec.refresh(snapshot([1, 2, 3, 9], posts));
@@ -85,7 +79,7 @@ describe('popularity recommender', () => {
   });
 
   it('when a user authored posts then none of them appears in its feed', () => {
-    const rec = createPopularity({ seed: 1, feedSize: 10 });
+    const rec = createPopularity(optionsFor('popularity', 10, {}, 1));
     // 60 posts by 6 authors who are also users; popularity mixed.
     const posts = range(60).map((i) => post(i, i % 6, (i * 7) % 13, i % 3));
     const postsById = new Map(posts.map((p) => [p.postId, p]));
@@ -99,7 +93,7 @@ describe('popularity recommender', () => {
   });
 
   it('when a top author has too few other candidates then the feed holds all of them', () => {
-    const rec = createPopularity({ seed: 1, feedSize: 5 });
+    const rec = createPopularity(optionsFor('popularity', 5, {}, 1));
     const posts = [post(1, 1, 9), post(2, 1, 8), post(3, 2, 7), post(4, 3, 1)];
     const feeds = rec.refresh(snapshot([1, 2], posts));
     expect(feeds.get(1)).toEqual([3, 4]);
@@ -107,7 +101,7 @@ describe('popularity recommender', () => {
   });
 
   it('when users wrote none of the top posts then they all get the same ranking', () => {
-    const rec = createPopularity({ seed: 1, feedSize: 4 });
+    const rec = createPopularity(optionsFor('popularity', 4, {}, 1));
     const posts = range(12).map((i) => post(i, 500 + (i % 3), i));
     const users = range(25);
     const feeds = rec.refresh(snapshot(users, posts));
@@ -117,7 +111,7 @@ describe('popularity recommender', () => {
   });
 
   it('when the snapshot has no posts then every user gets an empty feed', () => {
-    const rec = createPopularity({ seed: 1, feedSize: 10 });
+    const rec = createPopularity(optionsFor('popularity', 10, {}, 1));
     const users = [0, 3, 8, 42];
     const feeds = rec.refresh(snapshot(users, []));
     expect([...feeds.keys()].sort((a, b) => a - b)).toEqual(users);
@@ -125,12 +119,12 @@ describe('popularity recommender', () => {
   });
 
   it('when the snapshot has posts but no users then there are no feeds', () => {
-    const rec = createPopularity({ seed: 1, feedSize: 10 });
+    const rec = createPopularity(optionsFor('popularity', 10, {}, 1));
     expect(rec.refresh(snapshot([], [post(1, 1, 1)])).size).toBe(0);
   });
 
   it('when refresh runs then the snapshot posts keep their order', () => {
-    const rec = createPopularity({ seed: 1, feedSize: 3 });
+    const rec = createPopularity(optionsFor('popularity', 3, {}, 1));
     const snap = snapshot([1], [post(1, 9, 0), post(2, 9, 5), post(3, 9, 2)]);
     rec.refresh(snap);
     expect(snap.posts.map((p) => p.postId)).toEqual([1, 2, 3]);

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelSnapshot, PostView } from '../../src/channel/snapshot.js';
+import { optionsFor, post, snapshotOf } from '../helpers/recsys.js';
 import { createRandom } from '../../src/recsys/random.js';
 import type { Feeds } from '../../src/recsys/types.js';
 
-function post(postId: number, authorId: number): PostView {
-  return { postId, authorId, createdStep: 0, text: `post ${postId}`, label: null, likes: 0, reposts: 0 };
-}
-
 function snapshot(users: readonly number[], posts: readonly PostView[], step = 3): ChannelSnapshot {
-  return {
-    step,
-    users,
-    posts,
-    postsById: new Map(posts.map((p) => [p.postId, p])),
-    followeesOf: () => new Set<number>(),
-  };
+  return snapshotOf({ step, users, posts });
 }
 
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => i + from);
@@ -53,23 +44,23 @@ describe('random recommender', () => {
   for (const c of cases) {
     it(`when refreshed twice with one seed and step (${c.label}) then the feeds are deep-equal`, () => {
       const snap = snapshot(range(50), postsBy(c.posts, 30), 4);
-      const a = createRandom({ seed: 9, feedSize: c.feedSize }).refresh(snap);
-      const b = createRandom({ seed: 9, feedSize: c.feedSize }).refresh(snap);
+      const a = createRandom(optionsFor('random', c.feedSize, {}, 9)).refresh(snap);
+      const b = createRandom(optionsFor('random', c.feedSize, {}, 9)).refresh(snap);
       expect(asObject(b)).toEqual(asObject(a));
     });
 
     it(`when the step or the seed changes (${c.label}) then the feeds differ`, () => {
       const posts = postsBy(c.posts, 30);
-      const base = asObject(createRandom({ seed: 9, feedSize: c.feedSize }).refresh(snapshot(range(50), posts, 4)));
-      const otherStep = asObject(createRandom({ seed: 9, feedSize: c.feedSize }).refresh(snapshot(range(50), posts, 5)));
-      const otherSeed = asObject(createRandom({ seed: 10, feedSize: c.feedSize }).refresh(snapshot(range(50), posts, 4)));
+      const base = asObject(createRandom(optionsFor('random', c.feedSize, {}, 9)).refresh(snapshot(range(50), posts, 4)));
+      const otherStep = asObject(createRandom(optionsFor('random', c.feedSize, {}, 9)).refresh(snapshot(range(50), posts, 5)));
+      const otherSeed = asObject(createRandom(optionsFor('random', c.feedSize, {}, 10)).refresh(snapshot(range(50), posts, 4)));
       expect(otherStep).not.toEqual(base);
       expect(otherSeed).not.toEqual(base);
     });
 
     it(`when users authored candidates (${c.label}) then feeds hold no own posts, no duplicates and at most feed_size posts`, () => {
       const snap = snapshot(range(60), postsBy(c.posts, 30), 2);
-      const feeds = createRandom({ seed: 3, feedSize: c.feedSize }).refresh(snap);
+      const feeds = createRandom(optionsFor('random', c.feedSize, {}, 3)).refresh(snap);
       expect(feeds.size).toBe(60);
       checkFeeds(feeds, snap, c.feedSize);
       // Plenty of candidates for everyone in both cases: every feed is full.
@@ -81,7 +72,7 @@ describe('random recommender', () => {
     // 8 posts by users 0..3 (two each); feed size 10.
     const posts = postsBy(8, 4);
     const snap = snapshot(range(6), posts, 1);
-    const feeds = createRandom({ seed: 5, feedSize: 10 }).refresh(snap);
+    const feeds = createRandom(optionsFor('random', 10, {}, 5)).refresh(snap);
     for (const u of snap.users) {
       const eligible = posts.filter((p) => p.authorId !== u).map((p) => p.postId);
       expect([...feeds.get(u)!].sort((a, b) => a - b)).toEqual(eligible);
@@ -91,7 +82,7 @@ describe('random recommender', () => {
   it('when a heavy poster wrote most candidates then its feed still holds every eligible post up to feed_size', () => {
     // 100 candidates, 95 by user 0: rejection sampling alone would keep missing the other 5.
     const five = [...range(95).map((i) => post(i, 0)), ...range(5, 95).map((i) => post(i, i + 100))];
-    const few = createRandom({ seed: 1, feedSize: 10 });
+    const few = createRandom(optionsFor('random', 10, {}, 1));
     for (const step of range(20)) {
       expect([...(few.refresh(snapshot([0], five, step)).get(0) ?? [])].sort((a, b) => a - b)).toEqual([95, 96, 97, 98, 99]);
     }
@@ -107,21 +98,21 @@ describe('random recommender', () => {
 
   it('when the snapshot has no posts then every user gets an empty feed', () => {
     const snap = snapshot([1, 2, 3], []);
-    const feeds = createRandom({ seed: 5, feedSize: 10 }).refresh(snap);
+    const feeds = createRandom(optionsFor('random', 10, {}, 5)).refresh(snap);
     expect(feeds.size).toBe(3);
     for (const u of snap.users) expect(feeds.get(u)).toEqual([]);
   });
 
   it('when the only candidates are a user’s own posts then its feed is empty', () => {
     const snap = snapshot([0, 1], [post(1, 0), post(2, 0)]);
-    const feeds = createRandom({ seed: 5, feedSize: 10 }).refresh(snap);
+    const feeds = createRandom(optionsFor('random', 10, {}, 5)).refresh(snap);
     expect(feeds.get(0)).toEqual([]);
     expect([...feeds.get(1)!].sort()).toEqual([1, 2]);
   });
 
   it('when a feed is drawn then a user’s feed does not depend on which other users are in the snapshot', () => {
     const posts = postsBy(200, 40);
-    const rec = createRandom({ seed: 21, feedSize: 10 });
+    const rec = createRandom(optionsFor('random', 10, {}, 21));
     const all = rec.refresh(snapshot(range(100), posts, 6));
     const some = rec.refresh(snapshot([7, 55, 99], posts, 6));
     for (const u of [7, 55, 99]) expect(some.get(u)).toEqual(all.get(u));
@@ -132,7 +123,7 @@ describe('random recommender', () => {
     const posts = range(50).map((i) => post(i, i));
     const users = range(2000);
     const snap = snapshot(users, posts, 12);
-    const feeds = createRandom({ seed: 77, feedSize: 10 }).refresh(snap);
+    const feeds = createRandom(optionsFor('random', 10, {}, 77)).refresh(snap);
     const shown = new Map<number, number>(posts.map((p) => [p.postId, 0]));
     let total = 0;
     for (const u of users) {
@@ -153,7 +144,7 @@ describe('random recommender', () => {
     // Small path (15 ≤ 2 × 10): the first slot should be roughly uniform over the 15 posts.
     const posts = range(15).map((i) => post(i, 10_000 + i));
     const users = range(2000);
-    const feeds = createRandom({ seed: 4, feedSize: 10 }).refresh(snapshot(users, posts, 1));
+    const feeds = createRandom(optionsFor('random', 10, {}, 4)).refresh(snapshot(users, posts, 1));
     const firstSlot = new Map<number, number>();
     for (const u of users) {
       const first = feeds.get(u)![0]!;
