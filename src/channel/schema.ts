@@ -142,6 +142,24 @@ export const CHANNEL_DDL: readonly string[] = [
     raw VARCHAR,                    -- what the model replied
     error VARCHAR
   )`,
+  // Reference data from the experiment's dataset, kept as loaded so reports can set the
+  // simulation beside reality. Cascade nodes keep the file's own ids (cascades stand alone);
+  // real_posts and real_follows use the platform's user ids of the imported accounts.
+  `CREATE TABLE IF NOT EXISTS real_cascades (
+    cascade_id VARCHAR NOT NULL,
+    node_id VARCHAR NOT NULL,       -- a user in the cascade (the source's author for the root)
+    parent_id VARCHAR,              -- who it reposted from; NULL for the root
+    delay_s DOUBLE NOT NULL         -- seconds after the source post
+  )`,
+  `CREATE TABLE IF NOT EXISTS real_posts (
+    author_id INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,          -- 'original' | 'repost' | 'quote' | 'comment'
+    created_at TIMESTAMP
+  )`,
+  `CREATE TABLE IF NOT EXISTS real_follows (
+    follower_id INTEGER NOT NULL,
+    followee_id INTEGER NOT NULL
+  )`,
   // One row per committed step: the checkpoint a resumed run continues after.
   `CREATE TABLE IF NOT EXISTS steps (
     step INTEGER NOT NULL,
