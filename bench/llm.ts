@@ -84,7 +84,7 @@ recsys: { kind: random, feed_size: 10 }
   const reports = await simulate({
     experiment: exp,
     channel,
-    population: buildPopulation(exp),
+    population: await buildPopulation(exp),
     recommender: recommenderFor(exp),
     policies: new Map([['llm', wrapped]]),
     // From the first committed step on: steady state, without population setup and thread start-up.

@@ -34,7 +34,7 @@ async function bench(agents: number, steps: number): Promise<void> {
     const exp = parseExperiment(QUICKSTART_LIKE(agents, steps), 'bench.yaml');
     const t0 = performance.now();
     const channel = await Channel.open(join(dir, 'sim.duckdb'));
-    const population = buildPopulation(exp);
+    const population = await buildPopulation(exp);
     const tSetup0 = performance.now();
     let setupMs = 0;
     const reports = await simulate({

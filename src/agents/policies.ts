@@ -31,10 +31,12 @@ export function createPolicies(
   opts: PolicyOptions = {},
 ): Map<string, AgentPolicy> {
   const used = new Map<string, Experiment['models'][string]>();
-  for (const cohort of exp.cohorts) {
-    const model = exp.models[cohort.model];
-    if (!model) throw new PolicyUnavailableError(`cohort "${cohort.name}" uses model "${cohort.model}", which is not defined under models`);
-    used.set(cohort.model, model);
+  // Cohorts, and seed accounts that act through a model, each keyed by the name personas carry.
+  const actors = [...exp.cohorts.map((c) => ({ key: c.name, model: c.model })), ...exp.seeds.flatMap((s) => (s.model ? [{ key: seedCohort(s.name), model: s.model }] : []))];
+  for (const actor of actors) {
+    const model = exp.models[actor.model];
+    if (!model) throw new PolicyUnavailableError(`"${actor.key}" uses model "${actor.model}", which is not defined under models`);
+    used.set(actor.model, model);
   }
 
   const llm = new Map<string, WorkerModel>();
@@ -56,7 +58,12 @@ export function createPolicies(
   for (const [name, model] of used) {
     byModel.set(name, model.provider === 'statistical' ? createStatisticalPolicy(exp.seed, model) : createLlmPolicy(name, model, llm.get(name)!, pool!));
   }
-  return new Map(exp.cohorts.map((c) => [c.name, byModel.get(c.model)!]));
+  return new Map(actors.map((a) => [a.key, byModel.get(a.model)!]));
+}
+
+/** The policy key (persona.cohort) of a seed account that acts through a model. */
+export function seedCohort(name: string): string {
+  return `seed:${name}`;
 }
 
 function llmWorkerModel(name: string, model: LlmConfig, env: Readonly<Record<string, string | undefined>>): WorkerModel {

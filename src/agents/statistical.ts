@@ -7,10 +7,13 @@ import type { AgentPolicy, DecisionRequest, Observation } from './types.js';
 
 /**
  * The built-in baseline agent, no GPU and no key. Per active step an agent:
- *  1. refreshes its feed and reads the top `read_depth` posts;
+ *  1. refreshes its feed and reads the top `read_depth` posts (in browse mode: page by page,
+ *     engaging only with the posts it opens, see `browse` below);
  *  2. likes / reposts each with  p = base × (1 + topic_boost × m) × (1 + popularity_weight × ln(1 + n)),
  *     m = how many of its interests the post's #hashtags match (compared as `topicTag`s), n = likes + reposts so far;
  *     dislikes one it did not like with p = dislike_base × (1 + popularity_weight × ln(1 + n)) / (1 + topic_boost × m);
+ *     a post whose label is in `distrust_labels` (default: disputed) has its like and repost
+ *     probabilities multiplied by `distrust_factor` (default 0.2): a fact-check label works;
  *  3. follows the author of a post it engaged with, with probability `follow_on_engage`;
  *  4. writes a templated post on one of its interests with probability `post_prob`;
  *  5. with `reply_prob` / `quote_prob` / `bookmark_prob` replies to, quotes, bookmarks one read
@@ -47,6 +50,8 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
     return t;
   };
   const interestTags = new Map<number, readonly string[]>();
+  const distrustLabels = new Set(params.distrust_labels ?? ['disputed']);
+  const distrustFactor = params.distrust_factor ?? 0.2;
 
   function decide(step: number, { persona, observation: obs }: DecisionRequest): AgentAction[] {
     if (step !== cacheStep) {
@@ -58,18 +63,58 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
     const actions: AgentAction[] = [{ action: 'refresh', args: {} }];
     const followedNow = new Set<number>();
     const marks = obs.marks ?? NO_OWN_MARKS;
-    const read = obs.feed.slice(0, params.read_depth);
+    /**
+     * Page by page: open each post with view_prob × (1 + topic_boost × m) and engage only with
+     * opened ones; after a page, go on with next_page_base + next_page_relevance × (share of
+     * the page matching an interest), else exit. The exit rating is 1 + 9 × the share of all
+     * posts seen that matched an interest, rounded: satisfaction is relevance.
+     */
+    const browse = (
+      feed: readonly PostView[],
+      pages: NonNullable<Observation['browse']>,
+      matchesOf: (p: PostView) => number,
+      engage: (p: PostView, matches: number) => void,
+    ): void => {
+      const viewProb = params.view_prob ?? 0.3;
+      const nextBase = params.next_page_base ?? 0.2;
+      const nextRelevance = params.next_page_relevance ?? 0.7;
+      let seen = 0;
+      let relevantSeen = 0;
+      for (let page = 0; page < pages.maxPages; page++) {
+        const onPage = feed.slice(page * pages.pageSize, (page + 1) * pages.pageSize).filter((p) => p.authorId !== persona.userId);
+        let relevant = 0;
+        for (const post of onPage) {
+          const matches = matchesOf(post);
+          if (matches > 0) relevant++;
+          if (rng.chance(Math.min(1, viewProb * (1 + params.topic_boost * matches)))) {
+            actions.push({ action: 'view_post', args: { post_id: post.postId } });
+            engage(post, matches);
+          }
+        }
+        seen += onPage.length;
+        relevantSeen += relevant;
+        const more = feed.length > (page + 1) * pages.pageSize && page + 1 < pages.maxPages;
+        const share = onPage.length > 0 ? relevant / onPage.length : 0;
+        if (!more || !rng.chance(Math.min(1, nextBase + nextRelevance * share))) break;
+        actions.push({ action: 'next_page', args: {} });
+      }
+      const rating = seen > 0 ? Math.round(1 + (9 * relevantSeen) / seen) : 1;
+      actions.push({ action: 'exit_feed', args: { rating } });
+    };
     const others: PostView[] = [];
     const offTopic: PostView[] = [];
-    for (const post of read) {
-      if (post.authorId === persona.userId) continue;
-      others.push(post);
+    const matchesOf = (post: PostView): number => {
       const tags = tagsOf(post.postId, post.text);
       let matches = 0;
       for (const interest of interests) if (tags.includes(interest)) matches++;
+      return matches;
+    };
+    const engage = (post: PostView, matches: number): void => {
+      others.push(post);
       if (matches === 0) offTopic.push(post);
       const popularity = 1 + params.popularity_weight * Math.log1p(post.likes + post.reposts);
-      const boost = (1 + params.topic_boost * matches) * popularity;
+      const distrust = post.label !== null && distrustLabels.has(post.label) ? distrustFactor : 1;
+      const boost = (1 + params.topic_boost * matches) * popularity * distrust;
       let engaged = false;
       let liked = false;
       if (!obs.liked.has(post.postId) && rng.chance(Math.min(1, params.like_base * boost))) {
@@ -92,6 +137,13 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
       if (engaged && !obs.followees.has(post.authorId) && !followedNow.has(post.authorId) && rng.chance(params.follow_on_engage)) {
         actions.push({ action: 'follow', args: { user_id: post.authorId } });
         followedNow.add(post.authorId);
+      }
+    };
+    if (obs.browse) {
+      browse(obs.feed, obs.browse, matchesOf, engage);
+    } else {
+      for (const post of obs.feed.slice(0, params.read_depth)) {
+        if (post.authorId !== persona.userId) engage(post, matchesOf(post));
       }
     }
     if (persona.interests.length > 0 && rng.chance(params.post_prob)) {

@@ -24,6 +24,8 @@ export interface Observation {
   readonly authors?: ReadonlyMap<number, string>;
   /** The agent's dislikes, bookmarks, mutes, reports and live posts (the engine fills it; absent reads as empty). */
   readonly marks?: ObservedMarks;
+  /** Browse mode: `feed` is read in pages of `pageSize`, at most `maxPages` of them. */
+  readonly browse?: { readonly pageSize: number; readonly maxPages: number };
 }
 
 export interface DecisionRequest {

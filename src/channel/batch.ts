@@ -71,6 +71,43 @@ export interface SurveyAnswerRow {
   readonly error: string | null;
 }
 
+export interface DirectMessageRow {
+  readonly messageId: number;
+  readonly senderId: number;
+  readonly recipientId: number;
+  readonly text: string;
+}
+
+export interface GroupMessageRow {
+  readonly messageId: number;
+  readonly groupId: number;
+  readonly senderId: number;
+  readonly text: string;
+}
+
+/** A new group or list (its creator / owner and name). */
+export interface NamedRow {
+  readonly id: number;
+  readonly ownerId: number;
+  readonly name: string;
+}
+
+/** A group_members row opened this step; leftStep is set when the member leaves in the same step. */
+export interface MembershipRow {
+  readonly groupId: number;
+  readonly userId: number;
+  leftStep: number | null;
+}
+
+/** Where an agent saw posts other than its recommended feed (impressions.source). */
+export type ReadSource = 'search' | 'trend' | 'timeline' | 'list';
+
+export interface ReadImpressions {
+  readonly agentId: number;
+  readonly postIds: readonly number[];
+  readonly source: ReadSource;
+}
+
 const PAIR_BASE = 2 ** 32;
 
 /**
@@ -105,6 +142,14 @@ export class PairDiff {
 }
 
 /** Everything one step writes, gathered in memory and flushed in one transaction. */
+export interface InterventionRow {
+  readonly action: string;
+  readonly target: string | null;
+  readonly detail: string;
+  readonly ok: boolean;
+  readonly error: string | null;
+}
+
 export class StepBatch {
   readonly users: UserRow[] = [];
   readonly posts: PostRow[] = [];
@@ -126,6 +171,24 @@ export class StepBatch {
   readonly deleted: number[] = [];
   readonly flagged: number[] = [];
   readonly hidden: number[] = [];
+  readonly directMessages: DirectMessageRow[] = [];
+  readonly groups: NamedRow[] = [];
+  readonly groupMessages: GroupMessageRow[] = [];
+  /** group_members rows opened this step, in order; and (group, user) pairs whose earlier row closes now. */
+  readonly joins: MembershipRow[] = [];
+  readonly closedMemberships = new Set<number>();
+  readonly lists: NamedRow[] = [];
+  /** (list, user) and (user, list) pairs: net change of list_members and list_pins. */
+  readonly listMembers = new PairDiff();
+  readonly listPins = new PairDiff();
+  /** Posts agents read through search, trends, timelines and lists, written to `impressions`. */
+  readonly reads: ReadImpressions[] = [];
+  /** Posts relabelled by an intervention this step: post id → new label. */
+  readonly relabelled = new Map<number, string>();
+  /** Interventions carried out (or refused) this step, written to `interventions`. */
+  readonly interventions: InterventionRow[] = [];
+  /** A learned recommender's state after this step's refresh, written to `recsys_state`. */
+  recsysState: { readonly kind: string; readonly bytes: Uint8Array } | null = null;
   /** What each active agent was shown (post ids, rank order), written to `impressions`. */
   impressions: ReadonlyMap<number, readonly number[]> | null = null;
   /** Feeds computed this step (user → ranked post ids), written to `rec`. */
@@ -138,4 +201,14 @@ export class StepBatch {
     readonly step: number,
     readonly simTimeMs: number,
   ) {}
+
+  /**
+   * Records that `agent` was shown `postIds` (rank order) by `source` and returns them, so a
+   * reading action wraps its result in one call. Copied (≤ 100 ids): an index that reuses its
+   * result buffer cannot change what was recorded.
+   */
+  recordImpressions<T extends readonly number[]>(agent: number, postIds: T, source: ReadSource): T {
+    if (postIds.length > 0) this.reads.push({ agentId: agent, postIds: [...postIds], source });
+    return postIds;
+  }
 }

@@ -1,7 +1,11 @@
+import { blobValue, DuckDBBlobValue } from '@duckdb/node-api';
 import { StepBatch, type PostRow, type UserRow } from './batch.js';
 import { applyAction } from './actions/registry.js';
 import type { ActionResult, AgentAction, ApplyContext } from './actions/types.js';
 import { appendFollows, simTimestamp, writeBatch } from './commit.js';
+import { writeInterventions } from './commit-interventions.js';
+import { writeReference, type ReferenceData } from './commit-reference.js';
+import { intervene, type PlatformIntervention } from './interventions.js';
 import { agentContexts, type AgentContext } from './context.js';
 import { ChannelDb } from './db.js';
 import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions } from './snapshot.js';
@@ -25,6 +29,8 @@ export interface DatasetImport {
   readonly users: readonly UserRow[];
   readonly follows: readonly (readonly [number, number])[];
   readonly posts: readonly Omit<PostRow, 'postId' | 'kind' | 'parentId' | 'rootId'>[];
+  /** Real data kept as loaded for reports: the real_posts, real_follows and real_cascades tables. */
+  readonly reference?: ReferenceData;
 }
 
 export interface StepSummary {
@@ -46,6 +52,7 @@ export class Channel {
   private feeds = new Map<number, readonly number[]>();
   private nextSeq = 0;
   private agentIds: number[] | null = null;
+  private feedSeeds: ReadonlySet<number> = new Set();
   private agentIdsFor = -1;
   private lastCommittedStep = -1;
 
@@ -133,6 +140,7 @@ export class Channel {
     await this.inTransaction(async () => {
       await writeBatch(this.db.connection, batch, this.nextSeq);
       await appendFollows(this.db.connection, follows, 0);
+      if (data.reference) await writeReference(this.db.connection, data.reference);
     });
   }
 
@@ -175,9 +183,15 @@ export class Channel {
     this.feeds = new Map(feeds);
   }
 
+  /** Accounts other than agents that get a feed: seed accounts that act through a model. */
+  setFeedUsers(ids: readonly number[]): void {
+    this.feedSeeds = new Set(ids);
+    this.agentIds = null;
+  }
+
   async snapshot(step: number, window: number): Promise<ChannelSnapshot> {
     if (this.agentIds === null || this.agentIdsFor !== this.state.users.size) {
-      this.agentIds = [...this.state.users.entries()].filter(([, u]) => u.kind === 'agent').map(([id]) => id).sort((a, b) => a - b);
+      this.agentIds = [...this.state.users.entries()].filter(([id, u]) => u.kind === 'agent' || this.feedSeeds.has(id)).map(([id]) => id).sort((a, b) => a - b);
       this.agentIdsFor = this.state.users.size;
     }
     const users = this.agentIds;
@@ -204,9 +218,44 @@ export class Channel {
     };
   }
 
+  /** An experimenter's intervention on the platform, recorded in `interventions`. */
+  intervene(batch: StepBatch, iv: PlatformIntervention, detail: string): { ok: boolean; error: string | null } {
+    return intervene(this.state, batch, iv, detail);
+  }
+
+  /** Scripted accounts' labels: every post they write without its own label carries theirs. */
+  setAccountLabels(labels: ReadonlyMap<number, string>): void {
+    for (const [user, label] of labels) this.state.accountLabels.set(user, label);
+  }
+
+  /** A live post's id among `author`'s posts created at `step` (index-th, oldest first). */
+  postOf(author: number, step: number, index: number): number | undefined {
+    return this.state.postIdsOf(author).filter((id) => {
+      const p = this.state.posts.get(id);
+      return p !== undefined && p.createdStep === step && p.kind !== 'repost';
+    })[index];
+  }
+
+  /** Records run-level facts in `meta` (e.g. that the run reads feeds in browse mode). */
+  setMeta(entries: Readonly<Record<string, string>>): Promise<void> {
+    return this.db.setMeta(entries);
+  }
+
+  /** The learned recommender state stored with the last committed refresh, if `kind` wrote one. */
+  async recsysState(kind: string): Promise<Uint8Array | null> {
+    const reader = await this.db.connection.runAndReadAll('SELECT state FROM recsys_state WHERE kind = $1 ORDER BY step DESC LIMIT 1', [kind]);
+    const value = reader.getRows()[0]?.[0];
+    return value instanceof DuckDBBlobValue ? value.bytes : null;
+  }
+
   async commitStep(batch: StepBatch, activeAgents: number): Promise<StepSummary> {
     await this.inTransaction(async () => {
       await writeBatch(this.db.connection, batch, this.nextSeq);
+      await writeInterventions(this.db.connection, batch);
+      if (batch.recsysState) {
+        await this.db.exec('DELETE FROM recsys_state');
+        await this.db.exec('INSERT INTO recsys_state VALUES ($1, $2, $3)', [batch.step, batch.recsysState.kind, blobValue(batch.recsysState.bytes)]);
+      }
       await this.db.exec('INSERT INTO steps VALUES ($1, $2, $3, $4, $5)', [
         batch.step,
         simTimestamp(batch.simTimeMs),

@@ -1,10 +1,12 @@
 import { BIGINT, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { StepBatch } from './batch.js';
 import { appendColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts } from './chunks.js';
+import { writeSocialBatch } from './commit-social.js';
 
 /**
  * The moderation and curation part of a step's batch: dislikes, bookmarks, mutes (net
- * changes), reports, pins, post marks (deleted / flagged / hidden) and impressions. Runs
+ * changes), reports, pins, post marks (deleted / flagged / hidden), impressions, and
+ * messages, groups and lists (commit-social.ts). Runs
  * after the posts of the step were appended, so a post created and deleted in one step is
  * marked too.
  */
@@ -32,4 +34,13 @@ export async function writePlatformBatch(conn: DuckDBConnection, batch: StepBatc
     await appendRankedLists(conn, batch.impressions, step, `INSERT INTO impressions SELECT $1, u.user_id, p.post_id, p.rank, 'recsys'`);
     batch.listWriteMs += performance.now() - started;
   }
+  // Posts read through search, trends, timelines and lists: after the recommender's rows, which stay as they were.
+  const reads = batch.reads.flatMap((r) => r.postIds.map((postId, rank) => [r.agentId, postId, rank, r.source] as const));
+  await appendColumns(
+    conn,
+    'impressions',
+    [INTEGER, INTEGER, BIGINT, INTEGER, VARCHAR],
+    [reads.map((): DuckDBValue => step), reads.map((x) => x[0]), reads.map((x) => big(x[1])), reads.map((x) => x[2]), reads.map((x) => x[3])],
+  );
+  await writeSocialBatch(conn, batch);
 }

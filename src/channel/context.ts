@@ -4,10 +4,44 @@ import type { ChannelDb } from './db.js';
 /** Something that happened to an agent since its last turn. */
 export interface Notification {
   readonly step: number;
-  readonly kind: 'like' | 'repost' | 'follow';
+  readonly kind: 'like' | 'repost' | 'follow' | 'reply' | 'quote' | 'message' | 'group_message';
   readonly fromUser: number;
   readonly fromUsername: string;
+  /** The liked or reposted post; for a reply or quote, the new post (what the agent can answer). */
   readonly postId: number | null;
+  /** Reply and quote: the agent's post it answers. */
+  readonly parentId?: number;
+  /** Reply, quote and message: the text, cut to NOTIFICATION_TEXT characters. */
+  readonly text?: string;
+  readonly groupId?: number;
+}
+
+/** Characters of a reply's, quote's or message's text a notification carries: a preview, not the whole. */
+export const NOTIFICATION_TEXT = 280;
+
+/**
+ * One prompt line per notification. Likes, reposts and follows read as they always have, so
+ * prompts without the newer kinds (and their replay cache keys) stay the same.
+ */
+export function describeNotification(n: Notification): string {
+  const who = `- @${n.fromUsername} (user ${n.fromUser})`;
+  const quoted = ` "${(n.text ?? '').replace(/\s*\n\s*/g, ' ')}"`;
+  switch (n.kind) {
+    case 'follow':
+      return `${who} followed you`;
+    case 'like':
+      return `${who} liked your post ${n.postId}`;
+    case 'repost':
+      return `${who} reposted your post ${n.postId}`;
+    case 'reply':
+      return `${who} replied to your post ${n.parentId} with post ${n.postId}:${quoted}`;
+    case 'quote':
+      return `${who} quoted your post ${n.parentId} in post ${n.postId}:${quoted}`;
+    case 'message':
+      return `${who} sent you a direct message:${quoted}`;
+    case 'group_message':
+      return `${who} wrote in group ${n.groupId}:${quoted}`;
+  }
 }
 
 /** One of the agent's own recent actions, newest first. */
@@ -40,33 +74,61 @@ async function withAgentTable<T>(db: ChannelDb, agents: readonly number[], work:
 }
 
 /**
- * Notifications since each agent's last turn (likes and reposts of its posts, new followers)
- * and its most recent own actions: two set queries for all the step's agents at once.
+ * Notifications since each agent's last turn (likes, reposts, replies and quotes of its posts,
+ * new followers, direct messages, messages in its groups; nothing from users it mutes) and its
+ * most recent own actions: two set queries for all the step's agents at once.
  */
 export async function agentContexts(db: ChannelDb, agents: readonly number[], memorySize: number): Promise<Map<number, AgentContext>> {
   const out = new Map<number, AgentContext>(agents.map((a) => [a, { notifications: [], memory: [] }]));
   if (agents.length === 0) return out;
   await withAgentTable(db, agents, async () => {
-    const notes = await db.query<{ agent: number; step: number; kind: Notification['kind']; from_user: number; from_username: string; post_id: number | null }>(
+    type Row = { agent: number; step: number; kind: Notification['kind']; from_user: number; from_username: string; post_id: number | null; parent_id: number | null; text: string | null; group_id: number | null };
+    // `ref` (post or message id) only orders events of one step, kind and sender; `since` bounds every scan.
+    const notes = await db.query<Row>(
       `WITH last AS (
          SELECT a.agent_id, coalesce(max(t.step), -1) AS since FROM ctx_agents a LEFT JOIN trace t ON t.agent_id = a.agent_id GROUP BY a.agent_id
        ),
+       since AS (SELECT min(since) AS s FROM last),
        events AS (
-         SELECT p.author_id AS agent, l.created_step AS step, 'like' AS kind, l.user_id AS from_user, l.post_id
-           FROM likes l JOIN posts p USING (post_id) WHERE l.user_id <> p.author_id
+         SELECT p.author_id AS agent, l.created_step AS step, 'like' AS kind, l.user_id AS from_user, l.post_id, NULL::BIGINT AS parent_id, NULL::VARCHAR AS text, NULL::INTEGER AS group_id, l.post_id AS ref
+           FROM likes l JOIN posts p USING (post_id) WHERE l.user_id <> p.author_id AND l.created_step >= (SELECT s FROM since)
          UNION ALL
-         SELECT p.author_id, r.created_step, 'repost', r.user_id, r.post_id
-           FROM reposts r JOIN posts p USING (post_id) WHERE r.user_id <> p.author_id
+         SELECT p.author_id, r.created_step, 'repost', r.user_id, r.post_id, NULL, NULL, NULL, r.post_id
+           FROM reposts r JOIN posts p USING (post_id) WHERE r.user_id <> p.author_id AND r.created_step >= (SELECT s FROM since)
          UNION ALL
-         SELECT f.followee_id, f.created_step, 'follow', f.follower_id, NULL FROM follows f
+         SELECT f.followee_id, f.created_step, 'follow', f.follower_id, NULL, NULL, NULL, NULL, NULL FROM follows f WHERE f.created_step >= (SELECT s FROM since)
+         UNION ALL
+         -- Replies and quotes still live and shown: a hidden reply was hidden by the agent itself.
+         SELECT p.author_id, c.created_step, CASE c.kind WHEN 'comment' THEN 'reply' ELSE 'quote' END, c.author_id, c.post_id, p.post_id, left(c.text, ${NOTIFICATION_TEXT}), NULL, c.post_id
+           FROM posts c JOIN posts p ON p.post_id = c.parent_id
+           WHERE c.kind IN ('comment', 'quote') AND c.author_id <> p.author_id AND c.deleted_step IS NULL AND c.hidden_step IS NULL AND c.created_step >= (SELECT s FROM since)
+         UNION ALL
+         SELECT d.recipient_id, d.created_step, 'message', d.sender_id, NULL, NULL, left(d.text, ${NOTIFICATION_TEXT}), NULL, d.message_id
+           FROM direct_messages d WHERE d.created_step >= (SELECT s FROM since)
+         UNION ALL
+         -- To the group's current members who were in it when the message was sent.
+         SELECT m.user_id, g.created_step, 'group_message', g.sender_id, NULL, NULL, left(g.text, ${NOTIFICATION_TEXT}), g.group_id, g.message_id
+           FROM group_messages g JOIN group_members m ON m.group_id = g.group_id AND m.left_step IS NULL AND g.created_step >= m.joined_step
+           WHERE g.sender_id <> m.user_id AND g.created_step >= (SELECT s FROM since)
        )
-       SELECT e.agent, e.step, e.kind, e.from_user, u.username AS from_username, e.post_id::DOUBLE AS post_id
+       SELECT e.agent, e.step, e.kind, e.from_user, u.username AS from_username, e.post_id::DOUBLE AS post_id, e.parent_id::DOUBLE AS parent_id, e.text, e.group_id
        FROM events e JOIN last ON last.agent_id = e.agent AND e.step >= last.since JOIN users u ON u.user_id = e.from_user
-       QUALIFY row_number() OVER (PARTITION BY e.agent ORDER BY e.step DESC, e.kind, e.from_user, e.post_id) <= ${MAX_NOTIFICATIONS}
-       ORDER BY e.agent, e.step DESC, e.kind, e.from_user, e.post_id`,
+       WHERE NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.user_id = e.agent AND mu.muted_id = e.from_user)
+       QUALIFY row_number() OVER (PARTITION BY e.agent ORDER BY e.step DESC, e.kind, e.from_user, e.ref) <= ${MAX_NOTIFICATIONS}
+       ORDER BY e.agent, e.step DESC, e.kind, e.from_user, e.ref`,
     );
     for (const n of notes) {
-      out.get(n.agent)?.notifications.push({ step: n.step, kind: n.kind, fromUser: n.from_user, fromUsername: n.from_username, postId: n.post_id });
+      const note: Notification = {
+        step: n.step,
+        kind: n.kind,
+        fromUser: n.from_user,
+        fromUsername: n.from_username,
+        postId: n.post_id,
+        ...(n.parent_id !== null ? { parentId: n.parent_id } : {}),
+        ...(n.text !== null ? { text: n.text } : {}),
+        ...(n.group_id !== null ? { groupId: n.group_id } : {}),
+      };
+      out.get(n.agent)?.notifications.push(note);
     }
     if (memorySize <= 0) return;
     const memory = await db.query<{ agent: number; step: number; action: string; args: string; ok: boolean; error: string | null }>(

@@ -1,23 +1,81 @@
 import { PairDiff } from './batch.js';
+import { PostCounts } from './post-counts.js';
+import type { PostKind } from './state.js';
+import { TopIds } from './top-k.js';
+
+/** A post's creation step, for posts that are not feed candidates. */
+const NOT_CANDIDATE = -0x80000000;
+
+/** What the index keeps per creation step about the feed candidates (originals and quotes) created then. */
+interface CreatedAt {
+  /** Candidate ids, in the order they came (ascending). */
+  ids: Uint32Array;
+  size: number;
+  maxId: number;
+  /** At least the likes of every candidate here: raised by likes, left by unlikes. */
+  likeBound: number;
+  /** #tag → live candidates (not deleted, flagged or hidden) carrying it. */
+  readonly tags: Map<string, number>;
+}
 
 /**
- * Likes and reposts per post and per step, for trends: what the likes and reposts tables
- * hold (each row counted at its created_step), kept in step with every like, unlike and
- * repost, and rebuilt from those tables on load.
+ * What trends read, kept in step with every post, like, unlike, repost and removal as the
+ * steps go, and rebuilt from the tables on load, so that a trends call sums a window's
+ * per-step aggregates instead of walking every post of the window:
+ * - likes + reposts per post and step, each row counted at its created_step (velocity);
+ * - current likes per post, and per creation step its candidates with a bound of their likes
+ *   (most_liked: only steps whose bound can still enter the top k are walked);
+ * - per creation step, the live candidates carrying each #tag (hashtags).
+ * Post ids are the channel's dense ids: per-post data sits in typed arrays indexed by id.
  */
 export class EngagementIndex {
   /** post → current likes. */
-  private readonly likeCounts = new Map<number, number>();
+  private likeCounts = new Int32Array(1024);
+  /** post → creation step, NOT_CANDIDATE for comments and reposts. */
+  private createdSteps = new Int32Array(1024).fill(NOT_CANDIDATE);
   /** (user, post) pair key → step of its likes row. */
   private readonly likeSteps = new Map<number, number>();
   /** step → post → likes + reposts whose row carries that step. */
-  private readonly byStep = new Map<number, Map<number, number>>();
+  private readonly byStep = new Map<number, PostCounts>();
+  private readonly created = new Map<number, CreatedAt>();
   /** Likes removed during `removedIn`: an unlike-then-like in one step keeps the old row and step. */
   private removed = new Map<number, number>();
   private removedIn = -1;
+  /** Scratch for `rising`: post → growth (zero between calls), and the posts it touched. */
+  private growth: Int32Array = new Int32Array(0);
+  private grown: Int32Array = new Int32Array(0);
 
   likes(post: number): number {
-    return this.likeCounts.get(post) ?? 0;
+    return this.likeCounts[post] ?? 0;
+  }
+
+  /** A new post; `tags` are its #tags when it is live (null or none otherwise). */
+  addPost(id: number, post: { readonly kind: PostKind; readonly createdStep: number }, tags: readonly string[] | null): void {
+    if (post.kind !== 'original' && post.kind !== 'quote') return;
+    let at = this.created.get(post.createdStep);
+    if (!at) this.created.set(post.createdStep, (at = { ids: new Uint32Array(16), size: 0, maxId: -1, likeBound: 0, tags: new Map() }));
+    if (at.size === at.ids.length) {
+      const ids = new Uint32Array(at.size * 2);
+      ids.set(at.ids);
+      at.ids = ids;
+    }
+    at.ids[at.size++] = id;
+    at.maxId = Math.max(at.maxId, id);
+    at.likeBound = Math.max(at.likeBound, this.likes(id));
+    this.reserve(id);
+    this.createdSteps[id] = post.createdStep;
+    for (const tag of tags ?? []) at.tags.set(tag, (at.tags.get(tag) ?? 0) + 1);
+  }
+
+  /** A live post's #tags leave hashtag trends: it was deleted, flagged or hidden. */
+  removeTags(post: { readonly kind: PostKind; readonly createdStep: number }, tags: readonly string[] | null): void {
+    if (post.kind !== 'original' && post.kind !== 'quote') return;
+    const at = this.created.get(post.createdStep);
+    for (const tag of tags ?? []) {
+      const n = (at?.tags.get(tag) ?? 0) - 1;
+      if (n > 0) at?.tags.set(tag, n);
+      else at?.tags.delete(tag);
+    }
   }
 
   /** A like by `user` applied at `step`; `restored` when it cancels an unlike of the same step. */
@@ -25,7 +83,10 @@ export class EngagementIndex {
     const key = PairDiff.key(user, post);
     const at = restored && this.removedIn === step ? (this.removed.get(key) ?? step) : step;
     this.likeSteps.set(key, at);
-    this.likeCounts.set(post, this.likes(post) + 1);
+    this.reserve(post);
+    const n = ++this.likeCounts[post]!;
+    const created = this.created.get(this.createdSteps[post]!);
+    if (created && n > created.likeBound) created.likeBound = n;
     this.bump(at, post, 1);
   }
 
@@ -34,7 +95,7 @@ export class EngagementIndex {
     const at = this.likeSteps.get(key);
     if (at === undefined) return;
     this.likeSteps.delete(key);
-    this.likeCounts.set(post, this.likes(post) - 1);
+    this.likeCounts[post]!--;
     this.bump(at, post, -1);
     if (this.removedIn !== step) {
       this.removed = new Map();
@@ -44,23 +105,102 @@ export class EngagementIndex {
   }
 
   repost(post: number, step: number): void {
+    this.reserve(post);
     this.bump(step, post, 1);
   }
 
-  /** post → likes + reposts with a step in [from, to]. */
-  between(from: number, to: number): Map<number, number> {
-    const out = new Map<number, number>();
-    for (let s = from; s <= to; s++) {
-      for (const [post, n] of this.byStep.get(s) ?? []) out.set(post, (out.get(post) ?? 0) + n);
+  /**
+   * Candidates created at `from` or later with the most likes (at least one) that `keep`
+   * passes, most first; ties to the newer post. Steps go by their like bound, and a step
+   * whose bound cannot enter the top k is skipped without reading its posts.
+   */
+  mostLiked(from: number, limit: number, keep: (post: number) => boolean): number[] {
+    const top = new TopIds(limit);
+    const steps = [...this.created].filter(([step]) => step >= from).map(([, at]) => at);
+    steps.sort((a, b) => b.likeBound - a.likeBound || b.maxId - a.maxId);
+    const likes = this.likeCounts;
+    for (const at of steps) {
+      if (at.likeBound <= 0 || !top.admits(at.maxId, at.likeBound)) continue;
+      for (let i = at.size - 1; i >= 0; i--) {
+        const id = at.ids[i]!;
+        const n = likes[id]!;
+        if (n > 0 && top.admits(id, n) && keep(id)) top.offer(id, n);
+      }
+    }
+    return top.ranked();
+  }
+
+  /**
+   * Posts whose likes + reposts with a step in [from, to] exceed those in the `window` steps
+   * before `from`, by that growth, most first, that `keep` passes; ties to the newer post.
+   * Per-step counts are never negative, so only posts engaged in [from, to] can grow.
+   */
+  rising(from: number, to: number, window: number, limit: number, keep: (post: number) => boolean): number[] {
+    if (this.growth.length < this.likeCounts.length) this.growth = new Int32Array(this.likeCounts.length);
+    const growth = this.growth;
+    const now: [number, PostCounts][] = [];
+    const before: PostCounts[] = [];
+    for (const [step, counts] of this.byStep) {
+      if (step >= from && step <= to) now.push([step, counts]);
+      else if (step >= from - window && step < from) before.push(counts);
+    }
+    // Newest step first, latest engaged first: newer posts tend to come before older ones, so
+    // on equal growth the older ones are turned away by `admits` without asking `keep`.
+    now.sort((a, b) => b[0] - a[0]);
+    let grown = this.grown;
+    let size = 0;
+    for (const [, { posts, counts, size: n }] of now) {
+      if (grown.length < size + n) grown = this.grown = grow(grown, size + n);
+      for (let i = n - 1; i >= 0; i--) {
+        const post = posts[i]!;
+        if (growth[post] === 0 && counts[i] !== 0) grown[size++] = post;
+        growth[post]! += counts[i]!;
+      }
+    }
+    for (const { posts, counts, size: n } of before) {
+      for (let i = 0; i < n; i++) if (growth[posts[i]!] !== 0) growth[posts[i]!]! -= counts[i]!;
+    }
+    const top = new TopIds(limit);
+    for (let i = 0; i < size; i++) {
+      const post = grown[i]!;
+      const g = growth[post]!;
+      growth[post] = 0;
+      if (g > 0 && top.admits(post, g) && keep(post)) top.offer(post, g);
+    }
+    return top.ranked();
+  }
+
+  /** #tag → live candidates created at `from` or later carrying it. */
+  tagCounts(from: number): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [step, at] of this.created) {
+      if (step < from) continue;
+      for (const [tag, n] of at.tags) out.set(tag, (out.get(tag) ?? 0) + n);
     }
     return out;
   }
 
   private bump(step: number, post: number, by: number): void {
-    let m = this.byStep.get(step);
-    if (!m) this.byStep.set(step, (m = new Map()));
-    const n = (m.get(post) ?? 0) + by;
-    if (n === 0) m.delete(post);
-    else m.set(post, n);
+    let counts = this.byStep.get(step);
+    if (!counts) this.byStep.set(step, (counts = new PostCounts()));
+    counts.add(post, by);
   }
+
+  /** Room for post ids up to `post` in the per-post arrays. */
+  private reserve(post: number): void {
+    if (post < this.likeCounts.length) return;
+    const size = Math.max(post + 1, Math.floor(this.likeCounts.length * 1.5));
+    const likes = new Int32Array(size);
+    likes.set(this.likeCounts);
+    this.likeCounts = likes;
+    const steps = new Int32Array(size).fill(NOT_CANDIDATE);
+    steps.set(this.createdSteps);
+    this.createdSteps = steps;
+  }
+}
+
+function grow(a: Int32Array, size: number): Int32Array {
+  const next = new Int32Array(Math.max(size, a.length * 2));
+  next.set(a);
+  return next;
 }

@@ -4,7 +4,9 @@
  * README. No PRIMARY KEY / UNIQUE constraints: DuckDB's indexes slow the per-step appenders
  * several-fold, and the channel enforces uniqueness itself before anything is written.
  */
-export const SCHEMA_VERSION = 2;
+// 3: direct_messages, groups, group_members, group_messages, lists, list_members, list_pins;
+// impressions from search, trends, timelines and lists. Older files gain the empty tables on open.
+export const SCHEMA_VERSION = 3;
 
 export const CHANNEL_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS meta (
@@ -96,7 +98,7 @@ export const CHANNEL_DDL: readonly string[] = [
     agent_id INTEGER NOT NULL,
     post_id BIGINT NOT NULL,
     rank INTEGER NOT NULL,
-    source VARCHAR NOT NULL         -- 'recsys'
+    source VARCHAR NOT NULL         -- 'recsys' | 'search' | 'trend' | 'timeline' | 'list'
   )`,
   // Every action an agent attempted, applied or rejected, in the order it was applied.
   `CREATE TABLE IF NOT EXISTS trace (
@@ -160,6 +162,67 @@ export const CHANNEL_DDL: readonly string[] = [
     follower_id INTEGER NOT NULL,
     followee_id INTEGER NOT NULL
   )`,
+  // Messages: one id sequence for direct and group messages, so ids order them across both.
+  `CREATE TABLE IF NOT EXISTS direct_messages (
+    message_id BIGINT NOT NULL,
+    sender_id INTEGER NOT NULL,
+    recipient_id INTEGER NOT NULL,
+    text VARCHAR NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS groups (
+    group_id INTEGER NOT NULL,
+    creator_id INTEGER NOT NULL,
+    name VARCHAR NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  // Membership history: leaving sets left_step; joining again adds a row.
+  `CREATE TABLE IF NOT EXISTS group_members (
+    group_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    joined_step INTEGER NOT NULL,
+    left_step INTEGER               -- NULL while a member
+  )`,
+  `CREATE TABLE IF NOT EXISTS group_messages (
+    message_id BIGINT NOT NULL,
+    group_id INTEGER NOT NULL,
+    sender_id INTEGER NOT NULL,
+    text VARCHAR NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS lists (
+    list_id INTEGER NOT NULL,
+    owner_id INTEGER NOT NULL,
+    name VARCHAR NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  // Current members (removing one deletes the row, like an unfollow).
+  `CREATE TABLE IF NOT EXISTS list_members (
+    list_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS list_pins (
+    user_id INTEGER NOT NULL,
+    list_id INTEGER NOT NULL,
+    created_step INTEGER NOT NULL
+  )`,
+  // The learned recommender's state as of its last refresh (one row, replaced at each), so a
+  // resumed run warm-starts from the same model the uninterrupted run would have.
+  `CREATE TABLE IF NOT EXISTS recsys_state (
+    step INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,
+    state BLOB NOT NULL
+  )`,
+  // What the experimenter did to the platform (experiment.interventions), applied or refused.
+  `CREATE TABLE IF NOT EXISTS interventions (
+    step INTEGER NOT NULL,
+    action VARCHAR NOT NULL,        -- 'label_post' | 'delete_post' | 'suspend_account' | 'set_recsys'
+    target VARCHAR,                 -- the post or user id acted on; NULL for set_recsys
+    detail JSON NOT NULL,           -- the intervention as configured (label, recsys settings)
+    ok BOOLEAN NOT NULL,
+    error VARCHAR
+  )`,
   // One row per committed step: the checkpoint a resumed run continues after.
   `CREATE TABLE IF NOT EXISTS steps (
     step INTEGER NOT NULL,
@@ -187,7 +250,15 @@ export const CHANNEL_TABLES = [
   'pins',
   'rec',
   'impressions',
+  'direct_messages',
+  'groups',
+  'group_members',
+  'group_messages',
+  'lists',
+  'list_members',
+  'list_pins',
   'trace',
   'steps',
+  'interventions',
 ] as const;
 export type ChannelTable = (typeof CHANNEL_TABLES)[number];

@@ -1,6 +1,7 @@
 import type { ChannelDb } from './db.js';
 import { EngagementIndex } from './engagement-index.js';
 import { SearchIndex } from './search-index.js';
+import { SocialState } from './social.js';
 
 export interface UserRecord {
   readonly username: string;
@@ -18,7 +19,8 @@ export interface PostRecord {
   readonly rootId: number | null;
   readonly createdStep: number;
   readonly text: string;
-  readonly label: string | null;
+  /** Set when posted; an intervention (label_post) may change it later. */
+  label: string | null;
   deleted: boolean;
   /** Reported by `report_threshold` distinct users: out of recommender candidates. */
   flagged: boolean;
@@ -69,12 +71,18 @@ export class ChannelState {
   readonly reportsBy = new Map<number, Set<number>>();
   /** user → pinned post. */
   readonly pins = new Map<number, number>();
+  /** Accounts suspended by an intervention: they cannot act and their posts leave feeds. */
+  readonly suspended = new Set<number>();
+  /** Scripted accounts' label, carried on every post they write without one of its own. */
+  readonly accountLabels = new Map<number, string>();
   readonly rules: PlatformRules = { reportThreshold: 3, search: 'bm25', trends: { algorithm: 'hashtags', window: 6, limit: 10 } };
   /** BM25 indexes: live, unflagged, unhidden posts with text; and every user's username, name and bio. */
   readonly postIndex = new SearchIndex();
   readonly userIndex = new SearchIndex();
-  /** Likes and reposts per post and step, for trends. */
+  /** Likes, reposts and #tags per step, for trends (trends.ts). */
   readonly engagement = new EngagementIndex();
+  /** Direct messages, groups and lists. */
+  readonly social = new SocialState();
   /** Feed candidates (originals and quotes) by creation step: the recommenders' window without a scan. */
   private readonly candidatesByStep = new Map<number, number[]>();
   /** Every post of each author, ascending id: timelines without a scan. */
@@ -90,6 +98,7 @@ export class ChannelState {
       else this.candidatesByStep.set(post.createdStep, [postId]);
     }
     if (!marks.deleted && !marks.flagged && !marks.hidden && post.text !== '') this.postIndex.add(postId, post.text);
+    this.engagement.addPost(postId, post, this.postIndex.tagsOf(postId));
     const own = this.postsByAuthor.get(post.author);
     if (own) own.push(postId);
     else this.postsByAuthor.set(post.author, [postId]);
@@ -104,6 +113,7 @@ export class ChannelState {
   /** Marks a post deleted, flagged or hidden: it leaves search. */
   markPost(post: PostRecord, id: number, mark: 'deleted' | 'flagged' | 'hidden'): void {
     post[mark] = true;
+    this.engagement.removeTags(post, this.postIndex.tagsOf(id));
     this.postIndex.remove(id);
   }
 
@@ -119,7 +129,7 @@ export class ChannelState {
     for (const step of steps) {
       for (const id of this.candidatesByStep.get(step) ?? []) {
         const p = this.posts.get(id);
-        if (p && !p.deleted && !p.flagged) ids.push(id);
+        if (p && !p.deleted && !p.flagged && !this.suspended.has(p.author)) ids.push(id);
       }
     }
     return ids;
@@ -215,6 +225,10 @@ export class ChannelState {
       m.set(r.p, r.s);
     }
     for (const r of await db.query<{ u: number; p: number }>('SELECT user_id AS u, post_id::DOUBLE AS p FROM pins')) s.pins.set(r.u, r.p);
+    await s.social.load(db);
+    for (const r of await db.query<{ id: number }>(`SELECT CAST(target AS INTEGER) AS id FROM interventions WHERE ok AND action = 'suspend_account'`)) {
+      s.suspended.add(r.id);
+    }
     return s;
   }
 }

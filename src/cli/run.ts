@@ -3,6 +3,7 @@ import { PolicyUnavailableError } from '../agents/policies.js';
 import { loadExperiment, type Experiment } from '../config/load.js';
 import { join } from 'node:path';
 import { ReplayError } from '../engine/replay.js';
+import { DatasetError } from '../data/dataset.js';
 import { RunExistsError } from '../engine/run-folder.js';
 import { runExperiment, type RunOutcome } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
@@ -49,7 +50,7 @@ export async function runLoadedExperiment(experiment: Experiment, opts: RunComma
       ...(opts.replay ? { replayFrom: opts.replay } : {}),
     });
   } catch (err) {
-    if (err instanceof PolicyUnavailableError || err instanceof RunExistsError || err instanceof ReplayError) {
+    if (err instanceof PolicyUnavailableError || err instanceof RunExistsError || err instanceof ReplayError || err instanceof DatasetError) {
       throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
     }
     throw err;

@@ -19,7 +19,9 @@ import { applyOverride, isPrefix, parseOverride } from './overrides.js';
 import { hasNode, positionOf } from './positions.js';
 import { deepFreeze, durationMs } from './resolve.js';
 import { experimentValidator } from './schema.js';
-import { resolvePromptPaths } from './prompt-paths.js';
+import { inheritRecsys, seedAndInterventionChecks } from './interventions.js';
+import { resolveDatasetPaths, resolvePromptPaths } from './prompt-paths.js';
+import { readSeedPostFiles } from './seed-posts.js';
 import { semanticChecks } from './semantic.js';
 import type { Experiment, StatisticalModelConfig } from './types.js';
 
@@ -126,10 +128,15 @@ export function parseExperiment(text: string, file: string, opts: LoadOptions = 
     origins.push({ file: '--seed', raw: `--seed ${opts.seed}`, pathText: 'seed', segments: ['seed'] });
   }
 
+  const raws0: RawIssue[] = [];
+  raws0.push(...readSeedPostFiles(data, dirname(resolve(file))));
+  inheritRecsys(data);
   const validate = experimentValidator();
-  const raws: RawIssue[] = validate(data) ? [] : translateErrors(validate.errors ?? []);
+  const raws: RawIssue[] = validate(data) ? [...raws0] : [...raws0, ...translateErrors(validate.errors ?? [])];
   raws.push(...semanticChecks(data));
+  raws.push(...seedAndInterventionChecks(data));
   raws.push(...resolvePromptPaths(data, dirname(resolve(file))));
+  raws.push(...resolveDatasetPaths(data, dirname(resolve(file))));
 
   const locate = (r: RawIssue): ConfigIssue => {
     const path = formatPath(r.segments);

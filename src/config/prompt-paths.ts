@@ -27,3 +27,24 @@ export function resolvePromptPaths(data: Rec, baseDir: string): RawIssue[] {
   }
   return out;
 }
+
+/**
+ * Makes every `dataset.<table>.path` absolute, relative to the experiment file's folder (so
+ * a run folder's experiment.resolved.yaml reads the same files wherever it is re-run from),
+ * and reports files that do not exist.
+ */
+export function resolveDatasetPaths(data: Rec, baseDir: string): RawIssue[] {
+  const out: RawIssue[] = [];
+  const dataset = isRec(data.dataset) ? data.dataset : {};
+  for (const table of ['users', 'follows', 'posts', 'cascades'] as const) {
+    const t = dataset[table];
+    if (!isRec(t) || typeof t.path !== 'string' || t.path === '') continue;
+    const path = isAbsolute(t.path) ? t.path : resolve(baseDir, t.path);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      out.push({ segments: ['dataset', table, 'path'], kind: 'value', message: `file not found: ${path}` });
+      continue;
+    }
+    t.path = path;
+  }
+  return out;
+}

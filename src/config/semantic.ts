@@ -73,13 +73,7 @@ export function semanticChecks(data: Rec): RawIssue[] {
       });
     }
   }
-  for (const [i, c] of recs(data.cohorts)) {
-    // Admitted by the schema so experiment files can be written ahead; refused until real
-    // datasets load, rather than silently generating personas instead.
-    if (c.personas === 'dataset') {
-      out.push({ segments: ['cohorts', i, 'personas'], kind: 'value', message: 'personas from a dataset are not available yet (loading real users from CSV is not implemented); use generated' });
-    }
-  }
+  datasetChecks(data, out);
   uniqueNames(data.cohorts, 'cohorts', 'cohort', out);
   uniqueNames(data.seeds, 'seeds', 'seed', out);
   uniqueNames(data.surveys, 'surveys', 'survey', out);
@@ -141,4 +135,36 @@ export function semanticChecks(data: Rec): RawIssue[] {
     }
   }
   return out;
+}
+
+/** A dataset file's format: given, or told by the extension (as src/data/rows.ts reads it). */
+const DATA_EXTENSION = /\.(csv|jsonl|ndjson)(\.gz)?$/i;
+
+/** Cohorts that take real accounts need dataset.users; so do follows and posts, which refer to them. */
+function datasetChecks(data: Rec, out: RawIssue[]): void {
+  const ds = isRec(data.dataset) ? data.dataset : {};
+  const hasUsers = isRec(ds.users);
+  for (const [i, c] of recs(data.cohorts)) {
+    if ((c.personas === 'dataset' || c.personas === 'mixed') && !hasUsers) {
+      out.push({ segments: ['cohorts', i, 'personas'], kind: 'value', message: `personas ${c.personas} takes real accounts from dataset.users, which is not set; add dataset.users: { path: <users.csv> } or use generated` });
+    }
+  }
+  for (const table of ['follows', 'posts'] as const) {
+    if (isRec(ds[table]) && !hasUsers) {
+      out.push({ segments: ['dataset', table], kind: 'value', message: `dataset.${table} refers to accounts by id, so it needs dataset.users, the file that lists them` });
+    }
+  }
+  for (const table of ['users', 'follows', 'posts', 'cascades'] as const) {
+    const t = ds[table];
+    if (isRec(t) && typeof t.path === 'string' && t.format === undefined && !DATA_EXTENSION.test(t.path)) {
+      out.push({ segments: ['dataset', table, 'path'], kind: 'value', message: `cannot tell the format from the extension of "${t.path}" (.csv, .jsonl, .ndjson, optionally .gz); add format: csv or format: jsonl` });
+    }
+  }
+  const gen = isRec(ds.generate) ? ds.generate : {};
+  const stanceTopics = Array.isArray(gen.stance_topics) ? gen.stance_topics.length : 0;
+  for (const key of ['polarization', 'stance_homophily'] as const) {
+    if (typeof gen[key] === 'number' && stanceTopics === 0) {
+      out.push({ segments: ['dataset', 'generate', key], kind: 'value', message: 'has no effect without stance_topics: list the topics personas hold stances on, or remove it' });
+    }
+  }
 }

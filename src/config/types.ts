@@ -14,8 +14,12 @@ export interface Experiment {
   readonly cohorts: readonly CohortConfig[];
   readonly activation: ActivationConfig;
   readonly recsys: RecsysConfig;
+  /** Page-by-page feed reading; absent = agents read the top of their feed in one go. */
+  readonly browse?: BrowseConfig;
   readonly platform: PlatformConfig;
   readonly seeds: readonly SeedAgentConfig[];
+  /** Counter-measures at given steps; absent = none. */
+  readonly interventions?: readonly InterventionConfig[];
   readonly budget?: BudgetConfig;
   readonly surveys: readonly SurveyConfig[];
   readonly report: ReportConfig;
@@ -61,6 +65,31 @@ export interface ClockConfig {
 
 export interface DatasetConfig {
   readonly generate: GenerateConfig;
+  /** Real accounts (personas for cohorts with `personas: dataset | mixed`). */
+  readonly users?: DatasetTableConfig<UserColumn>;
+  /** Who follows whom among `users`. */
+  readonly follows?: DatasetTableConfig<FollowColumn>;
+  /** Real posts by `users`. */
+  readonly posts?: DatasetTableConfig<PostColumn>;
+  /** Real propagation trees (Twitter15/16 shape), reference data for reports. */
+  readonly cascades?: DatasetTableConfig<CascadeColumn>;
+}
+
+export type UserColumn = 'id' | 'username' | 'name' | 'bio' | 'created_at' | 'followers_count' | 'following_count' | 'interests';
+export type FollowColumn = 'follower' | 'followee';
+export type PostColumn = 'id' | 'author' | 'text' | 'time' | 'parent' | 'kind';
+export type CascadeColumn = 'cascade' | 'user' | 'parent' | 'delay';
+
+/** One file of a dataset. */
+export interface DatasetTableConfig<C extends string = string> {
+  /** As written: relative to the experiment file's folder, or absolute. */
+  readonly path: string;
+  /** Absent: from the extension (.csv, .jsonl / .ndjson, optionally + .gz). */
+  readonly format?: 'csv' | 'jsonl';
+  /** Canonical field → the file's column (or JSON key) where the names differ. */
+  readonly columns: Readonly<Partial<Record<C, string>>>;
+  /** `fail`: the first bad row stops the load; `skip`: bad rows are counted and reported. */
+  readonly on_bad_row: 'fail' | 'skip';
 }
 
 export interface GenerateConfig {
@@ -74,6 +103,34 @@ export interface GenerateConfig {
   readonly homophily: number;
   /** Posts each agent already has at step 0, so the first feed is not empty. */
   readonly initial_posts_per_agent: number;
+  /*
+   * The fields below have no schema default (so adding them kept every config hash): absent,
+   * generation is what it was before they existed. `src/data/generate-options.ts` fills them.
+   */
+  /** Topics on which every persona holds a stance in [-1, 1]. Default none. */
+  readonly stance_topics?: readonly string[];
+  /** 0: stances cluster around 0; 0.5: uniform; 1: piled up at ±1. Default 0. */
+  readonly polarization?: number;
+  /** Age band → relative weight. Default: a built-in adult social-media mix. */
+  readonly age_bands?: Readonly<Record<string, number>>;
+  /** How per-agent activity spreads around the cohort's mean. Default beta, concentration 4. */
+  readonly activity_distribution?: ActivityDistributionConfig;
+  /** `influence`: follows drawn ∝ a Pareto influence; `preferential`: growth by preferential attachment. Default influence. */
+  readonly follow_model?: 'influence' | 'preferential';
+  /** preferential: in-degree offset k0 (P(follow v) ∝ in-degree + k0; tail exponent ≈ 2 + k0 / follows_per_agent). Default 1. */
+  readonly attachment_offset?: number;
+  /** Chance a follow between opposite stances (Δ = 2) is refused; scales with the stance gap. Default 0. */
+  readonly stance_homophily?: number;
+}
+
+export interface ActivityDistributionConfig {
+  readonly kind: 'beta' | 'lognormal' | 'pareto';
+  /** beta: α + β (higher = tighter around the mean). Default 4. */
+  readonly concentration?: number;
+  /** lognormal: σ of the log. Default 1. */
+  readonly sigma?: number;
+  /** pareto: tail index α (lower = heavier tail). Default 1.5. */
+  readonly alpha?: number;
 }
 
 export type ModelConfig = StatisticalModelConfig | OpenAICompatibleModelConfig | OpenAIModelConfig;
@@ -113,6 +170,16 @@ export interface StatisticalModelConfig {
   readonly delete_prob: number;
   /** How many feed posts an agent reads per step (≤ recsys.feed_size). */
   readonly read_depth: number;
+  /** Labels that make agents wary of a post (default ['disputed']). */
+  readonly distrust_labels?: readonly string[];
+  /** Multiplier on like/repost probabilities of such posts (default 0.2). */
+  readonly distrust_factor?: number;
+  /** Browse mode: base probability of opening a post on a page (default 0.3). */
+  readonly view_prob?: number;
+  /** Browse mode: probability of a next page after a page of no interest (default 0.2). */
+  readonly next_page_base?: number;
+  /** Browse mode: added per unit share of relevant posts on the page (default 0.7). */
+  readonly next_page_relevance?: number;
 }
 
 /** Settings every LLM-backed model shares. */
@@ -167,8 +234,11 @@ export interface CohortConfig {
   readonly count: number;
   /** Key into `models`. */
   readonly model: string;
-  /** Where personas come from; only `generated` until real datasets land. */
-  readonly personas: 'generated' | 'dataset';
+  /**
+   * Where personas come from: `generated`; `dataset`: the next `count` users of
+   * `dataset.users` in file order; `mixed`: dataset users while any are left, then generated.
+   */
+  readonly personas: 'generated' | 'dataset' | 'mixed';
   /** Mean probability that an agent of this cohort acts in a step (before the hourly profile). */
   readonly activity: number;
 }
@@ -222,6 +292,11 @@ export interface RecsysConfig {
   readonly dropout?: number;
 }
 
+export interface BrowseConfig {
+  readonly page_size: number;
+  readonly max_pages: number;
+}
+
 /** Rules of the simulated platform itself. */
 export interface PlatformConfig {
   /** Distinct reporters that flag a post (flagged posts leave the recommender's candidates). */
@@ -241,11 +316,40 @@ export interface TrendsConfig {
 
 export interface SeedAgentConfig {
   readonly name: string;
-  readonly kind: 'news' | 'celebrity' | 'misinformation' | 'other';
+  /** 'other' is the older spelling of 'custom'. */
+  readonly kind: 'news' | 'celebrity' | 'misinformation' | 'custom' | 'other';
+  /** Carried on every post it makes unless the scripted post has its own. */
+  readonly label?: string;
   /** Share of agents that follow this account at step 0, 0..1. */
   readonly followed_by: number;
+  /** Agents with any of these interests follow it at step 0 too. */
+  readonly followed_by_interests?: readonly string[];
   readonly bio: string;
+  /** Inline posts and, after loading, those of `posts_file` (sorted by step, stable). */
   readonly posts: readonly ScriptedPost[];
+  /** Absolute path after loading; kept for provenance, its posts are already in `posts`. */
+  readonly posts_file?: string;
+  /** Model key: the account also acts each step like an agent, in character. */
+  readonly model?: string;
+  readonly interests?: readonly string[];
+  /** With `model`: probability of acting in a step before the hourly profile (default 1). */
+  readonly activity?: number;
+}
+
+export type InterventionConfig =
+  | (InterventionBase & { readonly action: 'label_post'; readonly label: string } & PostTarget)
+  | (InterventionBase & { readonly action: 'delete_post' } & PostTarget)
+  | (InterventionBase & { readonly action: 'suspend_account'; readonly account?: string; readonly user_id?: number })
+  | (InterventionBase & { readonly action: 'set_recsys'; readonly recsys: Partial<RecsysConfig> });
+
+interface InterventionBase {
+  readonly at: number;
+}
+
+/** Exactly one of the two (the loader checks). */
+export interface PostTarget {
+  readonly post?: { readonly seed: string; readonly at: number; readonly index: number };
+  readonly post_id?: number;
 }
 
 export interface ScriptedPost {

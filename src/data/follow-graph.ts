@@ -1,16 +1,35 @@
 import { Rng } from '../common/rng.js';
+import type { GenerateConfig } from '../config/types.js';
+import { filledGenerate } from './generate-options.js';
 import type { Persona } from './personas.js';
+import { preferentialGraph } from './preferential.js';
+import { StanceTable } from './stance.js';
 
-/** Weighted sampling by binary search over a cumulative weight array. */
+/** The `dataset.generate` knobs of the graph beyond mean out-degree and interest homophily. */
+export interface FollowGraphOptions {
+  /** Default `influence`, the model the graph always had. */
+  readonly model?: 'influence' | 'preferential';
+  /** preferential: k0 in P(follow v) ∝ in-degree(v) + k0. Default 1. */
+  readonly attachmentOffset?: number;
+  /** Chance a follow across opposite stances is refused, × the stance gap in [0, 1]. Default 0. */
+  readonly stanceHomophily?: number;
+}
+
+export function followGraphOptions(gen: GenerateConfig): FollowGraphOptions {
+  const g = filledGenerate(gen);
+  return { model: g.follow_model, attachmentOffset: g.attachment_offset, stanceHomophily: g.stance_homophily };
+}
+
+/** Weighted sampling by binary search over a cumulative weight array; returns an index into `items`. */
 class WeightedPicker {
   private readonly cumulative: Float64Array;
   constructor(
-    readonly ids: readonly number[],
-    weights: readonly number[],
+    private readonly items: Int32Array,
+    weights: Float64Array,
   ) {
-    this.cumulative = new Float64Array(ids.length);
+    this.cumulative = new Float64Array(items.length);
     let sum = 0;
-    weights.forEach((w, i) => (this.cumulative[i] = sum += w));
+    for (let k = 0; k < items.length; k++) this.cumulative[k] = sum += weights[items[k] as number] as number;
   }
 
   pick(rng: Rng): number {
@@ -22,35 +41,52 @@ class WeightedPicker {
       if ((this.cumulative[mid] as number) <= target) lo = mid + 1;
       else hi = mid;
     }
-    return this.ids[lo] as number;
+    return this.items[lo] as number;
   }
 }
 
 /**
- * The initial follow graph: each agent follows ~`meanOutDegree` others, chosen in proportion
- * to their influence, from accounts sharing one of its interests with probability `homophily`
- * and from everyone otherwise. Gives the heavy-tailed in-degree and topical clustering that
- * real follow graphs show. Returns [follower, followee] pairs, no self-loops, no repeats.
+ * The initial follow graph: [follower, followee] pairs grouped by follower ascending, followees
+ * ascending; no self-loops, no repeats. Each agent follows ~`meanOutDegree` others (uniform in
+ * ±50%), from accounts sharing one of its interests with probability `homophily`.
+ *
+ * `influence` (default): followees drawn in proportion to each persona's Pareto influence, a
+ * static-fitness model whose in-degree tail follows the influence's (exponent ≈ 2.5).
+ * `preferential`: see preferential.ts.
  */
-export function generateFollowGraph(seed: number, personas: readonly Persona[], meanOutDegree: number, homophily: number): [number, number][] {
+export function generateFollowGraph(seed: number, personas: readonly Persona[], meanOutDegree: number, homophily: number, options: FollowGraphOptions = {}): [number, number][] {
   if (meanOutDegree <= 0 || personas.length < 2) return [];
-  const byTopic = new Map<string, Persona[]>();
-  for (const p of personas) for (const t of p.interests) (byTopic.get(t) ?? byTopic.set(t, []).get(t)!).push(p);
-  const topicPickers = new Map([...byTopic].map(([t, ps]) => [t, new WeightedPicker(ps.map((p) => p.userId), ps.map((p) => p.influence))]));
-  const everyone = new WeightedPicker(personas.map((p) => p.userId), personas.map((p) => p.influence));
+  const stanceHomophily = options.stanceHomophily ?? 0;
+  if (options.model === 'preferential') return preferentialGraph(seed, personas, meanOutDegree, homophily, options.attachmentOffset ?? 1, stanceHomophily);
+
+  // Pickers work on indices into `personas`; edges are written with user ids.
+  const byTopic = new Map<string, number[]>();
+  personas.forEach((p, i) => {
+    for (const t of p.interests) (byTopic.get(t) ?? byTopic.set(t, []).get(t)!).push(i);
+  });
+  const influence = Float64Array.from(personas, (p) => p.influence);
+  const topicPickers = new Map([...byTopic].map(([t, members]) => [t, new WeightedPicker(Int32Array.from(members), influence)]));
+  const everyone = new WeightedPicker(Int32Array.from(personas, (_, i) => i), influence);
+  const interestPickers = personas.map((p) => p.interests.map((t) => topicPickers.get(t) as WeightedPicker));
+  const stances = new StanceTable(personas);
 
   const edges: [number, number][] = [];
-  for (const p of personas) {
+  const followees: number[] = [];
+  personas.forEach((p, u) => {
     const rng = Rng.derive(seed, 'follow-graph', p.userId);
     const want = Math.min(personas.length - 1, Math.round(meanOutDegree * (0.5 + rng.next())));
+    const pickers = interestPickers[u] as WeightedPicker[];
     const chosen = new Set<number>();
     for (let tries = 0; chosen.size < want && tries < want * 10; tries++) {
-      const topical = p.interests.length > 0 && rng.chance(homophily);
-      const picker = topical ? topicPickers.get(rng.pick(p.interests)) ?? everyone : everyone;
-      const target = picker.pick(rng);
-      if (target !== p.userId) chosen.add(target);
+      const topical = pickers.length > 0 && rng.chance(homophily);
+      const v = (topical ? rng.pick(pickers) : everyone).pick(rng);
+      if (v === u || !stances.accepts(rng, stanceHomophily, u, v)) continue;
+      chosen.add(v);
     }
-    for (const target of [...chosen].sort((a, b) => a - b)) edges.push([p.userId, target]);
-  }
+    followees.length = 0;
+    for (const v of chosen) followees.push((personas[v] as Persona).userId);
+    followees.sort((a, b) => a - b);
+    for (const id of followees) edges.push([p.userId, id]);
+  });
   return edges;
 }

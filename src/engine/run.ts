@@ -14,7 +14,7 @@ import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
 import { gitState, packageVersions } from './provenance.js';
 import { createRunFolder, readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
-import { buildPopulation } from './setup.js';
+import { buildPopulation, type Population } from './setup.js';
 import { simulate } from './simulate.js';
 
 export interface RunOptions {
@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly experimentFile?: string;
   /** Answer LLM requests from this run folder's recorded responses instead of the endpoints. */
   readonly replayFrom?: string;
+  /** Built beforehand (runExperiment loads the dataset before making the run folder). */
+  readonly population?: Population;
 }
 
 export interface RunOutcome {
@@ -52,9 +54,11 @@ export class ResumeError extends Error {
  */
 export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<RunOutcome> {
   const replay = opts.replayFrom ? await recordedResponses(opts.replayFrom) : undefined;
+  // A bad dataset row fails here, before a run folder exists.
+  const population = opts.population ?? (await buildPopulation(exp));
   const policies = createPolicies(exp, process.env, replay ? { replay } : {});
   const { dir, info } = await startRunFolder(exp, opts, policies, replay ? '-replay' : '', opts.replayFrom ? { replay_of: opts.replayFrom } : {});
-  return continueRun(dir, exp, info, opts, policies);
+  return continueRun(dir, exp, info, { ...opts, population }, policies);
 }
 
 /** The new run folder with its resolved experiment and first run.json (policies closed on failure). */
@@ -181,7 +185,7 @@ export async function continueRun(
     await simulate({
       experiment: exp,
       channel,
-      population: buildPopulation(exp),
+      population: opts.population ?? (await buildPopulation(exp)),
       recommender: recommenderFor(exp),
       policies: active,
       shouldStop: () => stopRequested || budgetStop || (opts.maxSteps !== undefined && stepsThisTime >= opts.maxSteps),

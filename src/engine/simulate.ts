@@ -1,11 +1,13 @@
 import type { AgentPolicy, Decision, DecisionRequest, Observation } from '../agents/types.js';
 import type { Channel, StepSummary } from '../channel/channel.js';
 import type { ObservedMarks, PostView } from '../channel/snapshot.js';
-import type { Experiment } from '../config/types.js';
+import type { BrowseConfig, Experiment } from '../config/types.js';
 import type { Persona } from '../data/personas.js';
+import { recommenderFor } from '../recsys/registry.js';
 import type { Recommender } from '../recsys/types.js';
 import { activeAgents, hourlyMultipliers } from './activation.js';
 import { SimClock } from './clock.js';
+import { applyInterventions, recsysAt } from './interventions.js';
 import { initialDataset, type Population } from './setup.js';
 import { recordCalls, runSurveys } from './surveys.js';
 
@@ -45,7 +47,7 @@ export interface SimulationParts {
  * channel's last committed step, so the same call resumes an interrupted run.
  */
 export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
-  const { experiment: exp, channel, population, recommender, policies } = parts;
+  const { experiment: exp, channel, population, policies } = parts;
   const clock = new SimClock(exp.clock);
   const hourly = hourlyMultipliers(exp.activation);
   channel.configure({
@@ -55,7 +57,22 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
   });
   if (channel.committedStep < 0 && channel.userCount === 0) {
     await channel.importDataset(initialDataset(exp, population), clock.timeOf(0));
+    // Tells the analysis that every active agent's step was a browse session.
+    if (exp.browse) await channel.setMeta({ browse: JSON.stringify(exp.browse) });
   }
+
+  channel.setAccountLabels(new Map(exp.seeds.flatMap((s, i) => (s.label ? [[population.seedIds[i] as number, s.label] as const] : []))));
+  // A set_recsys before the first step to run (a resumed run) is already in force.
+  let recsys = recsysAt(exp, channel.committedStep + 1);
+  let recommender = recsys === exp.recsys ? parts.recommender : recommenderFor({ ...exp, recsys });
+  if (channel.committedStep >= 0 && recommender.loadState) {
+    const saved = await channel.recsysState(recommender.kind);
+    if (saved) recommender.loadState(saved);
+  }
+
+  // Agents, then seed accounts that act through a model (in character, with their own feed).
+  const actors = population.seedAgents.length > 0 ? [...population.personas, ...population.seedAgents] : population.personas;
+  channel.setFeedUsers(population.seedAgents.map((p) => p.userId));
 
   const reports: StepReport[] = [];
   for (let step = channel.committedStep + 1; step < clock.timesteps; step++) {
@@ -70,28 +87,35 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     };
     const batch = channel.beginStep(step, clock.timeOf(step));
 
-    const snapshot = await channel.snapshot(step, exp.recsys.window);
+    const recsysChanged = applyInterventions(exp, step, channel, batch, population.seedIds);
+    if (recsysChanged) {
+      recsys = recsysAt(exp, step);
+      recommender = recommenderFor({ ...exp, recsys });
+    }
+    const snapshot = await channel.snapshot(step, recsys.window);
     lap('snapshot');
-    if (step % exp.recsys.refresh_every === 0 || !channel.hasFeeds) {
+    if (recsysChanged || step % recsys.refresh_every === 0 || !channel.hasFeeds) {
       channel.setFeeds(batch, recommender.refresh(snapshot));
+      if (recommender.saveState) batch.recsysState = { kind: recommender.kind, bytes: recommender.saveState() };
     }
     lap('recsys');
 
     const shown = shownFeeds(channel, snapshot.postsById);
-    const observe = observerAt(channel, shown, step, clock.isoOf(step));
+    const observe = observerAt(channel, shown, step, clock.isoOf(step), exp.browse);
     await runSurveys(step, exp, population.personas, parts.policies, observe, batch);
 
     exp.seeds.forEach((seed, i) => {
       for (const post of seed.posts) {
         if (post.at !== step) continue;
-        const args = post.label === undefined ? { text: post.text } : { text: post.text, label: post.label };
+        const label = post.label ?? seed.label;
+        const args = label === undefined ? { text: post.text } : { text: post.text, label };
         channel.apply(batch, population.seedIds[i] as number, { action: 'create_post', args });
       }
     });
 
-    const active = activeAgents(exp.seed, step, hourly[clock.hourOf(step)] ?? 1, population.personas);
-    channel.setImpressions(batch, new Map(active.map((p) => [p.userId, shown(p.userId).ids])));
+    const active = activeAgents(exp.seed, step, hourly[clock.hourOf(step)] ?? 1, actors);
     const decisions = await decideByCohort(step, active, observe, policies, channel);
+    channel.setImpressions(batch, new Map(active.map((p, i) => [p.userId, impressionsOf(shown(p.userId).ids, exp.browse, decisions[i])])));
     lap('decide');
     for (let i = 0; i < active.length; i++) {
       const persona = active[i] as Persona;
@@ -110,6 +134,17 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     parts.onStep?.(report);
   }
   return reports;
+}
+
+/**
+ * What an agent was shown this step: its whole filtered feed, or in browse mode only the pages
+ * it reached (the first, plus one per next_page it asked for).
+ */
+function impressionsOf(ids: readonly number[], browse: BrowseConfig | undefined, decision: Decision | undefined): readonly number[] {
+  if (!browse) return ids;
+  let pages = 1;
+  for (const a of decision?.actions ?? []) if (a.action === 'next_page') pages++;
+  return ids.slice(0, Math.min(pages, browse.max_pages) * browse.page_size);
 }
 
 interface ShownFeed {
@@ -148,8 +183,15 @@ function shownFeeds(channel: Channel, posts: ReadonlyMap<number, PostView>): (us
 }
 
 /** What an agent sees at the start of `step`: its filtered feed and its own relations. */
-function observerAt(channel: Channel, shown: (user: number) => ShownFeed, step: number, simTime: string): (p: Persona) => Observation {
+function observerAt(
+  channel: Channel,
+  shown: (user: number) => ShownFeed,
+  step: number,
+  simTime: string,
+  browseConfig: BrowseConfig | undefined,
+): (p: Persona) => Observation {
   const state = channel.state;
+  const browse = browseConfig && { pageSize: browseConfig.page_size, maxPages: browseConfig.max_pages };
   return (p) => {
     const marks: ObservedMarks = {
       disliked: state.dislikesOf(p.userId),
@@ -161,10 +203,12 @@ function observerAt(channel: Channel, shown: (user: number) => ShownFeed, step: 
         return post !== undefined && !post.deleted && post.kind !== 'repost';
       }),
     };
+    const feed = shown(p.userId).posts;
     return {
       step,
       simTime,
-      feed: shown(p.userId).posts,
+      feed: browse ? feed.slice(0, browse.pageSize * browse.maxPages) : feed,
+      ...(browse ? { browse } : {}),
       followees: state.followeesOf(p.userId),
       liked: state.likesOf(p.userId),
       reposted: state.repostsOf(p.userId),

@@ -7,6 +7,8 @@ import { activeAgentsSection } from './sections/active-agents.js';
 import { llmUsageSection } from './sections/llm-usage.js';
 import { overview } from './sections/overview.js';
 import { postsLikesSection } from './sections/posts-likes.js';
+import { propagationSection } from './sections/propagation.js';
+import { realVsSimSection } from './sections/real-vs-sim.js';
 import { surveysSection } from './sections/surveys.js';
 import { topPostsSection } from './sections/top-posts.js';
 import type { ReportSection } from './types.js';
@@ -17,6 +19,8 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   activeAgentsSection,
   postsLikesSection,
   topPostsSection,
+  propagationSection,
+  realVsSimSection,
   llmUsageSection,
   surveysSection,
 ];

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { withSimDb } from '../analysis/open.js';
+import { EVALUATION_METRICS, recsysEvaluation } from '../analysis/recsys-eval.js';
 import { runTotals } from '../analysis/summary.js';
 
 /** The headline metrics of one run, in the order of the index columns. */
@@ -21,6 +22,12 @@ export interface RunMetrics {
   mean_likes_per_post: number;
   /** Share of original posts with at least one like, 0..1. */
   share_posts_liked: number;
+  /** Browse-mode recommender evaluation (analysis/recsys-eval.ts); null when browse is off. */
+  p_view: number | null;
+  n_like: number | null;
+  p_like: number | null;
+  n_exit: number | null;
+  s_sat: number | null;
   wall_ms: number;
 }
 
@@ -34,8 +41,11 @@ export const METRICS: readonly { key: keyof RunMetrics; title: string }[] = [
   { key: 'follows', title: 'follows' },
   { key: 'mean_likes_per_post', title: 'mean likes per original post' },
   { key: 'share_posts_liked', title: 'share of original posts with ≥ 1 like' },
+  ...EVALUATION_METRICS.map((m) => ({ key: m.key, title: `${m.title} (${m.description})` })),
   { key: 'wall_ms', title: 'wall time (ms)' },
 ];
+
+const DOUBLE_METRICS: ReadonlySet<keyof RunMetrics> = new Set(['mean_likes_per_post', 'share_posts_liked', ...EVALUATION_METRICS.map((m) => m.key)]);
 
 export interface IndexRow {
   run_id: string;
@@ -56,6 +66,7 @@ export async function readRunMetrics(runDir: string, wallMs: number): Promise<Ru
       SELECT avg(coalesce(l.n, 0))::DOUBLE AS mean, avg(CASE WHEN l.n >= 1 THEN 1 ELSE 0 END)::DOUBLE AS share
       FROM posts p LEFT JOIN (SELECT post_id, count(*) AS n FROM likes GROUP BY post_id) l USING (post_id)
       WHERE p.kind = 'original'`);
+    const evaluation = await recsysEvaluation(db);
     return {
       agents: t.agents,
       actions: t.actions,
@@ -66,6 +77,11 @@ export async function readRunMetrics(runDir: string, wallMs: number): Promise<Ru
       follows: t.follows,
       mean_likes_per_post: likes?.mean ?? 0,
       share_posts_liked: likes?.share ?? 0,
+      p_view: evaluation.p_view,
+      n_like: evaluation.n_like,
+      p_like: evaluation.p_like,
+      n_exit: evaluation.n_exit,
+      s_sat: evaluation.s_sat,
       wall_ms: wallMs,
     };
   });
@@ -104,7 +120,7 @@ export class SweepIndex {
     const cols = paramNames
       .filter((p) => p !== 'seed')
       .map((p) => `${quote(p)} ${columnType(rows.map((r) => r.params[p]))}`);
-    const metricCols = METRICS.map((m) => `${m.key} ${m.key === 'mean_likes_per_post' || m.key === 'share_posts_liked' ? 'DOUBLE' : 'BIGINT'}`);
+    const metricCols = METRICS.map((m) => `${m.key} ${DOUBLE_METRICS.has(m.key) ? 'DOUBLE' : 'BIGINT'}`);
     await conn.run(
       `CREATE OR REPLACE TABLE runs (run_id VARCHAR PRIMARY KEY, status VARCHAR NOT NULL, seed BIGINT NOT NULL, ` +
         [...cols, 'config_hash VARCHAR NOT NULL', ...metricCols, 'run_dir VARCHAR NOT NULL', 'error VARCHAR'].join(', ') +

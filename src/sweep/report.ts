@@ -12,22 +12,10 @@ import { loadVegaLibs } from '../report/libs.js';
 import { renderPage } from '../report/page.js';
 import { VEGA_LITE_SCHEMA, type Section, type TopLevelSpec } from '../report/types.js';
 import { METRICS, type IndexRow } from './index-db.js';
+import { cellText, evaluationTable, writeEvaluationTable } from './recsys-table.js';
+import { meanInterval } from './stats.js';
 
-/** Two-sided 95 % quantile of Student's t with `df` degrees of freedom. */
-export function t95(df: number): number {
-  const table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-  return df < 1 ? Number.NaN : (table[df - 1] ?? 1.96 + 2.4 / df);
-}
-
-/** Mean and 95 % interval (t-based; the mean itself when there is one value). */
-export function meanInterval(values: readonly number[]): { n: number; mean: number; lo: number; hi: number } {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { n, mean, lo: mean, hi: mean };
-  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  const half = t95(n - 1) * (sd / Math.sqrt(n));
-  return { n, mean, lo: mean - half, hi: mean + half };
-}
+export { meanInterval, t95 } from './stats.js';
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -52,7 +40,9 @@ function chartData(param: string, others: readonly string[], rows: readonly Inde
     const x = show(r.params[param]);
     const group = others.map((o) => `${o}=${show(r.params[o])}`).join(' ') || 'all';
     for (const m of METRICS) {
-      const d: Datum = { kind: 'run', metric: m.title, x, group, value: r.metrics[m.key], run_id: r.run_id };
+      const value = r.metrics[m.key];
+      if (value === null) continue;
+      const d: Datum = { kind: 'run', metric: m.title, x, group, value, run_id: r.run_id };
       out.push(d);
       const key = canonicalJson([m.title, x, group]);
       cells.set(key, [...(cells.get(key) ?? []), d]);
@@ -107,7 +97,7 @@ function runsTable(params: readonly string[], rows: readonly IndexRow[]): string
     ...params.map((p) => show(r.params[p])),
     ...METRICS.map((m) => {
       const v = r.metrics?.[m.key];
-      if (v === undefined) return null;
+      if (v === undefined || v === null) return null;
       return m.key === 'wall_ms' ? formatDuration(v) : Number.isInteger(v) ? v : Number(v.toFixed(3));
     }),
   ]);
@@ -123,6 +113,19 @@ export async function writeSweepReport(sweepDir: string, params: readonly string
     description: 'Each faint point is a completed run; the solid point is the mean over seeds/repeats and the bar its 95 % t-interval.',
     spec,
   }));
+  const evaluation = evaluationTable(params, rows);
+  if (evaluation) {
+    writeEvaluationTable(sweepDir, evaluation);
+    sections.unshift({
+      id: 'recsys-evaluation',
+      title: 'Recommender evaluation',
+      description:
+        'How agents responded to each feed in browse mode: mean over seeds [95 % t-interval], ★ = best mean of the column. ' +
+        evaluation.metrics.map((m) => `${m.title}: ${m.description}`).join('; ') +
+        '. Also in recsys-table.md and recsys-table.csv beside this report.',
+      html: htmlTable(['recommender', ...evaluation.metrics.map((m) => m.title)], evaluation.rows.map((r): TableCell[] => [r.label, ...r.cells.map(cellText)])),
+    });
+  }
   sections.push({ id: 'runs', title: 'Runs', description: 'Every run of the sweep, as in sweep.duckdb (table runs).', html: runsTable(params, rows) });
   const html = renderPage({
     title: `socialsim sweep \u2014 ${sweepDir.split(/[\\/]/).slice(-2).join('/')}`,

@@ -41,7 +41,8 @@ describe('LLM replies', () => {
     expect(names).toEqual([
       'create_post', 'reply', 'quote_post', 'delete_post', 'pin_post', 'like', 'unlike', 'dislike', 'undo_dislike', 'repost',
       'bookmark', 'unbookmark', 'list_bookmarks', 'follow', 'unfollow', 'mute', 'unmute', 'report_post', 'hide_reply', 'timeline',
-      'search_posts', 'search_users', 'trends', 'do_nothing',
+      'search_posts', 'search_users', 'trends', 'send_direct_message', 'create_group', 'join_group', 'leave_group', 'send_group_message',
+      'read_messages', 'create_list', 'add_to_list', 'remove_from_list', 'read_list', 'pin_list', 'unpin_list', 'do_nothing',
     ]);
     const text = jsonModeInstructions();
     for (const n of names) expect(text).toContain(`- ${n} {`);

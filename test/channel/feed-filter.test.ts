@@ -75,7 +75,7 @@ describe('feeds as agents see them', () => {
     await simulate({
       experiment: exp,
       channel,
-      population: buildPopulation(exp),
+      population: await buildPopulation(exp),
       recommender: recommenderFor(exp),
       policies: new Map([['all', recordingPolicy(shown, scripted)]]),
     });

@@ -277,10 +277,10 @@ describe('surveys and budgets', () => {
   });
 });
 
-describe('not yet available', () => {
-  it('when a cohort asks for dataset personas then it is refused at its line instead of silently generated', () => {
+describe('dataset personas', () => {
+  it('when a cohort asks for dataset personas without dataset.users then it is refused at its line', () => {
     expect(() => parseExperiment('name: d\ncohorts:\n  - { name: a, count: 2, model: stat, personas: dataset }\n', 'd.yaml')).toThrow(
-      'd.yaml:3:49 cohorts[0].personas: personas from a dataset are not available yet (loading real users from CSV is not implemented); use generated',
+      'd.yaml:3:49 cohorts[0].personas: personas dataset takes real accounts from dataset.users, which is not set; add dataset.users: { path: <users.csv> } or use generated',
     );
   });
 });

@@ -177,16 +177,16 @@ describe('several errors at once', () => {
   it('reports 3 errors as 3 issues in order of line', () => {
     const issues = issuesOf(`name: t
 recsys:
-  kind: twiter
+  kind: tiktok
 clock:
   timesteps: 0
 cohorts:
   - { name: a, count: 1, model: stat, personas: generatd }
 `);
     expect(issues.map(formatIssue)).toEqual([
-      'exp.yaml:3:9 recsys.kind: must be one of: random, popularity; got "twiter"',
+      'exp.yaml:3:9 recsys.kind: must be one of: random, popularity, reddit-hot, twitter, interest, trace, mf, lightgcn, multvae; got "tiktok"',
       'exp.yaml:5:14 clock.timesteps: must be integer ≥ 1, got 0',
-      'exp.yaml:7:49 cohorts[0].personas: must be one of: generated, dataset; got "generatd" (did you mean "generated"?)',
+      'exp.yaml:7:49 cohorts[0].personas: must be one of: generated, dataset, mixed; got "generatd" (did you mean "generated"?)',
     ]);
   });
 

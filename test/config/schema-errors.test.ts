@@ -57,7 +57,7 @@ recsys:
       line: 4,
       col: 9,
       path: 'recsys.kind',
-      message: 'must be one of: random, popularity; got "popularty" (did you mean "popularity"?)',
+      message: 'must be one of: random, popularity, reddit-hot, twitter, interest, trace, mf, lightgcn, multvae; got "popularty" (did you mean "popularity"?)',
     });
   });
 

@@ -14,7 +14,7 @@ describe('platform options', () => {
       overrides: ['clock.timesteps=2', 'platform={ report_threshold: 5, search: substring, trends: { algorithm: most_liked, window: 2, limit: 4 } }'],
     });
     const channel = await Channel.open(join(tempDir(), 'sim.duckdb'));
-    await simulate({ experiment: exp, channel, population: buildPopulation(exp), recommender: recommenderFor(exp), policies: createPolicies(exp) });
+    await simulate({ experiment: exp, channel, population: await buildPopulation(exp), recommender: recommenderFor(exp), policies: createPolicies(exp) });
     expect(channel.state.rules).toMatchObject({ reportThreshold: 5, search: 'substring', trends: { algorithm: 'most_liked', window: 2, limit: 4 } });
     channel.close();
   });

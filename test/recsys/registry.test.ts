@@ -40,7 +40,7 @@ describe('recommender registry', () => {
     expect(b).not.toEqual(a);
   });
 
-  it('when listing the kinds then both random and popularity are there', () => {
-    expect([...RECOMMENDER_KINDS].sort()).toEqual(['popularity', 'random']);
+  it('when listing the kinds then every kind the config schema allows is there', () => {
+    expect([...RECOMMENDER_KINDS].sort()).toEqual(['interest', 'lightgcn', 'mf', 'multvae', 'popularity', 'random', 'reddit-hot', 'trace', 'twitter']);
   });
 });

@@ -99,10 +99,10 @@ describe('expandSweep', () => {
   });
 
   it('when a value is invalid then the loader error names the combination', () => {
-    const msg = configError(() => expandSweep(file(`  matrix:\n    recsys.kind: [random, twiter]\n    cohorts[0].count: [5, 0]\n  seeds: [1, 2]\n`)));
+    const msg = configError(() => expandSweep(file(`  matrix:\n    recsys.kind: [random, tiktok]\n    cohorts[0].count: [5, 0]\n  seeds: [1, 2]\n`)));
     expect(msg).toContain('sweep run recsys.kind=random cohorts[0].count=0 seed=1: cohorts[0].count: must be integer ≥ 1, got 0');
-    expect(msg).toContain('sweep run recsys.kind=twiter cohorts[0].count=5 seed=1: recsys.kind: must be one of: random, popularity; got "twiter"');
-    expect(msg.match(/twiter/g)).toHaveLength(2); // reported once, not once per combination
+    expect(msg).toContain('sweep run recsys.kind=tiktok cohorts[0].count=5 seed=1: recsys.kind: must be one of: random, popularity, reddit-hot, twitter, interest, trace, mf, lightgcn, multvae; got "tiktok"');
+    expect(msg.match(/tiktok/g)).toHaveLength(2); // reported once, not once per combination
   });
 
   it('when the sweep block is inconsistent then it says how', () => {

@@ -43,10 +43,10 @@ describe('sweep resume and CLI', () => {
   it('when the sweep is invalid then `socialsim sweep` exits 2 naming the problem; --dry-run lists the runs', () => {
     const dir = tempDir();
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, ONE.replace('[random]', '[random, twiter]'));
+    writeFileSync(bad, ONE.replace('[random]', '[random, tiktok]'));
     const r = spawnSync(process.execPath, [BIN, 'sweep', bad, '--out', dir], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('sweep run recsys.kind=twiter: recsys.kind: must be one of: random, popularity; got "twiter"');
+    expect(r.stderr).toContain('sweep run recsys.kind=tiktok: recsys.kind: must be one of: random, popularity, reddit-hot, twitter, interest, trace, mf, lightgcn, multvae; got "tiktok"');
 
     const good = join(dir, 'good.yaml');
     writeFileSync(good, ONE.replace('[random]', '[random, popularity]'));

@@ -3,7 +3,7 @@ import type { CallRecord, ChatResult, ModelClient } from '../../llm/types.js';
 import type { Decision, LlmCall, RejectedAction } from '../types.js';
 import { estimateTokens, fitToContext } from './fit.js';
 import { parseJsonActions, parseToolCalls, type ProposedAction } from './parse.js';
-import { promptVars, render, type Templates } from './prompts.js';
+import { pagePrompt, promptVars, render, type Templates } from './prompts.js';
 import { agentTools, jsonModeInstructions } from './tools.js';
 import type { WireRequest } from './wire.js';
 
@@ -52,6 +52,39 @@ function repairMessages(message: ChatCompletionMessage, reply: Reply, mode: LlmA
   ];
 }
 
+interface TurnResult {
+  /** The conversation up to (not including) `last`. */
+  readonly history: ChatCompletionMessageParam[];
+  /** The assistant message whose proposals were accepted last. */
+  readonly last: ChatCompletionMessage;
+  readonly accepted: ProposedAction[];
+  readonly rejected: RejectedAction[];
+}
+
+/** At most one next_page per turn, and none when there is no next page to show. */
+function onePagePerTurn(proposals: readonly ProposedAction[], more: boolean): ProposedAction[] {
+  let seen = false;
+  return proposals.filter((p) => {
+    if (p.action !== 'next_page') return true;
+    if (seen || !more) return false;
+    return (seen = true);
+  });
+}
+
+/** The assistant's turn and the answer to it: the next page for next_page, "ok" for the rest. */
+function pageMessages(last: ChatCompletionMessage, req: WireRequest, page: number, mode: LlmAgentConfig['toolMode']): ChatCompletionMessageParam[] {
+  if (mode === 'json') return [{ role: 'assistant', content: last.content ?? '' }, { role: 'user', content: pagePrompt(req, page) }];
+  let answered = false;
+  return [
+    { role: 'assistant', content: last.content ?? null, ...(last.tool_calls?.length ? { tool_calls: last.tool_calls } : {}) },
+    ...(last.tool_calls ?? []).map((call): ChatCompletionMessageParam => {
+      const isPage = call.type === 'function' && call.function.name === 'next_page' && !answered;
+      if (isPage) answered = true;
+      return { role: 'tool', tool_call_id: call.id, content: isPage ? pagePrompt(req, page) : 'ok: will be applied' };
+    }),
+  ];
+}
+
 const asCall = (modelName: string, r: CallRecord): LlmCall => ({ model: modelName, ...r });
 
 const rejectedOf = (proposals: readonly ProposedAction[]): RejectedAction[] =>
@@ -66,7 +99,7 @@ const rejectedOf = (proposals: readonly ProposedAction[]): RejectedAction[] =>
 export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fullReq: WireRequest): Promise<Decision> {
   const prompt = (r: WireRequest): [string, string] => {
     const vars = promptVars(r);
-    return [render(cfg.templates.system, vars) + (cfg.toolMode === 'json' ? jsonModeInstructions() : ''), render(cfg.templates.user, vars)];
+    return [render(cfg.templates.system, vars) + (cfg.toolMode === 'json' ? jsonModeInstructions(r.browse !== undefined) : ''), render(cfg.templates.user, vars)];
   };
   const req = fitToContext(fullReq, cfg.promptTokens, (r) => prompt(r).reduce((n, t) => n + estimateTokens(t), 0));
   const [system, user] = prompt(req);
@@ -74,7 +107,7 @@ export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fu
     { role: 'system', content: system },
     { role: 'user', content: user },
   ];
-  const tools = cfg.toolMode === 'tools' ? agentTools() : undefined;
+  const tools = cfg.toolMode === 'tools' ? agentTools(fullReq.browse !== undefined) : undefined;
   const calls: LlmCall[] = [];
   const ask = async (msgs: ChatCompletionMessageParam[]): Promise<ChatResult> => {
     const result = await client.chat({ messages: msgs, ...(tools ? { tools, toolChoice: 'auto' as const } : {}) });
@@ -87,21 +120,55 @@ export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fu
     calls,
   });
 
-  const first = await ask(messages);
-  if (!first.ok) return failed(first);
-  const reply = readReply(first.message, cfg.toolMode);
-  let accepted = reply.proposals.filter((p) => p.valid);
-  let rejected: RejectedAction[] = [];
-  if (reply.problem || accepted.length < reply.proposals.length) {
-    const second = await ask([...messages, ...repairMessages(first.message, reply, cfg.toolMode)]);
-    if (!second.ok) {
-      rejected = rejectedOf(reply.proposals);
-      if (reply.problem) rejected.push({ action: 'decide', args: '{}', error: `${reply.problem}; the repair turn failed: ${second.kind}` });
-    } else {
-      const again = readReply(second.message, cfg.toolMode);
-      accepted = [...accepted, ...again.proposals.filter((p) => p.valid)];
-      rejected = rejectedOf(again.proposals);
-      if (again.problem && accepted.length === 0) rejected.push({ action: 'decide', args: '{}', error: `${again.problem} (after one repair turn)` });
+  /** One turn and, if parts of the reply were unusable, one repair turn. */
+  const turn = async (msgs: ChatCompletionMessageParam[]): Promise<TurnResult | Decision> => {
+    const first = await ask(msgs);
+    if (!first.ok) return failed(first);
+    const reply = readReply(first.message, cfg.toolMode);
+    let accepted = reply.proposals.filter((p) => p.valid);
+    let rejected: RejectedAction[] = [];
+    let history = [...msgs];
+    let last = first.message;
+    if (reply.problem || accepted.length < reply.proposals.length) {
+      const repair = repairMessages(first.message, reply, cfg.toolMode);
+      const second = await ask([...msgs, ...repair]);
+      if (!second.ok) {
+        rejected = rejectedOf(reply.proposals);
+        if (reply.problem) rejected.push({ action: 'decide', args: '{}', error: `${reply.problem}; the repair turn failed: ${second.kind}` });
+      } else {
+        const again = readReply(second.message, cfg.toolMode);
+        accepted = [...accepted, ...again.proposals.filter((p) => p.valid)];
+        rejected = rejectedOf(again.proposals);
+        if (again.problem && accepted.length === 0) rejected.push({ action: 'decide', args: '{}', error: `${again.problem} (after one repair turn)` });
+        history = [...msgs, ...repair];
+        last = second.message;
+      }
+    }
+    return { history, last, accepted, rejected };
+  };
+
+  const firstTurn = await turn(messages);
+  if (!('history' in firstTurn)) return firstTurn;
+  let { accepted, rejected } = firstTurn;
+  if (req.browse) {
+    // Page by page: a next_page call is answered with the next page, until the agent exits,
+    // stops asking, or reaches max_pages. One next_page per turn counts (the engine derives
+    // the pages shown from them).
+    const { maxPages, pageSize } = req.browse;
+    let page = 0;
+    let current: TurnResult = firstTurn;
+    accepted = onePagePerTurn(accepted, page + 1 < maxPages && req.feed.length > (page + 1) * pageSize);
+    while (accepted.some((p) => p.action === 'next_page') && !accepted.some((p) => p.action === 'exit_feed') && current.accepted.some((p) => p.action === 'next_page')) {
+      page++;
+      const next = await turn([...current.history, ...pageMessages(current.last, req, page, cfg.toolMode)]);
+      if (!('history' in next)) {
+        rejected = [...rejected, ...(next.rejected ?? [])];
+        break;
+      }
+      const more = page + 1 < maxPages && req.feed.length > (page + 1) * pageSize;
+      current = { ...next, accepted: onePagePerTurn(next.accepted, more) };
+      accepted = [...accepted, ...current.accepted];
+      rejected = [...rejected, ...next.rejected];
     }
   }
   const actions = accepted.map((p) => p.valid!);

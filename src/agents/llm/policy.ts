@@ -28,6 +28,7 @@ export function toWire({ persona, observation: o }: DecisionRequest): WireReques
     })),
     notifications: o.notifications ?? [],
     memory: o.memory ?? [],
+    ...(o.browse ? { browse: o.browse } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { describeNotification } from '../../channel/context.js';
 import type { WirePost, WireRequest } from './wire.js';
 
 /** Built-in templates; a model's `prompts: { system, user }` files replace them. */
@@ -40,7 +41,7 @@ export function render(template: string, vars: Readonly<Record<string, string>>)
   return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, key: string) => vars[key] ?? whole);
 }
 
-function postLine(p: WirePost): string {
+export function postLine(p: WirePost): string {
   const marks = [p.likedByMe ? 'you liked it' : '', p.repostedByMe ? 'you reposted it' : '', p.followingAuthor ? 'you follow the author' : '']
     .filter(Boolean)
     .join(', ');
@@ -49,9 +50,7 @@ function postLine(p: WirePost): string {
 }
 
 export function promptVars(r: WireRequest): Record<string, string> {
-  const notifications = r.notifications.map((n) =>
-    n.kind === 'follow' ? `- @${n.fromUsername} (user ${n.fromUser}) followed you` : `- @${n.fromUsername} (user ${n.fromUser}) ${n.kind === 'like' ? 'liked' : 'reposted'} your post ${n.postId}`,
-  );
+  const notifications = r.notifications.map(describeNotification);
   const memory = r.memory.map((m) => `- step ${m.step}: ${m.action} ${m.args}${m.ok ? '' : ` (failed: ${m.error})`}`);
   return {
     name: r.name,
@@ -61,6 +60,25 @@ export function promptVars(r: WireRequest): Record<string, string> {
     sim_time: r.simTime,
     notifications: notifications.length > 0 ? notifications.join('\n') : '(nothing new)',
     memory: memory.length > 0 ? memory.join('\n') : '(none yet)',
-    feed: r.feed.length > 0 ? r.feed.map(postLine).join('\n') : '(your feed is empty)',
+    feed: feedText(r),
   };
+}
+
+/** The feed, or in browse mode its first page with how to go on. */
+function feedText(r: WireRequest): string {
+  if (r.feed.length === 0) return r.browse ? '(your feed is empty; call exit_feed with a rating when you are done)' : '(your feed is empty)';
+  if (!r.browse) return r.feed.map(postLine).join('\n');
+  return `${pagePrompt(r, 0)}`;
+}
+
+/** Page `page` (0-based) of a browse-mode feed, with what the agent may do next. */
+export function pagePrompt(r: WireRequest, page: number): string {
+  const { pageSize, maxPages } = r.browse ?? { pageSize: r.feed.length, maxPages: 1 };
+  const posts = r.feed.slice(page * pageSize, (page + 1) * pageSize);
+  const more = r.feed.length > (page + 1) * pageSize && page + 1 < maxPages;
+  return [
+    `Page ${page + 1} of your feed:`,
+    posts.length > 0 ? posts.map(postLine).join('\n') : '(no more posts)',
+    `Call view_post to open a post before reacting to it. ${more ? 'Call next_page for the next page, or ' : 'This is the last page: '}call exit_feed with how satisfied you are with your feed (1-10) when you stop reading.`,
+  ].join('\n');
 }

@@ -3,23 +3,29 @@ import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completio
 
 /** Actions the engine performs for the agent (registration, reading the feed) are not offered. */
 const NOT_OFFERED = new Set(['sign_up', 'refresh']);
+/** Offered only in browse mode, where the feed comes in pages. */
+export const BROWSE_ACTIONS: ReadonlySet<string> = new Set(['view_post', 'next_page', 'exit_feed']);
 
-let cached: ChatCompletionFunctionTool[] | null = null;
+const cached = new Map<boolean, ChatCompletionFunctionTool[]>();
 
-/** The registry's actions as OpenAI tools (built once: every request of a run sends the same list). */
-export function agentTools(): ChatCompletionFunctionTool[] {
-  cached ??= actionCatalog()
-    .filter((a) => !NOT_OFFERED.has(a.name))
-    .map((a) => ({
-      type: 'function' as const,
-      function: { name: a.name, description: a.description, parameters: { ...a.parameters } as Record<string, unknown> },
-    }));
-  return cached;
+/** The registry's actions as OpenAI tools (built once per mode: every request of a run sends the same list). */
+export function agentTools(browse = false): ChatCompletionFunctionTool[] {
+  let tools = cached.get(browse);
+  if (!tools) {
+    tools = actionCatalog()
+      .filter((a) => !NOT_OFFERED.has(a.name) && (browse || !BROWSE_ACTIONS.has(a.name)))
+      .map((a) => ({
+        type: 'function' as const,
+        function: { name: a.name, description: a.description, parameters: { ...a.parameters } as Record<string, unknown> },
+      }));
+    cached.set(browse, tools);
+  }
+  return tools;
 }
 
 /** The `tool_mode: json` contract, appended to the system prompt for models without tool calling. */
-export function jsonModeInstructions(): string {
-  const lines = agentTools().map((t) => {
+export function jsonModeInstructions(browse = false): string {
+  const lines = agentTools(browse).map((t) => {
     const params = t.function.parameters as { properties?: Record<string, { type?: string }> };
     const args = Object.entries(params.properties ?? {})
       .map(([k, v]) => `"${k}": ${v.type ?? 'value'}`)

@@ -24,7 +24,9 @@ export interface WireRequest {
   readonly bio: string;
   readonly interests: readonly string[];
   readonly simTime: string;
+  /** In browse mode every page of it; the prompt shows the first and next_page the others. */
   readonly feed: readonly WirePost[];
+  readonly browse?: { readonly pageSize: number; readonly maxPages: number };
   readonly notifications: readonly Notification[];
   readonly memory: readonly MemoryItem[];
 }

@@ -14,6 +14,7 @@ const TEXT = { type: 'string', minLength: 1, maxLength: 2000, description: 'The 
 function newPost(ctx: ApplyContext, author: number, text: string, kind: PostKind, parentId: number | null, label: string | null): number {
   const { state, batch } = ctx;
   const postId = state.nextPostId++;
+  if (label === null && kind !== 'repost') label = state.accountLabels.get(author) ?? null;
   // Originals and quotes start a thread; a comment joins its parent's; a repost is in none.
   const rootId = kind === 'repost' ? null : kind === 'comment' && parentId !== null ? (state.posts.get(parentId)?.rootId ?? parentId) : postId;
   state.addPost(postId, { author, kind, parentId, rootId, createdStep: batch.step, text, label });

@@ -29,7 +29,7 @@ export const timeline: ActionSpec<TimelineArgs> = {
     },
     additionalProperties: false,
   },
-  apply({ state }, actor, args) {
+  apply({ state, batch }, actor, args) {
     const user = args.user_id ?? actor;
     if (!state.hasUser(user)) return fail(`user ${user} does not exist`);
     const limit = args.limit ?? 20;
@@ -40,7 +40,7 @@ export const timeline: ActionSpec<TimelineArgs> = {
       if (visibleTo(state, actor, id)) ids.push(id);
     }
     const pinned = state.pins.get(user);
-    return ok({ user_id: user, post_ids: ids, pinned: pinned !== undefined && visibleTo(state, actor, pinned) ? pinned : null });
+    return ok({ user_id: user, post_ids: batch.recordImpressions(actor, ids, 'timeline'), pinned: pinned !== undefined && visibleTo(state, actor, pinned) ? pinned : null });
   },
 };
 

@@ -1,6 +1,10 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { exitFeed, nextPage, viewPost } from './browse.js';
 import { bookmark, dislike, like, unbookmark, undoDislike, unlike } from './engagement.js';
 import { follow, unfollow } from './graph.js';
+import { createGroup, joinGroup, leaveGroup, sendGroupMessage } from './groups.js';
+import { addToList, createList, pinList, readList, removeFromList, unpinList } from './lists.js';
+import { readMessages, sendDirectMessage } from './messages.js';
 import { hideReply, mute, reportPost, unmute } from './moderation.js';
 import { createPost, deletePost, pinPost, quotePost, reply, repost } from './posts.js';
 import { listBookmarks, timeline } from './reading.js';
@@ -41,6 +45,21 @@ const ALL: readonly ActionSpec<never>[] = [
   searchPosts,
   searchUsers,
   trends,
+  viewPost,
+  nextPage,
+  exitFeed,
+  sendDirectMessage,
+  createGroup,
+  joinGroup,
+  leaveGroup,
+  sendGroupMessage,
+  readMessages,
+  createList,
+  addToList,
+  removeFromList,
+  readList,
+  pinList,
+  unpinList,
   doNothing,
 ];
 
@@ -66,6 +85,7 @@ export function applyAction(ctx: ApplyContext, actor: number, action: AgentActio
   const entry = registry.get(action.action);
   if (!entry) return { ok: false, error: `unknown action "${action.action}"` };
   if (entry.spec.name !== 'sign_up' && !ctx.state.hasUser(actor)) return { ok: false, error: `agent ${actor} has not signed up` };
+  if (ctx.state.suspended.has(actor)) return { ok: false, error: `account ${actor} is suspended` };
   if (!entry.validate(action.args)) return { ok: false, error: `invalid arguments for ${action.action}: ${describeErrors(entry.validate)}` };
   return entry.spec.apply(ctx, actor, action.args as never);
 }

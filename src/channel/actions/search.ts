@@ -1,5 +1,5 @@
-import { hashtags } from '../search-index.js';
 import type { ChannelState } from '../state.js';
+import { trendsFor } from '../trends.js';
 import { ok, type ActionSpec } from './types.js';
 
 export interface SearchArgs {
@@ -19,7 +19,7 @@ const searchArgs = {
 
 /**
  * Whether a post can turn up in `reader`'s search or trends: live, not flagged or hidden,
- * author not muted. Built once per call: it runs for every post of a trend window.
+ * not a repost, author not muted. Built once per call.
  */
 function searchableFor(state: ChannelState, reader: number): (id: number) => boolean {
   const muted = state.mutesOf(reader);
@@ -45,11 +45,11 @@ export const searchPosts: ActionSpec<SearchArgs> = {
   name: 'search_posts',
   description: 'Search posts by words or #tags; returns matching post ids, best matches first.',
   parameters: searchArgs,
-  apply({ state }, actor, { query, limit = 10 }) {
+  apply({ state, batch }, actor, { query, limit = 10 }) {
     const keep = searchableFor(state, actor);
-    if (state.rules.search === 'bm25') return ok({ posts: state.postIndex.search(query, limit, keep) });
+    if (state.rules.search === 'bm25') return ok({ posts: batch.recordImpressions(actor, state.postIndex.search(query, limit, keep), 'search') });
     const q = query.toLowerCase();
-    return ok({ posts: newestFirst(state.postIds(), limit, (id) => keep(id) && (state.posts.get(id)?.text.toLowerCase().includes(q) ?? false)) });
+    return ok({ posts: batch.recordImpressions(actor, newestFirst(state.postIds(), limit, (id) => keep(id) && (state.posts.get(id)?.text.toLowerCase().includes(q) ?? false)), 'search') });
   },
 };
 
@@ -72,57 +72,12 @@ export const searchUsers: ActionSpec<SearchArgs> = {
   },
 };
 
-/**
- * The `limit` entries with the highest positive count, highest first; ties to the higher id.
- * A bounded selection (O(n · limit)), not a sort of every candidate: a trend window can hold
- * a million posts.
- */
-function topPosts(counts: Iterable<[number, number]>, limit: number): number[] {
-  const top: [number, number][] = [];
-  const better = (a: [number, number], b: [number, number]): boolean => a[1] > b[1] || (a[1] === b[1] && a[0] > b[0]);
-  for (const e of counts) {
-    if (e[1] <= 0) continue;
-    if (top.length === limit && !better(e, top[limit - 1]!)) continue;
-    let i = top.length < limit ? top.length : limit - 1;
-    while (i > 0 && better(e, top[i - 1]!)) i--;
-    top.splice(i, 0, e);
-    if (top.length > limit) top.pop();
-  }
-  return top.map(([id]) => id);
-}
-
 export const trends: ActionSpec = {
   name: 'trends',
   description: "See what is trending on the platform right now (popular posts or #tags).",
   parameters: { type: 'object', properties: {}, additionalProperties: false },
   apply({ state, batch }, actor) {
-    const { algorithm, window, limit } = state.rules.trends;
-    const from = batch.step - window + 1;
-    const keep = searchableFor(state, actor);
-    if (algorithm === 'most_liked') {
-      const counts = function* (): Generator<[number, number]> {
-        for (const id of state.feedCandidates(from)) {
-          const n = state.engagement.likes(id);
-          if (n > 0 && keep(id)) yield [id, n];
-        }
-      };
-      return ok({ posts: topPosts(counts(), limit) });
-    }
-    if (algorithm === 'velocity') {
-      const now = state.engagement.between(from, batch.step);
-      const before = state.engagement.between(from - window, from - 1);
-      const growth = new Map<number, number>();
-      for (const [id, n] of now) growth.set(id, n);
-      for (const [id, n] of before) growth.set(id, (growth.get(id) ?? 0) - n);
-      return ok({ posts: topPosts([...growth].filter(([id]) => keep(id)), limit) });
-    }
-    const tags = new Map<string, number>();
-    for (const id of state.feedCandidates(from)) {
-      if (!keep(id)) continue;
-      // Tags as the search index already tokenized them; re-reading every text was the cost.
-      for (const tag of state.postIndex.tagsOf(id) ?? hashtags(state.posts.get(id)?.text ?? '')) tags.set(tag, (tags.get(tag) ?? 0) + 1);
-    }
-    const top = [...tags].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, limit);
-    return ok({ hashtags: top.map(([tag, posts]) => ({ tag, posts })) });
+    const trend = trendsFor(state, actor, batch.step, searchableFor(state, actor));
+    return ok('posts' in trend ? { posts: batch.recordImpressions(actor, trend.posts, 'trend') } : trend);
   },
 };

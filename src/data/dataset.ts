@@ -1,0 +1,56 @@
+/**
+ * Loads the files of an experiment's `dataset:` section. Users come first: follows and posts
+ * refer to them, and a reference to an unknown user is a bad row like any other.
+ */
+import type { DatasetConfig } from '../config/types.js';
+import { DatasetError, locate } from './bad-rows.js';
+import { loadCascades, type LoadedCascades } from './load-cascades.js';
+import { loadFollows, type LoadedFollows } from './load-follows.js';
+import { loadPosts, type LoadedPosts } from './load-posts.js';
+import { loadUsers, type LoadedUsers } from './load-users.js';
+
+export { DatasetError, type DatasetErrorCode, type SkipReport } from './bad-rows.js';
+export type { CascadeNode, LoadedCascades } from './load-cascades.js';
+export type { LoadedFollows } from './load-follows.js';
+export type { DatasetPost, LoadedPosts, PostKind } from './load-posts.js';
+export type { DatasetUser, LoadedUsers } from './load-users.js';
+
+/** Each table the config names, loaded; absent tables stay absent. */
+export interface LoadedDataset {
+  readonly users?: LoadedUsers;
+  readonly follows?: LoadedFollows;
+  readonly posts?: LoadedPosts;
+  readonly cascades?: LoadedCascades;
+}
+
+/**
+ * @param baseDir the experiment file's folder: relative paths are resolved against it.
+ * @throws DatasetError on a bad row under `on_bad_row: fail`, an unreadable file, or a header
+ *   that lacks a needed column.
+ */
+export async function loadDataset(cfg: DatasetConfig, baseDir: string): Promise<LoadedDataset> {
+  const users = cfg.users ? await loadUsers(cfg.users, baseDir) : undefined;
+  const needUsers = (table: 'follows' | 'posts', path: string): LoadedUsers => {
+    if (users) return users;
+    throw new DatasetError('dataset.columns', locate(path, undefined, undefined, `dataset.${table} refers to accounts by id: add dataset.users, the file that lists them`), path);
+  };
+  const follows = cfg.follows ? await loadFollows(cfg.follows, baseDir, needUsers('follows', cfg.follows.path)) : undefined;
+  const posts = cfg.posts ? await loadPosts(cfg.posts, baseDir, needUsers('posts', cfg.posts.path)) : undefined;
+  const cascades = cfg.cascades ? await loadCascades(cfg.cascades, baseDir) : undefined;
+  return { users, follows, posts, cascades };
+}
+
+/** One line per table: how many rows loaded and, when any were skipped, how many and why. */
+export function describeLoad(data: LoadedDataset): string[] {
+  const out: string[] = [];
+  const line = (t: { file: string; skipped: number; examples: readonly string[] }, rows: number, what: string): void => {
+    out.push(`${t.file}: ${rows.toLocaleString('en-US')} ${what}${t.skipped > 0 ? `, ${t.skipped.toLocaleString('en-US')} bad rows skipped` : ''}`);
+    for (const e of t.examples) out.push(`  ${e}`);
+    if (t.skipped > t.examples.length) out.push(`  ... and ${t.skipped - t.examples.length} more`);
+  };
+  if (data.users) line(data.users, data.users.rows.length, 'users');
+  if (data.follows) line(data.follows, data.follows.count, 'follows');
+  if (data.posts) line(data.posts, data.posts.rows.length, 'posts');
+  if (data.cascades) line(data.cascades, data.cascades.rows.length, 'cascade nodes');
+  return out;
+}
