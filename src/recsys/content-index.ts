@@ -5,17 +5,17 @@ import { kthLargest, TopK } from './top-k.js';
 export const MAX_QUERY_TERMS = 32;
 
 /**
- * Postings a user's match reads at most (see `ContentIndex.match`): the work per user is
- * bounded whatever the vocabulary, and a feed's worth of candidates is found many times over.
+ * Postings a user's match reads at most (see `ContentIndex`): the work per user is bounded
+ * whatever the vocabulary and the number of candidates.
  */
-export const MATCH_BUDGET = 2048;
+export const MATCH_BUDGET = 1024;
 
 /**
  * Candidates rescored exactly per user, as a multiple of the feed size (see `match`). On the
- * bench's templated texts (many near-ties) a feed keeps 99% of the exact top feed's score
- * mass with 16, 98% with 8, 95% with 4.
+ * bench's templated texts (many near-ties, the hard case), feeds keep 98.5% of the exact top
+ * feed's score mass with these two limits (99.3% with a budget of 2048, at 1.5× the time).
  */
-export const SHORTLIST = 8;
+export const SHORTLIST = 16;
 
 export interface MatchLimits {
   readonly budget: number;
@@ -36,11 +36,12 @@ export interface Query {
  * term with its query, instead of taking a dot product with every candidate.
  *
  * A common term (a big topic's hashtag) would still make every user walk tens of thousands
- * of postings, so `match` reads only the query's `budget` largest contributions (query
- * weight × impact) across its terms, as impact-ordered indexes stop early ("score-at-a-time",
- * Anh & Moffat), then scores every candidate it met exactly from its forward vector. What
- * is lost is a candidate none of whose contributions is among those read; the candidates
- * that make a feed have large ones.
+ * of postings, so `match` reads only the query's largest contributions (query weight ×
+ * impact) across its terms, between half a budget and a budget of them, as impact-ordered
+ * indexes stop early ("score-at-a-time", Anh & Moffat); it then rescores exactly, from their
+ * forward vectors, the candidates with the largest partial sums. What is lost is a candidate
+ * whose contributions read were too few to shortlist it; the ones that make a feed have
+ * large contributions, read first.
  */
 export class ContentIndex {
   /** By term id; 0 for terms no candidate holds (or every candidate holds). */
@@ -58,8 +59,11 @@ export class ContentIndex {
   private readonly queryWeight: Float64Array;
   private readonly partial: Float64Array;
   private readonly sums: Float64Array;
+  private readonly scratch: Float64Array;
   private readonly touched: Int32Array;
   private readonly queryCounts: Float64Array;
+  /** The query's distinct terms so far, while `queryOf` counts them. */
+  private readonly seen: Int32Array;
   private readonly queryTop = new TopK(MAX_QUERY_TERMS);
   private readonly cut = new Int32Array(MAX_QUERY_TERMS);
 
@@ -156,8 +160,10 @@ export class ContentIndex {
     this.queryWeight = new Float64Array(terms);
     this.partial = new Float64Array(n);
     this.sums = new Float64Array(n);
+    this.scratch = new Float64Array(n);
     this.touched = new Int32Array(n);
     this.queryCounts = new Float64Array(terms);
+    this.seen = new Int32Array(terms);
   }
 
   /**
@@ -166,11 +172,11 @@ export class ContentIndex {
    * shares no weighted term with the candidates.
    */
   queryOf(profile: Bag, candidates: Iterable<number>): Query {
-    const { idf, queryCounts } = this;
-    const seen: number[] = [];
+    const { idf, queryCounts, seen } = this;
+    let distinct = 0;
     const add = (t: number, n: number): void => {
       if (t >= idf.length || idf[t] === 0) return;
-      if (queryCounts[t] === 0) seen.push(t);
+      if (queryCounts[t] === 0) seen[distinct++] = t;
       queryCounts[t]! += n;
     };
     for (let k = 0; k < profile.length; k += 2) add(profile[k]!, profile[k + 1]!);
@@ -178,31 +184,35 @@ export class ContentIndex {
     for (const i of candidates) for (let k = start[i]!; k < start[i + 1]!; k += 2) add(data[k]!, data[k + 1]!);
 
     const top = this.queryTop;
-    top.clear();
-    for (const t of seen) {
+    for (let j = 0; j < distinct; j++) {
+      const t = seen[j]!;
       top.offer(t, tfWeight(queryCounts[t]!) * idf[t]!, this.vocab.key(t));
       queryCounts[t] = 0;
     }
     const size = top.size;
     const terms = new Int32Array(size);
     const weights = new Float64Array(size);
-    let sq = 0;
     top.drainInto(terms, weights);
+    let sq = 0;
     for (let q = 0; q < size; q++) sq += weights[q]! * weights[q]!;
     for (let q = 0; q < size; q++) weights[q]! /= Math.sqrt(sq);
     return { terms, weights };
   }
 
   /**
-   * Fills `best` with the user's best candidates that `accept` lets through (as candidate
-   * indices, ties to the higher `tie`), by cosine with the query × prior. The query's
-   * `budget` largest contributions are read and summed per candidate; the `shortlist` × k
-   * candidates with the largest sums are then scored exactly from their forward vectors,
-   * so a candidate that missed some of its contributions is not ranked by a partial sum.
+   * Fills `best` with the user's best candidates, not `blocked` and let through by `accept`
+   * (as candidate indices, ties to the higher `tie`), by cosine with the query × prior.
+   * `blocked` (the user's own and engaged posts) keeps the many candidates a user is known
+   * to match but cannot be shown out of the shortlist; `accept` is asked only of shortlisted ones. The query's
+   * largest contributions (see `cutAtBudget`) are read and summed per candidate; the
+   * `shortlist` × k candidates with the largest sums are then scored exactly, so a candidate
+   * that missed some of its contributions is not ranked by a partial sum.
    */
-  match(query: Query, accept: (doc: number) => boolean, best: TopK, tie: Int32Array): void {
-    const { partial, sums, touched, start, docs, impacts, cut, queryWeight, forwardStart, forward } = this;
+  match(query: Query, blocked: readonly number[], accept: (doc: number) => boolean, best: TopK, tie: Int32Array): void {
+    const { partial, sums, scratch, touched, start, docs, impacts, cut, queryWeight, forwardStart, forward } = this;
     this.cutAtBudget(query);
+    // A blocked candidate's sum starts at −∞: never 0, so never touched, at no cost per posting.
+    for (const d of blocked) partial[d] = -Infinity;
     let n = 0;
     for (let q = 0; q < query.terms.length; q++) {
       const t = query.terms[q]!;
@@ -215,24 +225,40 @@ export class ContentIndex {
       }
     }
     // The shortlist: partial sums above the (shortlist × k)-th largest, then equal ones in
-    // the order met, each rescored exactly if `accept` lets it through.
+    // the order met; every other candidate too if too few of those were accepted.
     const want = this.limits.shortlist * best.k;
-    for (let k = 0; k < n; k++) sums[k] = partial[touched[k]!]!;
-    const threshold = n > want ? kthLargest(sums, n, want) : 0;
+    for (let k = 0; k < n; k++) {
+      sums[k] = partial[touched[k]!]!;
+      partial[touched[k]!] = 0;
+    }
+    for (const d of blocked) partial[d] = 0;
+    let threshold = 0;
+    if (n > want) {
+      scratch.set(sums.subarray(0, n));
+      threshold = kthLargest(scratch, n, want);
+    }
     let listed = 0;
     for (let k = 0; k < n; k++) {
-      const d = touched[k]!;
-      const p = partial[d]!;
-      partial[d] = 0;
+      const p = sums[k]!;
       if (p < threshold || (p === threshold && listed >= want)) continue;
       listed++;
+      sums[k] = -1;
+      const d = touched[k]!;
       if (!accept(d)) continue;
-      // The exact dot product, in the candidate's text order of terms.
       let dot = 0;
       for (let j = forwardStart[d]!; j < forwardStart[d + 1]!; j += 2) dot += queryWeight[forward[j]!]! * forward[j + 1]!;
       best.offer(d, dot, tie[d]!);
     }
+    if (best.size < best.k) for (let k = 0; k < n; k++) if (sums[k]! >= 0 && accept(touched[k]!)) best.offer(touched[k]!, this.exactScore(touched[k]!), tie[touched[k]!]!);
     for (let q = 0; q < query.terms.length; q++) queryWeight[query.terms[q]!] = 0;
+  }
+
+  /** Cosine with the query being matched × prior, from the candidate's forward vector, in its text order (as `match` computes it inline). */
+  private exactScore(doc: number): number {
+    const { queryWeight, forwardStart, forward } = this;
+    let dot = 0;
+    for (let j = forwardStart[doc]!; j < forwardStart[doc + 1]!; j += 2) dot += queryWeight[forward[j]!]! * forward[j + 1]!;
+    return dot;
   }
 
   /**

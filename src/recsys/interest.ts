@@ -1,5 +1,5 @@
 import type { ChannelSnapshot } from '../channel/snapshot.js';
-import { candidatesOf, FeedFiller, recency, type Candidates } from './candidates.js';
+import { candidatesByAuthor, candidatesOf, FeedFiller, recency, type Candidates } from './candidates.js';
 import { ContentIndex, type Query } from './content-index.js';
 import { Vocabulary } from './tfidf.js';
 import { TopK } from './top-k.js';
@@ -15,19 +15,29 @@ export const DEFAULT_RECENCY_HALF_LIFE = 6;
 export const QUERY_HISTORY = 200;
 
 /**
- * The user's interests as a TF-IDF query: its profile (name and bio) and the texts of the
- * posts it liked or reposted that are still candidates (the QUERY_HISTORY most recent), read
- * as one document.
+ * What the content-based recommenders know of a user, from its own posts (`byAuthor`) and
+ * its likes and reposts: the candidates it may not be shown (its own and engaged posts) and
+ * its interests as a TF-IDF query, its profile (name and bio) and the texts of the engaged
+ * candidates (the QUERY_HISTORY most recent) read as one document.
  */
-export function interestQuery(snapshot: ChannelSnapshot, vocab: Vocabulary, index: ContentIndex, cands: Candidates, user: number): Query {
-  let engaged: number[] = [];
+export function userInterests(
+  snapshot: ChannelSnapshot,
+  vocab: Vocabulary,
+  index: ContentIndex,
+  cands: Candidates,
+  byAuthor: ReadonlyMap<number, readonly number[]>,
+  user: number,
+): { readonly query: Query; readonly blocked: readonly number[] } {
+  const engaged: number[] = [];
   for (const id of snapshot.engagedBy(user)) {
     const at = cands.indexOf(id);
     if (at >= 0) engaged.push(at);
   }
   // Counts add up exactly in any order, so below the cap the set's order does not matter.
-  if (engaged.length > QUERY_HISTORY) engaged = engaged.sort((a, b) => cands.newer[b]! - cands.newer[a]!).slice(0, QUERY_HISTORY);
-  return index.queryOf(vocab.profileBag(user, snapshot.profileOf(user)), engaged);
+  const read = engaged.length > QUERY_HISTORY ? engaged.slice().sort((a, b) => cands.newer[b]! - cands.newer[a]!).slice(0, QUERY_HISTORY) : engaged;
+  const query = index.queryOf(vocab.profileBag(user, snapshot.profileOf(user)), read);
+  const own = byAuthor.get(user);
+  return { query, blocked: own ? [...engaged, ...own] : engaged };
 }
 
 /**
@@ -46,15 +56,12 @@ export function createInterest({ feedSize, config }: RecommenderOptions): Recomm
       const prior = Float64Array.from(cands.posts, (p) => recency(snapshot, p, halfLife));
       const index = new ContentIndex(vocab, bags, prior);
       const filler = new FeedFiller(snapshot, feedSize);
+      const byAuthor = candidatesByAuthor(cands);
       const best = new TopK(feedSize);
       const feeds: Feeds = new Map();
       for (const user of snapshot.users) {
-        const engaged = snapshot.engagedBy(user);
-        const eligible = (doc: number): boolean => {
-          const p = cands.posts[doc]!;
-          return p.authorId !== user && !engaged.has(p.postId);
-        };
-        index.match(interestQuery(snapshot, vocab, index, cands, user), eligible, best, cands.newer);
+        const { query, blocked } = userInterests(snapshot, vocab, index, cands, byAuthor, user);
+        index.match(query, blocked, () => true, best, cands.newer);
         feeds.set(user, filler.feed(user, best.drain().map((doc) => cands.posts[doc]!.postId)));
       }
       return feeds;

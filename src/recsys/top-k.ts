@@ -114,7 +114,6 @@ export class TopK {
   }
 }
 
-
 /**
  * The k-th largest of values[0 .. n) (1 ≤ k ≤ n), reordering them: Hoare's selection with a
  * median-of-three pivot, O(n) on average and free of the per-item heap work of `TopK`, for
@@ -147,4 +146,41 @@ export function kthLargest(values: Float64Array, n: number, k: number): number {
     else return values[target]!;
   }
   return values[target]!;
+}
+
+/**
+ * Offers `best` every items[j] (j < n) that `accept` lets through, with scores[j] and tie
+ * ties[items[j]]: the same result as offering them one by one, but when there are many,
+ * `accept` (a few set lookups) and the heap only see the top 2k by score, unless fewer than
+ * k of those are accepted. `scratch` holds at least n values.
+ */
+export function offerAccepted(
+  best: TopK,
+  items: Int32Array,
+  scores: Float64Array,
+  n: number,
+  ties: Int32Array,
+  accept: (item: number) => boolean,
+  scratch: Float64Array,
+): void {
+  if (best.k === 0) return;
+  const many = n > 4 * best.k;
+  let threshold = 0;
+  if (many) {
+    scratch.set(scores.subarray(0, n));
+    threshold = kthLargest(scratch, n, 2 * best.k);
+    for (let j = 0; j < n; j++) {
+      const s = scores[j]!;
+      const item = items[j]!;
+      if (s >= threshold && !best.rejects(s, ties[item]!) && accept(item)) best.offer(item, s, ties[item]!);
+    }
+    // k accepted at or above the threshold: nothing below it can enter.
+    if (best.size === best.k) return;
+  }
+  for (let j = 0; j < n; j++) {
+    const s = scores[j]!;
+    const item = items[j]!;
+    if (many && s >= threshold) continue;
+    if (!best.rejects(s, ties[item]!) && accept(item)) best.offer(item, s, ties[item]!);
+  }
 }

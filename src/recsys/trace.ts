@@ -25,13 +25,12 @@ export function createTrace({ feedSize, config }: RecommenderOptions): Recommend
       const feeds: Feeds = new Map();
       for (const user of snapshot.users) {
         const engaged = snapshot.engagedBy(user);
-        model.match(user, (c, score) => {
-          const tie = cands.newer[c]!;
-          if (best.rejects(score, tie)) return;
-          const p = cands.posts[c]!;
-          if (p.authorId !== user && !engaged.has(p.postId)) best.offer(p.postId, score, tie);
-        });
-        feeds.set(user, filler.feed(user, best.drain()));
+        model.match(
+          user,
+          (c) => cands.posts[c]!.authorId !== user && !engaged.has(cands.posts[c]!.postId),
+          best,
+        );
+        feeds.set(user, filler.feed(user, best.drain().map((item) => cands.posts[model.candidate(item)]!.postId)));
       }
       return feeds;
     },

@@ -1,5 +1,5 @@
-import { candidatesOf, FeedFiller, recency } from './candidates.js';
-import { DEFAULT_RECENCY_HALF_LIFE, interestQuery } from './interest.js';
+import { candidatesByAuthor, candidatesOf, FeedFiller, recency } from './candidates.js';
+import { DEFAULT_RECENCY_HALF_LIFE, userInterests } from './interest.js';
 import { ContentIndex } from './content-index.js';
 import { Vocabulary } from './tfidf.js';
 import { TopK } from './top-k.js';
@@ -50,13 +50,9 @@ export function createTwitter({ feedSize, config }: RecommenderOptions): Recomme
 
       // Each author's candidates, best first, so a followee's list is read only while its
       // posts could still enter the user's top feed_size.
-      const byAuthor = new Map<number, number[]>();
-      cands.posts.forEach((p, i) => {
-        const list = byAuthor.get(p.authorId);
-        if (list) list.push(i);
-        else byAuthor.set(p.authorId, [i]);
-      });
-      for (const list of byAuthor.values()) list.sort((a, b) => base[b]! - base[a]! || cands.newer[b]! - cands.newer[a]!);
+      const byAuthor = candidatesByAuthor(cands);
+      const bestOfAuthor = new Map<number, number[]>();
+      for (const [author, list] of byAuthor) bestOfAuthor.set(author, list.slice().sort((a, b) => base[b]! - base[a]! || cands.newer[b]! - cands.newer[a]!));
 
       const filler = new FeedFiller(snapshot, feedSize);
       const inBest = new TopK(feedSize);
@@ -67,7 +63,7 @@ export function createTwitter({ feedSize, config }: RecommenderOptions): Recomme
         const engaged = snapshot.engagedBy(user);
         for (const f of followees) {
           if (f === user) continue;
-          for (const i of byAuthor.get(f) ?? []) {
+          for (const i of bestOfAuthor.get(f) ?? []) {
             if (inBest.rejects(base[i]!, cands.newer[i]!)) break;
             const id = cands.posts[i]!.postId;
             if (!engaged.has(id)) inBest.offer(id, base[i]!, cands.newer[i]!);
@@ -75,11 +71,8 @@ export function createTwitter({ feedSize, config }: RecommenderOptions): Recomme
         }
         const inNetwork = inBest.drain();
 
-        const eligible = (doc: number): boolean => {
-          const p = cands.posts[doc]!;
-          return p.authorId !== user && !followees.has(p.authorId) && !engaged.has(p.postId);
-        };
-        index.match(interestQuery(snapshot, vocab, index, cands, user), eligible, outBest, cands.newer);
+        const { query, blocked } = userInterests(snapshot, vocab, index, cands, byAuthor, user);
+        index.match(query, blocked, (doc) => !followees.has(cands.posts[doc]!.authorId), outBest, cands.newer);
         const outOfNetwork = outBest.drain().map((doc) => cands.posts[doc]!.postId).slice(0, feedSize - Math.min(inSlots, inNetwork.length));
         feeds.set(user, filler.feed(user, interleave(inNetwork.slice(0, feedSize - outOfNetwork.length), outOfNetwork)));
       }
