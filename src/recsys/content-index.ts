@@ -1,4 +1,5 @@
 import { idfWeight, tfWeight, type Bag, type Bags, type Vocabulary } from './tfidf.js';
+import { SparseAccumulator } from './accumulator.js';
 import { kthLargest, TopK } from './top-k.js';
 
 /** Most weighty terms of a user's query kept: a heavy liker's query stays short. */
@@ -12,10 +13,11 @@ export const MATCH_BUDGET = 1024;
 
 /**
  * Candidates rescored exactly per user, as a multiple of the feed size (see `match`). On the
- * bench's templated texts (many near-ties, the hard case), feeds keep 98.5% of the exact top
- * feed's score mass with these two limits (99.3% with a budget of 2048, at 1.5× the time).
+ * bench's templated texts (many near-ties, the hard case) feeds keep 97.5% of the exact top
+ * feed's score mass with these two limits (98.5% with 16, 99.3% with 16 and a budget of
+ * 2048); rescoring reads each shortlisted candidate's vector, a cache miss at a million.
  */
-export const SHORTLIST = 16;
+export const SHORTLIST = 8;
 
 export interface MatchLimits {
   readonly budget: number;
@@ -56,11 +58,11 @@ export class ContentIndex {
    */
   private readonly forwardStart: Int32Array;
   private readonly forward: Float64Array;
+  /** The query being matched, by term id (0 elsewhere). */
   private readonly queryWeight: Float64Array;
-  private readonly partial: Float64Array;
-  private readonly sums: Float64Array;
-  private readonly scratch: Float64Array;
-  private readonly touched: Int32Array;
+  private readonly sums: SparseAccumulator;
+  private scratch = new Float64Array(1024);
+  private seenFlags = new Uint8Array(1024);
   private readonly queryCounts: Float64Array;
   /** The query's distinct terms so far, while `queryOf` counts them. */
   private readonly seen: Int32Array;
@@ -158,10 +160,7 @@ export class ContentIndex {
     this.docs = docs.slice(0, out);
     this.impacts = impacts.slice(0, out);
     this.queryWeight = new Float64Array(terms);
-    this.partial = new Float64Array(n);
-    this.sums = new Float64Array(n);
-    this.scratch = new Float64Array(n);
-    this.touched = new Int32Array(n);
+    this.sums = new SparseAccumulator(n);
     this.queryCounts = new Float64Array(terms);
     this.seen = new Int32Array(terms);
   }
@@ -201,71 +200,77 @@ export class ContentIndex {
 
   /**
    * Fills `best` with the user's best candidates, not `blocked` and let through by `accept`
-   * (as candidate indices, ties to the higher `tie`), by cosine with the query × prior.
-   * `blocked` (the user's own and engaged posts) keeps the many candidates a user is known
-   * to match but cannot be shown out of the shortlist; `accept` is asked only of shortlisted ones. The query's
-   * largest contributions (see `cutAtBudget`) are read and summed per candidate; the
-   * `shortlist` × k candidates with the largest sums are then scored exactly, so a candidate
-   * that missed some of its contributions is not ranked by a partial sum.
+   * (as candidate indices, ties to the higher `tie`), by cosine with the query × prior. The
+   * query's largest contributions (see `cutAtBudget`) are read and summed per candidate; the
+   * candidates with the largest sums are then scored exactly, so a candidate that missed some
+   * of its contributions is not ranked by a partial sum: `shortlist` × k accepted ones, the
+   * cut on sums doubling until that many are (or none are left). `blocked` (the user's own
+   * and engaged posts, the many candidates a user is known to match but cannot be shown) is
+   * never summed; `accept` is asked only of candidates within the cut.
    */
-  match(query: Query, blocked: readonly number[], accept: (doc: number) => boolean, best: TopK, tie: Int32Array): void {
-    const { partial, sums, scratch, touched, start, docs, impacts, cut, queryWeight, forwardStart, forward } = this;
-    this.cutAtBudget(query);
-    // A blocked candidate's sum starts at −∞: never 0, so never touched, at no cost per posting.
-    for (const d of blocked) partial[d] = -Infinity;
-    let n = 0;
+  match(query: Query, blocked: readonly number[], accept: ((doc: number) => boolean) | null, best: TopK, tie: Int32Array): void {
+    const { sums, start, docs, impacts, cut, queryWeight, forwardStart, forward } = this;
+    const read = this.cutAtBudget(query);
+    // A blocked candidate starts at −∞ and so stays below any cut.
+    sums.begin(read + blocked.length);
+    for (const d of blocked) sums.add(d, -Infinity);
     for (let q = 0; q < query.terms.length; q++) {
       const t = query.terms[q]!;
       const w = query.weights[q]!;
       queryWeight[t] = w;
-      for (let k = start[t]!, end = start[t]! + cut[q]!; k < end; k++) {
-        const d = docs[k]!;
-        if (partial[d] === 0) touched[n++] = d;
-        partial[d]! += w * impacts[k]!;
-      }
+      for (let k = start[t]!, end = start[t]! + cut[q]!; k < end; k++) sums.add(docs[k]!, w * impacts[k]!);
     }
-    // The shortlist: partial sums above the (shortlist × k)-th largest, then equal ones in
-    // the order met; every other candidate too if too few of those were accepted.
+    const n = sums.end();
+    const found = sums.keys;
+    const partial = sums.values;
+    const seen = this.considered(n);
     const want = this.limits.shortlist * best.k;
-    for (let k = 0; k < n; k++) {
-      sums[k] = partial[touched[k]!]!;
-      partial[touched[k]!] = 0;
+    let accepted = 0;
+    for (let take = want; ; take *= 2) {
+      // This round's cut: the take-th largest sum; equal ones in the order met, up to take.
+      let threshold = -Infinity;
+      if (n > take) {
+        const scratch = this.scratchOf(n);
+        scratch.set(partial.subarray(0, n));
+        threshold = kthLargest(scratch, n, take);
+      }
+      let listed = 0;
+      for (let k = 0; k < n; k++) {
+        const p = partial[k]!;
+        if (p < threshold || p === -Infinity || (p === threshold && listed >= take)) continue;
+        listed++;
+        if (seen[k] === 1) continue;
+        seen[k] = 1;
+        const d = found[k]!;
+        if (accept !== null && !accept(d)) continue;
+        accepted++;
+        // The exact dot product, in the candidate's text order of terms.
+        let dot = 0;
+        for (let j = forwardStart[d]!; j < forwardStart[d + 1]!; j += 2) dot += queryWeight[forward[j]!]! * forward[j + 1]!;
+        best.offer(d, dot, tie[d]!);
+      }
+      if (accepted >= want || take >= n) break;
     }
-    for (const d of blocked) partial[d] = 0;
-    let threshold = 0;
-    if (n > want) {
-      scratch.set(sums.subarray(0, n));
-      threshold = kthLargest(scratch, n, want);
-    }
-    let listed = 0;
-    for (let k = 0; k < n; k++) {
-      const p = sums[k]!;
-      if (p < threshold || (p === threshold && listed >= want)) continue;
-      listed++;
-      sums[k] = -1;
-      const d = touched[k]!;
-      if (!accept(d)) continue;
-      let dot = 0;
-      for (let j = forwardStart[d]!; j < forwardStart[d + 1]!; j += 2) dot += queryWeight[forward[j]!]! * forward[j + 1]!;
-      best.offer(d, dot, tie[d]!);
-    }
-    if (best.size < best.k) for (let k = 0; k < n; k++) if (sums[k]! >= 0 && accept(touched[k]!)) best.offer(touched[k]!, this.exactScore(touched[k]!), tie[touched[k]!]!);
+    seen.fill(0, 0, n);
     for (let q = 0; q < query.terms.length; q++) queryWeight[query.terms[q]!] = 0;
   }
 
-  /** Cosine with the query being matched × prior, from the candidate's forward vector, in its text order (as `match` computes it inline). */
-  private exactScore(doc: number): number {
-    const { queryWeight, forwardStart, forward } = this;
-    let dot = 0;
-    for (let j = forwardStart[doc]!; j < forwardStart[doc + 1]!; j += 2) dot += queryWeight[forward[j]!]! * forward[j + 1]!;
-    return dot;
+  private considered(n: number): Uint8Array {
+    if (this.seenFlags.length < n) this.seenFlags = new Uint8Array(2 * n);
+    return this.seenFlags;
+  }
+
+  private scratchOf(n: number): Float64Array {
+    if (this.scratch.length < n) this.scratch = new Float64Array(2 * n);
+    return this.scratch;
   }
 
   /**
    * Sets `cut[q]`, the postings read of each query term: all contributions ≥ τ, with τ the
-   * lowest threshold (found by bisection) that keeps their number within the budget.
+   * lowest threshold (found by bisection) that keeps their number within the budget; returns
+   * how many that is.
    */
-  private cutAtBudget(query: Query): void {
+  private cutAtBudget(query: Query): number {
     const { start, impacts, cut } = this;
     const budget = this.limits.budget;
     const terms = query.terms.length;
@@ -278,14 +283,14 @@ export class ContentIndex {
       total += len;
       if (len > 0) hi = Math.max(hi, query.weights[q]! * impacts[start[t]!]!);
     }
-    if (total <= budget) return;
+    if (total <= budget) return total;
     // count(τ) falls as τ rises; keep `hi` a threshold within budget, `lo` one over it.
     let lo = 0;
     if (this.count(query, hi) > budget) {
       // More than a budget of postings tie for the top: read the budget, terms in order.
       let left = budget;
       for (let q = 0; q < terms; q++) left -= cut[q] = Math.min(cut[q]!, left);
-      return;
+      return budget;
     }
     for (let i = 0; i < 40; i++) {
       const mid = (lo + hi) / 2;
@@ -297,7 +302,7 @@ export class ContentIndex {
         if (c >= budget / 2) break;
       }
     }
-    this.count(query, hi);
+    return this.count(query, hi);
   }
 
   /** Postings with contribution ≥ τ, summed over the query's terms; leaves each term's in `cut`. */

@@ -27,9 +27,10 @@ export function userInterests(
   cands: Candidates,
   byAuthor: ReadonlyMap<number, readonly number[]>,
   user: number,
+  engagedPosts: ReadonlySet<number> = snapshot.engagedBy(user),
 ): { readonly query: Query; readonly blocked: readonly number[] } {
   const engaged: number[] = [];
-  for (const id of snapshot.engagedBy(user)) {
+  for (const id of engagedPosts) {
     const at = cands.indexOf(id);
     if (at >= 0) engaged.push(at);
   }
@@ -42,7 +43,7 @@ export function userInterests(
 
 /**
  * Content-based: each user's feed is the candidates most similar to its interests, by TF-IDF
- * cosine of the post's text and `interestQuery`, times 0.5^(age / recency_half_life).
+ * cosine of the post's text and `userInterests`, times 0.5^(age / recency_half_life).
  * Users whose interests match nothing (no bio words in any post, no history) get popular posts.
  */
 export function createInterest({ feedSize, config }: RecommenderOptions): Recommender {
@@ -61,7 +62,7 @@ export function createInterest({ feedSize, config }: RecommenderOptions): Recomm
       const feeds: Feeds = new Map();
       for (const user of snapshot.users) {
         const { query, blocked } = userInterests(snapshot, vocab, index, cands, byAuthor, user);
-        index.match(query, blocked, () => true, best, cands.newer);
+        index.match(query, blocked, null, best, cands.newer);
         feeds.set(user, filler.feed(user, best.drain().map((doc) => cands.posts[doc]!.postId)));
       }
       return feeds;

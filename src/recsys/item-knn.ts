@@ -8,7 +8,7 @@ import { kthLargest, offerAccepted, type TopK } from './top-k.js';
  * ten thousand posts would otherwise add 10⁸ co-occurring pairs on its own. Both the
  * similarities and the user's own scoring read this capped history.
  */
-export const HISTORY_CAP = 100;
+export const HISTORY_CAP = 64;
 
 /**
  * Item-to-item neighbours from the agents' likes and reposts (one engagement per user and
@@ -37,7 +37,7 @@ export class ItemNeighbours {
   private readonly nbrStart: Int32Array;
   private readonly nbrItem: Int32Array;
   private readonly nbrSim: Float64Array;
-  private readonly row = new SparseAccumulator();
+  private readonly row: SparseAccumulator;
   private readonly scratch: Float64Array;
 
   constructor(interactions: Interactions, cands: Candidates, neighbors: number) {
@@ -131,10 +131,10 @@ export class ItemNeighbours {
 
     // One row of the item-item product at a time: co(i, c) / √n_c for each candidate c
     // co-engaged with the row's item (1/√n_c added once per co-engaging user), summed in a
-    // hash table sized to the row, then cut to the row's best `neighbors` (√n_i is common to
+    // SparseAccumulator, then cut to the row's best `neighbors` (√n_i is common to
     // the row). Equal similarities go to the lower item: more engaged, then newer. A row's
     // neighbours are kept in the (deterministic) order found, not sorted: only the set matters.
-    const row = this.row;
+    const row = (this.row = new SparseAccumulator(slots));
     const scratch = (this.scratch = new Float64Array(slots));
     // Pairs per row (co-engagements counted with repeats): bounds the row's distinct keys,
     // and the rows' neighbour lists together, so those are allocated once.
@@ -198,7 +198,10 @@ export class ItemNeighbours {
     const { row: acc, nbrStart, nbrItem } = this;
     let pairs = 0;
     for (let k = this.histStart[row]!; k < this.histStart[row + 1]!; k++) pairs += nbrStart[this.hist[k]! + 1]! - nbrStart[this.hist[k]!]!;
-    acc.begin(Math.min(pairs, this.slots));
+    acc.begin(Math.min(pairs + this.histStart[row + 1]! - this.histStart[row]!, this.slots));
+    // The user's own history is what its neighbours resemble most, and it may not be shown:
+    // its candidates start at −∞ rather than crowd the top for `accept` to turn down.
+    for (let k = this.histStart[row]!; k < this.histStart[row + 1]!; k++) if (this.hist[k]! < this.slots) acc.add(this.hist[k]!, -Infinity);
     for (let k = this.histStart[row]!; k < this.histStart[row + 1]!; k++) {
       const item = this.hist[k]!;
       for (let j = nbrStart[item]!; j < nbrStart[item + 1]!; j++) acc.add(nbrItem[j]!, this.nbrSim[j]!);

@@ -150,9 +150,10 @@ export function kthLargest(values: Float64Array, n: number, k: number): number {
 
 /**
  * Offers `best` every items[j] (j < n) that `accept` lets through, with scores[j] and tie
- * ties[items[j]]: the same result as offering them one by one, but when there are many,
- * `accept` (a few set lookups) and the heap only see the top 2k by score, unless fewer than
- * k of those are accepted. `scratch` holds at least n values.
+ * ties[items[j]]: the same result as offering them one by one, but `accept` (a few set
+ * lookups) and the heap see only the items down to a cut on scores that starts at the 2k-th
+ * largest and deepens fourfold while fewer than k of those above it were accepted. Items
+ * scored −∞ are never offered. `scratch` holds at least n values.
  */
 export function offerAccepted(
   best: TopK,
@@ -164,23 +165,22 @@ export function offerAccepted(
   scratch: Float64Array,
 ): void {
   if (best.k === 0) return;
-  const many = n > 4 * best.k;
-  let threshold = 0;
-  if (many) {
-    scratch.set(scores.subarray(0, n));
-    threshold = kthLargest(scratch, n, 2 * best.k);
+  // Each round offers the items scored in [cut, previous cut).
+  let previous = Infinity;
+  for (let take = 2 * best.k; ; take *= 4) {
+    let cut = -Infinity;
+    if (n > take) {
+      scratch.set(scores.subarray(0, n));
+      cut = kthLargest(scratch, n, take);
+    }
     for (let j = 0; j < n; j++) {
       const s = scores[j]!;
+      if (s < cut || s >= previous || s === -Infinity) continue;
       const item = items[j]!;
-      if (s >= threshold && !best.rejects(s, ties[item]!) && accept(item)) best.offer(item, s, ties[item]!);
+      if (!best.rejects(s, ties[item]!) && accept(item)) best.offer(item, s, ties[item]!);
     }
-    // k accepted at or above the threshold: nothing below it can enter.
-    if (best.size === best.k) return;
-  }
-  for (let j = 0; j < n; j++) {
-    const s = scores[j]!;
-    const item = items[j]!;
-    if (many && s >= threshold) continue;
-    if (!best.rejects(s, ties[item]!) && accept(item)) best.offer(item, s, ties[item]!);
+    // k kept, all scored at least `cut`: nothing below it can enter.
+    if (best.size === best.k || cut === -Infinity) return;
+    previous = cut;
   }
 }

@@ -25,11 +25,7 @@ export function createTrace({ feedSize, config }: RecommenderOptions): Recommend
       const feeds: Feeds = new Map();
       for (const user of snapshot.users) {
         const engaged = snapshot.engagedBy(user);
-        model.match(
-          user,
-          (c) => cands.posts[c]!.authorId !== user && !engaged.has(cands.posts[c]!.postId),
-          best,
-        );
+        model.match(user, (c) => cands.authors[c] !== user && !engaged.has(cands.posts[c]!.postId), best);
         feeds.set(user, filler.feed(user, best.drain().map((item) => cands.posts[model.candidate(item)]!.postId)));
       }
       return feeds;

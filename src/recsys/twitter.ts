@@ -1,4 +1,4 @@
-import { candidatesByAuthor, candidatesOf, FeedFiller, recency } from './candidates.js';
+import { candidatesByAuthor, candidatesOf, FeedFiller, recency, type Candidates } from './candidates.js';
 import { DEFAULT_RECENCY_HALF_LIFE, userInterests } from './interest.js';
 import { ContentIndex } from './content-index.js';
 import { Vocabulary } from './tfidf.js';
@@ -48,11 +48,8 @@ export function createTwitter({ feedSize, config }: RecommenderOptions): Recomme
       const bags = vocab.bagsOf(cands.posts);
       const index = new ContentIndex(vocab, bags, base);
 
-      // Each author's candidates, best first, so a followee's list is read only while its
-      // posts could still enter the user's top feed_size.
       const byAuthor = candidatesByAuthor(cands);
-      const bestOfAuthor = new Map<number, number[]>();
-      for (const [author, list] of byAuthor) bestOfAuthor.set(author, list.slice().sort((a, b) => base[b]! - base[a]! || cands.newer[b]! - cands.newer[a]!));
+      const network = new AuthorLists(byAuthor, cands, base);
 
       const filler = new FeedFiller(snapshot, feedSize);
       const inBest = new TopK(feedSize);
@@ -61,22 +58,56 @@ export function createTwitter({ feedSize, config }: RecommenderOptions): Recomme
       for (const user of snapshot.users) {
         const followees = snapshot.followeesOf(user);
         const engaged = snapshot.engagedBy(user);
-        for (const f of followees) {
-          if (f === user) continue;
-          for (const i of bestOfAuthor.get(f) ?? []) {
-            if (inBest.rejects(base[i]!, cands.newer[i]!)) break;
-            const id = cands.posts[i]!.postId;
-            if (!engaged.has(id)) inBest.offer(id, base[i]!, cands.newer[i]!);
-          }
-        }
-        const inNetwork = inBest.drain();
+        for (const f of followees) if (f !== user) network.offer(f, engaged, inBest);
+        const inNetwork = inBest.drain().map((c) => cands.posts[c]!.postId);
 
-        const { query, blocked } = userInterests(snapshot, vocab, index, cands, byAuthor, user);
-        index.match(query, blocked, (doc) => !followees.has(cands.posts[doc]!.authorId), outBest, cands.newer);
+        const { query, blocked } = userInterests(snapshot, vocab, index, cands, byAuthor, user, engaged);
+        index.match(query, blocked, (doc) => !followees.has(cands.authors[doc]!), outBest, cands.newer);
         const outOfNetwork = outBest.drain().map((doc) => cands.posts[doc]!.postId).slice(0, feedSize - Math.min(inSlots, inNetwork.length));
         feeds.set(user, filler.feed(user, interleave(inNetwork.slice(0, feedSize - outOfNetwork.length), outOfNetwork)));
       }
       return feeds;
     },
   };
+}
+
+/**
+ * Each author's candidates, best in-network score first, in flat arrays holding what the
+ * loop over a user's followees reads (score, tie, post id), so a followee costs a lookup and
+ * a short sequential read: its list is read only while its posts could still enter the feed.
+ */
+class AuthorLists {
+  private readonly slotOf = new Map<number, number>();
+  private readonly start: Int32Array;
+  private readonly cand: Int32Array;
+  private readonly score: Float64Array;
+  private readonly tie: Int32Array;
+  private readonly postId: Int32Array;
+
+  constructor(byAuthor: ReadonlyMap<number, readonly number[]>, cands: Candidates, base: Float64Array) {
+    this.start = new Int32Array(byAuthor.size + 1);
+    this.cand = new Int32Array(cands.posts.length);
+    let at = 0;
+    for (const [author, list] of byAuthor) {
+      const slot = this.slotOf.size;
+      this.slotOf.set(author, slot);
+      const sorted = list.slice().sort((a, b) => base[b]! - base[a]! || cands.newer[b]! - cands.newer[a]!);
+      this.cand.set(sorted, at);
+      at += sorted.length;
+      this.start[slot + 1] = at;
+    }
+    this.score = Float64Array.from(this.cand, (c) => base[c]!);
+    this.tie = Int32Array.from(this.cand, (c) => cands.newer[c]!);
+    this.postId = Int32Array.from(this.cand, (c) => cands.posts[c]!.postId);
+  }
+
+  /** Offers `best` the author's candidates (as candidate indices) that could enter it, skipping `engaged` posts. */
+  offer(author: number, engaged: ReadonlySet<number>, best: TopK): void {
+    const slot = this.slotOf.get(author);
+    if (slot === undefined) return;
+    for (let k = this.start[slot]!; k < this.start[slot + 1]!; k++) {
+      if (best.rejects(this.score[k]!, this.tie[k]!)) return;
+      if (!engaged.has(this.postId[k]!)) best.offer(this.cand[k]!, this.score[k]!, this.tie[k]!);
+    }
+  }
 }

@@ -73,7 +73,7 @@ describe('TF-IDF vectors', () => {
     const index = new ContentIndex(vocab, vocab.bagsOf(posts), Float64Array.from(prior), { budget: 1e6, shortlist: 1e3 });
     const query = index.queryOf(vocab.bagOf('I follow heat records and #climate news'), [3]);
     const best = new TopK(5);
-    index.match(query, [], () => true, best, Int32Array.from([0, 1, 2, 3, 4]));
+    index.match(query, [], null, best, Int32Array.from([0, 1, 2, 3, 4]));
     const items = new Int32Array(5);
     const scores = new Float64Array(5);
     const found = best.size;
@@ -96,7 +96,7 @@ describe('TF-IDF vectors', () => {
     const query = index.queryOf(vocab.bagOf('alpha beta'), []);
     const ties = Int32Array.from(posts, (_, i) => i);
     const best = new TopK(2);
-    index.match(query, [0, 1, 2, 3, 4], () => true, best, ties);
+    index.match(query, [0, 1, 2, 3, 4], null, best, ties);
     expect(best.drain()).toEqual([5, 6]);
     index.match(query, [], (doc) => doc >= 5, best, ties);
     expect(best.drain()).toEqual([5, 6]);
@@ -126,7 +126,7 @@ describe('TF-IDF vectors', () => {
       const profile = vocab.bagOf(Array.from({ length: 6 }, pick).join(' '));
       const top = (index: ContentIndex): number[] => {
         const best = new TopK(10);
-        index.match(index.queryOf(profile, []), [], () => true, best, ties);
+        index.match(index.queryOf(profile, []), [], null, best, ties);
         return best.drain();
       };
       const truth = new Set(top(exact));

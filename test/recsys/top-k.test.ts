@@ -10,7 +10,7 @@ function randomScores(seed: number, n: number): Float64Array {
 
 function naiveBest(scores: Float64Array, k: number, accept: (item: number) => boolean = () => true): number[] {
   return Array.from(scores.keys())
-    .filter(accept)
+    .filter((i) => accept(i) && scores[i] !== -Infinity)
     .sort((a, b) => scores[b]! - scores[a]! || b - a)
     .slice(0, k);
 }
@@ -42,11 +42,13 @@ describe('top-k selection', () => {
     }
   });
 
-  it('when offering through offerAccepted then the result is that of offering every accepted item', () => {
+  it('when offering through offerAccepted then the result is that of offering every accepted item not scored −∞', () => {
     for (const seed of [6, 7]) {
       const scores = randomScores(seed, 400);
       const items = Int32Array.from(scores.keys());
       const ties = Int32Array.from(scores.keys());
+      scores[17] = -Infinity;
+      scores[18] = -Infinity;
       for (const accept of [(i: number) => i % 3 !== 0, (i: number) => i > 390, () => true]) {
         const best = new TopK(10);
         offerAccepted(best, items, scores, scores.length, ties, accept, new Float64Array(400));
