@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirname } from 'node:path';
 import { compile } from 'vega-lite';
 import * as vega from 'vega';
+import { recordingLogger } from '../helpers/vega.js';
 import { buildReport, renderReport } from '../../src/report/write.js';
 import { propagationSection } from '../../src/report/sections/propagation.js';
 import { realVsSimSection } from '../../src/report/sections/real-vs-sim.js';
@@ -25,16 +26,7 @@ function countMarks(node: unknown, marks: Record<string, number>): void {
 
 /** Compiles and renders a spec headlessly; any vega or vega-lite warning fails the test. */
 async function render(spec: TopLevelSpec): Promise<Rendered> {
-  const messages: string[] = [];
-  const logger = vega.logger(vega.Warn);
-  logger.warn = (...args: readonly unknown[]) => {
-    messages.push(`WARN ${args.map(String).join(' ')}`);
-    return logger;
-  };
-  logger.error = (...args: readonly unknown[]) => {
-    messages.push(`ERROR ${args.map(String).join(' ')}`);
-    return logger;
-  };
+  const { logger, messages } = recordingLogger();
   const view = new vega.View(vega.parse(compile(spec, { logger }).spec), { renderer: 'none', logger });
   await view.runAsync();
   const svg = await view.toSVG();

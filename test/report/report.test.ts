@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import { compile } from 'vega-lite';
 import * as vega from 'vega';
+import { recordingLogger } from '../helpers/vega.js';
 import { buildReport, buildSpecs, writeReport } from '../../src/report/write.js';
 import { REPORT_SECTIONS } from '../../src/report/registry.js';
 import { escapeInlineScript, jsonForScript } from '../../src/report/html.js';
@@ -44,21 +45,6 @@ function countMarks(node: unknown, items: Record<string, number>, marks: Record<
     }
     for (const child of n.items) countMarks(child, items, marks);
   }
-}
-
-/** A vega logger that records warnings and errors, so a silently dropped encoding fails the test. */
-function recordingLogger(): { logger: ReturnType<typeof vega.logger>; messages: string[] } {
-  const messages: string[] = [];
-  const logger = vega.logger(vega.Warn);
-  logger.warn = (...args: readonly unknown[]) => {
-    messages.push(`WARN ${args.map(String).join(' ')}`);
-    return logger;
-  };
-  logger.error = (...args: readonly unknown[]) => {
-    messages.push(`ERROR ${args.map(String).join(' ')}`);
-    return logger;
-  };
-  return { logger, messages };
 }
 
 async function render(spec: TopLevelSpec): Promise<Rendered> {
