@@ -13,9 +13,10 @@ export const MATCH_BUDGET = 1024;
 
 /**
  * Candidates rescored exactly per user, as a multiple of the feed size (see `match`). On the
- * bench's templated texts (many near-ties, the hard case) feeds keep 97.5% of the exact top
- * feed's score mass with these two limits (98.5% with 16, 99.3% with 16 and a budget of
- * 2048); rescoring reads each shortlisted candidate's vector, a cache miss at a million.
+ * bench's templated texts (many near-ties, the hard case) feeds of 20 keep 97.8% of the exact
+ * top feed's score mass with these two limits and feeds of 10 96.4% (`bench/content-match.ts`
+ * prints the figures per budget); rescoring reads each shortlisted candidate's vector, a cache
+ * miss at a million.
  */
 export const SHORTLIST = 8;
 

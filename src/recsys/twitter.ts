@@ -50,20 +50,41 @@ export function createTwitter({ feedSize, config }: RecommenderOptions): Recomme
 
       const byAuthor = candidatesByAuthor(cands);
       const network = new AuthorLists(byAuthor, cands, base);
+      // Out of network = not by a followee: each user marks its followees' slots, so the
+      // index's filter is two typed-array reads per candidate.
+      const followed = new Uint8Array(network.authors);
+      const notFollowed = (doc: number): boolean => followed[network.slotOfCandidate[doc]!] === 0;
 
       const filler = new FeedFiller(snapshot, feedSize);
       const inBest = new TopK(feedSize);
-      const outBest = new TopK(feedSize);
+      // By the out-of-network slots left once followees' posts are placed: the index rescores
+      // a multiple of what it is asked for, so a user with a full in-network half costs half.
+      const outBest: TopK[] = [];
       const feeds: Feeds = new Map();
+      let slots = new Int32Array(64);
       for (const user of snapshot.users) {
         const followees = snapshot.followeesOf(user);
+        if (slots.length < followees.size) slots = new Int32Array(2 * followees.size);
+        let count = 0;
+        for (const f of followees) {
+          const slot = f === user ? -1 : network.slotOfAuthor(f);
+          if (slot >= 0) slots[count++] = slot;
+        }
         const engaged = snapshot.engagedBy(user);
-        for (const f of followees) if (f !== user) network.offer(f, engaged, inBest);
+        for (let i = 0; i < count; i++) {
+          followed[slots[i]!] = 1;
+          network.offer(slots[i]!, engaged, inBest);
+        }
         const inNetwork = inBest.drain().map((c) => cands.posts[c]!.postId);
 
-        const { query, blocked } = userInterests(snapshot, vocab, index, cands, byAuthor, user, engaged);
-        index.match(query, blocked, (doc) => !followees.has(cands.authors[doc]!), outBest, cands.newer);
-        const outOfNetwork = outBest.drain().map((doc) => cands.posts[doc]!.postId).slice(0, feedSize - Math.min(inSlots, inNetwork.length));
+        const wanted = feedSize - Math.min(inSlots, inNetwork.length);
+        const best = (outBest[wanted] ??= new TopK(wanted));
+        if (wanted > 0) {
+          const { query, blocked } = userInterests(snapshot, vocab, index, cands, byAuthor, user, engaged);
+          index.match(query, blocked, count > 0 ? notFollowed : null, best, cands.newer);
+        }
+        for (let i = 0; i < count; i++) followed[slots[i]!] = 0;
+        const outOfNetwork = best.drain().map((doc) => cands.posts[doc]!.postId);
         feeds.set(user, filler.feed(user, interleave(inNetwork.slice(0, feedSize - outOfNetwork.length), outOfNetwork)));
       }
       return feeds;
@@ -78,6 +99,8 @@ export function createTwitter({ feedSize, config }: RecommenderOptions): Recomme
  */
 class AuthorLists {
   private readonly slotOf = new Map<number, number>();
+  /** Per candidate, its author's slot. */
+  readonly slotOfCandidate: Int32Array;
   private readonly start: Int32Array;
   private readonly cand: Int32Array;
   private readonly score: Float64Array;
@@ -87,10 +110,12 @@ class AuthorLists {
   constructor(byAuthor: ReadonlyMap<number, readonly number[]>, cands: Candidates, base: Float64Array) {
     this.start = new Int32Array(byAuthor.size + 1);
     this.cand = new Int32Array(cands.posts.length);
+    this.slotOfCandidate = new Int32Array(cands.posts.length);
     let at = 0;
     for (const [author, list] of byAuthor) {
       const slot = this.slotOf.size;
       this.slotOf.set(author, slot);
+      for (const c of list) this.slotOfCandidate[c] = slot;
       const sorted = list.slice().sort((a, b) => base[b]! - base[a]! || cands.newer[b]! - cands.newer[a]!);
       this.cand.set(sorted, at);
       at += sorted.length;
@@ -101,10 +126,18 @@ class AuthorLists {
     this.postId = Int32Array.from(this.cand, (c) => cands.posts[c]!.postId);
   }
 
-  /** Offers `best` the author's candidates (as candidate indices) that could enter it, skipping `engaged` posts. */
-  offer(author: number, engaged: ReadonlySet<number>, best: TopK): void {
-    const slot = this.slotOf.get(author);
-    if (slot === undefined) return;
+  /** Authors with a candidate. */
+  get authors(): number {
+    return this.slotOf.size;
+  }
+
+  /** The author's slot, or -1 when it has no candidate. */
+  slotOfAuthor(author: number): number {
+    return this.slotOf.get(author) ?? -1;
+  }
+
+  /** Offers `best` the candidates of the author in `slot` (as candidate indices) that could enter it, skipping `engaged` posts. */
+  offer(slot: number, engaged: ReadonlySet<number>, best: TopK): void {
     for (let k = this.start[slot]!; k < this.start[slot + 1]!; k++) {
       if (best.rejects(this.score[k]!, this.tie[k]!)) return;
       if (!engaged.has(this.postId[k]!)) best.offer(this.cand[k]!, this.score[k]!, this.tie[k]!);
