@@ -22,7 +22,7 @@ function apply(state: ChannelState, batch: StepBatch, iv: PlatformIntervention):
   if (iv.action === 'suspend_account') {
     if (!state.hasUser(iv.userId)) return `user ${iv.userId} does not exist`;
     if (state.suspended.has(iv.userId)) return `account ${iv.userId} is already suspended`;
-    state.suspended.add(iv.userId);
+    state.suspend(iv.userId);
     return null;
   }
   const post = state.posts.get(iv.postId);

@@ -71,7 +71,7 @@ export class ChannelState {
   readonly reportsBy = new Map<number, Set<number>>();
   /** user → pinned post. */
   readonly pins = new Map<number, number>();
-  /** Accounts suspended by an intervention: they cannot act and their posts leave feeds. */
+  /** Accounts suspended by an intervention (see `suspend`); read-only outside it. */
   readonly suspended = new Set<number>();
   /** Scripted accounts' label, carried on every post they write without one of its own. */
   readonly accountLabels = new Map<number, string>();
@@ -115,6 +115,19 @@ export class ChannelState {
     post[mark] = true;
     this.engagement.removeTags(post, this.postIndex.tagsOf(id));
     this.postIndex.remove(id);
+  }
+
+  /**
+   * Suspends an account: it can no longer act, and its posts leave feeds, search, trends
+   * (their #tags too) and every timeline, list and repost that showed them.
+   */
+  suspend(userId: number): void {
+    this.suspended.add(userId);
+    for (const id of this.postIdsOf(userId)) {
+      const post = this.posts.get(id);
+      if (post) this.engagement.removeTags(post, this.postIndex.tagsOf(id));
+      this.postIndex.remove(id);
+    }
   }
 
   /** Post ids in creation order (ascending id). */
@@ -227,7 +240,7 @@ export class ChannelState {
     for (const r of await db.query<{ u: number; p: number }>('SELECT user_id AS u, post_id::DOUBLE AS p FROM pins')) s.pins.set(r.u, r.p);
     await s.social.load(db);
     for (const r of await db.query<{ id: number }>(`SELECT CAST(target AS INTEGER) AS id FROM interventions WHERE ok AND action = 'suspend_account'`)) {
-      s.suspended.add(r.id);
+      s.suspend(r.id);
     }
     return s;
   }

@@ -7,15 +7,18 @@ export interface TimelineArgs {
   limit?: number;
 }
 
-/** Whether `post` shows on a timeline read by `reader`: live, not a hidden reply, nothing muted by the reader. */
+/**
+ * Whether `post` shows on a timeline read by `reader`: live, not a hidden reply, nothing by
+ * an account the reader muted or the platform suspended.
+ */
 export function visibleTo(state: ChannelState, reader: number, postId: number): boolean {
   const p = state.posts.get(postId);
   if (!p || p.deleted || p.hidden) return false;
   const muted = state.mutesOf(reader);
-  if (muted.has(p.author)) return false;
+  if (muted.has(p.author) || state.suspended.has(p.author)) return false;
   if (p.kind !== 'repost' || p.parentId === null) return true;
   const source = state.posts.get(p.parentId);
-  return source !== undefined && !source.deleted && !muted.has(source.author);
+  return source !== undefined && !source.deleted && !muted.has(source.author) && !state.suspended.has(source.author);
 }
 
 export const timeline: ActionSpec<TimelineArgs> = {
@@ -32,6 +35,7 @@ export const timeline: ActionSpec<TimelineArgs> = {
   apply({ state, batch }, actor, args) {
     const user = args.user_id ?? actor;
     if (!state.hasUser(user)) return fail(`user ${user} does not exist`);
+    if (state.suspended.has(user)) return fail(`account ${user} is suspended`);
     const limit = args.limit ?? 20;
     const all = state.postIdsOf(user);
     const ids: number[] = [];

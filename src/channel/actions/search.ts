@@ -19,14 +19,14 @@ const searchArgs = {
 
 /**
  * Whether a post can turn up in `reader`'s search or trends: live, not flagged or hidden,
- * not a repost, author not muted. Built once per call.
+ * not a repost, author neither muted nor suspended. Built once per call.
  */
 function searchableFor(state: ChannelState, reader: number): (id: number) => boolean {
   const muted = state.mutesOf(reader);
-  const posts = state.posts;
+  const { posts, suspended } = state;
   return (id) => {
     const p = posts.get(id);
-    return p !== undefined && !p.deleted && !p.flagged && !p.hidden && p.kind !== 'repost' && !muted.has(p.author);
+    return p !== undefined && !p.deleted && !p.flagged && !p.hidden && p.kind !== 'repost' && !muted.has(p.author) && !suspended.has(p.author);
   };
 }
 
@@ -59,7 +59,7 @@ export const searchUsers: ActionSpec<SearchArgs> = {
   parameters: searchArgs,
   apply({ state }, actor, { query, limit = 10 }) {
     const muted = state.mutesOf(actor);
-    const keep = (id: number): boolean => !muted.has(id);
+    const keep = (id: number): boolean => !muted.has(id) && !state.suspended.has(id);
     if (state.rules.search === 'bm25') return ok({ users: state.userIndex.search(query, limit, keep) });
     const q = query.toLowerCase();
     const ids = [...state.users.keys()].sort((a, b) => a - b);
