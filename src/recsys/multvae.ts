@@ -3,6 +3,7 @@ import { Rng } from '../common/rng.js';
 import type { RecsysConfig } from '../config/types.js';
 import { exclusionRule, feedsFrom } from './learn/feeds.js';
 import { rowMap } from './learn/interaction-index.js';
+import { coldCap, withColdPosts } from './learn/pool.js';
 import { rankByDot, type ScoringPool } from './learn/rank.js';
 import { StateReader, StateWriter } from './learn/state-codec.js';
 import { latentMeans, newVaeNet, PARAM_NAMES, revocab, type VaeInputs, type VaeNet } from './learn/vae.js';
@@ -143,7 +144,7 @@ export function createMultVae({ seed, feedSize, config }: RecommenderOptions): R
       const inputs = vaeInputs(interactions, net.vocab);
       for (let e = 0; e < params.epochs; e++) vaeEpoch(net, shape, params, inputs, Rng.derive(seed, 'recsys-multvae', snapshot.step, e));
       step = snapshot.step;
-      const pool = candidatePool(snapshot, net, params.factors);
+      const pool = withColdPosts(candidatePool(snapshot, net, params.factors), snapshot.posts, params.factors, coldCap(snapshot.users.length));
       const mu = latentMeans(net, shape, inputs);
       const rankings = rankByDot(inputs.users, mu, pool, params.factors, feedSize, exclusionRule(snapshot));
       return feedsFrom(snapshot, rankings, feedSize);

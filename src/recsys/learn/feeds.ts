@@ -2,7 +2,7 @@ import type { ChannelSnapshot } from '../../channel/snapshot.js';
 import { fillFeed, popularRanking } from '../fallback.js';
 import type { Feeds } from '../types.js';
 import { userDegree, type InteractionIndex } from './interaction-index.js';
-import { gatherPool, scoredCandidates } from './pool.js';
+import { coldCap, gatherPool, scoredCandidates, withColdPosts } from './pool.js';
 import { rankByDot, type Excluded } from './rank.js';
 
 /** The feed rule: never the user's own post nor one it liked or reposted. */
@@ -32,8 +32,9 @@ export function feedsFrom(snapshot: ChannelSnapshot, rankings: ReadonlyMap<numbe
 
 /**
  * Feeds from user and item embedding tables (rows of `index`): each user with at least one
- * interaction gets its best candidates by dot product; everyone is then topped up by the
- * popularity fallback, which alone serves users without history.
+ * interaction gets its best candidates by dot product (posts without interactions scored by
+ * their author's vector, see `withColdPosts`); everyone is then topped up by the popularity
+ * fallback, which alone serves users without history.
  */
 export function embeddingFeeds(
   snapshot: ChannelSnapshot,
@@ -43,7 +44,7 @@ export function embeddingFeeds(
   dim: number,
   feedSize: number,
 ): Feeds {
-  const pool = gatherPool(scoredCandidates(snapshot, index), itemTable, dim);
+  const pool = withColdPosts(gatherPool(scoredCandidates(snapshot, index), itemTable, dim), snapshot.posts, dim, coldCap(snapshot.users.length));
   const users: number[] = [];
   for (const u of snapshot.users) {
     const r = index.userRow.get(u);

@@ -1,4 +1,4 @@
-import type { ChannelSnapshot } from '../../channel/snapshot.js';
+import type { ChannelSnapshot, PostView } from '../../channel/snapshot.js';
 import { itemDegree, type InteractionIndex } from './interaction-index.js';
 import type { ScoringPool } from './rank.js';
 
@@ -15,6 +15,11 @@ const MIN_POOL = 2_000;
 
 export function poolCap(users: number): number {
   return Math.max(MIN_POOL, Math.floor(POOL_BUDGET / Math.max(1, users)));
+}
+
+/** Posts without interactions scored per refresh at most (see `withColdPosts`), on top of the pool. */
+export function coldCap(users: number): number {
+  return Math.floor(poolCap(users) / 4);
 }
 
 /** Rows (in `index`) and ids of the candidates with at least one interaction, best-engaged first, capped. */
@@ -48,4 +53,53 @@ export function gatherPool(cands: { rows: Int32Array; postIds: Int32Array; autho
   const out: ScoringPool = { postIds: cands.postIds, authors: cands.authors, vectors };
   if (!bias) return out;
   return { ...out, bias: Float32Array.from(cands.rows, (r) => bias[r]!) };
+}
+
+/**
+ * A post nobody engaged with yet has no learned vector, and the popularity fallback ranks it
+ * last (no likes), so under a learned recommender it would reach feeds only by chance. Each
+ * such candidate gets its author's vector instead: the mean of the vectors (and biases) of
+ * the author's posts in the pool. A new post then reaches the users who liked its author's
+ * earlier posts, ranked as they would rank those, until its own interactions train a vector.
+ * Newest first, at most `limit`; posts of authors with nothing in the pool are left to the
+ * fallback.
+ */
+export function withColdPosts(pool: ScoringPool, posts: readonly PostView[], dim: number, limit: number): ScoringPool {
+  const inPool = new Set(pool.postIds);
+  const slotOf = new Map<number, number>();
+  const sums: number[] = [];
+  const counts: number[] = [];
+  const biasSums: number[] = [];
+  for (let i = 0; i < pool.postIds.length; i++) {
+    let slot = slotOf.get(pool.authors[i]!);
+    if (slot === undefined) {
+      slotOf.set(pool.authors[i]!, (slot = counts.length));
+      counts.push(0);
+      biasSums.push(0);
+      for (let d = 0; d < dim; d++) sums.push(0);
+    }
+    counts[slot]!++;
+    biasSums[slot]! += pool.bias?.[i] ?? 0;
+    for (let d = 0; d < dim; d++) sums[slot * dim + d]! += pool.vectors[i * dim + d]!;
+  }
+  const cold: { postId: number; slot: number; authorId: number }[] = [];
+  for (let k = posts.length - 1; k >= 0 && cold.length < limit; k--) {
+    const p = posts[k]!;
+    const slot = slotOf.get(p.authorId);
+    if (slot !== undefined && !inPool.has(p.postId)) cold.push({ postId: p.postId, slot, authorId: p.authorId });
+  }
+  if (cold.length === 0) return pool;
+  const n = pool.postIds.length;
+  const vectors = new Float32Array((n + cold.length) * dim);
+  vectors.set(pool.vectors.subarray(0, n * dim));
+  cold.forEach((c, j) => {
+    for (let d = 0; d < dim; d++) vectors[(n + j) * dim + d] = sums[c.slot * dim + d]! / counts[c.slot]!;
+  });
+  const out: ScoringPool = {
+    postIds: Int32Array.from([...pool.postIds, ...cold.map((c) => c.postId)]),
+    authors: Int32Array.from([...pool.authors, ...cold.map((c) => c.authorId)]),
+    vectors,
+  };
+  if (!pool.bias) return out;
+  return { ...out, bias: Float32Array.from([...pool.bias, ...cold.map((c) => biasSums[c.slot]! / counts[c.slot]!)]) };
 }

@@ -101,15 +101,15 @@ export function describeLearned(kind: RecsysConfig['kind'], create: Factory, par
   const make = (seed = 1, feedSize = FEED): Recommender => create(optionsFor(kind, feedSize, params, seed));
 
   describe(`${kind}: shared behaviour`, () => {
-    it('when a member of community A has not seen A\'s newest post then it ranks above every post of B', () => {
+    it('when a member of community A has not seen A\'s newest post then it ranks above every post of B, the fresh one too', () => {
       const feeds = make().refresh(communitySnapshot());
       const feed = feeds.get(1)!;
-      for (const b of B_POSTS) expect(rank(feed, 109), `109 vs ${b} in ${feed.join(',')}`).toBeLessThan(rank(feed, b));
+      for (const b of [...B_POSTS, FRESH_POST]) expect(rank(feed, 109), `109 vs ${b} in ${feed.join(',')}`).toBeLessThan(rank(feed, b));
     });
 
-    it('when a user engaged only with B then B\'s posts lead its feed', () => {
+    it('when a user engaged only with B then B\'s posts lead its feed, with B\'s fresh post nobody engaged with yet ranked by its author', () => {
       const feed = make().refresh(communitySnapshot()).get(B_LIKE)!;
-      const unseenB = B_POSTS.filter((p) => p > 202);
+      const unseenB = [...B_POSTS.filter((p) => p > 202), FRESH_POST];
       expect(feed.slice(0, unseenB.length).sort()).toEqual(unseenB);
     });
 
