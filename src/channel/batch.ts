@@ -1,3 +1,4 @@
+import type { EmbeddingRow } from './embeddings.js';
 import type { PostKind } from './state.js';
 
 export interface UserRow {
@@ -189,6 +190,8 @@ export class StepBatch {
   readonly interventions: InterventionRow[] = [];
   /** A learned recommender's state after this step's refresh, written to `recsys_state`. */
   recsysState: { readonly kind: string; readonly bytes: Uint8Array } | null = null;
+  /** Text embeddings first obtained this step (see embeddings.ts). */
+  readonly embeddings: EmbeddingRow[] = [];
   /** What each active agent was shown (post ids, rank order), written to `impressions`. */
   impressions: ReadonlyMap<number, readonly number[]> | null = null;
   /** Feeds computed this step (user → ranked post ids), written to `rec`. */

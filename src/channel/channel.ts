@@ -6,6 +6,7 @@ import { appendFollows, simTimestamp, writeBatch } from './commit.js';
 import { writeInterventions } from './commit-interventions.js';
 import { writeReference, type ReferenceData } from './commit-reference.js';
 import { intervene, type PlatformIntervention } from './interventions.js';
+import { readEmbeddings, writeEmbeddings } from './embeddings.js';
 import { agentContexts, type AgentContext } from './context.js';
 import { ChannelDb } from './db.js';
 import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions } from './snapshot.js';
@@ -241,6 +242,16 @@ export class Channel {
     return this.db.setMeta(entries);
   }
 
+  /** Text embeddings of `model` stored by earlier steps, by text hash. */
+  storedEmbeddings(model: string): Promise<Map<string, Float32Array>> {
+    return readEmbeddings((sql) => this.db.query(sql), model);
+  }
+
+  /** A post's text, whatever its state (for embedding what agents engaged with). */
+  postText(postId: number): string | undefined {
+    return this.state.posts.get(postId)?.text;
+  }
+
   /** The learned recommender state stored with the last committed refresh, if `kind` wrote one. */
   async recsysState(kind: string): Promise<Uint8Array | null> {
     const reader = await this.db.connection.runAndReadAll('SELECT state FROM recsys_state WHERE kind = $1 ORDER BY step DESC LIMIT 1', [kind]);
@@ -252,6 +263,7 @@ export class Channel {
     await this.inTransaction(async () => {
       await writeBatch(this.db.connection, batch, this.nextSeq);
       await writeInterventions(this.db.connection, batch);
+      await writeEmbeddings(this.db.connection, batch.embeddings);
       if (batch.recsysState) {
         await this.db.exec('DELETE FROM recsys_state');
         await this.db.exec('INSERT INTO recsys_state VALUES ($1, $2, $3)', [batch.step, batch.recsysState.kind, blobValue(batch.recsysState.bytes)]);

@@ -214,6 +214,12 @@ export const CHANNEL_DDL: readonly string[] = [
     kind VARCHAR NOT NULL,
     state BLOB NOT NULL
   )`,
+  // Text embeddings of recsys.embedding_model (see embeddings.ts): vector = float32 bytes.
+  `CREATE TABLE IF NOT EXISTS embeddings (
+    model VARCHAR NOT NULL,
+    text_hash VARCHAR NOT NULL,
+    vector BLOB NOT NULL
+  )`,
   // What the experimenter did to the platform (experiment.interventions), applied or refused.
   `CREATE TABLE IF NOT EXISTS interventions (
     step INTEGER NOT NULL,
@@ -249,6 +255,7 @@ export const CHANNEL_TABLES = [
   'reports',
   'pins',
   'rec',
+  'embeddings',
   'impressions',
   'direct_messages',
   'groups',

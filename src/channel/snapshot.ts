@@ -24,6 +24,17 @@ export interface Interactions {
   readonly kinds: Uint8Array;
 }
 
+/**
+ * Unit vectors of texts from the experiment's embedding model (recsys.embedding_model), for
+ * the snapshot's candidates, the posts agents engaged with, and agents' profiles; undefined
+ * for a text that could not be embedded (yet).
+ */
+export interface TextEmbeddings {
+  readonly dim: number;
+  readonly post: (postId: number) => Float32Array | undefined;
+  readonly profile: (user: number) => Float32Array | undefined;
+}
+
 /** The channel at the start of a step, as plain data: what recommenders rank from. */
 export interface ChannelSnapshot {
   readonly step: number;
@@ -40,6 +51,8 @@ export interface ChannelSnapshot {
   readonly interactions: () => Interactions;
   /** Posts a user liked or reposted (standing), for excluding them from its feed. */
   readonly engagedBy: (user: number) => ReadonlySet<number>;
+  /** Present when the recommender is configured with an embedding model. */
+  readonly embeddings?: TextEmbeddings;
 }
 
 /**

@@ -73,6 +73,7 @@ export function semanticChecks(data: Rec): RawIssue[] {
       });
     }
   }
+  embeddingModelChecks(data, out);
   datasetChecks(data, out);
   uniqueNames(data.cohorts, 'cohorts', 'cohort', out);
   uniqueNames(data.seeds, 'seeds', 'seed', out);
@@ -167,4 +168,26 @@ function datasetChecks(data: Rec, out: RawIssue[]): void {
       out.push({ segments: ['dataset', 'generate', key], kind: 'value', message: 'has no effect without stance_topics: list the topics personas hold stances on, or remove it' });
     }
   }
+}
+
+/**
+ * recsys.embedding_model (and each set_recsys intervention's) must name a model that serves
+ * /v1/embeddings: an openai-compatible or openai entry of `models`.
+ */
+function embeddingModelChecks(data: Rec, out: RawIssue[]): void {
+  const models = isRec(data.models) ? data.models : {};
+  const names = Object.keys(models);
+  const check = (recsys: unknown, segments: (string | number)[]): void => {
+    if (!isRec(recsys) || typeof recsys.embedding_model !== 'string') return;
+    const name = recsys.embedding_model;
+    const model = models[name];
+    if (model === undefined) {
+      const defined = names.length > 0 ? `models defined: ${names.join(', ')}` : 'no models are defined';
+      out.push({ segments: [...segments, 'embedding_model'], kind: 'value', message: `unknown model "${name}"; ${defined}${didYouMean(name, names)}` });
+    } else if (isRec(model) && model.provider !== 'openai-compatible' && model.provider !== 'openai') {
+      out.push({ segments: [...segments, 'embedding_model'], kind: 'value', message: `model "${name}" has provider ${String(model.provider)}; an embedding model needs provider openai-compatible or openai` });
+    }
+  };
+  check(data.recsys, ['recsys']);
+  for (const [i, iv] of recs(data.interventions)) check(iv.recsys, ['interventions', i, 'recsys']);
 }

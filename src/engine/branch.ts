@@ -39,7 +39,7 @@ export async function branchRun(parentDir: string, opts: BranchOptions): Promise
   const prefixPolicies = await prefixPoliciesOf(parentDir, parentExp);
   const { dir, info } = await startRunFolder(branchExp, opts, prefixPolicies, `-at${opts.atStep}`, { branch_of: parentDir, branch_at_step: opts.atStep });
   // Steps before the branch point: the parent's experiment, answered from the parent's recording.
-  await continueRun(dir, parentExp, info, { ...opts, maxSteps: opts.atStep }, prefixPolicies);
+  await continueRun(dir, parentExp, info, { ...opts, maxSteps: opts.atStep, embeddingsFrom: parentDir }, prefixPolicies);
   if (!reachedBranchPoint(info, opts.atStep)) return { dir, info };
   info.status = 'running';
   return continueRun(dir, branchExp, info, opts, createPolicies(branchExp));
@@ -62,7 +62,7 @@ export async function resumeRunOrBranch(dir: string, opts: Omit<RunOptions, 'res
   const parentExp = loadExperiment(join(info.branch_of, RUN_FILES.resolved));
   const branchExp = loadExperiment(join(dir, RUN_FILES.resolved));
   info.status = 'running';
-  await continueRun(dir, parentExp, info, { ...opts, maxSteps: info.branch_at_step - info.steps_completed }, await prefixPoliciesOf(info.branch_of, parentExp));
+  await continueRun(dir, parentExp, info, { ...opts, maxSteps: info.branch_at_step - info.steps_completed, embeddingsFrom: info.branch_of }, await prefixPoliciesOf(info.branch_of, parentExp));
   if (!reachedBranchPoint(info, info.branch_at_step)) return { dir, info };
   info.status = 'running';
   return continueRun(dir, branchExp, info, opts, createPolicies(branchExp));

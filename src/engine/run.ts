@@ -9,6 +9,7 @@ import type { Experiment, StatisticalModelConfig } from '../config/types.js';
 import { llmUsage, type Prices } from '../analysis/llm-usage.js';
 import { recommenderFor } from '../recsys/registry.js';
 import { BudgetGuard } from './budget.js';
+import { clientSource, embeddingModels } from './embedder.js';
 import { recordedResponses } from './replay.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
@@ -33,6 +34,8 @@ export interface RunOptions {
   readonly experimentFile?: string;
   /** Answer LLM requests from this run folder's recorded responses instead of the endpoints. */
   readonly replayFrom?: string;
+  /** Take recsys text embeddings from this run folder's table instead of the endpoints (replay, a branch's shared steps). */
+  readonly embeddingsFrom?: string;
   /** Built beforehand (runExperiment loads the dataset before making the run folder). */
   readonly population?: Population;
 }
@@ -57,6 +60,8 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
   // A bad dataset row fails here, before a run folder exists.
   const population = opts.population ?? (await buildPopulation(exp));
   const policies = createPolicies(exp, process.env, replay ? { replay } : {});
+  // A missing API key of the embedding model fails here too, before the run folder exists.
+  if (!replay) for (const m of embeddingModels(exp)) clientSource(exp, m);
   const { dir, info } = await startRunFolder(exp, opts, policies, replay ? '-replay' : '', opts.replayFrom ? { replay_of: opts.replayFrom } : {});
   return continueRun(dir, exp, info, { ...opts, population }, policies);
 }
@@ -180,6 +185,7 @@ export async function continueRun(
   for (const [model, usage] of await channel.llmUsageByModel()) budget.add(model, usage);
   onBudget(channel.committedStep);
   const progress = createProgress(exp.clock.timesteps, fromStep, { quiet: opts.quiet });
+  const recordedFrom = opts.embeddingsFrom ?? opts.replayFrom ?? info.replay_of;
   events.write({ type: 'run_started', run_id: info.run_id, experiment: exp.name, seed: exp.seed, timesteps: exp.clock.timesteps, agents: info.agents, from_step: fromStep });
   try {
     await simulate({
@@ -188,6 +194,7 @@ export async function continueRun(
       population: opts.population ?? (await buildPopulation(exp)),
       recommender: recommenderFor(exp),
       policies: active,
+      embeddingSource: (model) => (recordedFrom ? { kind: 'recorded', runDir: recordedFrom } : clientSource(exp, model)),
       shouldStop: () => stopRequested || budgetStop || (opts.maxSteps !== undefined && stepsThisTime >= opts.maxSteps),
       onStep(r) {
         stepsThisTime++;
@@ -222,7 +229,7 @@ export async function continueRun(
   } finally {
     process.off('SIGINT', onSigint);
     progress.stop();
-    if (exp.cohorts.some((c) => exp.models[c.model]?.provider !== 'statistical')) {
+    if (exp.cohorts.some((c) => exp.models[c.model]?.provider !== 'statistical') || embeddingModels(exp).length > 0) {
       info.llm_usage = await llmUsage((sql) => channel.db.query(sql), llmPrices(exp)).catch(() => info.llm_usage);
     }
     channel.close();

@@ -7,6 +7,7 @@ import { recommenderFor } from '../recsys/registry.js';
 import type { Recommender } from '../recsys/types.js';
 import { activeAgents, hourlyMultipliers } from './activation.js';
 import { SimClock } from './clock.js';
+import { clientSource, SnapshotEmbedder, type EmbeddingSource } from './embedder.js';
 import { applyInterventions, recsysAt } from './interventions.js';
 import { initialDataset, type Population } from './setup.js';
 import { recordCalls, runSurveys } from './surveys.js';
@@ -38,6 +39,8 @@ export interface SimulationParts {
   readonly onStep?: (report: StepReport) => void;
   /** Checked between steps; when it returns true the loop stops after the committed step. */
   readonly shouldStop?: () => boolean;
+  /** Where recsys.embedding_model's vectors come from (default: the model's endpoints). */
+  readonly embeddingSource?: (model: string) => EmbeddingSource;
 }
 
 /**
@@ -74,6 +77,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
   const actors = population.seedAgents.length > 0 ? [...population.personas, ...population.seedAgents] : population.personas;
   channel.setFeedUsers(population.seedAgents.map((p) => p.userId));
 
+  let embedder: SnapshotEmbedder | null = null;
   const reports: StepReport[] = [];
   for (let step = channel.committedStep + 1; step < clock.timesteps; step++) {
     if (parts.shouldStop?.()) break;
@@ -95,7 +99,10 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     const snapshot = await channel.snapshot(step, recsys.window);
     lap('snapshot');
     if (recsysChanged || step % recsys.refresh_every === 0 || !channel.hasFeeds) {
-      channel.setFeeds(batch, recommender.refresh(snapshot));
+      const model = recsys.kind === 'interest' ? recsys.embedding_model : undefined;
+      if (model !== undefined && embedder?.model !== model) embedder = await SnapshotEmbedder.open(channel, model, (parts.embeddingSource ?? ((m) => clientSource(exp, m)))(model));
+      const embeddings = model !== undefined ? await embedder!.prepare(snapshot, channel, batch) : undefined;
+      channel.setFeeds(batch, recommender.refresh(embeddings ? { ...snapshot, embeddings } : snapshot));
       if (recommender.saveState) batch.recsysState = { kind: recommender.kind, bytes: recommender.saveState() };
     }
     lap('recsys');

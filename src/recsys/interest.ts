@@ -1,6 +1,7 @@
 import type { ChannelSnapshot } from '../channel/snapshot.js';
 import { candidatesByAuthor, candidatesOf, FeedFiller, recency, type Candidates } from './candidates.js';
 import { ContentIndex, type Query } from './content-index.js';
+import { embeddingInterestFeeds } from './embedding-interest.js';
 import { Vocabulary } from './tfidf.js';
 import { TopK } from './top-k.js';
 import type { Feeds, Recommender, RecommenderOptions } from './types.js';
@@ -45,6 +46,7 @@ export function userInterests(
  * Content-based: each user's feed is the candidates most similar to its interests, by TF-IDF
  * cosine of the post's text and `userInterests`, times 0.5^(age / recency_half_life).
  * Users whose interests match nothing (no bio words in any post, no history) get popular posts.
+ * With `embedding_model`, embeddings replace TF-IDF (see `embeddingInterestFeeds`).
  */
 export function createInterest({ feedSize, config }: RecommenderOptions): Recommender {
   const halfLife = config.recency_half_life ?? DEFAULT_RECENCY_HALF_LIFE;
@@ -52,6 +54,11 @@ export function createInterest({ feedSize, config }: RecommenderOptions): Recomm
   return {
     kind: 'interest',
     refresh(snapshot) {
+      if (config.embedding_model !== undefined) {
+        // The engine embeds before it refreshes; a snapshot without vectors is a wiring bug.
+        if (!snapshot.embeddings) throw new Error(`interest: embedding_model "${config.embedding_model}" is set but the snapshot carries no embeddings`);
+        return embeddingInterestFeeds(snapshot, snapshot.embeddings, feedSize, halfLife, QUERY_HISTORY);
+      }
       const cands = candidatesOf(snapshot);
       const bags = vocab.bagsOf(cands.posts);
       const prior = Float64Array.from(cands.posts, (p) => recency(snapshot, p, halfLife));
