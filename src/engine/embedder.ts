@@ -34,12 +34,6 @@ export function clientSource(exp: Experiment, model: string, env: Readonly<Recor
   return { kind: 'client', client: createEmbeddingClient(modelSettingsFromConfig(model, cfg, env)) };
 }
 
-/** Embedding models the experiment's recommenders use: `interest` with embedding_model, at the start or set by an intervention. */
-export function embeddingModels(exp: Experiment): string[] {
-  const all = [exp.recsys, ...(exp.interventions ?? []).flatMap((iv) => (iv.action === 'set_recsys' && iv.recsys ? [iv.recsys] : []))];
-  return [...new Set(all.flatMap((r) => (r.kind === 'interest' && r.embedding_model !== undefined ? [r.embedding_model] : [])))];
-}
-
 export class SnapshotEmbedder {
   private dim = 0;
   private readonly hashOfPost = new Map<number, string>();

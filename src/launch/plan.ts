@@ -6,6 +6,7 @@
  * Models given as `endpoints` URLs are already running: listed as external, never launched.
  */
 import type { Experiment, OpenAICompatibleModelConfig } from '../config/types.js';
+import { embeddingModels } from '../config/embedding-models.js';
 
 export { formatPlan } from './format.js';
 
@@ -111,14 +112,14 @@ function takeFirstFit(free: number[], n: number): number[] {
 export function planServers(exp: Experiment, opts: PlanOptions): ServerPlan {
   const problems: string[] = [];
   const notes: string[] = [];
-  const used = new Set(exp.cohorts.map((c) => c.model));
+  const used = new Set([...exp.cohorts.map((c) => c.model), ...embeddingModels(exp)]);
   const pending: Pending[] = [];
   const external: ExternalModel[] = [];
 
   for (const [model, cfg] of Object.entries(exp.models)) {
     if (cfg.provider !== 'openai-compatible') continue;
     if (!used.has(model)) {
-      notes.push(`model "${model}" is not used by any cohort: not launched`);
+      notes.push(`model "${model}" is not used by any cohort or the recommender: not launched`);
       continue;
     }
     if (cfg.endpoints !== undefined || cfg.ports === undefined) {

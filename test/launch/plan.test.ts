@@ -73,6 +73,17 @@ describe('planServers', () => {
     expect(fillCommand('x {model} {unknown}', { model: "it's", host: 'h', port: 1, tp: 1, gpus: [] })).toBe(`x 'it'\\''s' {unknown}`);
   });
 
+  it('when a model serves only the recommender\'s embeddings then it is planned like a cohort\'s', () => {
+    const base = exp(`
+  minilm: { provider: openai-compatible, model: m, ports: [8100] }
+  spare: { provider: openai-compatible, model: s, ports: [8200] }`, []);
+    const withEmbeddings = { ...base, recsys: { ...base.recsys, kind: 'interest' as const, embedding_model: 'minilm' } };
+    const plan = planServers(withEmbeddings, { gpus: 2 });
+    expect(plan.instances.map((i) => `${i.model}:${i.port}`)).toEqual(['minilm:8100']);
+    expect(plan.notes.join('\n')).toMatch(/model "spare" is not used by any cohort or the recommender: not launched/);
+    expect(planServers(base, { gpus: 2 }).instances).toEqual([]);
+  });
+
   it('when models have explicit endpoints, are hosted or unused then they are listed or noted, never planned', () => {
     const plan = planServers(exp(`
   ext: { provider: openai-compatible, model: e, endpoints: ["http://127.0.0.1:8002/v1"], gpus: [2, 3, 4, 5] }
