@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelSnapshot, TextEmbeddings } from '../../src/channel/snapshot.js';
+import { embeddingCandidateCap } from '../../src/recsys/embedding-interest.js';
 import { createInterest } from '../../src/recsys/interest.js';
 import { optionsFor, post, snapshotOf, type HandMadeChannel } from '../helpers/recsys.js';
 
@@ -58,6 +59,13 @@ describe('interest recommender with an embedding model', () => {
     // User 1: its ranking (1, then 3), then post 2 from the fallback; user 2: popularity alone.
     expect(feeds.get(1)).toEqual([1, 3, 2]);
     expect(feeds.get(2)).toEqual([2, 3, 1]);
+  });
+
+  it('when agents are many and vectors wide then fewer candidates are ranked, as documented: 1,666 at 10,000 agents × 384, never under 500', () => {
+    expect(embeddingCandidateCap(10_000, 384)).toBe(1_666);
+    expect(embeddingCandidateCap(1_000, 384)).toBe(16_666);
+    expect(embeddingCandidateCap(300, 384)).toBeGreaterThan(50_000);
+    expect(embeddingCandidateCap(1_000_000, 3_072)).toBe(500);
   });
 
   it('when the snapshot carries no embeddings then the refresh says what is missing', () => {
