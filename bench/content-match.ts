@@ -9,7 +9,7 @@ import { candidatesByAuthor, candidatesOf, recency } from '../src/recsys/candida
 import { ContentIndex, MATCH_BUDGET, SHORTLIST, type MatchLimits } from '../src/recsys/content-index.js';
 import { DEFAULT_RECENCY_HALF_LIFE, userInterests } from '../src/recsys/interest.js';
 import { Vocabulary } from '../src/recsys/tfidf.js';
-import { TopK } from '../src/recsys/top-k.js';
+import { TopK } from '../src/common/top-k.js';
 import { buildSnapshot } from './recsys-fixture.js';
 
 const at = process.argv.indexOf('--users');

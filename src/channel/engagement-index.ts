@@ -1,7 +1,7 @@
 import { PairDiff } from './batch.js';
 import { PostCounts } from './post-counts.js';
 import type { PostKind } from './state.js';
-import { TopIds } from './top-k.js';
+import { TopK } from '../common/top-k.js';
 
 /** A post's creation step, for posts that are not feed candidates. */
 const NOT_CANDIDATE = -0x80000000;
@@ -115,19 +115,19 @@ export class EngagementIndex {
    * whose bound cannot enter the top k is skipped without reading its posts.
    */
   mostLiked(from: number, limit: number, keep: (post: number) => boolean): number[] {
-    const top = new TopIds(limit);
+    const top = new TopK(limit);
     const steps = [...this.created].filter(([step]) => step >= from).map(([, at]) => at);
     steps.sort((a, b) => b.likeBound - a.likeBound || b.maxId - a.maxId);
     const likes = this.likeCounts;
     for (const at of steps) {
-      if (at.likeBound <= 0 || !top.admits(at.maxId, at.likeBound)) continue;
+      if (at.likeBound <= 0 || top.rejects(at.likeBound, at.maxId)) continue;
       for (let i = at.size - 1; i >= 0; i--) {
         const id = at.ids[i]!;
         const n = likes[id]!;
-        if (n > 0 && top.admits(id, n) && keep(id)) top.offer(id, n);
+        if (n > 0 && !top.rejects(n, id) && keep(id)) top.offer(id, n, id);
       }
     }
-    return top.ranked();
+    return top.drain();
   }
 
   /**
@@ -160,14 +160,14 @@ export class EngagementIndex {
     for (const { posts, counts, size: n } of before) {
       for (let i = 0; i < n; i++) if (growth[posts[i]!] !== 0) growth[posts[i]!]! -= counts[i]!;
     }
-    const top = new TopIds(limit);
+    const top = new TopK(limit);
     for (let i = 0; i < size; i++) {
       const post = grown[i]!;
       const g = growth[post]!;
       growth[post] = 0;
-      if (g > 0 && top.admits(post, g) && keep(post)) top.offer(post, g);
+      if (g > 0 && !top.rejects(g, post) && keep(post)) top.offer(post, g, post);
     }
-    return top.ranked();
+    return top.drain();
   }
 
   /** #tag → live candidates created at `from` or later carrying it. */

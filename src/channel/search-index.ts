@@ -1,5 +1,5 @@
 import { Postings } from './postings.js';
-import { TopIds } from './top-k.js';
+import { TopK } from '../common/top-k.js';
 
 /**
  * An in-memory inverted index for BM25 search, kept in step with the channel's mirror: a
@@ -198,7 +198,7 @@ export class SearchIndex {
     let weak = 0;
     const cursor = Int32Array.from(lists, (l) => l.size - 1);
     const values = new Float64Array(m);
-    const top = new TopIds(limit);
+    const top = new TopK(limit);
     const lengths = this.lengths;
 
     /** Moves term q's cursor past tombstones. */
@@ -214,7 +214,7 @@ export class SearchIndex {
     const outranked = (k: number): boolean => {
       values.fill(0);
       for (let j = 0; j < k; j++) values[order[j]!] = bounds[order[j]!]!;
-      return sumInOrder(values) <= top.threshold;
+      return sumInOrder(values) <= top.floor;
     };
 
     for (;;) {
@@ -240,7 +240,7 @@ export class SearchIndex {
       // dropped as soon as its bound cannot beat the k-th score.
       for (let j = 0; j < weak; j++) values[order[j]!] = bounds[order[j]!]!;
       let score = sumInOrder(values);
-      for (let j = weak - 1; j >= 0 && top.admits(doc, score); j--) {
+      for (let j = weak - 1; j >= 0 && !top.rejects(score, doc); j--) {
         const q = order[j]!;
         const list = lists[q]!;
         const p = list.seekAtMost(cursor[q]!, doc);
@@ -249,12 +249,12 @@ export class SearchIndex {
         values[q] = tf === 0 ? 0 : termScore(idfs[q]!, tf, len, avgdl);
         score = sumInOrder(values);
       }
-      if (!top.admits(doc, score) || !keep(doc)) continue;
-      top.offer(doc, score);
+      if (top.rejects(score, doc) || !keep(doc)) continue;
+      top.offer(doc, score, doc);
       while (weak < m && outranked(weak + 1)) weak++;
       if (weak === m) break;
     }
-    return top.ranked();
+    return top.drain();
   }
 
   private termId(term: string): number {

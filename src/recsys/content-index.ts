@@ -1,6 +1,6 @@
 import { idfWeight, tfWeight, type Bag, type Bags, type Vocabulary } from './tfidf.js';
 import { SparseAccumulator } from './accumulator.js';
-import { kthLargest, TopK } from './top-k.js';
+import { kthLargest, TopK } from '../common/top-k.js';
 
 /** Most weighty terms of a user's query kept: a heavy liker's query stays short. */
 export const MAX_QUERY_TERMS = 32;

@@ -3,7 +3,7 @@ import { candidatesByAuthor, candidatesOf, FeedFiller, recency, type Candidates 
 import { ContentIndex, type Query } from './content-index.js';
 import { embeddingInterestFeeds } from './embedding-interest.js';
 import { Vocabulary } from './tfidf.js';
-import { TopK } from './top-k.js';
+import { TopK } from '../common/top-k.js';
 import type { Feeds, Recommender, RecommenderOptions } from './types.js';
 
 export const DEFAULT_RECENCY_HALF_LIFE = 6;

@@ -1,7 +1,7 @@
 import type { Interactions } from '../channel/snapshot.js';
 import type { Candidates } from './candidates.js';
 import { SparseAccumulator } from './accumulator.js';
-import { kthLargest, offerAccepted, type TopK } from './top-k.js';
+import { kthLargest, offerAccepted, type TopK } from '../common/top-k.js';
 
 /**
  * Engaged posts per user that count, its most recent (highest ids) kept: a user who liked

@@ -1,6 +1,6 @@
 import { candidatesOf, FeedFiller } from './candidates.js';
 import { ItemNeighbours } from './item-knn.js';
-import { TopK } from './top-k.js';
+import { TopK } from '../common/top-k.js';
 import type { Feeds, Recommender, RecommenderOptions } from './types.js';
 
 export const DEFAULT_NEIGHBORS = 50;

@@ -2,7 +2,7 @@ import { candidatesByAuthor, candidatesOf, FeedFiller, recency, type Candidates 
 import { DEFAULT_RECENCY_HALF_LIFE, userInterests } from './interest.js';
 import { ContentIndex } from './content-index.js';
 import { Vocabulary } from './tfidf.js';
-import { TopK } from './top-k.js';
+import { TopK } from '../common/top-k.js';
 import type { Feeds, Recommender, RecommenderOptions } from './types.js';
 
 export const DEFAULT_IN_NETWORK_SHARE = 0.5;

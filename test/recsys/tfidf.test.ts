@@ -3,7 +3,7 @@ import type { PostView } from '../../src/channel/snapshot.js';
 import { Rng } from '../../src/common/rng.js';
 import { ContentIndex } from '../../src/recsys/content-index.js';
 import { Vocabulary, type Bag } from '../../src/recsys/tfidf.js';
-import { TopK } from '../../src/recsys/top-k.js';
+import { TopK } from '../../src/common/top-k.js';
 import { post } from '../helpers/recsys.js';
 
 function termsOf(vocab: Vocabulary, bag: Bag): [string, number][] {

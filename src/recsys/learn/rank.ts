@@ -9,6 +9,8 @@
  *   Learned vectors of engaged posts are long, so the best posts tend to come early.
  */
 
+import { TopK } from '../../common/top-k.js';
+
 /** The posts one can score: vectors gathered contiguously, with post and author ids. */
 export interface ScoringPool {
   readonly postIds: Int32Array;
@@ -32,12 +34,12 @@ export function rankByDot(userIds: Int32Array, userVecs: Float32Array, pool: Sco
   const sorted = byNorm(pool, dim);
   const P = sorted.postIds.length;
   const scores = new Float32Array(4 * CHUNK);
-  const heaps = Array.from({ length: 4 }, () => new TopK(Math.min(k, P), sorted.postIds));
+  const heaps = Array.from({ length: 4 }, () => new TopK(Math.min(k, P)));
   const userNorm = new Float64Array(4);
   for (let u0 = 0; u0 < userIds.length; u0 += 4) {
     const block = Math.min(4, userIds.length - u0);
     for (let b = 0; b < block; b++) {
-      heaps[b]!.reset();
+      heaps[b]!.clear();
       userNorm[b] = norm(userVecs, (u0 + b) * dim, dim);
     }
     for (let c = 0; c < P; c += CHUNK) {
@@ -48,12 +50,28 @@ export function rankByDot(userIds: Int32Array, userVecs: Float32Array, pool: Sco
         const user = userIds[u0 + b]!;
         const s = scores.subarray(b * len, b * len + len);
         if (sorted.bias) for (let i = 0; i < len; i++) s[i]! += sorted.bias[c + i]!;
-        heaps[b]!.offer(s, c, (i) => excluded(user, sorted.postIds[i]!, sorted.authors[i]!));
+        offerChunk(heaps[b]!, s, c, sorted, user, excluded);
       }
     }
-    for (let b = 0; b < block; b++) out.set(userIds[u0 + b]!, heaps[b]!.result());
+    for (let b = 0; b < block; b++) out.set(userIds[u0 + b]!, heaps[b]!.drain().map((i) => sorted.postIds[i]!));
   }
   return out;
+}
+
+/**
+ * Offers `best` the chunk's scores as pool positions base + j, ties to the higher post id. A
+ * post is checked against the exclusion rule only when it would enter, so the set lookups
+ * cost about O(k log P) per user instead of O(P).
+ */
+function offerChunk(best: TopK, scores: Float32Array, base: number, pool: ScoringPool, user: number, excluded: Excluded): void {
+  for (let j = 0; j < scores.length; j++) {
+    const s = scores[j]!;
+    if (s < best.floor) continue;
+    const i = base + j;
+    const id = pool.postIds[i]!;
+    if (best.rejects(s, id) || excluded(user, id, pool.authors[i]!)) continue;
+    best.offer(i, s, id);
+  }
 }
 
 /** Whether no post from a chunk on, of norm ≤ `itemNorm` and bias ≤ `bias`, can enter any heap of the block. */
@@ -61,7 +79,7 @@ function blockDone(heaps: readonly TopK[], block: number, userNorm: Float64Array
   for (let b = 0; b < block; b++) {
     const bound = userNorm[b]! * itemNorm + bias;
     // A margin for the float32 rounding of stored scores; ties must still be visited.
-    if (!(heaps[b]!.floor() > bound + 1e-6 * Math.abs(bound) + 1e-12)) return false;
+    if (!(heaps[b]!.floor > bound + 1e-6 * Math.abs(bound) + 1e-12)) return false;
   }
   return true;
 }
@@ -151,93 +169,5 @@ export function scoreBlock(U: Float32Array, u0: number, block: number, V: Float3
     scores[P + P2] = a1;
     scores[2 * P + P2] = a2;
     scores[3 * P + P2] = a3;
-  }
-}
-
-/**
- * A bounded min-heap of pool positions, worst on top, refilled per user. A post is only
- * checked against the exclusion rule when it would enter the heap, so the set lookups cost
- * about O(k log P) per user instead of O(P).
- */
-export class TopK {
-  private readonly score: Float64Array;
-  private readonly item: Int32Array;
-  private size = 0;
-  /** The root's score once full: most posts fall below it and cost one compare. */
-  private min = -Infinity;
-
-  constructor(
-    private readonly k: number,
-    private readonly postIds: Int32Array,
-  ) {
-    this.score = new Float64Array(k);
-    this.item = new Int32Array(k);
-  }
-
-  reset(): void {
-    this.size = 0;
-    this.min = -Infinity;
-  }
-
-  /** The k-th best score so far; −∞ until k posts were kept. */
-  floor(): number {
-    return this.min;
-  }
-
-  /** Offers scores[j] as pool position base + j. */
-  offer(scores: Float32Array, base: number, excluded: (i: number) => boolean): void {
-    const k = this.k;
-    for (let j = 0; j < scores.length; j++) {
-      const s = scores[j]!;
-      if (s < this.min) continue;
-      const i = base + j;
-      if (this.size === k && !this.better(s, i, this.score[0]!, this.item[0]!)) continue;
-      if (excluded(i)) continue;
-      if (this.size < k) this.siftUp(this.size++, s, i);
-      else this.siftDown(s, i);
-      if (this.size === k) this.min = this.score[0]!;
-    }
-  }
-
-  /** Post ids kept, best first. */
-  result(): number[] {
-    const slots = Array.from({ length: this.size }, (_, h) => h);
-    slots.sort((a, b) => (this.better(this.score[a]!, this.item[a]!, this.score[b]!, this.item[b]!) ? -1 : 1));
-    return slots.map((h) => this.postIds[this.item[h]!]!);
-  }
-
-  /** Whether (s, i) ranks above (t, j): higher score, then the higher post id. */
-  private better(s: number, i: number, t: number, j: number): boolean {
-    return s > t || (s === t && this.postIds[i]! > this.postIds[j]!);
-  }
-
-  private siftUp(c: number, s: number, i: number): void {
-    while (c > 0) {
-      const parent = (c - 1) >> 1;
-      if (!this.better(this.score[parent]!, this.item[parent]!, s, i)) break;
-      this.score[c] = this.score[parent]!;
-      this.item[c] = this.item[parent]!;
-      c = parent;
-    }
-    this.score[c] = s;
-    this.item[c] = i;
-  }
-
-  /** Replaces the worst entry (the root) by (s, i). */
-  private siftDown(s: number, i: number): void {
-    const n = this.size;
-    let c = 0;
-    for (;;) {
-      const l = 2 * c + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const worse = r < n && this.better(this.score[l]!, this.item[l]!, this.score[r]!, this.item[r]!) ? r : l;
-      if (!this.better(s, i, this.score[worse]!, this.item[worse]!)) break;
-      this.score[c] = this.score[worse]!;
-      this.item[c] = this.item[worse]!;
-      c = worse;
-    }
-    this.score[c] = s;
-    this.item[c] = i;
   }
 }

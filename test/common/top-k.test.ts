@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/common/rng.js';
-import { kthLargest, offerAccepted, TopK } from '../../src/recsys/top-k.js';
+import { kthLargest, offerAccepted, TopK } from '../../src/common/top-k.js';
 
 /** Items 0..n-1 with scores from a small range (many ties) and ties = the item itself. */
 function randomScores(seed: number, n: number): Float64Array {

@@ -1,20 +1,21 @@
 /**
  * The best `k` of a stream of (item, score, tie) triples, in O(log k) per offer: a binary
- * min-heap whose root is the worst item kept, so most offers cost one comparison. Scoring
- * every candidate for every user and sorting would be O(n log n) per user; the recommenders
- * only ever need a feed's worth. Reused across users via `clear` to avoid allocating per user.
+ * min-heap whose root is the worst item kept, so most offers cost one comparison. The one
+ * bounded selection of the code base: feeds (recommenders, learned rankings), search results
+ * and trends. Reused across users via `clear` to avoid allocating per user.
  *
- * Order: higher score first; equal scores go to the higher `tie` (the recommenders pass a
- * recency rank, so ties go to the newer post), which makes the result a total order.
+ * Order: higher score first; equal scores go to the higher `tie` (callers pass a recency
+ * rank or the id itself, so ties go to the newer post), which makes the result a total order.
+ * Items are any integers a double holds exactly (post ids, candidate indices, term ids).
  */
 export class TopK {
-  private readonly items: Int32Array;
+  private readonly items: Float64Array;
   private readonly scores: Float64Array;
   private readonly ties: Float64Array;
   private count = 0;
 
   constructor(readonly k: number) {
-    this.items = new Int32Array(Math.max(k, 0));
+    this.items = new Float64Array(Math.max(k, 0));
     this.scores = new Float64Array(Math.max(k, 0));
     this.ties = new Float64Array(Math.max(k, 0));
   }
@@ -23,13 +24,19 @@ export class TopK {
     return this.count;
   }
 
+  /** The k-th best score once k items are kept, −∞ before, +∞ when k is 0 (nothing can enter). */
+  get floor(): number {
+    if (this.k <= 0) return Infinity;
+    return this.count === this.k ? this.scores[0]! : -Infinity;
+  }
+
   clear(): void {
     this.count = 0;
   }
 
   /** True when (score, tie) would not be kept: lets callers skip costly checks on losers. */
   rejects(score: number, tie: number): boolean {
-    return this.count === this.k && !this.beats(score, tie, 0);
+    return this.count >= this.k && (this.k <= 0 || !this.beats(score, tie, 0));
   }
 
   offer(item: number, score: number, tie: number): void {
@@ -61,7 +68,7 @@ export class TopK {
   }
 
   /** Writes the kept items and their scores, best first, into the two arrays; empties the heap. */
-  drainInto(items: Int32Array, scores: Float64Array): void {
+  drainInto(items: Int32Array | Float64Array, scores: Float64Array): void {
     while (this.count > 0) {
       items[this.count - 1] = this.items[0]!;
       scores[this.count - 1] = this.scores[0]!;
