@@ -70,6 +70,12 @@ export interface Decision {
   readonly rejected?: readonly RejectedAction[];
   /** Requests made to reach this decision (none for in-process policies). */
   readonly calls?: readonly LlmCall[];
+  /**
+   * How many of the feed's first posts the agent was actually shown, when fewer than the
+   * engine would count (an LLM prompt trimmed to fit the model's context); absent = the whole
+   * feed, or in browse mode every page reached.
+   */
+  readonly shown?: number;
 }
 
 /**

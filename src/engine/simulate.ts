@@ -145,13 +145,19 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
 
 /**
  * What an agent was shown this step: its whole filtered feed, or in browse mode only the pages
- * it reached (the first, plus one per next_page it asked for).
+ * it reached (the first, plus one per next_page it asked for), and never more than its
+ * decision says its prompts held.
  */
 function impressionsOf(ids: readonly number[], browse: BrowseConfig | undefined, decision: Decision | undefined): readonly number[] {
-  if (!browse) return ids;
-  let pages = 1;
-  for (const a of decision?.actions ?? []) if (a.action === 'next_page') pages++;
-  return ids.slice(0, Math.min(pages, browse.max_pages) * browse.page_size);
+  let upTo = ids.length;
+  if (browse) {
+    let pages = 1;
+    for (const a of decision?.actions ?? []) if (a.action === 'next_page') pages++;
+    upTo = Math.min(pages, browse.max_pages) * browse.page_size;
+  }
+  // An LLM prompt trimmed to fit the context showed fewer posts than the feed held.
+  if (decision?.shown !== undefined) upTo = Math.min(upTo, decision.shown);
+  return upTo >= ids.length ? ids : ids.slice(0, upTo);
 }
 
 interface ShownFeed {

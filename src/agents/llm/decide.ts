@@ -114,10 +114,13 @@ export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fu
     calls.push(asCall(cfg.modelName, result.record));
     return result;
   };
+  // The feed posts the prompts showed: fitting the context may have cut the feed short.
+  const shownUpTo = (pages: number): number => (req.browse ? Math.min(req.feed.length, pages * req.browse.pageSize) : req.feed.length);
   const failed = (r: Extract<ChatResult, { ok: false }>): Decision => ({
     actions: [],
     rejected: [{ action: 'decide', args: '{}', error: `model ${cfg.modelName} gave no answer: ${r.kind} after ${r.record.attempts} attempt(s): ${r.error}` }],
     calls,
+    shown: shownUpTo(1),
   });
 
   /** One turn and, if parts of the reply were unusable, one repair turn. */
@@ -150,6 +153,7 @@ export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fu
   const firstTurn = await turn(messages);
   if (!('history' in firstTurn)) return firstTurn;
   let { accepted, rejected } = firstTurn;
+  let pagesShown = 1;
   if (req.browse) {
     // Page by page: a next_page call is answered with the next page, until the agent exits,
     // stops asking, or reaches max_pages. One next_page per turn counts (the engine derives
@@ -160,6 +164,7 @@ export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fu
     accepted = onePagePerTurn(accepted, page + 1 < maxPages && req.feed.length > (page + 1) * pageSize);
     while (accepted.some((p) => p.action === 'next_page') && !accepted.some((p) => p.action === 'exit_feed') && current.accepted.some((p) => p.action === 'next_page')) {
       page++;
+      pagesShown = page + 1;
       const next = await turn([...current.history, ...pageMessages(current.last, req, page, cfg.toolMode)]);
       if (!('history' in next)) {
         rejected = [...rejected, ...(next.rejected ?? [])];
@@ -172,5 +177,5 @@ export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fu
     }
   }
   const actions = accepted.map((p) => p.valid!);
-  return { actions: [{ action: 'refresh', args: {} }, ...actions], rejected, calls };
+  return { actions: [{ action: 'refresh', args: {} }, ...actions], rejected, calls, shown: shownUpTo(pagesShown) };
 }

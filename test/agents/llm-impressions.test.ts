@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { withSimDb } from '../../src/analysis/open.js';
+import { runExperiment } from '../../src/engine/run.js';
+import type { FakeServer } from '../../src/llm/fake-server.js';
+import { closeFakeServersAfterEach, experiment, fake, likeTop, localModel } from '../helpers/llm.js';
+import { tempDir } from '../helpers/tmp.js';
+
+closeFakeServersAfterEach();
+
+/** Feed posts in the first user message of every chat request. */
+function postsInPrompts(server: FakeServer): number[] {
+  return server.requests
+    .filter((r) => r.path.endsWith('/chat/completions'))
+    .map((r) => ((r.body?.messages as { role: string; content: string }[] | undefined)?.find((m) => m.role === 'user')?.content.match(/\[post \d+\]/g) ?? []).length);
+}
+
+async function llmImpressions(dir: string): Promise<number> {
+  const row = await withSimDb(join(dir, 'sim.duckdb'), (db) => db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM impressions WHERE agent_id >= 40 AND source = 'recsys'`));
+  return row!.n;
+}
+
+describe('impressions of LLM agents', () => {
+  it('when the prompt fits the context then every feed post shown is an impression', async () => {
+    const server = await fake(likeTop);
+    const { dir } = await runExperiment(experiment(localModel([server.url], ', context_tokens: 4096')), { resultsRoot: tempDir(), quiet: true });
+    const shown = postsInPrompts(server).reduce((a, b) => a + b, 0);
+    expect(shown).toBeGreaterThan(0);
+    expect(await llmImpressions(dir)).toBe(shown);
+  });
+
+  it('when fitting the context cuts the feed from the prompt then only what the prompt held counts as shown', async () => {
+    const server = await fake(likeTop);
+    // The tool schemas leave no room for feed posts in a 3,000-token context.
+    const { dir } = await runExperiment(experiment(localModel([server.url], ', context_tokens: 3000')), { resultsRoot: tempDir(), quiet: true });
+    expect(postsInPrompts(server).every((n) => n === 0)).toBe(true);
+    expect(await llmImpressions(dir)).toBe(0);
+  });
+});
