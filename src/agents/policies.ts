@@ -76,7 +76,8 @@ function llmWorkerModel(name: string, model: LlmConfig, env: Readonly<Record<str
         modelName: name,
         toolMode: model.tool_mode,
         templates: loadTemplates(model.prompts),
-        promptTokens: model.context_tokens - model.max_tokens - (model.tool_mode === 'tools' ? toolSchemaTokens() : 0),
+        promptTokens: model.context_tokens - model.max_tokens - (model.tool_mode === 'tools' ? toolSchemaTokens(model.actions) : 0),
+        ...(model.actions ? { actions: [...model.actions] } : {}),
       },
     };
   } catch (err) {
@@ -86,8 +87,8 @@ function llmWorkerModel(name: string, model: LlmConfig, env: Readonly<Record<str
 }
 
 /** What the tool list costs in the prompt (servers render the schemas into the context). */
-function toolSchemaTokens(): number {
-  return estimateTokens(JSON.stringify(agentTools()));
+function toolSchemaTokens(actions?: readonly string[]): number {
+  return estimateTokens(JSON.stringify(agentTools(false, actions ? new Set(actions) : undefined)));
 }
 
 /** A placeholder for the key variable, so a replay runs where the original key is absent. */

@@ -194,6 +194,8 @@ export interface LlmModelCommon {
   /** Retries after the first attempt for 429 / 5xx / timeouts / dropped connections. */
   readonly max_retries: number;
   readonly tool_mode: 'tools' | 'json';
+  /** Actions offered to its agents; absent = all. */
+  readonly actions?: readonly string[];
   /** Merged into every request body. */
   readonly extra_body: Readonly<Record<string, unknown>>;
   /** Template paths, absolute (the loader resolves them against the experiment file). */

@@ -13,6 +13,8 @@ export interface LlmAgentConfig {
   readonly templates: Templates;
   /** Tokens the prompt may use: the context window less max_tokens and the tool schemas. */
   readonly promptTokens: number;
+  /** The model's `actions`: those offered to its agents; absent = all. */
+  readonly actions?: readonly string[];
 }
 
 interface Reply {
@@ -21,12 +23,15 @@ interface Reply {
   readonly problem: string | null;
 }
 
-function readReply(message: ChatCompletionMessage, mode: LlmAgentConfig['toolMode']): Reply {
+function readReply(message: ChatCompletionMessage, mode: LlmAgentConfig['toolMode'], offered: ReadonlySet<string>): Reply {
+  // An action the model was not offered is refused like an invalid one (the repair turn says so).
+  const vetted = (proposals: ProposedAction[]): ProposedAction[] =>
+    proposals.map((p) => (p.valid && !offered.has(p.action) ? { ...p, valid: null, error: `action ${p.action} is not offered here; offered: ${[...offered].join(', ')}` } : p));
   if (mode === 'json') {
     const { proposals, error } = parseJsonActions(message.content);
-    return { proposals, problem: error ?? (proposals.length === 0 ? 'the action list is empty' : null) };
+    return { proposals: vetted(proposals), problem: error ?? (proposals.length === 0 ? 'the action list is empty' : null) };
   }
-  const proposals = parseToolCalls(message);
+  const proposals = vetted(parseToolCalls(message));
   return { proposals, problem: proposals.length === 0 ? 'no tool was called' : null };
 }
 
@@ -97,9 +102,11 @@ const rejectedOf = (proposals: readonly ProposedAction[]): RejectedAction[] =>
  * for model or endpoint faults.
  */
 export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fullReq: WireRequest): Promise<Decision> {
+  const allowed = cfg.actions ? new Set(cfg.actions) : undefined;
+  const offered = new Set(agentTools(fullReq.browse !== undefined, allowed).map((t) => t.function.name));
   const prompt = (r: WireRequest): [string, string] => {
     const vars = promptVars(r);
-    return [render(cfg.templates.system, vars) + (cfg.toolMode === 'json' ? jsonModeInstructions(r.browse !== undefined) : ''), render(cfg.templates.user, vars)];
+    return [render(cfg.templates.system, vars) + (cfg.toolMode === 'json' ? jsonModeInstructions(r.browse !== undefined, allowed) : ''), render(cfg.templates.user, vars)];
   };
   const req = fitToContext(fullReq, cfg.promptTokens, (r) => prompt(r).reduce((n, t) => n + estimateTokens(t), 0));
   const [system, user] = prompt(req);
@@ -107,7 +114,7 @@ export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fu
     { role: 'system', content: system },
     { role: 'user', content: user },
   ];
-  const tools = cfg.toolMode === 'tools' ? agentTools(fullReq.browse !== undefined) : undefined;
+  const tools = cfg.toolMode === 'tools' ? agentTools(fullReq.browse !== undefined, allowed) : undefined;
   const calls: LlmCall[] = [];
   const ask = async (msgs: ChatCompletionMessageParam[]): Promise<ChatResult> => {
     const result = await client.chat({ messages: msgs, ...(tools ? { tools, toolChoice: 'auto' as const } : {}) });
@@ -127,7 +134,7 @@ export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fu
   const turn = async (msgs: ChatCompletionMessageParam[]): Promise<TurnResult | Decision> => {
     const first = await ask(msgs);
     if (!first.ok) return failed(first);
-    const reply = readReply(first.message, cfg.toolMode);
+    const reply = readReply(first.message, cfg.toolMode, offered);
     let accepted = reply.proposals.filter((p) => p.valid);
     let rejected: RejectedAction[] = [];
     let history = [...msgs];
@@ -139,7 +146,7 @@ export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fu
         rejected = rejectedOf(reply.proposals);
         if (reply.problem) rejected.push({ action: 'decide', args: '{}', error: `${reply.problem}; the repair turn failed: ${second.kind}` });
       } else {
-        const again = readReply(second.message, cfg.toolMode);
+        const again = readReply(second.message, cfg.toolMode, offered);
         accepted = [...accepted, ...again.proposals.filter((p) => p.valid)];
         rejected = rejectedOf(again.proposals);
         if (again.problem && accepted.length === 0) rejected.push({ action: 'decide', args: '{}', error: `${again.problem} (after one repair turn)` });
