@@ -26,7 +26,7 @@ import { semanticChecks } from './semantic.js';
 import type { Experiment, StatisticalModelConfig } from './types.js';
 
 export { ConfigError, formatIssue, type ConfigIssue } from './issues.js';
-export { configHash, resolvedYaml } from './resolve.js';
+export { configHash, legacyConfigHash, resolvedYaml } from './resolve.js';
 export type { Experiment } from './types.js';
 
 export interface LoadOptions {

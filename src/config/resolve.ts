@@ -33,11 +33,7 @@ function ordered(value: unknown, node: SchemaNode | undefined): unknown {
   if (Array.isArray(value)) return value.map((v) => ordered(v, s?.items as SchemaNode | undefined));
   if (typeof value !== 'object' || value === null) return value;
   const obj = value as Record<string, unknown>;
-  let props = s?.properties;
-  if (s?.oneOf) {
-    const branch = s.oneOf.map((b) => deref(b)).find((b) => b?.properties?.provider?.const === obj.provider);
-    props = branch?.properties;
-  }
+  const props = propertiesOf(s, obj);
   const extra = s?.additionalProperties;
   const keys = [...Object.keys(props ?? {}).filter((k) => k in obj), ...Object.keys(obj).filter((k) => !props || !(k in props))];
   const out: Record<string, unknown> = {};
@@ -70,7 +66,45 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** sha256 hex of the canonical JSON of the filled experiment (derived fields excluded). */
+/** The schema node of an object's properties: a `oneOf` picks its branch by `provider` (the models). */
+function propertiesOf(s: SchemaNode | undefined, obj: Record<string, unknown>): SchemaNode['properties'] {
+  if (!s?.oneOf) return s?.properties;
+  return s.oneOf.map((b) => deref(b)).find((b) => b?.properties?.provider?.const === obj.provider)?.properties;
+}
+
+/** A copy without the object keys whose value equals their schema default, at every depth. */
+function withoutDefaults(value: unknown, node: SchemaNode | undefined): unknown {
+  const s = deref(node);
+  if (Array.isArray(value)) return value.map((v) => withoutDefaults(v, s?.items as SchemaNode | undefined));
+  if (typeof value !== 'object' || value === null) return value;
+  const obj = value as Record<string, unknown>;
+  const props = propertiesOf(s, obj);
+  const extra = s?.additionalProperties;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const child = props?.[k] ?? (typeof extra === 'object' && extra !== null ? (extra as SchemaNode) : undefined);
+    const kept = withoutDefaults(v, child);
+    // A default may sit beside a $ref (`recsys: { $ref, default: {} }`) or in the target.
+    const holder = child && 'default' in child ? child : deref(child);
+    if (holder && 'default' in holder && canonicalJson(kept) === canonicalJson(withoutDefaults(holder.default, child))) continue;
+    out[k] = kept;
+  }
+  return out;
+}
+
+/**
+ * sha256 hex of the canonical JSON of the experiment less every value equal to its schema
+ * default (and less derived fields): what the user chose, not what this version of socialsim
+ * fills in. A later version that adds an option with a default keeps every existing hash, so
+ * runs made before it can still be resumed and sweeps still find their finished runs; a
+ * default that changes value shows up as a changed hash of the runs that relied on it (their
+ * resolved experiment holds the old value).
+ */
 export function configHash(exp: Experiment): string {
+  return createHash('sha256').update(canonicalJson(withoutDefaults(withoutDerived(exp), experimentSchema()))).digest('hex');
+}
+
+/** The hash as run folders made before the defaults were left out recorded it: resume still accepts it. */
+export function legacyConfigHash(exp: Experiment): string {
   return createHash('sha256').update(canonicalJson(withoutDerived(exp))).digest('hex');
 }

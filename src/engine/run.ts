@@ -4,7 +4,7 @@ import { createPolicies } from '../agents/policies.js';
 import { createStatisticalPolicy } from '../agents/statistical.js';
 import type { AgentPolicy } from '../agents/types.js';
 import { Channel } from '../channel/channel.js';
-import { configHash, loadExperiment, resolvedYaml, statisticalDefaults } from '../config/load.js';
+import { configHash, legacyConfigHash, loadExperiment, resolvedYaml, statisticalDefaults } from '../config/load.js';
 import type { Experiment, StatisticalModelConfig } from '../config/types.js';
 import { llmUsage, type Prices } from '../analysis/llm-usage.js';
 import { recommenderFor } from '../recsys/registry.js';
@@ -121,8 +121,10 @@ export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot
   const info = readRunInfo(dir);
   if (info.status === 'completed') throw new ResumeError(`${dir} already completed all ${info.timesteps} steps; nothing to resume`);
   const exp = loadExperiment(join(dir, RUN_FILES.resolved));
-  if (configHash(exp) !== info.config_hash) {
-    throw new ResumeError(`${RUN_FILES.resolved} in ${dir} no longer matches run.json's config_hash; the experiment was edited after the run started`);
+  if (configHash(exp) !== info.config_hash && legacyConfigHash(exp) !== info.config_hash) {
+    throw new ResumeError(
+      `${RUN_FILES.resolved} in ${dir} no longer matches run.json's config_hash; the experiment was edited after the run started (or this version of socialsim changed a default it relied on)`,
+    );
   }
   const replay = info.replay_of ? await recordedResponses(info.replay_of) : undefined;
   const policies = createPolicies(exp, process.env, replay ? { replay } : {});

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
+import { canonicalJson } from '../../src/config/resolve.js';
 import {
   ConfigError,
   configHash,
@@ -215,6 +217,16 @@ describe('resolved YAML and hash', () => {
       expect(again).toEqual(exp);
       expect(configHash(again)).toBe(configHash(exp));
     }
+  });
+
+  it('configHash covers what the user wrote: values equal to their defaults, written or not, leave it unchanged', () => {
+    // MINIMAL writes no default: its hash is the hash of the YAML itself.
+    const written = { name: 'mini', cohorts: [{ name: 'all', count: 10, model: 'stat' }] };
+    expect(configHash(parseExperiment(MINIMAL, 'a.yaml'))).toBe(createHash('sha256').update(canonicalJson(written)).digest('hex'));
+    const spelledOut = `name: mini\nseed: 0\nrecsys: { kind: popularity }\nmodels: { stat: { provider: statistical } }\ncohorts:\n  - { name: all, count: 10, model: stat, activity: 0.2 }\n`;
+    expect(configHash(parseExperiment(spelledOut, 'b.yaml'))).toBe(configHash(parseExperiment(MINIMAL, 'a.yaml')));
+    // A value other than the default is kept, at any depth.
+    expect(configHash(parseExperiment(MINIMAL.replace('model: stat', 'model: stat, activity: 0.5'), 'c.yaml'))).not.toBe(configHash(parseExperiment(MINIMAL, 'a.yaml')));
   });
 
   it('configHash is stable, key-order independent and changes with the seed', () => {

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tableChecksums } from '../../src/analysis/checksums.js';
+import { legacyConfigHash } from '../../src/config/load.js';
 import { readRunInfo } from '../../src/engine/run-folder.js';
 import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { smallExperiment } from '../helpers/experiment.js';
@@ -29,6 +30,17 @@ describe('resume', () => {
     const { dir } = await runExperiment(smallExperiment(), { resultsRoot: root, quiet: true, maxSteps: 3 });
     const info = readRunInfo(dir);
     writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...info, status: 'running' }));
+    const done = await resumeRun(dir, { quiet: true });
+    expect(done.info).toMatchObject({ status: 'completed', steps_completed: 6 });
+  });
+
+  it('when run.json holds the hash of an older version (defaults included) then resume still accepts it', async () => {
+    const root = tempDir();
+    const exp = smallExperiment();
+    const { dir } = await runExperiment(exp, { resultsRoot: root, quiet: true, maxSteps: 2 });
+    const info = readRunInfo(dir);
+    expect(info.config_hash).not.toBe(legacyConfigHash(exp));
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...info, config_hash: legacyConfigHash(exp) }));
     const done = await resumeRun(dir, { quiet: true });
     expect(done.info).toMatchObject({ status: 'completed', steps_completed: 6 });
   });
