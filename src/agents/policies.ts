@@ -66,7 +66,22 @@ export function seedCohort(name: string): string {
   return `seed:${name}`;
 }
 
+/**
+ * Prompt tokens a model must have left after max_tokens and the tool schemas: the persona,
+ * instructions and a few feed posts. Below it agents would act on a feed trimmed to nothing.
+ */
+export const MIN_PROMPT_TOKENS = 768;
+
 function llmWorkerModel(name: string, model: LlmConfig, env: Readonly<Record<string, string | undefined>>): WorkerModel {
+  const schemas = model.tool_mode === 'tools' ? toolSchemaTokens(model.actions) : 0;
+  const promptTokens = model.context_tokens - model.max_tokens - schemas;
+  if (promptTokens < MIN_PROMPT_TOKENS) {
+    const offered = model.actions ? `the ${model.actions.length} listed actions` : `all ${agentTools().length} actions`;
+    throw new PolicyUnavailableError(
+      `model "${name}": context_tokens ${model.context_tokens} leaves ${promptTokens} tokens for the prompt after max_tokens (${model.max_tokens}) and the tool schemas of ${offered} (~${schemas}); ` +
+        `at least ${MIN_PROMPT_TOKENS} are needed: raise context_tokens, list fewer actions (models.${name}.actions), or use tool_mode: json`,
+    );
+  }
   try {
     const settings = modelSettingsFromConfig(name, model, env);
     return {
@@ -76,7 +91,7 @@ function llmWorkerModel(name: string, model: LlmConfig, env: Readonly<Record<str
         modelName: name,
         toolMode: model.tool_mode,
         templates: loadTemplates(model.prompts),
-        promptTokens: model.context_tokens - model.max_tokens - (model.tool_mode === 'tools' ? toolSchemaTokens(model.actions) : 0),
+        promptTokens,
         ...(model.actions ? { actions: [...model.actions] } : {}),
       },
     };

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { offerableActions } from '../../src/agents/llm/tools.js';
@@ -47,14 +48,16 @@ describe('actions offered to an LLM model', () => {
     for (const names of toolNames(server)) expect(names.sort()).toEqual(['exit_feed', 'like', 'next_page', 'view_post']);
   });
 
-  it('when a model offers fewer actions then its prompt has room for more of the feed', async () => {
-    const count = async (actions: string): Promise<number> => {
-      const server = await fake(() => ({ toolCalls: [{ name: 'do_nothing', arguments: {} }] }));
-      await runExperiment(experiment(localModel([server.url], `, context_tokens: 3500${actions}`)), { resultsRoot: tempDir(), quiet: true });
-      return server.requests.reduce((n, r) => n + (JSON.stringify(r.body?.messages ?? []).match(/\[post \d+\]/g) ?? []).length, 0);
-    };
-    expect(await count('')).toBe(0);
-    expect(await count(', actions: [like, repost, create_post, do_nothing]')).toBeGreaterThan(0);
+  it('when the context leaves too little room after the tool schemas then the run is refused before it starts, and fewer actions make room', async () => {
+    const server = await fake(() => ({ toolCalls: [{ name: 'do_nothing', arguments: {} }] }));
+    const root = tempDir();
+    await expect(runExperiment(experiment(localModel([server.url], ', context_tokens: 3500')), { resultsRoot: root, quiet: true })).rejects.toThrow(
+      /^model "local": context_tokens 3500 leaves -\d+ tokens for the prompt after max_tokens \(256\) and the tool schemas of all \d+ actions \(~\d+\); at least 768 are needed: raise context_tokens, list fewer actions \(models\.local\.actions\), or use tool_mode: json$/,
+    );
+    expect(readdirSync(root)).toEqual([]);
+    const { info } = await runExperiment(experiment(localModel([server.url], ', context_tokens: 3500, actions: [like, repost, create_post, do_nothing]')), { resultsRoot: root, quiet: true });
+    expect(info.status).toBe('completed');
+    expect(server.requests.some((r) => /\[post \d+\]/.test(JSON.stringify(r.body?.messages ?? [])))).toBe(true);
   });
 
   it('when the list names an unknown action then loading says which ones exist, and the schema lists exactly the offerable actions', () => {

@@ -23,17 +23,20 @@ async function llmImpressions(dir: string): Promise<number> {
 describe('impressions of LLM agents', () => {
   it('when the prompt fits the context then every feed post shown is an impression', async () => {
     const server = await fake(likeTop);
-    const { dir } = await runExperiment(experiment(localModel([server.url], ', context_tokens: 4096')), { resultsRoot: tempDir(), quiet: true });
+    const { dir } = await runExperiment(experiment(localModel([server.url])), { resultsRoot: tempDir(), quiet: true });
     const shown = postsInPrompts(server).reduce((a, b) => a + b, 0);
     expect(shown).toBeGreaterThan(0);
     expect(await llmImpressions(dir)).toBe(shown);
   });
 
-  it('when fitting the context cuts the feed from the prompt then only what the prompt held counts as shown', async () => {
+  it('when fitting the context cuts the feed short then only the posts the prompt held count as shown', async () => {
     const server = await fake(likeTop);
-    // The tool schemas leave no room for feed posts in a 3,000-token context.
-    const { dir } = await runExperiment(experiment(localModel([server.url], ', context_tokens: 3000')), { resultsRoot: tempDir(), quiet: true });
-    expect(postsInPrompts(server).every((n) => n === 0)).toBe(true);
-    expect(await llmImpressions(dir)).toBe(0);
+    // A 1,400-token context holds 10 to 20 of the 20 feed posts, depending on the agent.
+    const exp = experiment(localModel([server.url], ', context_tokens: 1400, actions: [like, follow, create_post, do_nothing]'), ['recsys.feed_size=20']);
+    const { dir } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
+    const perPrompt = postsInPrompts(server);
+    expect(Math.min(...perPrompt)).toBeLessThan(20);
+    expect(Math.max(...perPrompt)).toBe(20);
+    expect(await llmImpressions(dir)).toBe(perPrompt.reduce((a, b) => a + b, 0));
   });
 });
