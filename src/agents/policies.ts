@@ -72,16 +72,27 @@ export function seedCohort(name: string): string {
  */
 export const MIN_PROMPT_TOKENS = 768;
 
-function llmWorkerModel(name: string, model: LlmConfig, env: Readonly<Record<string, string | undefined>>): WorkerModel {
+/** Tokens an LLM model's prompts may use: its context less max_tokens and the schemas of the tools it offers. */
+function promptBudget(model: LlmConfig): { readonly promptTokens: number; readonly schemas: number } {
   const schemas = model.tool_mode === 'tools' ? toolSchemaTokens(model.actions) : 0;
-  const promptTokens = model.context_tokens - model.max_tokens - schemas;
-  if (promptTokens < MIN_PROMPT_TOKENS) {
-    const offered = model.actions ? `the ${model.actions.length} listed actions` : `all ${agentTools().length} actions`;
-    throw new PolicyUnavailableError(
-      `model "${name}": context_tokens ${model.context_tokens} leaves ${promptTokens} tokens for the prompt after max_tokens (${model.max_tokens}) and the tool schemas of ${offered} (~${schemas}); ` +
-        `at least ${MIN_PROMPT_TOKENS} are needed: raise context_tokens, list fewer actions (models.${name}.actions), or use tool_mode: json`,
-    );
-  }
+  return { promptTokens: model.context_tokens - model.max_tokens - schemas, schemas };
+}
+
+/** Why an LLM model's context is too small for its prompts, or null. */
+export function promptBudgetProblem(name: string, model: LlmConfig): string | null {
+  const { promptTokens, schemas } = promptBudget(model);
+  if (promptTokens >= MIN_PROMPT_TOKENS) return null;
+  const offered = model.actions ? `the ${model.actions.length} listed actions` : `all ${agentTools().length} actions`;
+  return (
+    `model "${name}": context_tokens ${model.context_tokens} leaves ${promptTokens} tokens for the prompt after max_tokens (${model.max_tokens}) and the tool schemas of ${offered} (~${schemas}); ` +
+    `at least ${MIN_PROMPT_TOKENS} are needed: raise context_tokens, list fewer actions (models.${name}.actions), or use tool_mode: json`
+  );
+}
+
+function llmWorkerModel(name: string, model: LlmConfig, env: Readonly<Record<string, string | undefined>>): WorkerModel {
+  const problem = promptBudgetProblem(name, model);
+  if (problem) throw new PolicyUnavailableError(problem);
+  const { promptTokens } = promptBudget(model);
   try {
     const settings = modelSettingsFromConfig(name, model, env);
     return {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { promptBudgetProblem } from '../agents/policies.js';
 import { formatIssue, validateFile } from '../config/load.js';
 
 export interface ValidateSummary {
@@ -14,8 +15,14 @@ export function validateExperiments(files: readonly string[], overrides: readonl
   for (const file of files) {
     const result = validateFile(file, { overrides });
     if (result.ok) {
-      valid++;
       const e = result.experiment;
+      // Schema-valid, but a model's context may be too small for its prompts (agents know the tool schemas' size).
+      const problems = Object.entries(e.models).flatMap(([name, m]) => (m.provider === 'statistical' ? [] : [promptBudgetProblem(name, m)])).filter((p): p is string => p !== null);
+      if (problems.length > 0) {
+        for (const p of problems) lines.push(`${file}: ${p}`);
+        continue;
+      }
+      valid++;
       const agents = e.cohorts.reduce((n, c) => n + c.count, 0);
       lines.push(`ok  ${file}: ${e.name}, ${agents.toLocaleString('en-US')} agents in ${e.cohorts.length} cohort(s), ${e.clock.timesteps} steps of ${e.clock.step}`);
     } else {

@@ -37,6 +37,20 @@ describe('socialsim CLI', () => {
     expect(r.stderr).toMatch(/:4:11 recsys\.knd: unknown key "knd"; did you mean "kind"\?/);
   });
 
+  it('when a model\'s context is too small for its prompts after the tool schemas then validate says so and exits 2', () => {
+    const dir = tempDir();
+    const file = join(dir, 'small-context.yaml');
+    writeFileSync(
+      file,
+      'name: small\nmodels:\n  stat: { provider: statistical }\n  tiny: { provider: openai-compatible, model: m, endpoints: ["http://127.0.0.1:1/v1"], context_tokens: 2048 }\ncohorts:\n  - { name: a, count: 2, model: tiny }\n',
+    );
+    const r = cli(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^${file}: model "tiny": context_tokens 2048 leaves -\\d+ tokens for the prompt .* or use tool_mode: json\\n$`));
+    const fixed = cli(['validate', file, '--set', 'models.tiny.actions=[like, create_post, do_nothing]']);
+    expect(fixed.code).toBe(0);
+  });
+
   it('when run with --seed, --set and --out then the run folder reflects them and inspect/report read it', () => {
     const out = tempDir();
     const r = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--seed', '5', '--set', 'clock.timesteps=10', '--set', 'cohorts[0].count=150']);
