@@ -139,7 +139,7 @@ export function semanticChecks(data: Rec): RawIssue[] {
 }
 
 /** A dataset file's format: given, or told by the extension (as src/data/rows.ts reads it). */
-const DATA_EXTENSION = /\.(csv|jsonl|ndjson)(\.gz)?$/i;
+const DATA_EXTENSION = /\.((csv|jsonl|ndjson)(\.gz)?|parquet)$/i;
 
 /** Cohorts that take real accounts need dataset.users; so do follows and posts, which refer to them. */
 function datasetChecks(data: Rec, out: RawIssue[]): void {
@@ -158,7 +158,7 @@ function datasetChecks(data: Rec, out: RawIssue[]): void {
   for (const table of ['users', 'follows', 'posts', 'cascades'] as const) {
     const t = ds[table];
     if (isRec(t) && typeof t.path === 'string' && t.format === undefined && !DATA_EXTENSION.test(t.path)) {
-      out.push({ segments: ['dataset', table, 'path'], kind: 'value', message: `cannot tell the format from the extension of "${t.path}" (.csv, .jsonl, .ndjson, optionally .gz); add format: csv or format: jsonl` });
+      out.push({ segments: ['dataset', table, 'path'], kind: 'value', message: `cannot tell the format from the extension of "${t.path}" (.csv, .jsonl, .ndjson, optionally .gz; .parquet); add format: csv, jsonl or parquet` });
     }
   }
   const gen = isRec(ds.generate) ? ds.generate : {};

@@ -85,7 +85,7 @@ export interface DatasetTableConfig<C extends string = string> {
   /** As written: relative to the experiment file's folder, or absolute. */
   readonly path: string;
   /** Absent: from the extension (.csv, .jsonl / .ndjson, optionally + .gz). */
-  readonly format?: 'csv' | 'jsonl';
+  readonly format?: 'csv' | 'jsonl' | 'parquet';
   /** Canonical field → the file's column (or JSON key) where the names differ. */
   readonly columns: Readonly<Partial<Record<C, string>>>;
   /** `fail`: the first bad row stops the load; `skip`: bad rows are counted and reported. */

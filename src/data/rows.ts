@@ -1,16 +1,17 @@
 /**
- * Reads a CSV or JSONL file as a stream of rows, whatever the table: one place that knows
- * about formats, gzip, headers and line numbers. Files are streamed, never read whole, so a
- * million-row file costs memory only for the rows the caller keeps.
+ * Reads a CSV, JSONL or Parquet file as a stream of rows, whatever the table: one place that
+ * knows about formats, gzip, headers and line numbers. Files are streamed, never read whole,
+ * so a million-row file costs memory only for the rows the caller keeps.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CsvParser, type CsvRecord } from './csv.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-export type TableFormat = 'csv' | 'jsonl';
+export type TableFormat = 'csv' | 'jsonl' | 'parquet';
 
 export type JsonObject = { readonly [key: string]: JsonValue };
 
@@ -20,8 +21,9 @@ export type TableEvent =
   | { readonly kind: 'row'; readonly line: number; readonly cells: readonly string[] | JsonObject }
   | { readonly kind: 'bad'; readonly line: number; readonly reason: string };
 
-/** The format a path's extension says, or undefined (.csv, .jsonl, .ndjson; each maybe + .gz). */
+/** The format a path's extension says, or undefined (.csv, .jsonl, .ndjson, each maybe + .gz; .parquet). */
 export function formatOf(path: string): TableFormat | undefined {
+  if (path.toLowerCase().endsWith('.parquet')) return 'parquet';
   const p = path.toLowerCase().replace(/\.gz$/, '');
   if (p.endsWith('.csv')) return 'csv';
   if (p.endsWith('.jsonl') || p.endsWith('.ndjson')) return 'jsonl';
@@ -113,6 +115,34 @@ async function* jsonlEvents(path: string): AsyncGenerator<TableEvent[]> {
   yield e ? [e] : [];
 }
 
+/**
+ * Parquet, read by DuckDB (its reader is built into the client, no extension to fetch): rows
+ * come as JSON objects like JSONL's (64-bit integers as strings, lists as arrays), a batch per
+ * data chunk; a row's "line" is its 1-based row number.
+ */
+async function* parquetEvents(path: string): AsyncGenerator<TableEvent[]> {
+  if (!existsSync(path)) throw Object.assign(new Error(`no such file: ${path}`), { code: 'ENOENT' });
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    let result;
+    try {
+      result = await connection.stream('SELECT * FROM read_parquet($1)', [path]);
+    } catch (err) {
+      // Not a Parquet file, or a damaged one: a readable reason, as for any unreadable file.
+      throw Object.assign(new Error(String((err as Error).message).split('\n')[0]), { code: 'EPARQUET' });
+    }
+    let row = 0;
+    for await (const rows of result.yieldRowObjectJson()) {
+      yield rows.map((cells) => ({ kind: 'row', line: ++row, cells: cells as JsonObject }) as const);
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
 export function tableEvents(path: string, format: TableFormat): AsyncGenerator<TableEvent[]> {
+  if (format === 'parquet') return parquetEvents(path);
   return format === 'csv' ? csvEvents(path) : jsonlEvents(path);
 }

@@ -27,7 +27,7 @@ export interface TableInput {
 
 export function tableInput(cfg: DatasetTableConfig, baseDir: string): TableInput {
   const format = cfg.format ?? formatOf(cfg.path);
-  if (!format) throw new DatasetError('dataset.unreadable', locate(cfg.path, undefined, undefined, 'cannot tell the format from the extension; add format: csv or format: jsonl'), cfg.path);
+  if (!format) throw new DatasetError('dataset.unreadable', locate(cfg.path, undefined, undefined, 'cannot tell the format from the extension; add format: csv, jsonl or parquet'), cfg.path);
   return {
     file: cfg.path,
     path: isAbsolute(cfg.path) ? cfg.path : resolve(baseDir, cfg.path),

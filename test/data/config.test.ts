@@ -83,7 +83,7 @@ cohorts: [{ name: a, count: 1, model: stat }]
 cohorts: [{ name: a, count: 1, model: stat }]
 `);
     expect(found).toContain('dataset.follows: dataset.follows refers to accounts by id, so it needs dataset.users, the file that lists them');
-    expect(found).toContain('dataset.follows.path: cannot tell the format from the extension of "f.txt" (.csv, .jsonl, .ndjson, optionally .gz); add format: csv or format: jsonl');
+    expect(found).toContain('dataset.follows.path: cannot tell the format from the extension of "f.txt" (.csv, .jsonl, .ndjson, optionally .gz; .parquet); add format: csv, jsonl or parquet');
     expect(found.some((m) => m.startsWith('dataset.follows.columns.folower:') && m.includes('follower'))).toBe(true);
   });
 

@@ -135,6 +135,6 @@ describe('loadUsers: bad rows', () => {
 
   it('when the extension says no format and none is given then the error says to add one', async () => {
     const err = await failure(loadUsers(table('users.txt'), dataDir({ 'users.txt': 'id\n1\n' })));
-    expect(err.message).toBe('users.txt: cannot tell the format from the extension; add format: csv or format: jsonl');
+    expect(err.message).toBe('users.txt: cannot tell the format from the extension; add format: csv, jsonl or parquet');
   });
 });
