@@ -1,5 +1,5 @@
 /**
- * Dataset benchmarks (issue #6): loading 100k users and 1M follow edges from CSV, and generating
+ * Dataset benchmarks (issue #6): loading 100k users and 1M follow edges from CSV and Parquet, and generating
  * 100k personas with their follow graph (both graph models).
  *   npx tsx bench/data.ts
  */
@@ -7,6 +7,7 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { Rng } from '../src/common/rng.js';
 import type { GenerateConfig } from '../src/config/types.js';
 import { loadDataset } from '../src/data/dataset.js';
@@ -74,6 +75,26 @@ async function main(): Promise<void> {
     const follows = load.value.follows?.count ?? 0;
     const rows = users + follows;
     console.log(`Load CSV (${sizes}): ${fmt(users)} users + ${fmt(follows)} follows in ${times(load)} = ${fmt(rows / (load.ms / 1000))} rows/s wall; peak RSS ${mb(load.peakRss)} (${mb(baseline)} before)`);
+
+    // The same tables as Parquet (typed: BIGINT ids), written by DuckDB.
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    for (const t of ['users', 'follows']) await connection.run(`COPY (SELECT * FROM read_csv('${join(dir, `${t}.csv`)}')) TO '${join(dir, `${t}.parquet`)}' (FORMAT parquet)`);
+    connection.closeSync();
+    instance.closeSync();
+    const parquetSizes = ['users.parquet', 'follows.parquet'].map((f) => `${f} ${mb(statSync(join(dir, f)).size)}`).join(', ');
+    const pq = await measured(() =>
+      loadDataset(
+        {
+          generate: { topics: TOPICS, interests_per_agent: 2, follows_per_agent: 0, homophily: 0, initial_posts_per_agent: 0 },
+          users: { path: 'users.parquet', columns: { id: 'user_id', username: 'screen_name', following_count: 'friends_count' }, on_bad_row: 'fail' },
+          follows: { path: 'follows.parquet', columns: { follower: 'src', followee: 'dst' }, on_bad_row: 'fail' },
+        },
+        dir,
+      ),
+    );
+    const pqRows = (pq.value.users?.rows.length ?? 0) + (pq.value.follows?.count ?? 0);
+    console.log(`Load Parquet (${parquetSizes}): ${fmt(pqRows)} rows in ${times(pq)} = ${fmt(pqRows / (pq.ms / 1000))} rows/s wall; peak RSS ${mb(pq.peakRss)}`);
 
     const gen: GenerateConfig = { topics: TOPICS, interests_per_agent: 2, follows_per_agent: 10, homophily: 0.7, initial_posts_per_agent: 1, stance_topics: ['politics'], polarization: 0.7 };
     const cohorts = [{ name: 'all', count: USERS, model: 'stat', personas: 'generated' as const, activity: 0.2 }];
