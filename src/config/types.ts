@@ -273,7 +273,7 @@ export interface RecsysConfig {
   readonly in_network_share?: number;
   /** twitter, interest: a post's score halves every this many steps of age. */
   readonly recency_half_life?: number;
-  /** interest: key in `models` of the embedding model that replaces TF-IDF. */
+  /** interest, twitter: key in `models` of the embedding model that replaces TF-IDF. */
   readonly embedding_model?: string;
   /** twitter: weight of log1p(likes + reposts) in the score. */
   readonly engagement_weight?: number;

@@ -1,5 +1,5 @@
 /**
- * Text embeddings for the `interest` recommender's embedding_model: before a refresh, the
+ * Text embeddings for the `interest` or `twitter` recommender's embedding_model: before a refresh, the
  * texts its snapshot needs (candidates, agents' profiles, the posts they engaged with lately)
  * that the run has no vector for yet are sent to the model in batches, and the answers stored
  * with the step. Each distinct text is embedded once per run: a resumed run reads its own

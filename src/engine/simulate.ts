@@ -99,7 +99,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     const snapshot = await channel.snapshot(step, recsys.window);
     lap('snapshot');
     if (recsysChanged || step % recsys.refresh_every === 0 || !channel.hasFeeds) {
-      const model = recsys.kind === 'interest' ? recsys.embedding_model : undefined;
+      const model = recsys.kind === 'interest' || recsys.kind === 'twitter' ? recsys.embedding_model : undefined;
       if (model !== undefined && embedder?.model !== model) embedder = await SnapshotEmbedder.open(channel, model, (parts.embeddingSource ?? ((m) => clientSource(exp, m)))(model));
       const embeddings = model !== undefined ? await embedder!.prepare(snapshot, channel, batch) : undefined;
       channel.setFeeds(batch, recommender.refresh(embeddings ? { ...snapshot, embeddings } : snapshot));

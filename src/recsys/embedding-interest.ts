@@ -1,7 +1,7 @@
-import type { ChannelSnapshot, TextEmbeddings } from '../channel/snapshot.js';
+import type { ChannelSnapshot, PostView, TextEmbeddings } from '../channel/snapshot.js';
 import { recency } from './candidates.js';
 import { exclusionRule, feedsFrom } from './learn/feeds.js';
-import { rankByDot, type ScoringPool } from './learn/rank.js';
+import { rankByDot, type Excluded, type ScoringPool } from './learn/rank.js';
 import type { Feeds } from './types.js';
 
 /**
@@ -31,8 +31,25 @@ export function embeddingCandidateCap(users: number, dim: number): number {
  * embedded history, and every feed's free slots, get the popularity fallback.
  */
 export function embeddingInterestFeeds(snapshot: ChannelSnapshot, embeddings: TextEmbeddings, feedSize: number, halfLife: number, history: number): Feeds {
+  const rankings = embeddingRankings(snapshot, embeddings, feedSize, (p) => recency(snapshot, p, halfLife), history, exclusionRule(snapshot));
+  return feedsFrom(snapshot, rankings, feedSize);
+}
+
+/**
+ * Each user's best `k` candidates (post ids) by cosine of their embeddings × `weightOf` the
+ * post, leaving out what `excluded` says: the ranking `interest` and `twitter`'s out-of-network
+ * half share. Users without any vector of their own are left out (the fallback serves them).
+ */
+export function embeddingRankings(
+  snapshot: ChannelSnapshot,
+  embeddings: TextEmbeddings,
+  k: number,
+  weightOf: (post: PostView) => number,
+  history: number,
+  excluded: Excluded,
+): Map<number, number[]> {
   const dim = embeddings.dim;
-  const pool = candidatePool(snapshot, embeddings, halfLife, embeddingCandidateCap(snapshot.users.length, dim));
+  const pool = candidatePool(snapshot, embeddings, weightOf, embeddingCandidateCap(snapshot.users.length, dim));
   const users: number[] = [];
   const all = new Float32Array(snapshot.users.length * dim);
   const v = new Float64Array(dim);
@@ -41,18 +58,17 @@ export function embeddingInterestFeeds(snapshot: ChannelSnapshot, embeddings: Te
     all.set(v, users.length * dim);
     users.push(user);
   }
-  const rankings = rankByDot(Int32Array.from(users), all.subarray(0, users.length * dim), pool, dim, feedSize, exclusionRule(snapshot));
-  return feedsFrom(snapshot, rankings, feedSize);
+  return rankByDot(Int32Array.from(users), all.subarray(0, users.length * dim), pool, dim, k, excluded);
 }
 
-function candidatePool(snapshot: ChannelSnapshot, embeddings: TextEmbeddings, halfLife: number, cap: number): ScoringPool {
+function candidatePool(snapshot: ChannelSnapshot, embeddings: TextEmbeddings, weightOf: (post: PostView) => number, cap: number): ScoringPool {
   const dim = embeddings.dim;
   const taken: { postId: number; authorId: number; vec: Float32Array; weight: number }[] = [];
   // Newest first: recency can only lower a score, so past the cap the oldest matter least.
   for (let i = snapshot.posts.length - 1; i >= 0 && taken.length < cap; i--) {
     const p = snapshot.posts[i]!;
     const vec = embeddings.post(p.postId);
-    if (vec) taken.push({ postId: p.postId, authorId: p.authorId, vec, weight: recency(snapshot, p, halfLife) });
+    if (vec) taken.push({ postId: p.postId, authorId: p.authorId, vec, weight: weightOf(p) });
   }
   taken.reverse();
   const vectors = new Float32Array(taken.length * dim);

@@ -1,8 +1,12 @@
-import { candidatesByAuthor, candidatesOf, FeedFiller, recency, type Candidates } from './candidates.js';
-import { DEFAULT_RECENCY_HALF_LIFE, userInterests } from './interest.js';
-import { ContentIndex } from './content-index.js';
-import { Vocabulary } from './tfidf.js';
+import type { ChannelSnapshot, PostView } from '../channel/snapshot.js';
 import { TopK } from '../common/top-k.js';
+import { candidatesByAuthor, candidatesOf, FeedFiller, recency, type Candidates } from './candidates.js';
+import { ContentIndex } from './content-index.js';
+import { embeddingRankings } from './embedding-interest.js';
+import { DEFAULT_RECENCY_HALF_LIFE, QUERY_HISTORY, userInterests } from './interest.js';
+import { exclusionRule } from './learn/feeds.js';
+import type { Excluded } from './learn/rank.js';
+import { Vocabulary } from './tfidf.js';
 import type { Feeds, Recommender, RecommenderOptions } from './types.js';
 
 export const DEFAULT_IN_NETWORK_SHARE = 0.5;
@@ -29,7 +33,8 @@ export function interleave(a: readonly number[], b: readonly number[]): number[]
 /**
  * The "For you" timeline, simplified: ⌈in_network_share × feed_size⌉ slots go to followees'
  * posts, the rest to other accounts' posts ranked by TF-IDF similarity to the user's
- * interests (as the interest recommender reads them). A post's score is similarity (1 for
+ * interests (as the interest recommender reads them; by embedding cosine with
+ * `embedding_model`, see `embeddingRankings`). A post's score is similarity (1 for
  * in-network) × 0.5^(age / recency_half_life) × (1 + engagement_weight · log1p(likes + reposts)).
  * When followees posted too little the out-of-network half takes the free slots, and the
  * other way round; the two are interleaved (see `interleave`), then popular posts fill up.
@@ -44,10 +49,8 @@ export function createTwitter({ feedSize, config }: RecommenderOptions): Recomme
     kind: 'twitter',
     refresh(snapshot) {
       const cands = candidatesOf(snapshot);
-      const base = Float64Array.from(cands.posts, (p) => recency(snapshot, p, halfLife) * (1 + engagementWeight * Math.log1p(p.likes + p.reposts)));
-      const bags = vocab.bagsOf(cands.posts);
-      const index = new ContentIndex(vocab, bags, base);
-
+      const weightOf = (p: PostView): number => recency(snapshot, p, halfLife) * (1 + engagementWeight * Math.log1p(p.likes + p.reposts));
+      const base = Float64Array.from(cands.posts, weightOf);
       const byAuthor = candidatesByAuthor(cands);
       const network = new AuthorLists(byAuthor, cands, base);
       // Out of network = not by a followee: each user marks its followees' slots, so the
@@ -55,11 +58,30 @@ export function createTwitter({ feedSize, config }: RecommenderOptions): Recomme
       const followed = new Uint8Array(network.authors);
       const notFollowed = (doc: number): boolean => followed[network.slotOfCandidate[doc]!] === 0;
 
+      // The best `wanted` posts not by a followee (marked in `followed` meanwhile), as post ids.
+      let outOfNetwork: (user: number, engaged: ReadonlySet<number>, wanted: number) => number[];
+      if (config.embedding_model !== undefined) {
+        // The engine embeds before it refreshes; a snapshot without vectors is a wiring bug.
+        if (!snapshot.embeddings) throw new Error(`twitter: embedding_model "${config.embedding_model}" is set but the snapshot carries no embeddings`);
+        const ranked = embeddingRankings(snapshot, snapshot.embeddings, feedSize, weightOf, QUERY_HISTORY, outOfNetworkRule(snapshot));
+        outOfNetwork = (user, _engaged, wanted) => (ranked.get(user) ?? []).slice(0, wanted);
+      } else {
+        const index = new ContentIndex(vocab, vocab.bagsOf(cands.posts), base);
+        // By the out-of-network slots left once followees' posts are placed: the index rescores
+        // a multiple of what it is asked for, so a user with a full in-network half costs half.
+        const outBest: TopK[] = [];
+        outOfNetwork = (user, engaged, wanted) => {
+          const best = (outBest[wanted] ??= new TopK(wanted));
+          if (wanted > 0) {
+            const { query, blocked } = userInterests(snapshot, vocab, index, cands, byAuthor, user, engaged);
+            index.match(query, blocked, notFollowed, best, cands.newer);
+          }
+          return best.drain().map((doc) => cands.posts[doc]!.postId);
+        };
+      }
+
       const filler = new FeedFiller(snapshot, feedSize);
       const inBest = new TopK(feedSize);
-      // By the out-of-network slots left once followees' posts are placed: the index rescores
-      // a multiple of what it is asked for, so a user with a full in-network half costs half.
-      const outBest: TopK[] = [];
       const feeds: Feeds = new Map();
       let slots = new Int32Array(64);
       for (const user of snapshot.users) {
@@ -77,18 +99,27 @@ export function createTwitter({ feedSize, config }: RecommenderOptions): Recomme
         }
         const inNetwork = inBest.drain().map((c) => cands.posts[c]!.postId);
 
-        const wanted = feedSize - Math.min(inSlots, inNetwork.length);
-        const best = (outBest[wanted] ??= new TopK(wanted));
-        if (wanted > 0) {
-          const { query, blocked } = userInterests(snapshot, vocab, index, cands, byAuthor, user, engaged);
-          index.match(query, blocked, count > 0 ? notFollowed : null, best, cands.newer);
-        }
+        const others = outOfNetwork(user, engaged, feedSize - Math.min(inSlots, inNetwork.length));
         for (let i = 0; i < count; i++) followed[slots[i]!] = 0;
-        const outOfNetwork = best.drain().map((doc) => cands.posts[doc]!.postId);
-        feeds.set(user, filler.feed(user, interleave(inNetwork.slice(0, feedSize - outOfNetwork.length), outOfNetwork)));
+        feeds.set(user, filler.feed(user, interleave(inNetwork.slice(0, feedSize - others.length), others)));
       }
       return feeds;
     },
+  };
+}
+
+/** What `twitter`'s out-of-network half leaves out: the user's own posts, its followees' and those it engaged with. */
+function outOfNetworkRule(snapshot: ChannelSnapshot): Excluded {
+  const own = exclusionRule(snapshot);
+  // Users are ranked a block of four at a time: keep the followee sets of the last few.
+  const recent = new Map<number, ReadonlySet<number>>();
+  return (user, postId, authorId) => {
+    let followees = recent.get(user);
+    if (!followees) {
+      if (recent.size >= 8) recent.clear();
+      recent.set(user, (followees = snapshot.followeesOf(user)));
+    }
+    return followees.has(authorId) || own(user, postId, authorId);
   };
 }
 

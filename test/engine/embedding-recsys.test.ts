@@ -119,6 +119,19 @@ describe('interest recommender on an embedding endpoint', () => {
     expect(await tableChecksums(join(branch.dir, 'sim.duckdb'))).toEqual(await tableChecksums(join(parent.dir, 'sim.duckdb')));
   });
 
+  it('when twitter has an embedding model then its out-of-network half is ranked by embeddings from the same endpoint', async () => {
+    const s = await server();
+    const exp = parseExperiment(
+      `name: embed-twitter\nseed: 5\nclock: { timesteps: 3, step: 1h }\ndataset: { generate: { topics: [tech, music], follows_per_agent: 3 } }\nmodels:\n  stat: { provider: statistical }\n  emb: { provider: openai-compatible, model: fake-embed, endpoints: ["${s.url}"] }\ncohorts:\n  - { name: people, count: 40, model: stat, activity: 0.6 }\nrecsys: { kind: twitter, embedding_model: emb, feed_size: 6 }\n`,
+      'embed-twitter.yaml',
+    );
+    const run = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
+    expect(run.info.status).toBe('completed');
+    expect(s.embeddingRequests.length).toBeGreaterThan(0);
+    const [stored] = await query<{ n: number; feeds: number }>(run.dir, `SELECT (SELECT count(*) FROM embeddings)::INTEGER AS n, (SELECT count(DISTINCT user_id) FROM rec WHERE step = 2)::INTEGER AS feeds`);
+    expect(stored).toEqual({ n: new Set(sentTexts(s)).size, feeds: 40 });
+  });
+
   it('when embedding_model names an unknown or statistical model then loading the experiment says so', () => {
     expect(() => parseExperiment(`name: x\nmodels: { stat: { provider: statistical } }\ncohorts: [{ name: a, count: 2, model: stat }]\nrecsys: { kind: interest, embedding_model: embd }\n`, 'x.yaml')).toThrow(
       /recsys\.embedding_model.*unknown model "embd"; models defined: stat/s,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChannelSnapshot, TextEmbeddings } from '../../src/channel/snapshot.js';
 import { embeddingCandidateCap } from '../../src/recsys/embedding-interest.js';
 import { createInterest } from '../../src/recsys/interest.js';
+import { createTwitter } from '../../src/recsys/twitter.js';
 import { optionsFor, post, snapshotOf, type HandMadeChannel } from '../helpers/recsys.js';
 
 /** Unit vectors on three axes (topics x, y, z) and their mixes. */
@@ -71,5 +72,24 @@ describe('interest recommender with an embedding model', () => {
   it('when the snapshot carries no embeddings then the refresh says what is missing', () => {
     const snap = snapshotOf({ users: [1], posts: [post(1, 90)] });
     expect(() => rec(1).refresh(snap)).toThrow(/embedding_model "emb" is set but the snapshot carries no embeddings/);
+  });
+});
+
+describe('twitter recommender with an embedding model', () => {
+  // Followees 50 and 51 wrote posts 10–13; others wrote 20–23. All at step 0, no likes.
+  const posts = [post(10, 50), post(11, 51), post(12, 50), post(13, 51), post(20, 60), post(21, 61), post(22, 62), post(23, 63, { likes: 9 })];
+  const vectors = { 10: Y, 11: Y, 12: Y, 13: Y, 20: Z, 21: X, 22: [1, 0.3, 0], 23: [0.2, 1, 0] };
+  const twitter = (feedSize: number, extra = {}) => createTwitter(optionsFor('twitter', feedSize, { embedding_model: 'emb', ...extra }));
+
+  it('when others\' posts are ranked then it is by embedding cosine × engagement, followees\' posts never among them', () => {
+    const snap = withEmbeddings({ users: [1], posts, follows: { 1: [50, 51] } }, vectors, { 1: X });
+    // Half of 4 slots for followees (their posts tie: newer ids first), half for others by cosine with x.
+    expect(twitter(4).refresh(snap).get(1)).toEqual([13, 21, 12, 22]);
+    // With no in-network share every slot is out of network, in the order cosine × (1 + log1p(likes)).
+    expect(twitter(4, { in_network_share: 0 }).refresh(snap).get(1)!.slice(0, 3)).toEqual([21, 22, 23]);
+  });
+
+  it('when the snapshot carries no embeddings then the refresh says what is missing', () => {
+    expect(() => twitter(2).refresh(snapshotOf({ users: [1], posts }))).toThrow(/twitter: embedding_model "emb" is set but the snapshot carries no embeddings/);
   });
 });
