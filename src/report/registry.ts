@@ -3,6 +3,7 @@
  * `ReportSection`, and list it here.
  */
 import { actionsPerStepSection } from './sections/actions-per-step.js';
+import { exposureSection } from './sections/exposure.js';
 import { activeAgentsSection } from './sections/active-agents.js';
 import { llmUsageSection } from './sections/llm-usage.js';
 import { overview } from './sections/overview.js';
@@ -20,6 +21,7 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   postsLikesSection,
   topPostsSection,
   propagationSection,
+  exposureSection,
   realVsSimSection,
   llmUsageSection,
   surveysSection,

@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import { describe, expect, it } from 'vitest';
+import { exposureSection } from '../../src/report/sections/exposure.js';
+import { buildReport } from '../../src/report/write.js';
+import { recordingLogger } from '../helpers/vega.js';
+import { crossCuttingExposure, DECIDED } from '../../src/analysis/exposure.js';
+import { withSimDb } from '../../src/analysis/open.js';
+import { parseExperiment } from '../../src/config/load.js';
+import { runExperiment } from '../../src/engine/run.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const experiment = (stances: boolean) =>
+  parseExperiment(
+    `name: exposure
+seed: 3
+clock: { timesteps: 4, step: 1h }
+dataset: { generate: { topics: [politics, climate, tech], follows_per_agent: 6${stances ? ', stance_topics: [politics, climate], polarization: 0.8' : ''} } }
+cohorts: [{ name: all, count: 120, model: stat, activity: 0.6 }]
+recsys: { kind: random, feed_size: 10 }
+`,
+    'exposure.yaml',
+  );
+
+describe('crossCuttingExposure', () => {
+  it('when agents hold stances then the shares equal a recount from the raw rows, per step, topic and kind', async () => {
+    const { dir } = await runExperiment(experiment(true), { resultsRoot: tempDir(), quiet: true });
+    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+      const got = await crossCuttingExposure(db);
+      const users = await db.query<{ user_id: number; persona: string }>('SELECT user_id, persona FROM users');
+      const stance = new Map(users.map((u) => [u.user_id, (JSON.parse(u.persona) as { stance?: Record<string, number> }).stance ?? {}]));
+      const author = new Map((await db.query<{ id: number; a: number }>('SELECT post_id::DOUBLE AS id, author_id AS a FROM posts')).map((r) => [r.id, r.a]));
+      const events = [
+        ...(await db.query<{ step: number; viewer: number; post: number }>('SELECT step, agent_id AS viewer, post_id::DOUBLE AS post FROM impressions')).map((e) => ({ ...e, kind: 'shown' })),
+        ...(await db.query<{ step: number; viewer: number; post: number }>('SELECT created_step AS step, user_id AS viewer, post_id::DOUBLE AS post FROM likes')).map((e) => ({ ...e, kind: 'liked' })),
+      ];
+      const tally = new Map<string, { cross: number; all: number }>();
+      for (const e of events) {
+        const a = author.get(e.post)!;
+        if (a === e.viewer) continue;
+        for (const [topic, s] of Object.entries(stance.get(e.viewer) ?? {})) {
+          const t = stance.get(a)?.[topic];
+          if (Math.abs(s) < DECIDED || t === undefined || Math.abs(t) < DECIDED) continue;
+          const key = `${e.step}|${topic}|${e.kind}`;
+          const c = tally.get(key) ?? { cross: 0, all: 0 };
+          c.all++;
+          if (Math.sign(s) !== Math.sign(t)) c.cross++;
+          tally.set(key, c);
+        }
+      }
+      const want = [...tally].map(([key, c]) => {
+        const [step, topic, kind] = key.split('|');
+        return { step: Number(step), topic: topic!, kind: kind!, share: c.cross / c.all, posts: c.all };
+      });
+      const order = (r: { step: number; topic: string; kind: string }) => `${String(r.step).padStart(3, '0')}|${r.topic}|${r.kind}`;
+      want.sort((x, y) => order(x).localeCompare(order(y)));
+      expect(got.length).toBeGreaterThan(8);
+      expect(got.map((r) => ({ ...r, share: Number(r.share.toFixed(12)) }))).toEqual(want.map((r) => ({ ...r, share: Number(r.share.toFixed(12)) })));
+      // Polarised stances under a random feed: a good part of what agents see is from the other side.
+      expect(got.filter((r) => r.kind === 'shown').every((r) => r.share > 0.2 && r.share < 0.8)).toBe(true);
+    });
+  });
+
+  it('when no agent holds a stance then there is nothing to measure, and the report says so', async () => {
+    const { dir } = await runExperiment(experiment(false), { resultsRoot: tempDir(), quiet: true });
+    expect(await withSimDb(join(dir, 'sim.duckdb'), (db) => crossCuttingExposure(db))).toEqual([]);
+    const [section] = (await buildReport(dir, { sections: [exposureSection] })).sections;
+    expect(section!.spec).toBeUndefined();
+    expect(section!.html).toContain('No agent holds a stance in this run');
+  });
+
+  it('when agents hold stances then the report draws one solid and one dashed line per topic, without a vega warning', async () => {
+    const { dir } = await runExperiment(experiment(true), { resultsRoot: tempDir(), quiet: true });
+    const [section] = (await buildReport(dir, { sections: [exposureSection] })).sections;
+    expect(section!.error).toBeUndefined();
+    const { logger, messages } = recordingLogger();
+    const view = new vega.View(vega.parse(compile(section!.spec!, { logger }).spec), { renderer: 'none', logger });
+    await view.runAsync();
+    type Node = { marktype?: string; role?: string; items?: Node[] };
+    const lines: number[] = [];
+    const walk = (n: Node): void => {
+      if (n.marktype === 'line' && n.role === 'mark') lines.push(n.items?.length ?? 0);
+      for (const c of n.items ?? []) walk(c);
+    };
+    walk((view.scenegraph() as unknown as { root: Node }).root);
+    view.finalize();
+    expect(messages).toEqual([]);
+    // Two topics × shown/liked: four series, each over the run's 4 steps.
+    expect(lines).toEqual([4, 4, 4, 4]);
+  });
+});
