@@ -25,8 +25,8 @@ export interface CrossCuttingRow {
  * it, the share where the two stances have opposite signs. Low shares are echo chambers;
  * for comparison, random exposure gives about the population's mix. Empty without stances.
  */
-export function crossCuttingExposure(db: SimDb): Promise<CrossCuttingRow[]> {
-  return db.query<CrossCuttingRow>(`
+/** Events (shown, liked) between a decided viewer and a decided author on a topic, and whether their sides differ. */
+const PAIRS = `
     WITH stance AS (
       SELECT user_id, k AS topic, CAST(json_extract_string(persona, '$.stance."' || k || '"') AS DOUBLE) AS stance
       FROM users, unnest(json_keys(persona, '$.stance')) AS s(k)
@@ -37,15 +37,25 @@ export function crossCuttingExposure(db: SimDb): Promise<CrossCuttingRow[]> {
       SELECT step, agent_id AS viewer, post_id, 'shown' AS kind FROM impressions
       UNION ALL
       SELECT created_step, user_id, post_id, 'liked' FROM likes
-    )
-    SELECT e.step::INTEGER AS step, v.topic, e.kind,
-           avg(CASE WHEN sign(v.stance) <> sign(a.stance) THEN 1 ELSE 0 END)::DOUBLE AS share,
-           count(*)::INTEGER AS posts
-    FROM events e
-    JOIN posts p ON p.post_id = e.post_id
-    JOIN decided v ON v.user_id = e.viewer
-    JOIN decided a ON a.user_id = p.author_id AND a.topic = v.topic
-    WHERE p.author_id <> e.viewer
-    GROUP BY ALL
-    ORDER BY step, topic, kind`);
+    ),
+    pairs AS (
+      SELECT e.step, v.topic, e.kind, CASE WHEN sign(v.stance) <> sign(a.stance) THEN 1 ELSE 0 END AS crossing
+      FROM events e
+      JOIN posts p ON p.post_id = e.post_id
+      JOIN decided v ON v.user_id = e.viewer
+      JOIN decided a ON a.user_id = p.author_id AND a.topic = v.topic
+      WHERE p.author_id <> e.viewer
+    )`;
+
+export function crossCuttingExposure(db: SimDb): Promise<CrossCuttingRow[]> {
+  return db.query<CrossCuttingRow>(`${PAIRS}
+    SELECT step::INTEGER AS step, topic, kind, avg(crossing)::DOUBLE AS share, count(*)::INTEGER AS posts
+    FROM pairs GROUP BY ALL ORDER BY step, topic, kind`);
+}
+
+/** The run's cross-cutting shares over every step and topic (each pair counted once); null without stances. */
+export async function crossCuttingTotals(db: SimDb): Promise<{ shown: number | null; liked: number | null }> {
+  const row = await db.one<{ shown: number | null; liked: number | null }>(`${PAIRS}
+    SELECT avg(crossing) FILTER (WHERE kind = 'shown')::DOUBLE AS shown, avg(crossing) FILTER (WHERE kind = 'liked')::DOUBLE AS liked FROM pairs`);
+  return { shown: row?.shown ?? null, liked: row?.liked ?? null };
 }

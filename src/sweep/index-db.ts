@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { withSimDb } from '../analysis/open.js';
+import { crossCuttingTotals } from '../analysis/exposure.js';
 import { EVALUATION_METRICS, recsysEvaluation } from '../analysis/recsys-eval.js';
 import { runTotals } from '../analysis/summary.js';
 
@@ -28,6 +29,9 @@ export interface RunMetrics {
   p_like: number | null;
   n_exit: number | null;
   s_sat: number | null;
+  /** Share of what agents with a stance were shown / liked that came from the other side (analysis/exposure.ts); null without stances. */
+  cross_cutting_shown: number | null;
+  cross_cutting_liked: number | null;
   wall_ms: number;
 }
 
@@ -42,10 +46,12 @@ export const METRICS: readonly { key: keyof RunMetrics; title: string }[] = [
   { key: 'mean_likes_per_post', title: 'mean likes per original post' },
   { key: 'share_posts_liked', title: 'share of original posts with ≥ 1 like' },
   ...EVALUATION_METRICS.map((m) => ({ key: m.key, title: `${m.title} (${m.description})` })),
+  { key: 'cross_cutting_shown', title: 'cross-cutting share of posts shown (from the other stance)' },
+  { key: 'cross_cutting_liked', title: 'cross-cutting share of posts liked (from the other stance)' },
   { key: 'wall_ms', title: 'wall time (ms)' },
 ];
 
-const DOUBLE_METRICS: ReadonlySet<keyof RunMetrics> = new Set(['mean_likes_per_post', 'share_posts_liked', ...EVALUATION_METRICS.map((m) => m.key)]);
+const DOUBLE_METRICS: ReadonlySet<keyof RunMetrics> = new Set(['mean_likes_per_post', 'share_posts_liked', 'cross_cutting_shown', 'cross_cutting_liked', ...EVALUATION_METRICS.map((m) => m.key)]);
 
 export interface IndexRow {
   run_id: string;
@@ -67,6 +73,7 @@ export async function readRunMetrics(runDir: string, wallMs: number): Promise<Ru
       FROM posts p LEFT JOIN (SELECT post_id, count(*) AS n FROM likes GROUP BY post_id) l USING (post_id)
       WHERE p.kind = 'original'`);
     const evaluation = await recsysEvaluation(db);
+    const crossing = await crossCuttingTotals(db);
     return {
       agents: t.agents,
       actions: t.actions,
@@ -82,6 +89,8 @@ export async function readRunMetrics(runDir: string, wallMs: number): Promise<Ru
       p_like: evaluation.p_like,
       n_exit: evaluation.n_exit,
       s_sat: evaluation.s_sat,
+      cross_cutting_shown: crossing.shown,
+      cross_cutting_liked: crossing.liked,
       wall_ms: wallMs,
     };
   });

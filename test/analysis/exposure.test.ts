@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { exposureSection } from '../../src/report/sections/exposure.js';
 import { buildReport } from '../../src/report/write.js';
 import { recordingLogger } from '../helpers/vega.js';
-import { crossCuttingExposure, DECIDED } from '../../src/analysis/exposure.js';
+import { crossCuttingExposure, crossCuttingTotals, DECIDED } from '../../src/analysis/exposure.js';
 import { withSimDb } from '../../src/analysis/open.js';
 import { parseExperiment } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
@@ -57,6 +57,14 @@ describe('crossCuttingExposure', () => {
       want.sort((x, y) => order(x).localeCompare(order(y)));
       expect(got.length).toBeGreaterThan(8);
       expect(got.map((r) => ({ ...r, share: Number(r.share.toFixed(12)) }))).toEqual(want.map((r) => ({ ...r, share: Number(r.share.toFixed(12)) })));
+      // The run's totals (the sweep index's cross_cutting_shown/liked) pool every step and topic.
+      const pooled = (kind: string) => {
+        const rows = want.filter((r) => r.kind === kind);
+        return rows.reduce((n, r) => n + r.share * r.posts, 0) / rows.reduce((n, r) => n + r.posts, 0);
+      };
+      const totals = await crossCuttingTotals(db);
+      expect(totals.shown).toBeCloseTo(pooled('shown'), 12);
+      expect(totals.liked).toBeCloseTo(pooled('liked'), 12);
       // Polarised stances under a random feed: a good part of what agents see is from the other side.
       expect(got.filter((r) => r.kind === 'shown').every((r) => r.share > 0.2 && r.share < 0.8)).toBe(true);
     });
@@ -65,6 +73,7 @@ describe('crossCuttingExposure', () => {
   it('when no agent holds a stance then there is nothing to measure, and the report says so', async () => {
     const { dir } = await runExperiment(experiment(false), { resultsRoot: tempDir(), quiet: true });
     expect(await withSimDb(join(dir, 'sim.duckdb'), (db) => crossCuttingExposure(db))).toEqual([]);
+    expect(await withSimDb(join(dir, 'sim.duckdb'), (db) => crossCuttingTotals(db))).toEqual({ shown: null, liked: null });
     const [section] = (await buildReport(dir, { sections: [exposureSection] })).sections;
     expect(section!.spec).toBeUndefined();
     expect(section!.html).toContain('No agent holds a stance in this run');
