@@ -79,8 +79,7 @@ function promptBudget(model: LlmConfig): { readonly promptTokens: number; readon
 }
 
 /** Why an LLM model's context is too small for its prompts, or null. */
-export function promptBudgetProblem(name: string, model: LlmConfig): string | null {
-  const { promptTokens, schemas } = promptBudget(model);
+export function promptBudgetProblem(name: string, model: LlmConfig, { promptTokens, schemas } = promptBudget(model)): string | null {
   if (promptTokens >= MIN_PROMPT_TOKENS) return null;
   const offered = model.actions ? `the ${model.actions.length} listed actions` : `all ${agentTools().length} actions`;
   return (
@@ -90,9 +89,10 @@ export function promptBudgetProblem(name: string, model: LlmConfig): string | nu
 }
 
 function llmWorkerModel(name: string, model: LlmConfig, env: Readonly<Record<string, string | undefined>>): WorkerModel {
-  const problem = promptBudgetProblem(name, model);
+  const budget = promptBudget(model);
+  const problem = promptBudgetProblem(name, model, budget);
   if (problem) throw new PolicyUnavailableError(problem);
-  const { promptTokens } = promptBudget(model);
+  const { promptTokens } = budget;
   try {
     const settings = modelSettingsFromConfig(name, model, env);
     return {

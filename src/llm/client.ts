@@ -3,10 +3,9 @@
  * `EndpointLimiter` for slots and health, and our own retry loop. Endpoint faults come back as
  * `ChatResult` data; the API key never appears in an error or a record.
  */
-import { nodeFetch } from './http-fetch.js';
-import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { EndpointLimiter } from './limiter.js';
+import { checkSettings, endpointSdks } from './sdk.js';
 import {
   DEFAULT_BACKOFF,
   classifyError,
@@ -31,30 +30,14 @@ type Attempt =
   | { ok: false; kind: FailureKind; error: string; retryAfterMs: number | null };
 
 export function createModelClient(settings: ModelSettings, limiter: EndpointLimiter): ModelClient {
-  if (settings.endpoints.length === 0) throw new Error(`model "${settings.name}": no endpoints`);
+  checkSettings(settings);
   if (limiter.size !== settings.endpoints.length) {
     throw new Error(
       `model "${settings.name}": limiter has ${limiter.size} endpoints, settings have ${settings.endpoints.length}`,
     );
   }
-  if (!(settings.maxAttempts >= 1)) throw new Error(`model "${settings.name}": maxAttempts must be ≥ 1`);
-  if (!(settings.timeoutMs > 0)) throw new Error(`model "${settings.name}": timeoutMs must be > 0`);
 
-  const sdks = settings.endpoints.map(
-    (e) =>
-      new OpenAI({
-        baseURL: e.url,
-        apiKey: settings.apiKey ?? 'not-needed',
-        // Keep whatever OPENAI_* variables the environment holds away from these endpoints.
-        adminAPIKey: null,
-        organization: null,
-        project: null,
-        webhookSecret: null,
-        maxRetries: 0,
-        timeout: settings.timeoutMs,
-        fetch: nodeFetch,
-      }),
-  );
+  const sdks = endpointSdks(settings);
   const backoff = settings.backoff ?? DEFAULT_BACKOFF;
   const extra = { ...(settings.extraBody ?? {}) };
   delete extra['stream'];

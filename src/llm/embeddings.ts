@@ -10,8 +10,6 @@
  * chat client it needs no shared `EndpointLimiter`: it keeps its own per-endpoint slot counts
  * (`maxConcurrency`) and consecutive-failure health, for this client only.
  */
-import OpenAI from 'openai';
-import { nodeFetch } from './http-fetch.js';
 import {
   DEFAULT_BACKOFF,
   classifyError,
@@ -21,6 +19,7 @@ import {
   shouldRetry,
   sleep,
 } from './retry.js';
+import { checkSettings, endpointSdks } from './sdk.js';
 import type { FailureKind, ModelSettings } from './types.js';
 
 export interface EmbeddingCall {
@@ -71,10 +70,8 @@ export function createEmbeddingClient(
   settings: ModelSettings,
   options: { batchSize?: number; concurrency?: number } = {},
 ): EmbeddingClient {
+  checkSettings(settings);
   const n = settings.endpoints.length;
-  if (n === 0) throw new Error(`model "${settings.name}": no endpoints`);
-  if (!(settings.maxAttempts >= 1)) throw new Error(`model "${settings.name}": maxAttempts must be ≥ 1`);
-  if (!(settings.timeoutMs > 0)) throw new Error(`model "${settings.name}": timeoutMs must be > 0`);
   for (const e of settings.endpoints) {
     if (!Number.isInteger(e.maxConcurrency) || e.maxConcurrency < 1) {
       throw new Error(`model "${settings.name}": endpoint ${e.url} needs an integer maxConcurrency ≥ 1`);
@@ -89,21 +86,7 @@ export function createEmbeddingClient(
     throw new Error(`embeddings: concurrency must be an integer ≥ 1, got ${concurrency}`);
   }
 
-  const sdks = settings.endpoints.map(
-    (e) =>
-      new OpenAI({
-        baseURL: e.url,
-        apiKey: settings.apiKey ?? 'not-needed',
-        // Keep whatever OPENAI_* variables the environment holds away from these endpoints.
-        adminAPIKey: null,
-        organization: null,
-        project: null,
-        webhookSecret: null,
-        maxRetries: 0,
-        timeout: settings.timeoutMs,
-        fetch: nodeFetch,
-      }),
-  );
+  const sdks = endpointSdks(settings);
   const backoff = settings.backoff ?? DEFAULT_BACKOFF;
   const unhealthyAfter = settings.unhealthyAfter ?? 5;
   const probeAfterMs = settings.probeAfterMs ?? 30_000;

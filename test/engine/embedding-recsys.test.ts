@@ -1,23 +1,15 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tableChecksums } from '../../src/analysis/checksums.js';
 import { withSimDb } from '../../src/analysis/open.js';
 import { parseExperiment } from '../../src/config/load.js';
 import { branchRun } from '../../src/engine/branch.js';
 import { resumeRun, runExperiment } from '../../src/engine/run.js';
-import { fakeEmbedding, startFakeOpenAI, type FakeServer, type FakeServerOptions } from '../../src/llm/fake-server.js';
+import { fakeEmbedding, type FakeServer } from '../../src/llm/fake-server.js';
+import { closeFakeServersAfterEach, fake as server } from '../helpers/llm.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const servers: FakeServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close().catch(() => undefined)));
-});
-
-async function server(opts: FakeServerOptions = {}): Promise<FakeServer> {
-  const s = await startFakeOpenAI(opts);
-  servers.push(s);
-  return s;
-}
+closeFakeServersAfterEach();
 
 function experiment(url: string, extra = ''): ReturnType<typeof parseExperiment> {
   return parseExperiment(

@@ -1,7 +1,7 @@
 /** Shared pieces of the LLM cohort tests: loopback fake servers and a small mixed experiment. */
 import { afterEach } from 'vitest';
 import { parseExperiment } from '../../src/config/load.js';
-import { startFakeOpenAI, type FakeHandler, type FakeRequestBody, type FakeServer } from '../../src/llm/fake-server.js';
+import { startFakeOpenAI, type FakeHandler, type FakeRequestBody, type FakeServer, type FakeServerOptions } from '../../src/llm/fake-server.js';
 
 const servers: FakeServer[] = [];
 
@@ -12,8 +12,9 @@ export function closeFakeServersAfterEach(): void {
   });
 }
 
-export async function fake(handler?: FakeHandler): Promise<FakeServer> {
-  const s = await startFakeOpenAI(handler ? { handler } : {});
+/** A loopback server closed after the test: answering chat with `handler`, or set up by `options`. */
+export async function fake(handlerOrOptions?: FakeHandler | FakeServerOptions): Promise<FakeServer> {
+  const s = await startFakeOpenAI(typeof handlerOrOptions === 'function' ? { handler: handlerOrOptions } : (handlerOrOptions ?? {}));
   servers.push(s);
   return s;
 }
