@@ -20,6 +20,8 @@ export interface PostRow {
   readonly parentId: number | null;
   readonly rootId: number | null;
   readonly label: string | null;
+  /** Reposts, quotes and replies: the post it was seen as, and where (see `Exposure`). */
+  readonly via?: Exposure | null;
 }
 
 export interface ReportRow {
@@ -102,6 +104,28 @@ export interface MembershipRow {
 
 /** Where an agent saw posts other than its recommended feed (impressions.source). */
 export type ReadSource = 'search' | 'trend' | 'timeline' | 'list';
+
+/** Where a feed post came from: the recommender, or the home timeline of followees' posts. */
+export type FeedSource = 'recsys' | 'home';
+
+/** How an agent came to see a post: the impression's source and the post id it was shown as. */
+export interface Exposure {
+  readonly source: FeedSource | ReadSource | null;
+  /** A followee's repost it came through, or the post itself. */
+  readonly viaPostId: number;
+}
+
+/**
+ * The part of its feed an agent was shown in a step, rank order. `sources` and `via` are null
+ * when every post came from the recommender as itself (no home timeline), so feeds shared by
+ * many agents stay shared.
+ */
+export interface ShownFeed {
+  readonly ids: readonly number[];
+  readonly sources: readonly FeedSource[] | null;
+  /** Per rank, the followee's repost the post was shown through (home timeline), else null. */
+  readonly via: readonly (number | null)[] | null;
+}
 
 export interface ReadImpressions {
   readonly agentId: number;
@@ -192,8 +216,10 @@ export class StepBatch {
   recsysState: { readonly kind: string; readonly bytes: Uint8Array } | null = null;
   /** Text embeddings first obtained this step (see embeddings.ts). */
   readonly embeddings: EmbeddingRow[] = [];
-  /** What each active agent was shown (post ids, rank order), written to `impressions`. */
-  impressions: ReadonlyMap<number, readonly number[]> | null = null;
+  /** What each active agent was shown of its feed, written to `impressions`. */
+  impressions: ReadonlyMap<number, ShownFeed> | null = null;
+  /** Reads of the step by agent, for `seenAs`. */
+  private readonly readsBy = new Map<number, ReadImpressions[]>();
   /** Feeds computed this step (user → ranked post ids), written to `rec`. */
   feeds: ReadonlyMap<number, readonly number[]> | null = null;
   failed = 0;
@@ -211,7 +237,28 @@ export class StepBatch {
    * result buffer cannot change what was recorded.
    */
   recordImpressions<T extends readonly number[]>(agent: number, postIds: T, source: ReadSource): T {
-    if (postIds.length > 0) this.reads.push({ agentId: agent, postIds: [...postIds], source });
+    if (postIds.length > 0) {
+      const read = { agentId: agent, postIds: [...postIds], source };
+      this.reads.push(read);
+      const mine = this.readsBy.get(agent);
+      if (mine) mine.push(read);
+      else this.readsBy.set(agent, [read]);
+    }
     return postIds;
+  }
+
+  /**
+   * Where `agent` saw `postId` in this step: its feed as observed at the step's start first
+   * (that is what it decided from), then what its reading actions returned, in order; null when
+   * it was not shown the post this step (a recalled id, a notification).
+   */
+  seenAs(agent: number, postId: number): Exposure | null {
+    const feed = this.impressions?.get(agent);
+    if (feed) {
+      const rank = feed.ids.indexOf(postId);
+      if (rank >= 0) return { source: feed.sources?.[rank] ?? 'recsys', viaPostId: feed.via?.[rank] ?? postId };
+    }
+    for (const read of this.readsBy.get(agent) ?? []) if (read.postIds.includes(postId)) return { source: read.source, viaPostId: postId };
+    return null;
   }
 }

@@ -1,5 +1,5 @@
 import { blobValue, DuckDBBlobValue } from '@duckdb/node-api';
-import { StepBatch, type PostRow, type UserRow } from './batch.js';
+import { StepBatch, type PostRow, type ShownFeed, type UserRow } from './batch.js';
 import { applyAction } from './actions/registry.js';
 import type { ActionResult, AgentAction, ApplyContext } from './actions/types.js';
 import { appendFollows, simTimestamp, writeBatch } from './commit.js';
@@ -9,10 +9,13 @@ import { intervene, type PlatformIntervention } from './interventions.js';
 import { readEmbeddings, writeEmbeddings } from './embeddings.js';
 import { agentContexts, type AgentContext } from './context.js';
 import { ChannelDb } from './db.js';
+import { HomeTimeline } from './home-timeline.js';
 import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions } from './snapshot.js';
 import { ChannelState, type PlatformRules } from './state.js';
 
 const NO_FEED: readonly number[] = [];
+
+const isIdList = (feed: ShownFeed | readonly number[]): feed is readonly number[] => Array.isArray(feed);
 
 function usageByModel(batch: StepBatch): Map<string, { requests: number; promptTokens: number; completionTokens: number }> {
   const out = new Map<string, { requests: number; promptTokens: number; completionTokens: number }>();
@@ -114,9 +117,13 @@ export class Channel {
     if (trends) Object.assign(this.state.rules.trends, trends);
   }
 
-  /** Records what each active agent was shown this step; written to `impressions`. */
-  setImpressions(batch: StepBatch, shown: ReadonlyMap<number, readonly number[]>): void {
-    batch.impressions = shown;
+  /**
+   * Records what each active agent was shown of its feed this step, before its actions are
+   * applied (reposts, quotes and replies record the impression they came from); written to
+   * `impressions`. A plain id list means every post came from the recommender as itself.
+   */
+  setImpressions(batch: StepBatch, shown: ReadonlyMap<number, ShownFeed | readonly number[]>): void {
+    batch.impressions = new Map([...shown].map(([agent, feed]) => [agent, isIdList(feed) ? { ids: feed, sources: null, via: null } : feed]));
   }
 
   /** Loads the initial population, graph and posts as data (not agent actions, so not traced). */
@@ -217,6 +224,11 @@ export class Channel {
         return new Set([...liked, ...reposted]);
       },
     };
+  }
+
+  /** The step's home timelines over the posts created at `fromStep` or later (see home-timeline.ts). */
+  homeTimeline(snapshot: ChannelSnapshot, fromStep: number): Promise<HomeTimeline> {
+    return HomeTimeline.open(this.db, this.state, snapshot, fromStep);
   }
 
   /** An experimenter's intervention on the platform, recorded in `interventions`. */

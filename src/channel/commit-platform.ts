@@ -1,5 +1,5 @@
 import { BIGINT, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import type { StepBatch } from './batch.js';
+import type { ShownFeed, StepBatch } from './batch.js';
 import { appendColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts } from './chunks.js';
 import { writeSocialBatch } from './commit-social.js';
 
@@ -31,16 +31,45 @@ export async function writePlatformBatch(conn: DuckDBConnection, batch: StepBatc
   await markPosts(conn, 'hidden_step', batch.hidden, step);
   if (batch.impressions && batch.impressions.size > 0) {
     const started = performance.now();
-    await appendRankedLists(conn, batch.impressions, step, `INSERT INTO impressions SELECT $1, u.user_id, p.post_id, p.rank, 'recsys'`);
+    await writeFeedImpressions(conn, batch.impressions, step);
     batch.listWriteMs += performance.now() - started;
   }
-  // Posts read through search, trends, timelines and lists: after the recommender's rows, which stay as they were.
+  // Posts read through search, trends, timelines and lists: after the feed's rows, which stay as they were.
   const reads = batch.reads.flatMap((r) => r.postIds.map((postId, rank) => [r.agentId, postId, rank, r.source] as const));
   await appendColumns(
     conn,
     'impressions',
-    [INTEGER, INTEGER, BIGINT, INTEGER, VARCHAR],
-    [reads.map((): DuckDBValue => step), reads.map((x) => x[0]), reads.map((x) => big(x[1])), reads.map((x) => x[2]), reads.map((x) => x[3])],
+    [INTEGER, INTEGER, BIGINT, INTEGER, VARCHAR, BIGINT],
+    [reads.map((): DuckDBValue => step), reads.map((x) => x[0]), reads.map((x) => big(x[1])), reads.map((x) => x[2]), reads.map((x) => x[3]), reads.map((): DuckDBValue => null)],
   );
   await writeSocialBatch(conn, batch);
+}
+
+/**
+ * The feed part of `impressions`. Feeds that came whole from the recommender are often one
+ * array shared by many agents (popularity): those go through the shared-list join; feeds mixed
+ * with the home timeline are per agent and go row by row with their sources.
+ */
+async function writeFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<number, ShownFeed>, step: number): Promise<void> {
+  const shared = new Map<number, readonly number[]>();
+  const agents: DuckDBValue[] = [];
+  const posts: DuckDBValue[] = [];
+  const ranks: DuckDBValue[] = [];
+  const sources: DuckDBValue[] = [];
+  const vias: DuckDBValue[] = [];
+  for (const [agent, feed] of feeds) {
+    if (feed.sources === null && feed.via === null) {
+      shared.set(agent, feed.ids);
+      continue;
+    }
+    feed.ids.forEach((id, rank) => {
+      agents.push(agent);
+      posts.push(BigInt(id));
+      ranks.push(rank);
+      sources.push(feed.sources?.[rank] ?? 'recsys');
+      vias.push(big(feed.via?.[rank] ?? null));
+    });
+  }
+  if (shared.size > 0) await appendRankedLists(conn, shared, step, `INSERT INTO impressions SELECT $1, u.user_id, p.post_id, p.rank, 'recsys', NULL`);
+  await appendColumns(conn, 'impressions', [INTEGER, INTEGER, BIGINT, INTEGER, VARCHAR, BIGINT], [posts.map((): DuckDBValue => step), agents, posts, ranks, sources, vias]);
 }

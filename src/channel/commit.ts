@@ -28,7 +28,7 @@ export async function writeBatch(conn: DuckDBConnection, batch: StepBatch, first
   await appendColumns(
     conn,
     'posts',
-    [BIGINT, INTEGER, VARCHAR, VARCHAR, BIGINT, INTEGER, TIMESTAMP, VARCHAR, BIGINT, INTEGER, INTEGER, INTEGER],
+    [BIGINT, INTEGER, VARCHAR, VARCHAR, BIGINT, INTEGER, TIMESTAMP, VARCHAR, BIGINT, INTEGER, INTEGER, INTEGER, BIGINT, VARCHAR],
     [
       p.map((r) => big(r.postId)),
       p.map((r) => r.authorId),
@@ -42,6 +42,8 @@ export async function writeBatch(conn: DuckDBConnection, batch: StepBatch, first
       p.map((): DuckDBValue => null),
       p.map((): DuckDBValue => null),
       p.map((): DuckDBValue => null),
+      p.map((r) => big(r.via?.viaPostId ?? null)),
+      p.map((r) => r.via?.source ?? null),
     ],
   );
   const r = batch.reposts;

@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { CHANNEL_DDL, SCHEMA_VERSION } from './schema.js';
+import { CHANNEL_DDL, CHANNEL_MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export type Row = Record<string, unknown>;
 
@@ -21,7 +21,7 @@ export class ChannelDb {
     const connection = await instance.connect();
     const db = new ChannelDb(instance, connection, path);
     if (!opts.readOnly) {
-      for (const ddl of CHANNEL_DDL) await connection.run(ddl);
+      for (const ddl of [...CHANNEL_DDL, ...CHANNEL_MIGRATIONS]) await connection.run(ddl);
       const existing = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM meta WHERE key = 'schema_version'`);
       if ((existing[0]?.n ?? 0) === 0) {
         await connection.run(`INSERT INTO meta VALUES ('schema_version', $1)`, [String(SCHEMA_VERSION)]);

@@ -6,7 +6,10 @@
  */
 // 3: direct_messages, groups, group_members, group_messages, lists, list_members, list_pins;
 // impressions from search, trends, timelines and lists. Older files gain the empty tables on open.
-export const SCHEMA_VERSION = 3;
+// 4: where reposts, quotes and replies came from (posts.via_post_id / via_source), impressions
+// through a followee's repost (impressions.via_post_id, source 'home'), dataset_posts; older
+// files gain the columns (NULL: not recorded) on open, see CHANNEL_MIGRATIONS.
+export const SCHEMA_VERSION = 4;
 
 export const CHANNEL_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS meta (
@@ -38,7 +41,9 @@ export const CHANNEL_DDL: readonly string[] = [
     root_id BIGINT,                 -- the thread's original post (own id for originals and quotes); NULL for reposts
     deleted_step INTEGER,           -- step its author deleted it; NULL while live
     flagged_step INTEGER,           -- step it reached platform.report_threshold reports; NULL if not flagged
-    hidden_step INTEGER             -- step the replied-to post's author hid this reply; NULL if shown
+    hidden_step INTEGER,            -- step the replied-to post's author hid this reply; NULL if shown
+    via_post_id BIGINT,             -- reposts, quotes, replies: the post it was seen as (a followee's repost, or the post itself)
+    via_source VARCHAR              -- where that was: impressions.source of it this step; NULL if not shown this step
   )`,
   `CREATE TABLE IF NOT EXISTS follows (
     follower_id INTEGER NOT NULL,
@@ -98,7 +103,8 @@ export const CHANNEL_DDL: readonly string[] = [
     agent_id INTEGER NOT NULL,
     post_id BIGINT NOT NULL,
     rank INTEGER NOT NULL,
-    source VARCHAR NOT NULL         -- 'recsys' | 'search' | 'trend' | 'timeline' | 'list'
+    source VARCHAR NOT NULL,        -- 'recsys' | 'home' | 'search' | 'trend' | 'timeline' | 'list'
+    via_post_id BIGINT              -- home timeline: the followee's repost it was shown through; NULL if shown as itself
   )`,
   // Every action an agent attempted, applied or rejected, in the order it was applied.
   `CREATE TABLE IF NOT EXISTS trace (
@@ -161,6 +167,13 @@ export const CHANNEL_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS real_follows (
     follower_id INTEGER NOT NULL,
     followee_id INTEGER NOT NULL
+  )`,
+  // Opening posts imported from dataset.posts: the file's id of each, so real cascades can be
+  // paired with the simulated cascade of their source post, and the researcher's track flag.
+  `CREATE TABLE IF NOT EXISTS dataset_posts (
+    post_id BIGINT NOT NULL,
+    dataset_id VARCHAR NOT NULL,
+    track BOOLEAN NOT NULL
   )`,
   // Messages: one id sequence for direct and group messages, so ids order them across both.
   `CREATE TABLE IF NOT EXISTS direct_messages (
@@ -240,6 +253,16 @@ export const CHANNEL_DDL: readonly string[] = [
 ];
 
 /**
+ * Columns added after a table first shipped, for files made before: DuckDB appends them at the
+ * end, which is where the DDL above lists them, so old and new files have one column order.
+ */
+export const CHANNEL_MIGRATIONS: readonly string[] = [
+  'ALTER TABLE posts ADD COLUMN IF NOT EXISTS via_post_id BIGINT',
+  'ALTER TABLE posts ADD COLUMN IF NOT EXISTS via_source VARCHAR',
+  'ALTER TABLE impressions ADD COLUMN IF NOT EXISTS via_post_id BIGINT',
+];
+
+/**
  * Tables whose contents define a run's outcome; the determinism test checksums these.
  * (llm_calls is left out: latencies and endpoints vary from run to run by nature.)
  */
@@ -267,5 +290,6 @@ export const CHANNEL_TABLES = [
   'trace',
   'steps',
   'interventions',
+  'dataset_posts',
 ] as const;
 export type ChannelTable = (typeof CHANNEL_TABLES)[number];

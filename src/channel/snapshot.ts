@@ -11,6 +11,9 @@ export interface PostView {
   readonly likes: number;
   readonly reposts: number;
   readonly dislikes: number;
+  /** Home timeline: the followee whose repost showed this post, and that repost's id. */
+  readonly sharedBy?: number;
+  readonly viaPostId?: number;
 }
 
 /**

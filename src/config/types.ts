@@ -275,6 +275,8 @@ export interface RecsysConfig {
   readonly recency_half_life?: number;
   /** interest, twitter: key in `models` of the embedding model that replaces TF-IDF. */
   readonly embedding_model?: string;
+  /** Share of each feed from the home timeline (followees' newest posts and reposts); default per kind, see `homeTimelineShare`. */
+  readonly home_timeline?: number;
   /** twitter: weight of log1p(likes + reposts) in the score. */
   readonly engagement_weight?: number;
   /** trace: similar items kept per liked item. */

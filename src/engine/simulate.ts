@@ -1,13 +1,15 @@
 import type { AgentPolicy, Decision, DecisionRequest, Observation } from '../agents/types.js';
 import type { Channel, StepSummary } from '../channel/channel.js';
-import type { ObservedMarks, PostView } from '../channel/snapshot.js';
+import type { ObservedMarks } from '../channel/snapshot.js';
 import type { BrowseConfig, Experiment } from '../config/types.js';
 import type { Persona } from '../data/personas.js';
+import { homeTimelineSlots } from '../recsys/home-share.js';
 import { recommenderFor } from '../recsys/registry.js';
 import type { Recommender } from '../recsys/types.js';
 import { activeAgents, hourlyMultipliers } from './activation.js';
 import { SimClock } from './clock.js';
 import { clientSource, SnapshotEmbedder, type EmbeddingSource } from './embedder.js';
+import { impressionsOf, shownFeeds, type ObservedFeed } from './feeds.js';
 import { applyInterventions, recsysAt } from './interventions.js';
 import { initialDataset, type Population } from './setup.js';
 import { recordCalls, runSurveys } from './surveys.js';
@@ -107,7 +109,9 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     }
     lap('recsys');
 
-    const shown = shownFeeds(channel, snapshot.postsById);
+    const homeSlots = homeTimelineSlots(recsys);
+    const home = homeSlots > 0 ? await channel.homeTimeline(snapshot, step - recsys.window) : null;
+    const shown = shownFeeds(channel, snapshot, { home, homeSlots, feedSize: recsys.feed_size });
     const observe = observerAt(channel, shown, step, clock.isoOf(step), exp.browse);
     await runSurveys(step, exp, population.personas, parts.policies, observe, batch);
 
@@ -122,7 +126,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
 
     const active = activeAgents(exp.seed, step, hourly[clock.hourOf(step)] ?? 1, actors);
     const decisions = await decideByCohort(step, active, observe, policies, channel);
-    channel.setImpressions(batch, new Map(active.map((p, i) => [p.userId, impressionsOf(shown(p.userId).ids, exp.browse, decisions[i])])));
+    channel.setImpressions(batch, new Map(active.map((p, i) => [p.userId, impressionsOf(shown(p.userId), exp.browse, decisions[i])])));
     lap('decide');
     for (let i = 0; i < active.length; i++) {
       const persona = active[i] as Persona;
@@ -143,62 +147,10 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
   return reports;
 }
 
-/**
- * What an agent was shown this step: its whole filtered feed, or in browse mode only the pages
- * it reached (the first, plus one per next_page it asked for), and never more than its
- * decision says its prompts held.
- */
-function impressionsOf(ids: readonly number[], browse: BrowseConfig | undefined, decision: Decision | undefined): readonly number[] {
-  let upTo = ids.length;
-  if (browse) {
-    let pages = 1;
-    for (const a of decision?.actions ?? []) if (a.action === 'next_page') pages++;
-    upTo = Math.min(pages, browse.max_pages) * browse.page_size;
-  }
-  // An LLM prompt trimmed to fit the context showed fewer posts than the feed held.
-  if (decision?.shown !== undefined) upTo = Math.min(upTo, decision.shown);
-  return upTo >= ids.length ? ids : ids.slice(0, upTo);
-}
-
-interface ShownFeed {
-  readonly ids: readonly number[];
-  readonly posts: readonly PostView[];
-}
-
-/**
- * The feed each agent actually sees at the start of the step: the recommender's feed minus
- * posts no longer candidates (deleted, flagged, aged out of the window) and posts by users it
- * muted. Filtering happens here, not in the recommenders, so they stay simple. Agents handed
- * the same feed array share one result (popularity feeds), unless a mute changes theirs.
- */
-function shownFeeds(channel: Channel, posts: ReadonlyMap<number, PostView>): (user: number) => ShownFeed {
-  const bySource = new Map<readonly number[], ShownFeed>();
-  const byUser = new Map<number, ShownFeed>();
-  return (user) => {
-    let mine = byUser.get(user);
-    if (mine) return mine;
-    const source = channel.feedOf(user);
-    let common = bySource.get(source);
-    if (!common) {
-      const views = source.map((id) => posts.get(id)).filter((v): v is PostView => v !== undefined);
-      common = { ids: views.map((v) => v.postId), posts: views };
-      bySource.set(source, common);
-    }
-    mine = common;
-    const muted = channel.state.mutesOf(user);
-    if (muted.size > 0 && common.posts.some((v) => muted.has(v.authorId))) {
-      const views = common.posts.filter((v) => !muted.has(v.authorId));
-      mine = { ids: views.map((v) => v.postId), posts: views };
-    }
-    byUser.set(user, mine);
-    return mine;
-  };
-}
-
 /** What an agent sees at the start of `step`: its filtered feed and its own relations. */
 function observerAt(
   channel: Channel,
-  shown: (user: number) => ShownFeed,
+  shown: (user: number) => ObservedFeed,
   step: number,
   simTime: string,
   browseConfig: BrowseConfig | undefined,
@@ -257,7 +209,7 @@ async function decideByCohort(
       const observation = observe(persona);
       if (!contexts) return { persona, observation };
       const ctx = contexts.get(persona.userId);
-      const authors = new Map(observation.feed.map((p) => [p.authorId, channel.usernameOf(p.authorId)]));
+      const authors = new Map(observation.feed.flatMap((p) => [p.authorId, ...(p.sharedBy !== undefined ? [p.sharedBy] : [])]).map((u) => [u, channel.usernameOf(u)]));
       return { persona, observation: { ...observation, notifications: ctx?.notifications ?? [], memory: ctx?.memory ?? [], authors } };
     });
     jobs.push(

@@ -1,4 +1,5 @@
 import type { ChannelSnapshot, PostView } from '../channel/snapshot.js';
+import { interleave } from '../common/interleave.js';
 import { TopK } from '../common/top-k.js';
 import { candidatesByAuthor, candidatesOf, FeedFiller, recency, type Candidates } from './candidates.js';
 import { ContentIndex } from './content-index.js';
@@ -11,24 +12,6 @@ import type { Feeds, Recommender, RecommenderOptions } from './types.js';
 
 export const DEFAULT_IN_NETWORK_SHARE = 0.5;
 export const DEFAULT_ENGAGEMENT_WEIGHT = 1;
-
-/**
- * Merges two ranked lists so that every prefix holds about their overall proportions of
- * each (the first list wins a tie): the engine shows an agent only the head of its feed, so
- * concatenating would give a reader of half a feed nothing but followees.
- */
-export function interleave(a: readonly number[], b: readonly number[]): number[] {
-  const total = a.length + b.length;
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i + j < total) {
-    // Take from `a` while it is at or behind its share a/total of the items placed so far.
-    const takeA = j >= b.length || (i < a.length && i * total < a.length * (i + j + 1));
-    out.push(takeA ? a[i++]! : b[j++]!);
-  }
-  return out;
-}
 
 /**
  * The "For you" timeline, simplified: ⌈in_network_share × feed_size⌉ slots go to followees'

@@ -20,7 +20,7 @@ dataset: { generate: { topics: [tech, music], follows_per_agent: 3, initial_post
 models: { stat: { provider: statistical } }
 cohorts: [{ name: all, count: 30, model: stat, activity: 1.0 }]
 activation: { profile: flat }
-recsys: { kind: popularity, refresh_every: 1, feed_size: 10, window: 6 }
+recsys: { kind: popularity, refresh_every: 1, feed_size: 10, window: 6, home_timeline: 0 }
 platform: { report_threshold: 1 }
 `;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PostView } from '../../src/channel/snapshot.js';
-import { createTwitter, interleave } from '../../src/recsys/twitter.js';
+import { interleave } from '../../src/common/interleave.js';
+import { createTwitter } from '../../src/recsys/twitter.js';
 import { optionsFor, post, snapshotOf, type HandMadeChannel } from '../helpers/recsys.js';
 
 // At step 6 with the default half-life (6) and engagement weight (1), a followee post's score

@@ -25,6 +25,7 @@ export function toWire({ persona, observation: o }: DecisionRequest): WireReques
       repostedByMe: o.reposted.has(p.postId),
       followingAuthor: o.followees.has(p.authorId),
       label: p.label,
+      ...(p.sharedBy !== undefined ? { sharedBy: o.authors?.get(p.sharedBy) ?? `user${p.sharedBy}` } : {}),
     })),
     notifications: o.notifications ?? [],
     memory: o.memory ?? [],

@@ -46,7 +46,8 @@ export function postLine(p: WirePost): string {
     .filter(Boolean)
     .join(', ');
   const counts = `${p.likes} like${p.likes === 1 ? '' : 's'}, ${p.reposts} repost${p.reposts === 1 ? '' : 's'}`;
-  return `[post ${p.postId}] @${p.author} (user ${p.authorId}) · ${counts}${marks ? ` · ${marks}` : ''}\n  ${p.text.replace(/\s*\n\s*/g, ' ')}`;
+  const shared = p.sharedBy !== undefined ? ` · reposted by @${p.sharedBy}, whom you follow` : '';
+  return `[post ${p.postId}] @${p.author} (user ${p.authorId}) · ${counts}${marks ? ` · ${marks}` : ''}${shared}\n  ${p.text.replace(/\s*\n\s*/g, ' ')}`;
 }
 
 export function promptVars(r: WireRequest): Record<string, string> {

@@ -15,6 +15,8 @@ export interface WirePost {
   readonly repostedByMe: boolean;
   readonly followingAuthor: boolean;
   readonly label: string | null;
+  /** Home timeline: the username of the followee whose repost showed it. */
+  readonly sharedBy?: string;
 }
 
 export interface WireRequest {

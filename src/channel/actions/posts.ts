@@ -1,3 +1,4 @@
+import type { Exposure } from '../batch.js';
 import type { PostKind } from '../state.js';
 import { ChannelState } from '../state.js';
 import { findLivePost, POST_ID } from './checks.js';
@@ -11,14 +12,14 @@ export interface CreatePostArgs {
 
 const TEXT = { type: 'string', minLength: 1, maxLength: 2000, description: 'The text of the post.' } as const;
 
-function newPost(ctx: ApplyContext, author: number, text: string, kind: PostKind, parentId: number | null, label: string | null): number {
+function newPost(ctx: ApplyContext, author: number, text: string, kind: PostKind, parentId: number | null, label: string | null, via: Exposure | null = null): number {
   const { state, batch } = ctx;
   const postId = state.nextPostId++;
   if (label === null && kind !== 'repost') label = state.accountLabels.get(author) ?? null;
   // Originals and quotes start a thread; a comment joins its parent's; a repost is in none.
   const rootId = kind === 'repost' ? null : kind === 'comment' && parentId !== null ? (state.posts.get(parentId)?.rootId ?? parentId) : postId;
   state.addPost(postId, { author, kind, parentId, rootId, createdStep: batch.step, text, label });
-  batch.posts.push({ postId, authorId: author, text, kind, parentId, rootId, label });
+  batch.posts.push({ postId, authorId: author, text, kind, parentId, rootId, label, via });
   return postId;
 }
 
@@ -40,6 +41,18 @@ export const createPost: ActionSpec<CreatePostArgs> = {
 /** The post a repost points at; any other post is its own source. */
 const sourceOf = (postId: number, kind: PostKind, parentId: number | null): number => (kind === 'repost' && parentId !== null ? parentId : postId);
 
+/**
+ * How `actor` came to the post it answers or shares (`named` as it gave it, `source` the post
+ * that resolves to): the impression of this step that showed it, and the post it was shown as.
+ * Naming a repost means acting through it, whatever showed it; a post shown through a
+ * followee's repost (home timeline) was seen as that repost. This is the cascade's true edge.
+ */
+function exposureOf(ctx: ApplyContext, actor: number, named: number, source: number): Exposure {
+  const seen = ctx.batch.seenAs(actor, named) ?? (named !== source ? ctx.batch.seenAs(actor, source) : null);
+  if (named !== source) return { source: seen?.source ?? null, viaPostId: named };
+  return seen ?? { source: null, viaPostId: source };
+}
+
 export const repost: ActionSpec<{ post_id: number }> = {
   name: 'repost',
   description: 'Share a post with your followers. Reposting a repost shares the original post.',
@@ -50,7 +63,7 @@ export const repost: ActionSpec<{ post_id: number }> = {
     const original = sourceOf(args.post_id, found.kind, found.parentId);
     if (ctx.state.repostsOf(actor).has(original)) return fail(`already reposted post ${original}`);
     ChannelState.addTo(ctx.state.reposts, actor, original);
-    const repostId = newPost(ctx, actor, '', 'repost', original, null);
+    const repostId = newPost(ctx, actor, '', 'repost', original, null, exposureOf(ctx, actor, args.post_id, original));
     ctx.batch.reposts.push({ userId: actor, postId: original, repostId });
     ctx.state.engagement.repost(original, ctx.batch.step);
     return ok({ post_id: repostId, original_id: original });
@@ -65,7 +78,7 @@ function answer(kind: 'quote' | 'comment') {
     if (typeof found === 'string') return fail(found);
     if (args.text.trim() === '') return fail('a post needs some text');
     const parent = sourceOf(args.post_id, found.kind, found.parentId);
-    return ok({ post_id: newPost(ctx, actor, args.text, kind, parent, null), parent_id: parent });
+    return ok({ post_id: newPost(ctx, actor, args.text, kind, parent, null, exposureOf(ctx, actor, args.post_id, parent)), parent_id: parent });
   };
 }
 

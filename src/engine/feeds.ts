@@ -1,0 +1,102 @@
+/**
+ * What each agent is shown at the start of a step: the recommender's feed, filtered, mixed
+ * with its home timeline; and how much of it counts as seen once the agent has decided.
+ */
+import type { Decision } from '../agents/types.js';
+import type { FeedSource, ShownFeed } from '../channel/batch.js';
+import type { Channel } from '../channel/channel.js';
+import type { HomeTimeline } from '../channel/home-timeline.js';
+import type { ChannelSnapshot, PostView } from '../channel/snapshot.js';
+import type { BrowseConfig } from '../config/types.js';
+import { interleave } from '../common/interleave.js';
+
+/** An agent's feed as observed: posts in rank order, with where each came from. */
+export interface ObservedFeed extends ShownFeed {
+  readonly posts: readonly PostView[];
+}
+
+export interface FeedMix {
+  readonly home: HomeTimeline | null;
+  /** Slots the home timeline may fill (⌈home_timeline × feed_size⌉). */
+  readonly homeSlots: number;
+  readonly feedSize: number;
+}
+
+/**
+ * The feed each agent sees: the recommender's feed minus posts no longer candidates (deleted,
+ * flagged, aged out of the window) and posts by users it muted, then — with a home timeline —
+ * up to `homeSlots` of its followees' newest posts interleaved with the recommender's best
+ * (which fills the rest up to the feed size). Filtering happens here, not in the recommenders,
+ * so they stay simple. Agents handed the same feed array without a home timeline share one
+ * result (popularity feeds), unless a mute changes theirs.
+ */
+export function shownFeeds(channel: Channel, snapshot: ChannelSnapshot, mix: FeedMix): (user: number) => ObservedFeed {
+  const posts = snapshot.postsById;
+  const bySource = new Map<readonly number[], ObservedFeed>();
+  const byUser = new Map<number, ObservedFeed>();
+  const recommended = (user: number): ObservedFeed => {
+    const source = channel.feedOf(user);
+    let common = bySource.get(source);
+    if (!common) {
+      const views = source.map((id) => posts.get(id)).filter((v): v is PostView => v !== undefined);
+      common = plain(views);
+      bySource.set(source, common);
+    }
+    const muted = channel.state.mutesOf(user);
+    if (muted.size > 0 && common.posts.some((v) => muted.has(v.authorId))) return plain(common.posts.filter((v) => !muted.has(v.authorId)));
+    return common;
+  };
+  return (user) => {
+    let mine = byUser.get(user);
+    if (mine) return mine;
+    mine = recommended(user);
+    if (mix.home && mix.homeSlots > 0) mine = withHome(mine, mix.home.of(user, mix.homeSlots, snapshot.engagedBy(user)), mix.feedSize);
+    byUser.set(user, mine);
+    return mine;
+  };
+}
+
+function plain(views: readonly PostView[]): ObservedFeed {
+  return { ids: views.map((v) => v.postId), posts: views, sources: null, via: null };
+}
+
+interface Slot {
+  readonly post: PostView;
+  readonly source: FeedSource;
+  readonly via: number | null;
+}
+
+/** The home entries interleaved with the recommender's posts not among them, `feedSize` in all. */
+function withHome(recommended: ObservedFeed, home: ReturnType<HomeTimeline['of']>, feedSize: number): ObservedFeed {
+  if (home.length === 0) return recommended;
+  const inHome = new Set(home.map((h) => h.post.postId));
+  const homeSlots: Slot[] = home.map((h) => ({
+    post: h.viaPostId === null ? h.post : { ...h.post, sharedBy: h.followee, viaPostId: h.viaPostId },
+    source: 'home',
+    via: h.viaPostId,
+  }));
+  const rest: Slot[] = recommended.posts
+    .filter((p) => !inHome.has(p.postId))
+    .slice(0, Math.max(0, feedSize - home.length))
+    .map((post) => ({ post, source: 'recsys', via: null }));
+  const slots = interleave(homeSlots, rest);
+  return { ids: slots.map((s) => s.post.postId), posts: slots.map((s) => s.post), sources: slots.map((s) => s.source), via: slots.map((s) => s.via) };
+}
+
+/**
+ * What an agent was shown this step: its whole filtered feed, or in browse mode only the pages
+ * it reached (the first, plus one per next_page it asked for), and never more than its
+ * decision says its prompts held.
+ */
+export function impressionsOf(feed: ShownFeed, browse: BrowseConfig | undefined, decision: Decision | undefined): ShownFeed {
+  let upTo = feed.ids.length;
+  if (browse) {
+    let pages = 1;
+    for (const a of decision?.actions ?? []) if (a.action === 'next_page') pages++;
+    upTo = Math.min(pages, browse.max_pages) * browse.page_size;
+  }
+  // An LLM prompt trimmed to fit the context showed fewer posts than the feed held.
+  if (decision?.shown !== undefined) upTo = Math.min(upTo, decision.shown);
+  if (upTo >= feed.ids.length) return feed;
+  return { ids: feed.ids.slice(0, upTo), sources: feed.sources?.slice(0, upTo) ?? null, via: feed.via?.slice(0, upTo) ?? null };
+}
