@@ -5,4 +5,8 @@ export { formatRunSummary, textTable } from './format.js';
 export * from './cascades.js';
 export * from './real-cascades.js';
 export * from './nrmse.js';
+export * from './curves.js';
+export * from './track.js';
+export * from './settings.js';
+export * from './propagation.js';
 export * from './distributions.js';

@@ -1,132 +1,195 @@
 /**
- * Simulated against real cascades: each cascade's curves on a normalised time grid, averaged
- * over cascades, and the NRMSE between the simulated and the real mean curve per metric.
- *
- * - Time: each cascade's own duration (source to its last node) maps to [0, 1]; the curves are
- *   read at `points` evenly spaced fractions (0, 1/(points−1), …, 1), each value counting the
- *   nodes that joined at or before that fraction. Simulated time is in steps, real time in
- *   seconds; normalising makes them comparable without a steps-to-seconds conversion. A cascade
- *   whose nodes all joined at once is flat at its final value.
- * - Only cascades with at least one repost take part, on both sides: real datasets hold
- *   cascades that spread, and a tracked post nobody reposted has no shape to compare.
- * - Averaged over cascades, not matched pairs: nothing links a simulated post to a real
- *   cascade (real nodes keep the dataset's ids), and the two sides hold very different numbers
- *   of cascades (a handful of tracked posts against hundreds of real ones). `nrmse` itself takes
- *   any two curves, for callers that do have pairs.
+ * Simulated against real cascades, the way the reference experiment measures it (OASIS's
+ * propagation study): each real cascade in dataset.cascades is paired with the simulated
+ * cascade of the post it was seeded from (its source post, imported as an opening post); both
+ * are read on one absolute minute axis from their source (curves.ts); per pair and metric
+ * NRMSE = RMSE / max(real curve); then the mean and spread over pairs.
  */
-import { DEFAULT_TRACKED_TOP, SIM_CASCADE_CTES, topParam } from './cascades.js';
+import { simCascades, type SimCascade, type TreeMethod } from './cascades.js';
+import { CASCADE_METRICS, gridFor, gridMinutes, nrmse, nrmseByRange, rmse, treeCurves, type CascadeMetric, type Curves, type Grid, type TimedNode } from './curves.js';
 import type { SimDb } from './open.js';
-import { REAL_CASCADE_CTES, realDataCounts } from './real-cascades.js';
+import { realCascadeNodes, type RealCascadeNode } from './real-cascades.js';
+import type { AnalysisSettings } from './settings.js';
+import { columnsOf, trackedPosts, type TrackedPost } from './track.js';
 
-export const DEFAULT_GRID_POINTS = 20;
 
-export const CASCADE_METRICS = ['scale', 'depth', 'breadth'] as const;
-export type CascadeMetric = (typeof CASCADE_METRICS)[number];
-/** How a metric is named in tables and charts. */
-export const METRIC_TITLES: Readonly<Record<CascadeMetric, string>> = { scale: 'scale', depth: 'depth', breadth: 'max breadth' };
-
-/**
- * RMSE(sim, real) / (max − min of real). When the real curve is flat the range is 0, so its mean
- * (absolute) is the denominator instead; when that is 0 too, identical curves give 0 and any
- * other pair null (no meaningful scale). Curves must have the same, non-zero length.
- */
-export function nrmse(sim: readonly number[], real: readonly number[]): number | null {
-  if (sim.length !== real.length || real.length === 0) throw new Error(`nrmse: curves of length ${sim.length} and ${real.length}`);
-  let sq = 0;
-  for (let i = 0; i < real.length; i++) sq += ((sim[i] ?? 0) - (real[i] ?? 0)) ** 2;
-  const rmse = Math.sqrt(sq / real.length);
-  const range = Math.max(...real) - Math.min(...real);
-  if (range > 0) return rmse / range;
-  const mean = Math.abs(real.reduce((a, b) => a + b, 0) / real.length);
-  if (mean > 0) return rmse / mean;
-  return rmse === 0 ? 0 : null;
+export interface PairRow {
+  cascade_id: string;
+  post_id: number;
+  /** How the simulated tree was known: recorded repost paths, or rebuilt from follows (older runs). */
+  method: TreeMethod;
+  metric: CascadeMetric;
+  /** RMSE / max(real): the reference measure. Null when the real curve is 0 throughout. */
+  nrmse: number | null;
+  /** Extra columns, not the reference: the plain RMSE and RMSE / (max − min of real). */
+  rmse: number;
+  nrmse_range: number | null;
+  /** Values at the horizon's last point. */
+  sim_final: number;
+  real_final: number;
 }
 
-export interface GridRow {
+export interface SummaryRow {
+  metric: CascadeMetric;
+  /** Pairs with a defined NRMSE. */
+  pairs: number;
+  mean: number | null;
+  /** Sample standard deviation over pairs (null below two). */
+  sd: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+/** One point of a curve in the charts. */
+export interface CurvePoint {
+  /** `sim` or `real`, with the cascade it belongs to. */
   source: 'sim' | 'real';
-  /** Grid index 0 … points−1. */
-  k: number;
-  /** Fraction of the cascade's duration, k / (points − 1). */
-  u: number;
-  /** Mean over cascades. */
+  cascade_id: string;
+  post_id: number | null;
+  minute: number;
   scale: number;
   depth: number;
   breadth: number;
-  /** Cascades averaged (the same at every k). */
-  cascades: number;
-}
-
-/**
- * Mean curves on the grid over a `WITH RECURSIVE` list that defines `nodes` as
- * `(cid, depth, t)`. `t·(points−1) ≤ k·duration` keeps whole-number times exact.
- */
-function gridSql(ctes: string, nodes: string, points: number, source: 'sim' | 'real'): string {
-  return `WITH RECURSIVE ${ctes},
-    g_nodes AS (SELECT cid, depth, t FROM ${nodes}
-                WHERE cid IN (SELECT cid FROM ${nodes} WHERE depth > 0)),
-    g_dur AS (SELECT cid, max(t) AS d FROM g_nodes GROUP BY cid),
-    g_k AS (SELECT range AS k FROM range(0, ${points})),
-    g_levels AS (
-      SELECT d.cid, k.k, n.depth, count(*) AS n
-      FROM g_dur d CROSS JOIN g_k k JOIN g_nodes n ON n.cid = d.cid AND n.t * ${points - 1} <= k.k * d.d
-      GROUP BY d.cid, k.k, n.depth),
-    g_per AS (
-      SELECT cid, k, coalesce(sum(n) FILTER (WHERE depth > 0), 0) AS scale, max(depth) AS depth, max(n) AS breadth
-      FROM g_levels GROUP BY cid, k)
-    SELECT '${source}' AS source, k::INTEGER AS k, (k / ${points - 1})::DOUBLE AS u,
-           avg(scale)::DOUBLE AS scale, avg(depth)::DOUBLE AS depth, avg(breadth)::DOUBLE AS breadth,
-           count(*)::INTEGER AS cascades
-    FROM g_per GROUP BY k ORDER BY k`;
-}
-
-const checkPoints = (points: number): number => {
-  if (!Number.isInteger(points) || points < 2 || points > 1000) throw new Error(`grid points must be an integer in 2..1000, got ${points}`);
-  return points;
-};
-
-/** Mean normalised curves of the simulated cascades that spread (tracked posts, see cascades.ts). */
-export function simGridCurves(db: SimDb, points = DEFAULT_GRID_POINTS, top = DEFAULT_TRACKED_TOP): Promise<GridRow[]> {
-  const ctes = `${SIM_CASCADE_CTES},
-    s_timed AS (SELECT n.post_id AS cid, n.depth, (n.step - t.created_step)::DOUBLE AS t
-                FROM s_nodes n JOIN s_tracked t ON t.post_id = n.post_id)`;
-  return db.query<GridRow>(gridSql(ctes, 's_timed', checkPoints(points), 'sim'), topParam(top));
-}
-
-/** Mean normalised curves of the real cascades that spread. */
-export function realGridCurves(db: SimDb, points = DEFAULT_GRID_POINTS): Promise<GridRow[]> {
-  return db.query<GridRow>(gridSql(REAL_CASCADE_CTES, 'r_nodes', checkPoints(points), 'real'));
-}
-
-export interface NrmseRow {
-  metric: CascadeMetric;
-  /** null when either side has no cascade, or the real curve is 0 throughout and the sim's is not. */
-  nrmse: number | null;
-  /** Mean final value (at u = 1) on each side; null when that side has no cascade. */
-  sim_final: number | null;
-  real_final: number | null;
 }
 
 export interface CascadeComparison {
-  grid: GridRow[];
-  nrmse: NrmseRow[];
-  /** Cascades that spread and were averaged, on each side. */
-  sim_cascades: number;
+  grid: Grid;
+  horizon_min: number;
+  /** Every tracked post and why (pairs' sources among them). */
+  tracked: TrackedPost[];
+  /** Tracked posts' trees (the method says how each was known). */
+  cascades: SimCascade[];
+  pairs: PairRow[];
+  summary: SummaryRow[];
+  /** Curves of every paired cascade on both sides. */
+  curves: CurvePoint[];
+  /** Real cascades with no simulated partner, and why. */
+  unpaired: { cascade_id: string; reason: string }[];
+  /** Real cascades in the run's dataset. */
   real_cascades: number;
+  /** The run's first step (epoch ms) and the minutes it covers to the end of its last step; null for a run with no step. */
+  run_start_ms: number | null;
+  run_span_min: number | null;
+  /** The run's step length, ms, when known. */
+  step_ms: number | undefined;
 }
 
-/** Both sides' mean curves and the NRMSE per metric. Real cascades absent → no real rows. */
-export async function compareCascades(db: SimDb, points = DEFAULT_GRID_POINTS, top = DEFAULT_TRACKED_TOP): Promise<CascadeComparison> {
-  const sim = await simGridCurves(db, points, top);
-  const real = (await realDataCounts(db)).cascade_rows > 0 ? await realGridCurves(db, points) : [];
-  const rows = CASCADE_METRICS.map((metric): NrmseRow => {
-    const s = sim.map((r) => r[metric]);
-    const r = real.map((x) => x[metric]);
-    return {
-      metric,
-      nrmse: s.length > 0 && r.length > 0 ? nrmse(s, r) : null,
-      sim_final: s.length > 0 ? (s[s.length - 1] ?? null) : null,
-      real_final: r.length > 0 ? (r[r.length - 1] ?? null) : null,
-    };
+/** The run's step length from its committed steps (or posts), ms; undefined for a run of one step. */
+export async function stepMsOf(db: SimDb): Promise<number | undefined> {
+  const row = await db.one<{ ms: number | null }>(
+    `SELECT ((epoch_ms(max(sim_time)) - epoch_ms(min(sim_time))) / nullif(max(step) - min(step), 0))::DOUBLE AS ms FROM steps`,
+  );
+  return row?.ms ?? undefined;
+}
+
+/** The run's first step start (epoch ms) and the minutes from it to the end of its last step. */
+async function runSpan(db: SimDb, stepMs: number | undefined): Promise<{ start: number | null; minutes: number | null }> {
+  const row = await db.one<{ first: number | null; last: number | null }>(`SELECT epoch_ms(min(sim_time))::DOUBLE AS first, epoch_ms(max(sim_time))::DOUBLE AS last FROM steps`);
+  if (row?.first == null || row.last == null) return { start: null, minutes: null };
+  return { start: row.first, minutes: (row.last - row.first + (stepMs ?? 0)) / 60_000 };
+}
+
+/** A simulated cascade as timed nodes (minutes after the source). */
+export function simNodes(c: SimCascade): TimedNode[] {
+  const index = new Map(c.nodes.map((n, i) => [n.user_id, i]));
+  return c.nodes.map((n) => ({ t: n.t_ms / 60_000, depth: n.depth, parent: n.parent === null ? -1 : (index.get(n.parent) ?? 0) }));
+}
+
+/** Each real cascade as timed nodes (minutes after its first row). */
+export function realTrees(rows: readonly RealCascadeNode[]): Map<string, TimedNode[]> {
+  const out = new Map<string, TimedNode[]>();
+  let start = 0;
+  while (start < rows.length) {
+    const id = rows[start]!.cascade_id;
+    let end = start;
+    while (end < rows.length && rows[end]!.cascade_id === id) end++;
+    const part = rows.slice(start, end);
+    const index = new Map(part.map((n, i) => [n.node_id, i]));
+    out.set(
+      id,
+      part.map((n) => ({ t: n.t / 60, depth: n.depth, parent: n.parent === null ? -1 : (index.get(n.parent) ?? 0) })),
+    );
+    start = end;
+  }
+  return out;
+}
+
+function summarise(pairs: readonly PairRow[]): SummaryRow[] {
+  return CASCADE_METRICS.map((metric) => {
+    const xs = pairs.filter((p) => p.metric === metric && p.nrmse !== null).map((p) => p.nrmse as number);
+    if (xs.length === 0) return { metric, pairs: 0, mean: null, sd: null, min: null, max: null };
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : null;
+    return { metric, pairs: xs.length, mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
   });
-  return { grid: [...sim, ...real], nrmse: rows, sim_cascades: sim[0]?.cascades ?? 0, real_cascades: real[0]?.cascades ?? 0 };
+}
+
+/**
+ * The paired comparison of a run with its dataset's real cascades, on the reference's terms;
+ * also every tracked post's tree, for the propagation section.
+ */
+export async function compareCascades(db: SimDb, settings: AnalysisSettings): Promise<CascadeComparison> {
+  const columns = await columnsOf(db);
+  const stepMs = settings.stepMs ?? (await stepMsOf(db));
+  const grid = gridFor(settings.horizonMs, stepMs);
+  const tracked = await trackedPosts(db, settings.track, columns);
+  const cascades = await simCascades(db, tracked, columns.has('posts.via_post_id'));
+  const realRows = columns.has('real_cascades.cascade_id') ? await realCascadeNodes(db) : [];
+  const real = realTrees(realRows);
+  const simOf = new Map(cascades.map((c) => [c.post.post_id, c]));
+  const minutes = gridMinutes(grid);
+  const pairs: PairRow[] = [];
+  const curves: CurvePoint[] = [];
+  const paired = new Set<string>();
+  const push = (source: 'sim' | 'real', cascade_id: string, post_id: number | null, c: Curves): void => {
+    minutes.forEach((minute, k) => curves.push({ source, cascade_id, post_id, minute, scale: c.scale[k]!, depth: c.depth[k]!, breadth: c.breadth[k]! }));
+  };
+  for (const post of tracked) {
+    const sim = simOf.get(post.post_id)!;
+    for (const cascadeId of post.cascades) {
+      const tree = real.get(cascadeId);
+      if (!tree) continue;
+      paired.add(cascadeId);
+      const s = treeCurves(simNodes(sim), grid);
+      const r = treeCurves(tree, grid);
+      push('sim', cascadeId, post.post_id, s);
+      push('real', cascadeId, post.post_id, r);
+      for (const metric of CASCADE_METRICS) {
+        pairs.push({
+          cascade_id: cascadeId,
+          post_id: post.post_id,
+          method: sim.method,
+          metric,
+          nrmse: nrmse(s[metric], r[metric]),
+          rmse: rmse(s[metric], r[metric]),
+          nrmse_range: nrmseByRange(s[metric], r[metric]),
+          sim_final: s[metric][grid.points - 1]!,
+          real_final: r[metric][grid.points - 1]!,
+        });
+      }
+    }
+  }
+  const span = await runSpan(db, stepMs);
+  const unpaired = [...real.keys()]
+    .filter((id) => !paired.has(id))
+    .map((cascade_id) => ({
+      cascade_id,
+      reason: columns.has('dataset_posts.dataset_id')
+        ? 'its source post is not among the run’s opening posts (give source_post in dataset.cascades, or load the post in dataset.posts with an author some cohort took)'
+        : 'the run predates pairing (no dataset_posts table): run it again',
+    }));
+  return {
+    grid,
+    horizon_min: settings.horizonMs / 60_000,
+    tracked,
+    cascades,
+    pairs,
+    summary: summarise(pairs),
+    curves,
+    unpaired,
+    real_cascades: real.size,
+    run_start_ms: span.start,
+    run_span_min: span.minutes,
+    step_ms: stepMs,
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * Real cascades from the experiment's dataset (`real_cascades`: explicit parents, delays in
- * seconds), reduced to the same figures as simulated ones: scale, depth and max breadth.
+ * seconds), as trees with depths; curves.ts reads them like simulated ones.
  *
  * Datasets are messy, so the tree is read defensively (all in SQL: real sets can be large):
  * - A user counts once per cascade, at their earliest row (Twitter15/16 trees repeat users).
@@ -82,34 +82,5 @@ export function realCascadeNodes(db: SimDb): Promise<RealCascadeNode[]> {
     `WITH RECURSIVE ${REAL_CASCADE_CTES}
      SELECT cid AS cascade_id, node_id, parent, t::DOUBLE AS t, depth::INTEGER AS depth
      FROM r_nodes ORDER BY cid, t, depth, node_id`,
-  );
-}
-
-export interface RealCurveRow {
-  cascade_id: string;
-  /** Seconds after the cascade's start: one row per distinct node time. */
-  t: number;
-  scale: number;
-  depth: number;
-  breadth: number;
-}
-
-/**
- * Scale (users reached, root not counted), depth and max breadth (root's depth included) of
- * each real cascade at every time a node joined it. Window functions keep it O(n log n).
- */
-export function realCascadeCurves(db: SimDb): Promise<RealCurveRow[]> {
-  return db.query<RealCurveRow>(
-    `WITH RECURSIVE ${REAL_CASCADE_CTES},
-     r_levels AS (SELECT cid, t, depth, count(*) OVER (PARTITION BY cid, depth ORDER BY t) AS at_depth FROM r_nodes),
-     r_running AS (
-       SELECT cid, t,
-              count(*) FILTER (WHERE depth > 0) OVER w AS scale,
-              max(depth) OVER w AS depth,
-              max(at_depth) OVER w AS breadth
-       FROM r_levels
-       WINDOW w AS (PARTITION BY cid ORDER BY t))
-     SELECT DISTINCT cid AS cascade_id, t::DOUBLE AS t, scale::INTEGER AS scale, depth::INTEGER AS depth, breadth::INTEGER AS breadth
-     FROM r_running ORDER BY cascade_id, t`,
   );
 }

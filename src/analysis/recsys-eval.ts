@@ -4,7 +4,8 @@ import type { SimDb } from './open.js';
  * How agents responded to their feeds in browse mode: the recommender evaluation of the
  * issue's Table 2. A session is one active agent's step (any trace row, when the run's meta
  * says browse mode was on): it was shown the first page of its feed, possibly empty.
- *  - p_view: posts opened (view_post) / posts shown (recsys impressions of the pages reached);
+ *  - p_view: posts opened (view_post) / posts shown (feed impressions of the pages reached: the
+ *    recommender's and the home timeline's);
  *  - n_like: likes of shown posts per session;
  *  - p_like: likes of shown posts / posts shown;
  *  - n_exit: pages read per session before exiting (1 + next_page calls);
@@ -43,7 +44,7 @@ export async function recsysEvaluation(db: SimDb): Promise<RecsysEvaluation> {
       FROM sessions s LEFT JOIN trace t ON t.step = s.step AND t.agent_id = s.agent_id AND t.ok AND t.action = 'next_page'
       GROUP BY s.step, s.agent_id),
     shown AS (
-      SELECT i.step, i.agent_id, i.post_id FROM impressions i SEMI JOIN sessions s USING (step, agent_id) WHERE i.source = 'recsys'),
+      SELECT i.step, i.agent_id, i.post_id FROM impressions i SEMI JOIN sessions s USING (step, agent_id) WHERE i.source IN ('recsys', 'home')),
     acted AS (
       SELECT t.action, count(*) AS n
       FROM trace t JOIN shown i ON i.step = t.step AND i.agent_id = t.agent_id AND i.post_id = CAST(t.args->>'post_id' AS BIGINT)

@@ -4,7 +4,7 @@ import { applyAction } from './actions/registry.js';
 import type { ActionResult, AgentAction, ApplyContext } from './actions/types.js';
 import { appendFollows, simTimestamp, writeBatch } from './commit.js';
 import { writeInterventions } from './commit-interventions.js';
-import { writeReference, type ReferenceData } from './commit-reference.js';
+import { writeDatasetPosts, writeReference, type DatasetPostRow, type ReferenceData } from './commit-reference.js';
 import { intervene, type PlatformIntervention } from './interventions.js';
 import { readEmbeddings, writeEmbeddings } from './embeddings.js';
 import { agentContexts, type AgentContext } from './context.js';
@@ -32,7 +32,8 @@ function usageByModel(batch: StepBatch): Map<string, { requests: number; promptT
 export interface DatasetImport {
   readonly users: readonly UserRow[];
   readonly follows: readonly (readonly [number, number])[];
-  readonly posts: readonly Omit<PostRow, 'postId' | 'kind' | 'parentId' | 'rootId'>[];
+  /** Opening posts; those from dataset.posts carry the file's id (and track flag), kept in `dataset_posts`. */
+  readonly posts: readonly (Omit<PostRow, 'postId' | 'kind' | 'parentId' | 'rootId'> & { readonly datasetId?: string; readonly track?: boolean })[];
   /** Real data kept as loaded for reports: the real_posts, real_follows and real_cascades tables. */
   readonly reference?: ReferenceData;
 }
@@ -140,14 +141,17 @@ export class Channel {
     for (const [a, b] of data.follows) {
       if (a !== b && this.state.users.has(a) && this.state.users.has(b) && ChannelState.addTo(this.state.follows, a, b)) follows.push([a, b]);
     }
-    for (const p of data.posts) {
+    const fromDataset: DatasetPostRow[] = [];
+    for (const { datasetId, track, ...p } of data.posts) {
       const postId = this.state.nextPostId;
       this.state.addPost(postId, { author: p.authorId, kind: 'original', parentId: null, rootId: postId, createdStep: 0, text: p.text, label: p.label });
       batch.posts.push({ ...p, postId, kind: 'original', parentId: null, rootId: postId });
+      if (datasetId !== undefined) fromDataset.push({ postId, datasetId, track: track ?? false });
     }
     await this.inTransaction(async () => {
       await writeBatch(this.db.connection, batch, this.nextSeq);
       await appendFollows(this.db.connection, follows, 0);
+      await writeDatasetPosts(this.db.connection, fromDataset);
       if (data.reference) await writeReference(this.db.connection, data.reference);
     });
   }

@@ -17,16 +17,24 @@ export interface HomeEntry {
   readonly followee: number;
 }
 
-/** A followee's posts as a cursor from its newest backwards (ids ascend with time). */
+/** A followee's post as the home timeline shows it: what it shares, and through which repost. */
+interface Shared {
+  readonly id: number;
+  readonly view: PostView;
+  readonly viaPostId: number | null;
+}
+
+/** A followee's shareable posts as a cursor from the newest backwards. */
 interface Cursor {
   readonly followee: number;
-  readonly ids: readonly number[];
-  /** Index of the next post to look at; stops below `floor`. */
+  readonly posts: readonly Shared[];
   at: number;
-  readonly floor: number;
 }
 
 export class HomeTimeline {
+  /** Per followee, its posts of the window that can show, newest first: many followers share a followee. */
+  private readonly shareable = new Map<number, readonly Shared[]>();
+
   private constructor(
     private readonly state: ChannelState,
     private readonly fromStep: number,
@@ -63,54 +71,57 @@ export class HomeTimeline {
 
   /**
    * Up to `k` entries for `user`, newest first, never its own post, a post it already liked or
-   * reposted, a post by (or shared by) an account it muted, or one post twice (a post two
+   * reposted (as the mirror holds them: call before the step's actions apply), a post by (or shared by) an account it muted, or one post twice (a post two
    * followees shared shows through the newer repost).
    */
-  of(user: number, k: number, engaged: ReadonlySet<number>): HomeEntry[] {
+  of(user: number, k: number): HomeEntry[] {
     if (k <= 0) return [];
     const { state } = this;
     const muted = state.mutesOf(user);
+    const liked = state.likesOf(user);
+    const reposted = state.repostsOf(user);
     const heap: Cursor[] = [];
     for (const followee of state.followeesOf(user)) {
       if (muted.has(followee) || state.suspended.has(followee)) continue;
-      const ids = state.postIdsOf(followee);
-      const floor = this.firstInWindow(ids);
-      if (floor < ids.length) push(heap, { followee, ids, at: ids.length - 1, floor });
+      const posts = this.postsOf(followee);
+      if (posts.length > 0) push(heap, { followee, posts, at: 0 });
     }
     const out: HomeEntry[] = [];
     const taken = new Set<number>();
     while (out.length < k && heap.length > 0) {
       const cursor = heap[0]!;
-      const id = cursor.ids[cursor.at]!;
-      if (--cursor.at < cursor.floor) pop(heap);
+      const post = cursor.posts[cursor.at]!;
+      if (++cursor.at >= cursor.posts.length) pop(heap);
       else siftDown(heap, 0);
-      const p = state.posts.get(id);
-      if (!p || p.deleted || p.flagged || p.kind === 'comment') continue;
-      const shared = p.kind === 'repost' ? p.parentId : id;
-      if (shared === null || taken.has(shared) || engaged.has(shared)) continue;
-      const view = this.viewOf(shared);
-      if (!view || view.authorId === user || muted.has(view.authorId)) continue;
+      const shared = post.view.postId;
+      if (taken.has(shared) || liked.has(shared) || reposted.has(shared) || post.view.authorId === user || muted.has(post.view.authorId)) continue;
       taken.add(shared);
-      out.push({ post: view, viaPostId: p.kind === 'repost' ? id : null, followee: cursor.followee });
+      out.push({ post: post.view, viaPostId: post.viaPostId, followee: cursor.followee });
     }
     return out;
   }
 
-  /** Index of the first post created at `fromStep` or later (posts ascend by step). */
-  private firstInWindow(ids: readonly number[]): number {
-    let lo = 0;
-    let hi = ids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((this.state.posts.get(ids[mid]!)?.createdStep ?? 0) < this.fromStep) lo = mid + 1;
-      else hi = mid;
+  /** A followee's live posts and reposts of the window whose shared post can be shown, newest first. */
+  private postsOf(followee: number): readonly Shared[] {
+    let out = this.shareable.get(followee);
+    if (out) return out;
+    const ids = this.state.postIdsOf(followee);
+    const list: Shared[] = [];
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const id = ids[i]!;
+      const p = this.state.posts.get(id);
+      if (!p || p.createdStep < this.fromStep) break;
+      if (p.deleted || p.flagged || p.kind === 'comment') continue;
+      const view = this.viewOf(p.kind === 'repost' ? (p.parentId ?? -1) : id);
+      if (view) list.push({ id, view, viaPostId: p.kind === 'repost' ? id : null });
     }
-    return lo;
+    this.shareable.set(followee, (out = list));
+    return out;
   }
 }
 
 /** A max-heap of cursors by the id they point at: the newest post of all followees on top. */
-const head = (c: Cursor): number => c.ids[c.at]!;
+const head = (c: Cursor): number => c.posts[c.at]!.id;
 
 function push(heap: Cursor[], c: Cursor): void {
   heap.push(c);

@@ -157,7 +157,8 @@ export const CHANNEL_DDL: readonly string[] = [
     cascade_id VARCHAR NOT NULL,
     node_id VARCHAR NOT NULL,       -- a user in the cascade (the source's author for the root)
     parent_id VARCHAR,              -- who it reposted from; NULL for the root
-    delay_s DOUBLE NOT NULL         -- seconds after the source post
+    delay_s DOUBLE NOT NULL,        -- seconds after the source post
+    source_post VARCHAR             -- dataset id of the source post (dataset_posts.dataset_id) when known
   )`,
   `CREATE TABLE IF NOT EXISTS real_posts (
     author_id INTEGER NOT NULL,
@@ -260,6 +261,7 @@ export const CHANNEL_MIGRATIONS: readonly string[] = [
   'ALTER TABLE posts ADD COLUMN IF NOT EXISTS via_post_id BIGINT',
   'ALTER TABLE posts ADD COLUMN IF NOT EXISTS via_source VARCHAR',
   'ALTER TABLE impressions ADD COLUMN IF NOT EXISTS via_post_id BIGINT',
+  'ALTER TABLE real_cascades ADD COLUMN IF NOT EXISTS source_post VARCHAR',
 ];
 
 /**

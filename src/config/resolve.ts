@@ -101,10 +101,16 @@ function withoutDefaults(value: unknown, node: SchemaNode | undefined): unknown 
  * resolved experiment holds the old value).
  */
 export function configHash(exp: Experiment): string {
-  return createHash('sha256').update(canonicalJson(withoutDefaults(withoutDerived(exp), experimentSchema()))).digest('hex');
+  return createHash('sha256').update(canonicalJson(withoutDefaults(withoutDerived(withoutReading(exp)), experimentSchema()))).digest('hex');
+}
+
+/** The experiment less `analysis`: how reports read a run is not what the run is. */
+function withoutReading(exp: Experiment): Experiment {
+  const { analysis: _reading, ...rest } = exp;
+  return rest;
 }
 
 /** The hash as run folders made before the defaults were left out recorded it: resume still accepts it. */
 export function legacyConfigHash(exp: Experiment): string {
-  return createHash('sha256').update(canonicalJson(withoutDerived(exp))).digest('hex');
+  return createHash('sha256').update(canonicalJson(withoutDerived(withoutReading(exp)))).digest('hex');
 }

@@ -23,6 +23,8 @@ export interface Experiment {
   readonly budget?: BudgetConfig;
   readonly surveys: readonly SurveyConfig[];
   readonly report: ReportConfig;
+  /** How reports read the run (tracked posts, cascade horizon); not part of the config hash. */
+  readonly analysis?: AnalysisConfig;
   /** Parameter sweep for `socialsim sweep`; absent in the experiment of each sweep run. */
   readonly sweep?: SweepConfig;
 }
@@ -77,8 +79,8 @@ export interface DatasetConfig {
 
 export type UserColumn = 'id' | 'username' | 'name' | 'bio' | 'created_at' | 'followers_count' | 'following_count' | 'interests';
 export type FollowColumn = 'follower' | 'followee';
-export type PostColumn = 'id' | 'author' | 'text' | 'time' | 'parent' | 'kind';
-export type CascadeColumn = 'cascade' | 'user' | 'parent' | 'delay';
+export type PostColumn = 'id' | 'author' | 'text' | 'time' | 'parent' | 'kind' | 'label' | 'track';
+export type CascadeColumn = 'cascade' | 'user' | 'parent' | 'delay' | 'source_post';
 
 /** One file of a dataset. */
 export interface DatasetTableConfig<C extends string = string> {
@@ -371,4 +373,15 @@ export interface ReportConfig {
   readonly top_posts: number;
   /** Write report.html at the end of `socialsim run`. */
   readonly auto: boolean;
+}
+
+export interface AnalysisConfig {
+  readonly track?: {
+    readonly top?: number;
+    readonly labels?: readonly string[];
+    readonly seeds?: boolean;
+    readonly posts?: readonly number[];
+    readonly dataset_posts?: readonly string[];
+  };
+  readonly cascades?: { readonly horizon?: string };
 }

@@ -94,3 +94,17 @@ export function oneOf<T extends string>(v: JsonValue | undefined, field: string,
   if (!(allowed as readonly string[]).includes(s)) throw new RowProblem(field, `expected one of ${allowed.join(', ')}, got ${shown(v as JsonValue)}`);
   return s as T;
 }
+
+const TRUE = new Set(['true', 'yes', 'y', '1']);
+const FALSE = new Set(['false', 'no', 'n', '0']);
+
+/** A yes/no cell: JSON booleans, or true/false, yes/no, 1/0 in any case. */
+export function flag(v: JsonValue | undefined, field: string): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'boolean') return v;
+  const s = String(v).trim().toLowerCase();
+  if (s === '') return undefined;
+  if (TRUE.has(s)) return true;
+  if (FALSE.has(s)) return false;
+  throw new RowProblem(field, `expected true or false (also yes/no, 1/0), got ${shown(v)}`);
+}

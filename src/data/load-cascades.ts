@@ -14,6 +14,8 @@ export interface CascadeNode {
   readonly parent?: string;
   /** Seconds after the source post. */
   readonly delay: number;
+  /** The source post's id in `dataset.posts` (or a previous tweet's `<user id>#<index>`), when the file says. */
+  readonly sourcePost?: string;
 }
 
 export interface LoadedCascades extends SkipReport {
@@ -27,6 +29,7 @@ const FIELDS: readonly FieldSpec[] = [
   { name: 'user', required: true },
   { name: 'parent' },
   { name: 'delay', required: true },
+  { name: 'source_post' },
 ];
 
 export async function loadCascades(cfg: DatasetTableConfig, baseDir: string): Promise<LoadedCascades> {
@@ -38,7 +41,8 @@ export async function loadCascades(cfg: DatasetTableConfig, baseDir: string): Pr
     const user = required(id(c.get('user'), 'user'), 'user');
     const delay = required(decimal(c.get('delay'), 'delay', 0), 'delay');
     lines.push(c.line);
-    rows.push({ cascade, user, parent: id(c.get('parent'), 'parent'), delay });
+    const sourcePost = id(c.get('source_post'), 'source_post');
+    rows.push({ cascade, user, parent: id(c.get('parent'), 'parent'), delay, ...(sourcePost !== undefined ? { sourcePost } : {}) });
   });
   const column = (field: string): string => input.columns[field] ?? field;
   const problems = treeProblems(rows);

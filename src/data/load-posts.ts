@@ -1,6 +1,6 @@
 import type { DatasetTableConfig } from '../config/types.js';
 import { RowProblem, type SkipReport } from './bad-rows.js';
-import { id, oneOf, required, text, time } from './fields.js';
+import { flag, id, oneOf, required, text, time } from './fields.js';
 import type { LoadedUsers } from './load-users.js';
 import { readTable, tableInput, type FieldSpec } from './table.js';
 
@@ -19,6 +19,10 @@ export interface DatasetPost {
   /** The post reposted, quoted or replied to: an id of another row of the file. */
   readonly parent?: string;
   readonly kind: PostKind;
+  /** Carried into the platform's posts.label, e.g. `rumour`, `misinformation`. */
+  readonly label?: string;
+  /** The researcher asks for this post's cascade to be tracked in reports. */
+  readonly track?: boolean;
 }
 
 export interface LoadedPosts extends SkipReport {
@@ -34,6 +38,8 @@ const FIELDS: readonly FieldSpec[] = [
   { name: 'time' },
   { name: 'parent' },
   { name: 'kind' },
+  { name: 'label' },
+  { name: 'track' },
 ];
 
 /**
@@ -65,7 +71,9 @@ export async function loadPosts(cfg: DatasetTableConfig, baseDir: string, users:
     const kind = kindOf(oneOf(c.get('kind'), 'kind', POST_KINDS), parent, body);
     byId.set(postId, rows.length);
     lines.push(c.line);
-    rows.push({ id: postId, author, text: body, time: time(c.get('time'), 'time'), parent, kind });
+    const label = text(c.get('label'), 'label')?.trim() || undefined;
+    const track = flag(c.get('track'), 'track');
+    rows.push({ id: postId, author, text: body, time: time(c.get('time'), 'time'), parent, kind, ...(label !== undefined ? { label } : {}), ...(track ? { track } : {}) });
   });
   const keep = withParents(rows, byId, (i, reason) => input.bad.report(lines[i] as number, columnName(input, 'parent'), reason, 'parent'));
   return { file: input.file, rows: rows.filter((_, i) => keep[i] === OK), ...input.bad.summary() };

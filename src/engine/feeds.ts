@@ -50,7 +50,7 @@ export function shownFeeds(channel: Channel, snapshot: ChannelSnapshot, mix: Fee
     let mine = byUser.get(user);
     if (mine) return mine;
     mine = recommended(user);
-    if (mix.home && mix.homeSlots > 0) mine = withHome(mine, mix.home.of(user, mix.homeSlots, snapshot.engagedBy(user)), mix.feedSize);
+    if (mix.home && mix.homeSlots > 0) mine = withHome(mine, mix.home.of(user, mix.homeSlots), mix.feedSize);
     byUser.set(user, mine);
     return mine;
   };

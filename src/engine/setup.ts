@@ -119,7 +119,7 @@ function followGraph(exp: Experiment, pop: Population): [number, number][] {
   return [...followsAmong(real, pop.dataset.built), ...generated.filter(([follower]) => !isReal.has(follower))];
 }
 
-/** The dataset's original posts by accounts some cohort took: the platform's opening posts. */
+/** The dataset's original posts by accounts some cohort took: the platform's opening posts, with their file ids (dataset_posts). */
 function realPosts(pop: Population): DatasetImport['posts'][number][] {
   const d = pop.dataset;
   if (!d?.loaded.posts || !d.loaded.users) return [];
@@ -127,7 +127,7 @@ function realPosts(pop: Population): DatasetImport['posts'][number][] {
   for (const post of d.loaded.posts.rows) {
     if (post.kind !== 'original' || post.text.trim() === '') continue;
     const author = userIdOf(d, post.author);
-    if (author !== undefined) out.push({ authorId: author, text: post.text, label: null });
+    if (author !== undefined) out.push({ authorId: author, text: post.text, label: post.label ?? null, datasetId: post.id, track: post.track ?? false });
   }
   return out;
 }
@@ -150,7 +150,7 @@ function reference(pop: Population): DatasetImport['reference'] {
   return {
     posts,
     follows: d.loaded.follows ? followsAmong(d.loaded.follows, d.built) : [],
-    cascades: (d.loaded.cascades?.rows ?? []).map((n) => ({ cascadeId: n.cascade, nodeId: n.user, parentId: n.parent ?? null, delaySeconds: n.delay })),
+    cascades: (d.loaded.cascades?.rows ?? []).map((n) => ({ cascadeId: n.cascade, nodeId: n.user, parentId: n.parent ?? null, delaySeconds: n.delay, sourcePost: n.sourcePost ?? null })),
   };
 }
 

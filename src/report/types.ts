@@ -3,7 +3,9 @@
  * exporting a {@link ReportSection}, listed in `registry.ts`.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { CascadeComparison } from '../analysis/nrmse.js';
 import type { SimDb } from '../analysis/open.js';
+import type { AnalysisSettings } from '../analysis/settings.js';
 import type { RunInfo } from './run-info.js';
 
 export type { TopLevelSpec };
@@ -18,6 +20,10 @@ export interface ReportContext {
   run: RunInfo | null;
   /** How many posts the top-posts table lists. */
   topPosts: number;
+  /** The run's `analysis:` settings (tracked posts, cascade horizon). */
+  settings: AnalysisSettings;
+  /** Tracked posts' cascades and their comparison with real ones, computed once per report. */
+  cascades(): Promise<CascadeComparison>;
 }
 
 /** A built section: a Vega-Lite chart, an HTML fragment (already escaped), or both. */

@@ -3,7 +3,9 @@
  */
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { compareCascades, type CascadeComparison } from '../analysis/nrmse.js';
 import { withSimDb } from '../analysis/open.js';
+import { runAnalysisSettings, type AnalysisSettings } from '../analysis/settings.js';
 import { escapeHtml } from './html.js';
 import { loadVegaLibs } from './libs.js';
 import { renderPage } from './page.js';
@@ -18,6 +20,8 @@ export interface ReportOptions {
   out?: string;
   /** Sections to build instead of the registry (tests, custom reports). */
   sections?: readonly ReportSection[];
+  /** Analysis settings instead of the run folder's experiment.resolved.yaml. */
+  settings?: AnalysisSettings;
 }
 
 export interface BuiltReport {
@@ -38,7 +42,9 @@ export async function buildReport(runDir: string, opts: ReportOptions = {}): Pro
   const run = readRunInfo(dir);
   const defs = opts.sections ?? REPORT_SECTIONS;
   const sections = await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
-    const ctx: ReportContext = { runDir: dir, db, run, topPosts: opts.topPosts ?? DEFAULT_TOP_POSTS };
+    const settings = opts.settings ?? runAnalysisSettings(dir);
+    let cascades: Promise<CascadeComparison> | undefined;
+    const ctx: ReportContext = { runDir: dir, db, run, topPosts: opts.topPosts ?? DEFAULT_TOP_POSTS, settings, cascades: () => (cascades ??= compareCascades(db, settings)) };
     const out: Section[] = [];
     for (const def of defs) {
       try {

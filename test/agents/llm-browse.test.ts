@@ -54,7 +54,7 @@ describe('LLM agents in browse mode', () => {
         SELECT t.step, t.agent_id AS agent,
                (1 + count(*) FILTER (WHERE action = 'next_page'))::INTEGER AS pages,
                count(*) FILTER (WHERE action = 'exit_feed')::INTEGER AS exits,
-               (SELECT count(*) FROM impressions i WHERE i.step = t.step AND i.agent_id = t.agent_id AND i.source = 'recsys')::INTEGER AS shown,
+               (SELECT count(*) FROM impressions i WHERE i.step = t.step AND i.agent_id = t.agent_id AND i.source IN ('recsys', 'home'))::INTEGER AS shown,
                count(*) FILTER (WHERE action = 'view_post')::INTEGER AS views,
                count(*) FILTER (WHERE action = 'view_post' AND post_id IN (SELECT post_id FROM impressions i WHERE i.step = t.step AND i.agent_id = t.agent_id))::INTEGER AS viewed_shown
         FROM t GROUP BY t.step, t.agent_id`);

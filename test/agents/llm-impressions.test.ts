@@ -16,7 +16,7 @@ function postsInPrompts(server: FakeServer): number[] {
 }
 
 async function llmImpressions(dir: string): Promise<number> {
-  const row = await withSimDb(join(dir, 'sim.duckdb'), (db) => db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM impressions WHERE agent_id >= 40 AND source = 'recsys'`));
+  const row = await withSimDb(join(dir, 'sim.duckdb'), (db) => db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM impressions WHERE agent_id >= 40 AND source IN ('recsys', 'home')`));
   return row!.n;
 }
 
@@ -31,8 +31,8 @@ describe('impressions of LLM agents', () => {
 
   it('when fitting the context cuts the feed short then only the posts the prompt held count as shown', async () => {
     const server = await fake(likeTop);
-    // A 1,400-token context holds 10 to 20 of the 20 feed posts, depending on the agent.
-    const exp = experiment(localModel([server.url], ', context_tokens: 1400, actions: [like, follow, create_post, do_nothing]'), ['recsys.feed_size=20']);
+    // A 1,450-token context holds 10 or 20 of the 20 feed posts, depending on the agent.
+    const exp = experiment(localModel([server.url], ', context_tokens: 1450, actions: [like, follow, create_post, do_nothing]'), ['recsys.feed_size=20']);
     const { dir } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
     const perPrompt = postsInPrompts(server);
     expect(Math.min(...perPrompt)).toBeLessThan(20);

@@ -59,7 +59,7 @@ export const steps = (n: number): string =>
 
 /** `real_cascades` rows: `[cascade, node, parent, delay_s]`. */
 export const realCascade = (rows: readonly (readonly [string, string, string | null, number])[]): string =>
-  `INSERT INTO real_cascades VALUES ${rows.map(([c, n, p, d]) => `('${c}', '${n}', ${p === null ? 'NULL' : `'${p}'`}, ${d})`).join(', ')}`;
+  `INSERT INTO real_cascades (cascade_id, node_id, parent_id, delay_s) VALUES ${rows.map(([c, n, p, d]) => `('${c}', '${n}', ${p === null ? 'NULL' : `'${p}'`}, ${d})`).join(', ')}`;
 
 /**
  * A hand-built simulated run. Seed account 1 posts 10 (label 'misinformation') at step 0;

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { propagation, simCascadeCurves, simCascadeNodes, trackedPosts } from '../../src/analysis/cascades.js';
+import { simCascades, type SimCascade } from '../../src/analysis/cascades.js';
 import { withSimDb } from '../../src/analysis/open.js';
-import { realCascadeCurves, realCascadeNodes, realDataCounts } from '../../src/analysis/real-cascades.js';
+import { realCascadeNodes, realDataCounts } from '../../src/analysis/real-cascades.js';
+import { DEFAULT_TRACK, type TrackSettings } from '../../src/analysis/settings.js';
+import { trackedPosts } from '../../src/analysis/track.js';
 import { makeDb, realCascade, REAL_TREE, SIM_TREE, type TestDb } from './cascade-db.js';
 
 let sim: TestDb;
@@ -14,67 +16,95 @@ afterAll(() => {
   empty?.cleanup();
 });
 
+const track = (over: Partial<TrackSettings> = {}): TrackSettings => ({ ...DEFAULT_TRACK, ...over });
+
 describe('tracked posts', () => {
   it('when posts have a label or a seed author, or are among the top reposted originals, then they are tracked', async () => {
-    const tracked = await withSimDb(sim.dbPath, (db) => trackedPosts(db));
+    const tracked = await withSimDb(sim.dbPath, (db) => trackedPosts(db, track()));
     expect(tracked.map((p) => [p.post_id, p.reasons])).toEqual([
       [10, ['label', 'seed', 'top']],
       [30, ['top']],
       [40, ['seed']],
     ]);
-    expect(tracked[0]).toMatchObject({ author_id: 1, author: 'u1', label: 'misinformation', kind: 'original', created_step: 0 });
+    expect(tracked[0]).toMatchObject({ author_id: 1, author: 'u1', label: 'misinformation', kind: 'original', created_step: 0, created_at: '2024-01-01T00:00:00.000Z', dataset_id: null, cascades: [] });
   });
 
-  it('when top is 1 then only the most reposted original joins the labelled and seed posts', async () => {
-    const tracked = await withSimDb(sim.dbPath, (db) => trackedPosts(db, 1));
-    expect(tracked.map((p) => p.post_id)).toEqual([10, 40]);
+  it('when analysis.track narrows or widens the choice then exactly those posts are tracked', async () => {
+    await withSimDb(sim.dbPath, async (db) => {
+      expect((await trackedPosts(db, track({ top: 1 }))).map((p) => p.post_id)).toEqual([10, 40]);
+      expect((await trackedPosts(db, track({ top: 0, seeds: false }))).map((p) => p.post_id)).toEqual([10]);
+      expect((await trackedPosts(db, track({ top: 0, seeds: false, labels: ['rumour'] }))).map((p) => p.post_id)).toEqual([]);
+      expect((await trackedPosts(db, track({ top: 0, seeds: false, labels: [], posts: [31] }))).map((p) => [p.post_id, p.reasons])).toEqual([[31, ['listed']]]);
+    });
+  });
+
+  it('when opening posts came from the dataset then a track flag, a listed dataset id and a real cascade’s source each track one', async () => {
+    const db = await makeDb([
+      ...SIM_TREE,
+      "INSERT INTO dataset_posts VALUES (30, 'd30', true), (31, 'd31', false), (40, 'd40', false)",
+      realCascade([['d40', 'r', null, 0], ['k', 'r', null, 0]]),
+      "UPDATE real_cascades SET source_post = 'd31' WHERE cascade_id = 'k'",
+    ]);
+    try {
+      const tracked = await withSimDb(db.dbPath, (h) => trackedPosts(h, track({ top: 0, seeds: false, labels: [], datasetPosts: ['d31'] })));
+      expect(tracked.map((p) => [p.post_id, p.dataset_id, p.cascades, p.reasons])).toEqual([
+        [30, 'd30', [], ['dataset']],
+        [31, 'd31', ['k'], ['dataset', 'paired']], // listed by dataset id, and the source_post of cascade k
+        [40, 'd40', ['d40'], ['paired']], // cascade d40 names no source: its id is the post's dataset id
+      ]);
+    } finally {
+      db.cleanup();
+    }
   });
 });
 
-describe('simulated cascade reconstruction', () => {
-  it('when reposters follow earlier nodes then each hangs off the most recent one it follows, else the root', async () => {
-    const nodes = await withSimDb(sim.dbPath, (db) => simCascadeNodes(db));
-    const of10 = nodes.filter((n) => n.post_id === 10).map((n) => [n.user_id, n.step, n.parent, n.via_follow, n.depth]);
-    expect(of10).toEqual([
-      [1, 0, null, false, 0], // root
-      [2, 1, 1, true, 1],
-      [3, 1, 1, true, 1], // follows 2 too, but 2 reposted in the same step
-      [4, 2, 2, true, 2],
-      [5, 2, 3, true, 2], // 2 and 3 both at step 1: the higher id
-      [8, 2, 1, false, 1], // follows nobody in the cascade
-      [6, 3, 4, true, 3], // the follow made in the repost's own step counts
-      [7, 3, 1, false, 1], // follows 5 only after its repost
+const tree = (c: SimCascade): (number | null | string)[][] => c.nodes.map((n) => [n.user_id, n.step, n.parent, n.depth]);
+
+describe('simulated cascades', () => {
+  it('when the run did not record repost paths then each reposter hangs off the most recent earlier node it follows, else the root', async () => {
+    const cascades = await withSimDb(sim.dbPath, async (db) => simCascades(db, await trackedPosts(db, track()), true));
+    expect(cascades.map((c) => [c.post.post_id, c.method])).toEqual([
+      [10, 'reconstructed'],
+      [30, 'reconstructed'],
+      [40, 'recorded'], // nobody reposted it: nothing to rebuild
     ]);
-    expect(nodes.filter((n) => n.post_id === 30).map((n) => [n.user_id, n.parent, n.depth])).toEqual([[6, null, 0], [7, 6, 1]]);
-    expect(nodes.filter((n) => n.post_id === 40).map((n) => [n.user_id, n.depth])).toEqual([[1, 0]]);
+    expect(tree(cascades[0]!)).toEqual([
+      [1, 0, null, 0], // root
+      [2, 1, 1, 1],
+      [3, 1, 1, 1], // follows 2 too, but 2 reposted in the same step
+      [4, 2, 2, 2],
+      [5, 2, 3, 2], // 2 and 3 both at step 1: the higher id
+      [8, 2, 1, 1], // follows nobody in the cascade
+      [6, 3, 4, 3], // the follow made in the repost's own step counts
+      [7, 3, 1, 1], // follows 5 only after its repost
+    ]);
+    expect(cascades[0]!.nodes.map((n) => n.t_ms / 3_600_000)).toEqual([0, 1, 1, 2, 2, 2, 3, 3]);
+    expect(tree(cascades[1]!)).toEqual([[6, 1, null, 0], [7, 3, 6, 1]]);
+    expect(tree(cascades[2]!)).toEqual([[1, 2, null, 0]]);
   });
 
-  it('when the tree is known then scale, depth and max breadth per step are exact', async () => {
-    const curves = await withSimDb(sim.dbPath, (db) => simCascadeCurves(db));
-    const of = (post: number): number[][] => curves.filter((c) => c.post_id === post).map((c) => [c.step, c.scale, c.depth, c.breadth]);
-    expect(of(10)).toEqual([
-      [0, 0, 0, 1],
-      [1, 2, 1, 2],
-      [2, 5, 2, 3],
-      [3, 7, 3, 4],
-      [4, 7, 3, 4], // runs to the last committed step
-    ]);
-    expect(of(30)).toEqual([[1, 0, 0, 1], [2, 0, 0, 1], [3, 1, 1, 1], [4, 1, 1, 1]]);
-    expect(of(40)).toEqual([[2, 0, 0, 1], [3, 0, 0, 1], [4, 0, 0, 1]]);
-  });
-
-  it('when summarised then each tracked post carries its final figures and last repost step', async () => {
-    const p = await withSimDb(sim.dbPath, (db) => propagation(db));
-    expect(p.finals.map((f) => [f.post_id, f.scale, f.depth, f.breadth, f.last_repost_step])).toEqual([
-      [10, 7, 3, 4, 3],
-      [30, 1, 1, 1, 3],
-      [40, 0, 0, 1, null],
-    ]);
-  });
-
-  it('when the run has no posts then nothing is tracked', async () => {
-    const p = await withSimDb(empty.dbPath, (db) => propagation(db));
-    expect(p).toEqual({ posts: [], curves: [], finals: [] });
+  it('when the run recorded repost paths then parents are the authors of the reposts seen, whatever the follows say', async () => {
+    // Same reposts of post 10, now with the post each was seen as: 3 saw 2's repost (100) although it follows only
+    // the root's author at the time of a rebuild; 5 saw the original; 6 saw 3's repost (101); 7 saw 8's repost (104).
+    const via: Record<number, number> = { 100: 10, 101: 100, 102: 100, 103: 10, 104: 10, 105: 10, 106: 101, 107: 104, 108: 30 };
+    const db = await makeDb([...SIM_TREE, ...Object.entries(via).map(([id, v]) => `UPDATE posts SET via_post_id = ${v}, via_source = 'home' WHERE post_id = ${id}`)]);
+    try {
+      const [c10, c30] = await withSimDb(db.dbPath, async (h) => simCascades(h, await trackedPosts(h, track({ seeds: false })), true));
+      expect(c10!.method).toBe('recorded');
+      expect(tree(c10!)).toEqual([
+        [1, 0, null, 0],
+        [2, 1, 1, 1],
+        [3, 1, 2, 2], // via 100, 2's repost — recorded, though a rebuild would say the root
+        [4, 2, 2, 2],
+        [5, 2, 1, 1],
+        [8, 2, 1, 1],
+        [6, 3, 3, 3],
+        [7, 3, 8, 2],
+      ]);
+      expect(tree(c30!)).toEqual([[6, 1, null, 0], [7, 3, 6, 1]]);
+    } finally {
+      db.cleanup();
+    }
   });
 });
 
@@ -102,19 +132,6 @@ describe('real cascades', () => {
     } finally {
       db.cleanup();
     }
-  });
-
-  it('when nodes join over time then the curves step at each join time', async () => {
-    const curves = await withSimDb(sim.dbPath, (db) => realCascadeCurves(db));
-    expect(curves.map((c) => [c.cascade_id, c.t, c.scale, c.depth, c.breadth])).toEqual([
-      ['a', 0, 0, 0, 1],
-      ['a', 10, 1, 1, 1],
-      ['a', 20, 3, 2, 2],
-      ['a', 30, 4, 2, 3],
-      ['a', 40, 5, 3, 3],
-      ['b', 0, 1, 1, 1],
-      ['c', 0, 0, 0, 1],
-    ]);
   });
 
   it('when the tables are empty or missing then the counts are 0', async () => {

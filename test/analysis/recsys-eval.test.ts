@@ -19,7 +19,7 @@ describe('recommender evaluation in browse mode', () => {
       const trace = await db.query<TraceRow>(
         `SELECT step, agent_id, action, CAST(args->>'post_id' AS INTEGER) AS post_id, CAST(args->>'rating' AS INTEGER) AS rating FROM trace WHERE ok ORDER BY seq`,
       );
-      const impressions = await db.query<ImpressionRow>(`SELECT step, agent_id, post_id::INTEGER AS post_id, rank FROM impressions WHERE source = 'recsys'`);
+      const impressions = await db.query<ImpressionRow>(`SELECT step, agent_id, post_id::INTEGER AS post_id, rank FROM impressions WHERE source IN ('recsys', 'home')`);
       const rec = await db.query<{ n: number; step: number; user_id: number }>(`SELECT step, user_id, count(*)::INTEGER AS n FROM rec GROUP BY ALL`);
       const key = (s: number, a: number): string => `${s}:${a}`;
 

@@ -45,6 +45,8 @@ async function build(runDir: string): Promise<Record<string, Section>> {
   return Object.fromEntries(report.sections.map((s) => [s.id, s]));
 }
 
+/** Cascade 'a' of REAL_TREE was seeded from post 10 (imported as dataset post 'a'). */
+const PAIRING = `INSERT INTO dataset_posts VALUES (10, 'a', false)`;
 const REAL_POSTS = `INSERT INTO real_posts VALUES (100, 'original', NULL), (100, 'repost', NULL), (100, 'repost', NULL), (101, 'comment', NULL)`;
 const REAL_FOLLOWS = `INSERT INTO real_follows VALUES (100, 101), (102, 101), (101, 100)`;
 const TRACE = `INSERT INTO trace VALUES (1, 0, TIMESTAMP '2024-01-01 01:00:00', 2, 'repost', '{}', true, NULL, NULL),
@@ -56,7 +58,7 @@ let empty: TestDb;
 let fixture: Fixture;
 beforeAll(async () => {
   [full, followsOnly, empty, fixture] = await Promise.all([
-    makeDb([...SIM_TREE, ...REAL_TREE, REAL_POSTS, REAL_FOLLOWS, TRACE]),
+    makeDb([...SIM_TREE, ...REAL_TREE, PAIRING, REAL_POSTS, REAL_FOLLOWS, TRACE]),
     makeDb([...SIM_TREE, REAL_FOLLOWS]),
     makeDb([]),
     makeFixture('full'),
@@ -73,9 +75,10 @@ describe('propagation section', () => {
     const r = await render(s.spec);
     expect(r.markCount['line']).toBe(9); // 3 posts × scale, depth, max breadth
     for (const t of ['scale', 'depth', 'max breadth', '#10 misinformation (@u1)', '#30 (@u6)', '#40 (@u1)']) expect(r.svg).toContain(t);
-    expect(s.html).toContain('<td>label, seed account, most reposted</td>');
-    // post 10: scale 7, depth 3, max breadth 4, last repost at step 3
-    expect(s.html).toMatch(/<td>10<\/td>[\s\S]*?<td class="num">7<\/td><td class="num">3<\/td><td class="num">4<\/td><td class="num">3<\/td>/);
+    expect(s.html).toContain('<td>label, seed account, most reposted, source of a real cascade</td><td>reconstructed</td>');
+    // post 10: 7 reposters and its author (scale 8), depth 3, 4 users at depth 1, last repost 3 hours after it
+    expect(s.html).toMatch(/<td>10<\/td>[\s\S]*?<td class="num">8<\/td><td class="num">3<\/td><td class="num">4<\/td><td class="num">3.0 h<\/td>/);
+    expect(s.description).toContain('2 tree(s) of this older run were rebuilt from follows');
   });
 
   it('when a run has seed posts and reposts then its chart renders too', async () => {
@@ -120,9 +123,11 @@ describe('real-vs-sim section', () => {
     // 2 sources × 3 metric facets, 2 sources × 2 CCDFs
     expect(r.markCount['line']).toBe(10);
     expect(r.markCount['rect']).toBeGreaterThanOrEqual(1);
-    for (const t of ['Mean cascade curves', 'Posts per user', 'Followers per user', 'Post kinds', 'max breadth']) expect(r.svg).toContain(t);
-    expect(s.html).toContain('Cascades compared: 2 simulated, 2 real.');
-    for (const m of ['scale', 'depth', 'max breadth']) expect(s.html).toMatch(new RegExp(`<td>${m}</td><td class="num">\\d+\\.\\d{3}</td>`));
+    for (const t of ['The paired cascade, real and simulated', 'Posts per user', 'Followers per user', 'Post kinds', 'max breadth']) expect(r.svg).toContain(t);
+    expect(s.html).toContain('Compared: real cascade a ↔ post #10 by @u1 (dataset post a), tree reconstructed.');
+    expect(s.html).toContain('Warning: 2 of 3 real cascades have no simulated partner (b, c)');
+    // one pair: the summary's mean is the pair's NRMSE, with no spread
+    for (const m of ['scale', 'depth', 'max breadth']) expect(s.html).toMatch(new RegExp(`<td>${m}</td><td class="num">1</td><td class="num">\\d+\\.\\d{3}</td><td class="num">—</td>`));
     expect(s.html).toContain('<td>followers per user</td><td>real</td>');
   });
 
@@ -132,7 +137,7 @@ describe('real-vs-sim section', () => {
     const r = await render(s.spec);
     expect(r.svg).toContain('Followers per user');
     expect(r.svg).not.toContain('Posts per user');
-    expect(r.svg).not.toContain('Mean cascade curves');
+    expect(r.svg).not.toContain('paired cascade');
     expect(s.html).not.toContain('NRMSE');
   });
 

@@ -4,7 +4,6 @@
  * Each part shows only when its real table has rows; definitions live in analysis/nrmse.ts and
  * analysis/distributions.ts.
  */
-import { DEFAULT_TRACKED_TOP } from '../../analysis/cascades.js';
 import {
   actionMix,
   followersPerUser,
@@ -13,7 +12,8 @@ import {
   POST_KINDS,
   type DistributionRow,
 } from '../../analysis/distributions.js';
-import { CASCADE_METRICS, DEFAULT_GRID_POINTS, METRIC_TITLES, compareCascades, type CascadeComparison } from '../../analysis/nrmse.js';
+import { CASCADE_METRICS, METRIC_TITLES } from '../../analysis/curves.js';
+import type { CascadeComparison } from '../../analysis/nrmse.js';
 import { realDataCounts } from '../../analysis/real-cascades.js';
 import { escapeHtml, htmlTable } from '../html.js';
 import { VEGA_LITE_SCHEMA, type ReportSection, type TopLevelSpec } from '../types.js';
@@ -24,30 +24,88 @@ type SubSpec = Extract<TopLevelSpec, { vconcat: unknown }>['vconcat'][number];
 /** Real and simulated keep the same colours in every chart of the section. */
 const SOURCE_SCALE = { domain: ['real', 'sim'], range: ['#59636e', '#0969da'] };
 
+/** Above this many pairs the chart shows the mean curves only. */
+const PAIR_LINES = 12;
+
 function cascadeChart(c: CascadeComparison): SubSpec {
-  const values = c.grid.flatMap((g) => CASCADE_METRICS.map((m) => ({ source: g.source, u: g.u, metric: METRIC_TITLES[m], value: g[m] })));
+  const pairs = new Set(c.pairs.map((p) => p.cascade_id)).size;
+  const sums = new Map<string, { source: string; minute: number; metric: string; value: number }>();
+  const lines: { source: string; cascade: string; minute: number; metric: string; value: number }[] = [];
+  for (const p of c.curves) {
+    for (const m of CASCADE_METRICS) {
+      const key = `${p.source}/${m}/${p.minute}`;
+      const s = sums.get(key) ?? sums.set(key, { source: p.source, minute: p.minute, metric: METRIC_TITLES[m], value: 0 }).get(key)!;
+      s.value += p[m] / pairs;
+      if (pairs <= PAIR_LINES) lines.push({ source: p.source, cascade: p.cascade_id, minute: p.minute, metric: METRIC_TITLES[m], value: p[m] });
+    }
+  }
+  const means = [...sums.values()];
+  const x = { field: 'minute', type: 'quantitative' as const, title: 'minutes after the source post', scale: { domain: [0, c.horizon_min] } };
+  const color = { field: 'source', type: 'nominal' as const, title: null, scale: SOURCE_SCALE };
   return {
-    title: 'Mean cascade curves, time normalised per cascade',
-    data: { values },
+    title: pairs === 1 ? 'The paired cascade, real and simulated' : `Paired cascades: mean over ${pairs} pairs${pairs <= PAIR_LINES ? ' (thin lines: each pair)' : ''}`,
     facet: { column: { field: 'metric', type: 'nominal', title: null, sort: CASCADE_METRICS.map((m) => METRIC_TITLES[m]) } },
+    data: { values: [...means.map((v) => ({ ...v, cascade: 'mean' })), ...lines] },
     spec: {
-      width: 200,
+      width: 220,
       height: 180,
-      mark: { type: 'line', point: { size: 14 } },
-      encoding: {
-        x: { field: 'u', type: 'quantitative', title: 'fraction of cascade duration', scale: { domain: [0, 1] } },
-        y: { field: 'value', type: 'quantitative', title: 'mean over cascades' },
-        color: { field: 'source', type: 'nominal', title: null, scale: SOURCE_SCALE },
-        tooltip: [
-          { field: 'source', type: 'nominal' },
-          { field: 'metric', type: 'nominal' },
-          { field: 'u', type: 'quantitative', format: '.2f', title: 'fraction' },
-          { field: 'value', type: 'quantitative', format: '.2f' },
-        ],
-      },
+      layer: [
+        ...(pairs > 1 && pairs <= PAIR_LINES
+          ? [
+              {
+                transform: [{ filter: "datum.cascade !== 'mean'" }],
+                mark: { type: 'line' as const, interpolate: 'step-after' as const, opacity: 0.35, strokeWidth: 1 },
+                encoding: { x, y: { field: 'value', type: 'quantitative' as const, title: null }, color, detail: { field: 'cascade', type: 'nominal' as const } },
+              },
+            ]
+          : []),
+        {
+          transform: [{ filter: "datum.cascade === 'mean'" }],
+          mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 2 },
+          encoding: {
+            x,
+            y: { field: 'value', type: 'quantitative' as const, title: null },
+            color,
+            tooltip: [
+              { field: 'source', type: 'nominal' as const },
+              { field: 'metric', type: 'nominal' as const },
+              { field: 'minute', type: 'quantitative' as const },
+              { field: 'value', type: 'quantitative' as const, format: '.2f' },
+            ],
+          },
+        },
+      ],
     },
     resolve: { scale: { y: 'independent' } },
   };
+}
+
+/** What was compared with what, and what was left out. */
+function cascadeNotes(c: CascadeComparison): string {
+  const out: string[] = [];
+  const pairs = [...new Map(c.pairs.map((p) => [`${p.cascade_id}/${p.post_id}`, p])).values()];
+  const posts = new Map(c.tracked.map((t) => [t.post_id, t]));
+  if (pairs.length > 0) {
+    const shown = pairs.slice(0, 10).map((p) => {
+      const post = posts.get(p.post_id);
+      return `real cascade ${p.cascade_id} ↔ post #${p.post_id} by @${post?.author ?? '?'}${post?.dataset_id ? ` (dataset post ${post.dataset_id})` : ''}, tree ${p.method}`;
+    });
+    out.push(`Compared: ${shown.join('; ')}${pairs.length > 10 ? `; and ${pairs.length - 10} more pairs` : ''}.`);
+  } else {
+    out.push(`No real cascade has a simulated partner, so there is no NRMSE: a real cascade is compared with the simulated cascade of its source post, which must be one of the run’s opening posts.`);
+  }
+  if (c.unpaired.length > 0) {
+    const ids = c.unpaired.slice(0, 5).map((u) => u.cascade_id).join(', ');
+    out.push(`Warning: ${c.unpaired.length} of ${c.real_cascades} real cascades have no simulated partner (${ids}${c.unpaired.length > 5 ? ', …' : ''}): ${c.unpaired[0]!.reason}.`);
+  }
+  const short = pairs.flatMap((p) => {
+    const post = posts.get(p.post_id);
+    if (!post || c.run_start_ms === null || c.run_span_min === null) return [];
+    const left = c.run_span_min - (Date.parse(post.created_at) - c.run_start_ms) / 60_000;
+    return left < c.horizon_min ? [`#${p.post_id} (${Math.max(0, Math.round(left))} of ${c.horizon_min} min)`] : [];
+  });
+  if (short.length > 0) out.push(`The run ends before the horizon for ${short.join(', ')}: those simulated curves hold their last value after the run’s end.`);
+  return out.map((line) => `<p class="note">${escapeHtml(line)}</p>`).join('\n');
 }
 
 /** A complementary CDF on log-log axes: heavy tails stay readable and sides of any size compare. */
@@ -105,10 +163,10 @@ export const realVsSimSection: ReportSection = {
       id: this.id,
       title: this.title,
       description:
-        `Cascades: each cascade's time runs from its source to its last repost, mapped to [0, 1] and read at ${DEFAULT_GRID_POINTS} points; ` +
-        'curves are averaged over the cascades that spread (tracked simulated posts; real_cascades). ' +
-        'NRMSE = RMSE(sim, real) / (max − min of the real curve; its mean when flat). Distributions: simulated agents’ posts from step 1 and follows at the end, ' +
-        'beside real_posts and real_follows; users with none are left out.',
+        `Cascades, the reference way (OASIS's propagation study): each real cascade of the dataset is paired with the simulated cascade of the post it was seeded from; ` +
+        `both are read every minute (or step, when steps are longer) from the source up to a horizon of ${Math.round(q.settings.horizonMs / 60_000)} min (analysis.cascades.horizon), padded with the last value; ` +
+        'scale counts the source’s author, depth is taken on the repost tree, max breadth leaves out the root’s level; per pair and metric NRMSE = RMSE / max(real curve), then the mean and spread over pairs. ' +
+        'Distributions: simulated agents’ posts from step 1 and follows at the end, beside real_posts and real_follows; users with none are left out.',
     };
     if (counts.cascade_rows + counts.posts + counts.follows === 0) {
       return { ...base, html: '<p class="empty">No real reference data in this run: the experiment’s dataset gave no cascades, posts or follows.</p>' };
@@ -116,18 +174,23 @@ export const realVsSimSection: ReportSection = {
     const rows: SubSpec[] = [];
     const html: string[] = [];
     if (counts.cascade_rows > 0) {
-      const c = await compareCascades(q.db, DEFAULT_GRID_POINTS, DEFAULT_TRACKED_TOP);
-      if (c.grid.length > 0) rows.push(cascadeChart(c));
-      html.push(
-        `<p class="note">${escapeHtml(`Cascades compared: ${c.sim_cascades} simulated, ${c.real_cascades} real.`)}` +
-          (c.sim_cascades === 0 ? ` ${escapeHtml('No tracked simulated post was reposted, so there is no NRMSE.')}` : '') +
-          '</p>',
-        htmlTable(
-          ['metric', 'NRMSE', 'sim final (mean)', 'real final (mean)'],
-          c.nrmse.map((r) => [METRIC_TITLES[r.metric], fixed(r.nrmse, 3), fixed(r.sim_final, 2), fixed(r.real_final, 2)]),
-          { numeric: [1, 2, 3] },
-        ),
-      );
+      const c = await q.cascades();
+      if (c.pairs.length > 0) rows.push(cascadeChart(c));
+      html.push(cascadeNotes(c));
+      if (c.pairs.length > 0) {
+        html.push(
+          htmlTable(
+            ['metric', 'pairs', 'NRMSE mean', 'sd', 'min', 'max'],
+            c.summary.map((r) => [METRIC_TITLES[r.metric], r.pairs, fixed(r.mean, 3), fixed(r.sd, 3), fixed(r.min, 3), fixed(r.max, 3)]),
+            { numeric: [1, 2, 3, 4, 5] },
+          ),
+          htmlTable(
+            ['real cascade', 'post', 'tree', 'metric', 'NRMSE', 'sim at horizon', 'real at horizon', 'extra: RMSE', 'extra: RMSE / range'],
+            c.pairs.map((p) => [p.cascade_id, `#${p.post_id}`, p.method, METRIC_TITLES[p.metric], fixed(p.nrmse, 3), p.sim_final, p.real_final, fixed(p.rmse, 2), fixed(p.nrmse_range, 3)]),
+            { numeric: [4, 5, 6, 7, 8] },
+          ),
+        );
+      }
     }
     const dists: SubSpec[] = [];
     const summaries: (string | number)[][] = [];

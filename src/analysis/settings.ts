@@ -1,0 +1,77 @@
+/**
+ * How the reports read a run: which posts' cascades to follow and over what span. Comes from
+ * the experiment's `analysis:` block (see the schema), read from the run folder's
+ * experiment.resolved.yaml, so it can be changed after the run without running it again.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { durationMs } from '../config/resolve.js';
+import type { AnalysisConfig } from '../config/types.js';
+
+export interface TrackSettings {
+  /** The N most reposted originals. */
+  readonly top: number;
+  /** Posts with one of these labels; null = any label. */
+  readonly labels: readonly string[] | null;
+  /** Posts by seed accounts. */
+  readonly seeds: boolean;
+  /** Posts by platform id. */
+  readonly posts: readonly number[];
+  /** Opening posts by their dataset id. */
+  readonly datasetPosts: readonly string[];
+}
+
+export interface AnalysisSettings {
+  readonly track: TrackSettings;
+  /** Span of the cascade curves after each source post, ms. */
+  readonly horizonMs: number;
+  /** The run's step length, ms, when known (else read from its steps). */
+  readonly stepMs?: number;
+}
+
+/** The reference experiment's span (OASIS's propagation study): 150 minutes. */
+export const DEFAULT_HORIZON_MS = 150 * 60_000;
+export const DEFAULT_TRACK: TrackSettings = { top: 5, labels: null, seeds: true, posts: [], datasetPosts: [] };
+export const DEFAULT_ANALYSIS: AnalysisSettings = { track: DEFAULT_TRACK, horizonMs: DEFAULT_HORIZON_MS };
+
+/** "150m" → 9000000; undefined for anything that is not a duration. */
+export function durationOf(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    return durationMs(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Settings from an experiment's `analysis:` block (validated by the schema when the run started). */
+export function analysisSettings(config: AnalysisConfig | undefined, stepMs?: number): AnalysisSettings {
+  const t = config?.track;
+  return {
+    track: {
+      top: t?.top ?? DEFAULT_TRACK.top,
+      labels: t?.labels ?? null,
+      seeds: t?.seeds ?? true,
+      posts: t?.posts ?? [],
+      datasetPosts: t?.dataset_posts ?? [],
+    },
+    horizonMs: durationOf(config?.cascades?.horizon) ?? DEFAULT_HORIZON_MS,
+    ...(stepMs !== undefined ? { stepMs } : {}),
+  };
+}
+
+/**
+ * The settings of a run folder: its experiment.resolved.yaml's `analysis:` and clock step, or
+ * the defaults when the folder has no such file (or it no longer parses).
+ */
+export function runAnalysisSettings(runDir: string): AnalysisSettings {
+  const file = join(runDir, 'experiment.resolved.yaml');
+  if (!existsSync(file)) return DEFAULT_ANALYSIS;
+  try {
+    const doc = parse(readFileSync(file, 'utf8')) as { analysis?: AnalysisConfig; clock?: { step?: string } } | null;
+    return analysisSettings(doc?.analysis, durationOf(doc?.clock?.step));
+  } catch {
+    return DEFAULT_ANALYSIS;
+  }
+}
