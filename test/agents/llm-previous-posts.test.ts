@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { promptVars } from '../../src/agents/llm/prompts.js';
+import type { WireRequest } from '../../src/agents/llm/wire.js';
 import { parseExperiment } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
 import type { FakeRequestBody } from '../../src/llm/fake-server.js';
@@ -54,5 +56,19 @@ cohorts:
     expect(system(bob)).toContain('About you: Bob likes trains.\n');
     // Ann's previous posts are in Bob's feed: they are on the platform as Ann's posts.
     expect(lastUser(bob)).toMatch(/@ann \(user 0\)[^\n]*\n {2}newest from ann/);
+  });
+});
+
+describe('prompt variables of a character', () => {
+  const request: WireRequest = { agentId: 1, name: 'A', username: 'a', bio: 'Nurse.', interests: [], simTime: 't', feed: [], notifications: [], memory: [] };
+
+  it('when a request has a character then {{bio}} is the bio and the character on the next line, and {{character}} the character alone', () => {
+    expect(promptVars({ ...request, character: 'A careful nurse.' })).toMatchObject({ bio: 'Nurse.\nA careful nurse.', character: 'A careful nurse.' });
+    expect(promptVars({ ...request, bio: '', character: 'A careful nurse.' })).toMatchObject({ bio: 'A careful nurse.' });
+  });
+
+  it('when a request has none then {{bio}} reads as it always has and {{character}} is empty', () => {
+    expect(promptVars(request)).toMatchObject({ bio: 'Nurse.', character: '' });
+    expect(promptVars({ ...request, bio: '' })).toMatchObject({ bio: '(no bio)', character: '' });
   });
 });

@@ -58,8 +58,16 @@ describe('data/sample', () => {
     expect(users.rows.filter((u) => u.activityProfile!.every((x) => x === 0)).map((u) => u.previousPosts)).toEqual([[], []]);
     expect(users.rows.reduce((n, u) => n + u.previousPosts!.length, 0)).toBe(221);
     expect(users.rows[0]!.previousPosts![0]).toMatch(/^BREAKING: .*city's tap water .*"will confirm tomorrow"/);
-    // The pandas index column is no field, and row i of the file is users.rows[i].
+    // The pandas index column is no field; pandas' timestamps read as times.
     expect(Object.keys(users.rows[0]!.extra)).toEqual([]);
+    expect(users.rows[0]!.createdAt).toBe(Date.UTC(2016, 6, 27, 5, 4, 3));
+    // Tweets with quotes, commas and (escaped) line breaks; one follow list is OASIS's bare 0.
+    const tweets = users.rows.flatMap((u) => u.previousPosts!);
+    expect([tweets.some((t) => t.includes('\n')), tweets.some((t) => t.includes('"')), tweets.some((t) => t.includes("'"))]).toEqual([true, true, true]);
+    expect(readFileSync(join(DATA, 'sample', 'oasis_users.csv'), 'utf8').split('\n').filter((l) => /^\d+,\d+,[^,]+,[^,]+,0,/.test(l))).toHaveLength(1);
+    // Per-user variety: the busiest hour differs between users.
+    const peaks = new Set(users.rows.map((u) => u.activityProfile!.indexOf(Math.max(...u.activityProfile!))));
+    expect(peaks.size).toBeGreaterThan(8);
 
     const followees = new Map(users.rows.map((u) => [u.id, new Set<string>()]));
     for (let e = 0; e < d.follows!.count; e++) followees.get(users.rows[d.follows!.follower[e]!]!.id)!.add(users.rows[d.follows!.followee[e]!]!.id);

@@ -32,7 +32,8 @@ function pairs(u: LoadedUsers): string[] {
 
 describe('users file list columns: follows', () => {
   it('when following lists hold row indices then each names the 0-based data row of the file, forward references included', async () => {
-    const dir = dataDir({ 'u.csv': [HEADER, row(0, '100', '"[1, 2]"'), row(1, '200', '[]'), row(2, '300', '"[0]"'), row(3, '400', '0')].join('\n') + '\n' });
+    // A blank line is no row: row 2 is still the third data row.
+    const dir = dataDir({ 'u.csv': [HEADER, row(0, '100', '"[1, 2]"'), row(1, '200', '[]'), '', row(2, '300', '"[0]"'), row(3, '400', '0')].join('\n') + '\n' });
     const u = await loadUsers(users('u.csv', 'row_index'), dir);
     expect(pairs(u)).toEqual(['100>200', '100>300', '300>100']);
     expect(u.skipped).toBe(0);
@@ -66,11 +67,12 @@ describe('users file list columns: follows', () => {
   });
 
   it('when lists dangle, repeat, follow oneself or point at a bad row under skip then each such follow is counted and left out, the users stay', async () => {
-    const lines = [HEADER, row(0, '100', '"[1, 1, 0, 9]"'), '1,200,too,few,cells', row(2, '300', '"[1, 0]"'), row(3, '400', `"['x']"`)];
+    const lines = [HEADER, row(0, '100', '"[1, 1, 0, 9, 2]"'), '1,200,too,few,cells', row(2, '300', '"[1, 0]"'), row(3, '400', `"['x']"`)];
     const u = await loadUsers(users('u.csv', 'row_index', { on_bad_row: 'skip' }), dataDir({ 'u.csv': lines.join('\n') + '\n' }));
     expect(u.rows.map((r) => r.id)).toEqual(['100', '300']);
-    // Row 1 (line 3) is itself bad; 100's list: row 1 (did not load), row 1 again, itself, row 9; 300's: row 1; 400's list is no list.
-    expect(pairs(u)).toEqual(['300>100']);
+    // Row 1 (line 3) is itself bad but keeps its index: row 2 is still 300. 100's list: row 1 (did not load),
+    // row 1 again, itself, row 9, then row 2; 300's: row 1, then row 0; 400's list holds no row index.
+    expect(pairs(u)).toEqual(['100>300', '300>100']);
     expect(u.skipped).toBe(7);
     expect(u.examples).toEqual([
       'u.csv:3: expected 10 columns (as in the header), got 5',
@@ -79,7 +81,7 @@ describe('users file list columns: follows', () => {
       'u.csv:2: column "following_agentid_list" (following): item 2 of the list: row 1 did not load (it is a bad row)',
       'u.csv:2: column "following_agentid_list" (following): item 3 of the list: user "100" follows itself',
     ]);
-    expect(describeLoad({ users: u })[0]).toBe('u.csv: 2 users (their lists hold 1 follows), 7 bad rows skipped');
+    expect(describeLoad({ users: u })[0]).toBe('u.csv: 2 users (their lists hold 2 follows), 7 bad rows skipped');
   });
 
   it('when a list repeats a row then the repeat is a bad row', async () => {
@@ -114,9 +116,9 @@ describe('users file list columns: follows', () => {
 describe('users file list columns: activity profiles and previous posts', () => {
   it('when a profile has 24 numbers then they are kept as given, from a list literal, JSON array or a;b', async () => {
     const hours = Array.from({ length: 24 }, (_, h) => h % 5);
-    const csv = `id,p\na,"[${hours.join(', ')}]"\nb,${hours.join(';')}\n`;
+    const csv = `id,p\na,"[${hours.join(', ')}]"\nb,${hours.join(';')}\nc,${hours.join('|')}\n`;
     const u = await loadUsers(table('u.csv', { columns: { activity_profile: 'p' } }), dataDir({ 'u.csv': csv }));
-    expect(u.rows.map((r) => r.activityProfile)).toEqual([hours, hours]);
+    expect(u.rows.map((r) => r.activityProfile)).toEqual([hours, hours, hours]);
   });
 
   it('when a profile has the wrong length, a negative or a word then the row is bad, naming the hour', async () => {

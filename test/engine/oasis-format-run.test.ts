@@ -12,6 +12,7 @@ describe('experiments/oasis-format.yaml', () => {
   it('when it runs (shortened) then the OASIS-format accounts start with their follow lists, previous tweets and profiles, and the cascade is kept for the report', async () => {
     // Unfollows would delete step-0 follows before the check below.
     const exp = loadExperiment(EXPERIMENT, { overrides: ['clock.timesteps=4', 'models.stat.unfollow_prob=0'] });
+    expect([exp.clock.step, exp.cohorts.map((c) => [c.count, c.personas])]).toEqual(['5m', [[110, 'dataset']]]);
     const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
     expect(info.status).toBe('completed');
     await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
