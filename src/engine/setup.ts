@@ -96,7 +96,7 @@ export function initialDataset(exp: Experiment, pop: Population): DatasetImport 
   const posts: DatasetImport['posts'][number][] = [...realPosts(pop), ...previousPosts(pop)];
   const hasRealPosts = pop.dataset?.loaded.posts !== undefined;
   for (const p of pop.personas) {
-    // Real accounts of a dataset with posts open with their own posts instead of generated ones.
+    // Real accounts of a dataset with posts (a posts file, or their previous_posts list) open with their own posts instead of generated ones.
     if (p.interests.length === 0 || (hasRealPosts && p.dataset) || p.dataset?.previousPosts) continue;
     const rng = Rng.derive(exp.seed, 'initial-posts', p.userId);
     for (let k = 0; k < gen.initial_posts_per_agent; k++) {
