@@ -1,8 +1,8 @@
 /**
  * Writes the small sample dataset in data/sample/: every file shape the loaders read, shaped
  * like real exports (Twitter-style column names in the CSVs, canonical names in the JSONL,
- * ids past 2^53, quoted text with commas, quotes and line breaks). Deterministic: running it
- * again gives the same bytes.
+ * ids past 2^53, quoted text with commas, quotes and line breaks), and the OASIS-shaped users
+ * file and cascade (oasis-sample.ts). Deterministic: running it again gives the same bytes.
  *   npx tsx scripts/make-sample-data.ts [out-dir]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { Rng } from '../src/common/rng.js';
 import { generateFollowGraph } from '../src/data/follow-graph.js';
 import { generatePersonas, type Persona } from '../src/data/personas.js';
 import { composePost, composeReply } from '../src/data/text-grammar.js';
+import { writeOasisSample } from './oasis-sample.js';
 
 const SEED = 2024;
 const USERS = 300;
@@ -163,6 +164,8 @@ function main(): void {
   writeFileSync(join(out, 'posts.jsonl'), jsonl(ps.map((p) => ({ id: p.id, author: p.author, text: p.text, time: iso(p.time), parent: p.parent ?? null, kind: p.kind }))));
   writeFileSync(join(out, 'cascades.csv'), csv(['cascade', 'user', 'parent', 'delay'], cascades()));
   console.log(`wrote ${USERS} users, ${edges.length} follows, ${ps.length} posts, ${CASCADES} cascades to ${out}`);
+  const o = writeOasisSample(out);
+  console.log(`wrote the OASIS-shaped sample: ${o.users} users (${o.follows} follows listed, ${o.previousTweets} previous tweets), a cascade of ${o.cascadeNodes} nodes over ${(o.cascadeSpanS / 3600).toFixed(1)} h`);
 }
 
 main();

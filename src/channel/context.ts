@@ -53,6 +53,24 @@ export interface MemoryItem {
   readonly error: string | null;
 }
 
+/** The step of a memory item from before the run: one of a real account's previous posts. */
+export const BEFORE_RUN = -1;
+
+/**
+ * `memory` (the agent's recent actions, newest first), filled up to `size` with the account's
+ * posts from before the run (`previous`, oldest first as a dataset lists them), newest first,
+ * as create_post items at step BEFORE_RUN: an agent remembers what it posted before until
+ * what it does in the run takes their place.
+ */
+export function withPreviousPosts(memory: readonly MemoryItem[], previous: readonly string[] | undefined, size: number): MemoryItem[] {
+  const out = memory.slice(0, Math.max(0, size));
+  for (let k = (previous?.length ?? 0) - 1; k >= 0 && out.length < size; k--) {
+    const text = previous![k] as string;
+    if (text.trim() !== '') out.push({ step: BEFORE_RUN, action: 'create_post', args: JSON.stringify({ text }), ok: true, error: null });
+  }
+  return out;
+}
+
 export interface AgentContext {
   readonly notifications: Notification[];
   readonly memory: MemoryItem[];

@@ -161,6 +161,14 @@ function datasetChecks(data: Rec, out: RawIssue[]): void {
       out.push({ segments: ['dataset', table, 'path'], kind: 'value', message: `cannot tell the format from the extension of "${t.path}" (.csv, .jsonl, .ndjson, optionally .gz; .parquet); add format: csv, jsonl or parquet` });
     }
   }
+  const users = isRec(ds.users) ? ds.users : {};
+  if (isRec(users.columns) && users.columns.following !== undefined && users.following_kind === undefined) {
+    out.push({
+      segments: ['dataset', 'users', 'following_kind'],
+      kind: 'parent',
+      message: 'columns.following needs following_kind: row_index (0-based data rows of the users file, as OASIS\'s following_agentid_list) or id (values of its id column)',
+    });
+  }
   const gen = isRec(ds.generate) ? ds.generate : {};
   const stanceTopics = Array.isArray(gen.stance_topics) ? gen.stance_topics.length : 0;
   for (const key of ['polarization', 'stance_homophily'] as const) {

@@ -68,7 +68,7 @@ export interface ClockConfig {
 export interface DatasetConfig {
   readonly generate: GenerateConfig;
   /** Real accounts (personas for cohorts with `personas: dataset | mixed`). */
-  readonly users?: DatasetTableConfig<UserColumn>;
+  readonly users?: UsersTableConfig;
   /** Who follows whom among `users`. */
   readonly follows?: DatasetTableConfig<FollowColumn>;
   /** Real posts by `users`. */
@@ -77,10 +77,33 @@ export interface DatasetConfig {
   readonly cascades?: DatasetTableConfig<CascadeColumn>;
 }
 
-export type UserColumn = 'id' | 'username' | 'name' | 'bio' | 'created_at' | 'followers_count' | 'following_count' | 'interests';
+export type UserColumn =
+  | 'id'
+  | 'username'
+  | 'name'
+  | 'bio'
+  | 'created_at'
+  | 'followers_count'
+  | 'following_count'
+  | 'interests'
+  | 'following'
+  | 'activity_profile'
+  | 'previous_posts'
+  | 'character';
+/**
+ * What a users file's `following` list holds: `row_index`, 0-based positions of data rows of the
+ * same file (OASIS's following_agentid_list); `id`, values of its `id` column.
+ */
+export type FollowingKind = 'row_index' | 'id';
 export type FollowColumn = 'follower' | 'followee';
 export type PostColumn = 'id' | 'author' | 'text' | 'time' | 'parent' | 'kind' | 'label' | 'track';
 export type CascadeColumn = 'cascade' | 'user' | 'parent' | 'delay' | 'source_post';
+
+/** The users file: a table, plus how to read its follow lists. */
+export interface UsersTableConfig extends DatasetTableConfig<UserColumn> {
+  /** Needed when the file has a `following` column; no default (it cannot be guessed). */
+  readonly following_kind?: FollowingKind;
+}
 
 /** One file of a dataset. */
 export interface DatasetTableConfig<C extends string = string> {

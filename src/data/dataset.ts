@@ -5,7 +5,7 @@
 import type { DatasetConfig } from '../config/types.js';
 import { DatasetError, locate } from './bad-rows.js';
 import { loadCascades, type LoadedCascades } from './load-cascades.js';
-import { loadFollows, type LoadedFollows } from './load-follows.js';
+import { loadFollows, unionFollows, type LoadedFollows } from './load-follows.js';
 import { loadPosts, type LoadedPosts } from './load-posts.js';
 import { loadUsers, type LoadedUsers } from './load-users.js';
 
@@ -18,6 +18,10 @@ export type { DatasetUser, LoadedUsers } from './load-users.js';
 /** Each table the config names, loaded; absent tables stay absent. */
 export interface LoadedDataset {
   readonly users?: LoadedUsers;
+  /**
+   * Every real follow: the follows file's edges, then the users file's follow lists
+   * (`users.follows`) where they add a pair. Absent when neither is given.
+   */
   readonly follows?: LoadedFollows;
   readonly posts?: LoadedPosts;
   readonly cascades?: LoadedCascades;
@@ -34,7 +38,9 @@ export async function loadDataset(cfg: DatasetConfig, baseDir: string): Promise<
     if (users) return users;
     throw new DatasetError('dataset.columns', locate(path, undefined, undefined, `dataset.${table} refers to accounts by id: add dataset.users, the file that lists them`), path);
   };
-  const follows = cfg.follows ? await loadFollows(cfg.follows, baseDir, needUsers('follows', cfg.follows.path)) : undefined;
+  const file = cfg.follows ? await loadFollows(cfg.follows, baseDir, needUsers('follows', cfg.follows.path)) : undefined;
+  const listed = users?.follows;
+  const follows = file && listed && users ? unionFollows(file, listed, users.rows.length) : (file ?? listed);
   const posts = cfg.posts ? await loadPosts(cfg.posts, baseDir, needUsers('posts', cfg.posts.path)) : undefined;
   const cascades = cfg.cascades ? await loadCascades(cfg.cascades, baseDir) : undefined;
   return { users, follows, posts, cascades };
@@ -48,8 +54,9 @@ export function describeLoad(data: LoadedDataset): string[] {
     for (const e of t.examples) out.push(`  ${e}`);
     if (t.skipped > t.examples.length) out.push(`  ... and ${t.skipped - t.examples.length} more`);
   };
-  if (data.users) line(data.users, data.users.rows.length, 'users');
-  if (data.follows) line(data.follows, data.follows.count, 'follows');
+  const listed = data.users?.follows;
+  if (data.users) line(data.users, data.users.rows.length, `users${listed ? ` (their lists hold ${listed.count.toLocaleString('en-US')} follows)` : ''}`);
+  if (data.follows && data.follows !== listed) line(data.follows, data.follows.count, listed ? 'follows with the users’ lists, each pair once' : 'follows');
   if (data.posts) line(data.posts, data.posts.rows.length, 'posts');
   if (data.cascades) line(data.cascades, data.cascades.rows.length, 'cascade nodes');
   return out;

@@ -21,7 +21,7 @@ const FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Growable Int32Array. */
-class IntList {
+export class IntList {
   data = new Int32Array(1024);
   length = 0;
   push(v: number): void {
@@ -111,4 +111,30 @@ function withoutRepeats(from: IntList, to: IntList, lines: IntList, users: numbe
   const keep: number[] = [];
   for (let e = 0; e < n; e++) if (!dropped[e]) keep.push(e);
   return keep;
+}
+
+/**
+ * Every edge of `first`, then those of `second` not in `first`: the follows file's edges and
+ * the users file's follow lists as one graph, each pair once. Both refer to the same users.
+ */
+export function unionFollows(first: LoadedFollows, second: LoadedFollows, users: number): LoadedFollows {
+  const seen = new Set<number>();
+  for (let e = 0; e < first.count; e++) seen.add((first.follower[e] as number) * users + (first.followee[e] as number));
+  const from = new IntList();
+  const to = new IntList();
+  for (let e = 0; e < second.count; e++) {
+    const a = second.follower[e] as number;
+    const b = second.followee[e] as number;
+    if (seen.has(a * users + b)) continue;
+    seen.add(a * users + b);
+    from.push(a);
+    to.push(b);
+  }
+  const follower = new Int32Array(first.count + from.length);
+  const followee = new Int32Array(first.count + from.length);
+  follower.set(first.follower.subarray(0, first.count));
+  followee.set(first.followee.subarray(0, first.count));
+  follower.set(from.data.subarray(0, from.length), first.count);
+  followee.set(to.data.subarray(0, to.length), first.count);
+  return { ...first, count: follower.length, follower, followee };
 }

@@ -1,8 +1,10 @@
-import type { DatasetTableConfig } from '../config/types.js';
-import { RowProblem, type SkipReport } from './bad-rows.js';
+import type { UsersTableConfig } from '../config/types.js';
+import { DatasetError, locate, RowProblem, type SkipReport } from './bad-rows.js';
 import { id, integer, list, required, text, time } from './fields.js';
+import type { LoadedFollows } from './load-follows.js';
 import type { JsonValue } from './rows.js';
 import { readTable, tableInput, type FieldSpec } from './table.js';
+import { activityProfile, followRefs, FollowLists, previousPosts } from './user-lists.js';
 
 /** A real account as read from `dataset.users`. */
 export interface DatasetUser {
@@ -17,6 +19,12 @@ export interface DatasetUser {
   readonly followersCount?: number;
   readonly followingCount?: number;
   readonly interests?: readonly string[];
+  /** 24 numbers ≥ 0: relative activity at each UTC hour (`activity_profile`). */
+  readonly activityProfile?: readonly number[];
+  /** Posts from before the run, in the file's order (`previous_posts`). */
+  readonly previousPosts?: readonly string[];
+  /** Free-text description of who the user is (`character`; OASIS's user_char). */
+  readonly character?: string;
   /** Every other column, by the file's name for it. */
   readonly extra: Readonly<Record<string, JsonValue>>;
 }
@@ -27,6 +35,8 @@ export interface LoadedUsers extends SkipReport {
   readonly rows: readonly DatasetUser[];
   /** Dataset id → index in `rows`. */
   readonly index: ReadonlyMap<string, number>;
+  /** The `following` column's follows, as indices into `rows`; absent without the column. */
+  readonly follows?: LoadedFollows;
 }
 
 export const USER_FIELDS: readonly FieldSpec[] = [
@@ -38,15 +48,30 @@ export const USER_FIELDS: readonly FieldSpec[] = [
   { name: 'followers_count' },
   { name: 'following_count' },
   { name: 'interests' },
+  { name: 'activity_profile' },
+  { name: 'previous_posts' },
+  { name: 'character' },
 ];
 
-export async function loadUsers(cfg: DatasetTableConfig, baseDir: string): Promise<LoadedUsers> {
+/**
+ * `following` is read only when `following_kind` says what its lists hold: without it a column
+ * of that name (Twitter's API has a boolean one) stays an extra column, as before.
+ */
+const WITH_FOLLOWING: readonly FieldSpec[] = [...USER_FIELDS, { name: 'following' }];
+
+export async function loadUsers(cfg: UsersTableConfig, baseDir: string): Promise<LoadedUsers> {
   const input = tableInput(cfg, baseDir);
   const rows: DatasetUser[] = [];
   const index = new Map<string, number>();
   const lines: number[] = [];
   const byUsername = new Map<string, number>();
-  await readTable(input, USER_FIELDS, (c) => {
+  const kind = cfg.following_kind;
+  if (!kind && input.columns.following !== undefined) {
+    const message = `columns.following (${input.columns.following}) needs following_kind: row_index (0-based data rows of this file, as OASIS's following_agentid_list) or id (values of the id column)`;
+    throw new DatasetError('dataset.columns', locate(input.file, undefined, undefined, message), input.file);
+  }
+  const lists = kind ? new FollowLists(kind) : undefined;
+  const dataRows = await readTable(input, lists ? WITH_FOLLOWING : USER_FIELDS, (c) => {
     const userId = required(id(c.get('id'), 'id'), 'id');
     const seen = index.get(userId);
     if (seen !== undefined) throw new RowProblem('id', `duplicate id "${userId}" (first on line ${lines[seen]})`);
@@ -62,12 +87,21 @@ export async function loadUsers(cfg: DatasetTableConfig, baseDir: string): Promi
       followersCount: integer(c.get('followers_count'), 'followers_count', 0),
       followingCount: integer(c.get('following_count'), 'following_count', 0),
       interests: list(c.get('interests'), 'interests'),
+      activityProfile: activityProfile(c.get('activity_profile'), 'activity_profile'),
+      previousPosts: previousPosts(c.get('previous_posts'), 'previous_posts'),
+      character: text(c.get('character'), 'character')?.trim() || undefined,
       extra: c.extra(),
     };
+    if (lists) {
+      const refs = followRefs(c.get('following'), 'following', lists.kind);
+      lists.column = c.column('following');
+      lists.add(rows.length, c.row, c.line, refs);
+    }
     index.set(userId, rows.length);
     byUsername.set(username, rows.length);
     lines.push(c.line);
     rows.push(user);
   });
-  return { file: input.file, rows, index, ...input.bad.summary() };
+  const follows = lists?.resolve(input.file, (u) => (rows[u] as DatasetUser).id, index, dataRows, input.bad);
+  return { file: input.file, rows, index, ...(follows ? { follows } : {}), ...input.bad.summary() };
 }

@@ -22,6 +22,11 @@ export interface Persona {
   readonly ageBand?: string;
   /** Topic → stance in [-1, 1], over `dataset.generate.stance_topics`. */
   readonly stance?: Readonly<Record<string, number>>;
+  /**
+   * The agent's own activity multiplier at each UTC hour (mean 1), in place of the run's
+   * `activation` profile: a real account's activity profile, normalised.
+   */
+  readonly hourly?: readonly number[];
   /** Set when the persona is a real account from `dataset.users`. */
   readonly dataset?: DatasetPersonaFields;
 }
@@ -34,6 +39,12 @@ export interface DatasetPersonaFields {
   readonly createdAt?: number;
   readonly followersCount?: number;
   readonly followingCount?: number;
+  /** The activity profile as the file gives it (24 numbers, UTC hours). */
+  readonly activityProfile?: readonly number[];
+  /** Posts from before the run, in the file's order: opening posts, and early LLM memory. */
+  readonly previousPosts?: readonly string[];
+  /** Free-text description of who the user is, shown to an LLM after the bio. */
+  readonly character?: string;
   /** The file's other columns, as read. */
   readonly extra: Readonly<Record<string, JsonValue>>;
 }

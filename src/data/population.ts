@@ -69,8 +69,27 @@ function fromDataset(factory: PersonaFactory, userId: number, cohort: CohortConf
     activity,
     influence,
     ...(ageBand !== undefined ? { ageBand } : {}),
-    dataset: { id: user.id, createdAt: user.createdAt, followersCount: user.followersCount, followingCount: user.followingCount, extra: user.extra },
+    ...ownHourly(user.activityProfile),
+    dataset: {
+      id: user.id,
+      createdAt: user.createdAt,
+      followersCount: user.followersCount,
+      followingCount: user.followingCount,
+      ...(user.activityProfile ? { activityProfile: user.activityProfile } : {}),
+      ...(user.previousPosts ? { previousPosts: user.previousPosts } : {}),
+      ...(user.character !== undefined ? { character: user.character } : {}),
+      extra: user.extra,
+    },
   };
+}
+
+/**
+ * An activity profile as hour multipliers with mean 1. All zeros says nothing about when the
+ * account is active (no past posts to count): it then follows the run's `activation` profile.
+ */
+function ownHourly(profile: readonly number[] | undefined): { hourly?: readonly number[] } {
+  const mean = profile ? profile.reduce((a, b) => a + b, 0) / profile.length : 0;
+  return profile && mean > 0 ? { hourly: profile.map((w) => w / mean) } : {};
 }
 
 /** Topics the bio names (as a word or a #hashtag), at most `k`, in the topics' order. */

@@ -43,6 +43,11 @@ export function tableInput(cfg: DatasetTableConfig, baseDir: string): TableInput
  */
 export interface Cells {
   readonly line: number;
+  /**
+   * 0-based position of the row among the file's data rows, bad ones included (the header and
+   * blank lines are no rows): what pandas calls the row index, which OASIS's follow lists use.
+   */
+  readonly row: number;
   get(field: string): JsonValue | undefined;
   /** The file's column (or key) the field reads. */
   column(field: string): string;
@@ -53,6 +58,7 @@ export interface Cells {
 /** CSV: the mapping is fixed once from the header. */
 class CsvCells implements Cells {
   line = 0;
+  row = 0;
   cells: readonly string[] = [];
   private readonly index = new Map<string, number>();
   private readonly names = new Map<string, string>();
@@ -79,7 +85,8 @@ class CsvCells implements Cells {
       if (name !== undefined) this.index.set(f.name, have.get(name) as number);
     }
     const used = new Set(this.index.values());
-    this.others = header.map((_, i) => i).filter((i) => !used.has(i));
+    // A column without a name (the index pandas writes first) is no field: nothing to keep.
+    this.others = header.map((_, i) => i).filter((i) => !used.has(i) && header[i] !== '');
   }
 
   get(field: string): JsonValue | undefined {
@@ -102,6 +109,7 @@ class CsvCells implements Cells {
 /** JSONL: keys vary by line, so a field's key is decided per row. */
 class JsonCells implements Cells {
   line = 0;
+  row = 0;
   cells: JsonObject = {};
 
   constructor(
@@ -135,20 +143,25 @@ class JsonCells implements Cells {
 /**
  * Calls `onRow` for each row that reads; a `RowProblem` it throws, like a row the file itself
  * garbles, goes to `on_bad_row` located by file, line and column.
+ * @returns how many data rows the file has, bad ones included.
  */
-export async function readTable(input: TableInput, fields: readonly FieldSpec[], onRow: (cells: Cells) => void): Promise<void> {
+export async function readTable(input: TableInput, fields: readonly FieldSpec[], onRow: (cells: Cells) => void): Promise<number> {
   const json = new JsonCells(input, fields);
   let csv: CsvCells | undefined;
+  let rows = 0;
   try {
     for await (const batch of tableEvents(input.path, input.format)) {
       for (const e of batch) {
         if (e.kind === 'header') csv = new CsvCells(input, fields, e.columns);
-        else if (e.kind === 'bad') input.bad.report(e.line, undefined, e.reason);
-        else {
+        else if (e.kind === 'bad') {
+          rows++;
+          input.bad.report(e.line, undefined, e.reason);
+        } else {
           let cells: CsvCells | JsonCells;
           if (Array.isArray(e.cells)) (cells = csv as CsvCells).cells = e.cells as readonly string[];
           else (cells = json).cells = e.cells as JsonObject;
           cells.line = e.line;
+          cells.row = rows++;
           try {
             onRow(cells);
           } catch (err) {
@@ -167,4 +180,5 @@ export async function readTable(input: TableInput, fields: readonly FieldSpec[],
     }
     throw err;
   }
+  return rows;
 }

@@ -24,12 +24,20 @@ export function hourlyMultipliers(config: ActivationConfig): readonly number[] {
 
 /**
  * Which agents act in a step: agent i acts with probability min(1, activity_i × hour multiplier),
- * drawn from Rng.derive(seed, 'activation', step, i). Returns ids ascending.
+ * drawn from Rng.derive(seed, 'activation', step, i). Returns ids ascending. The multiplier is
+ * `hourMultiplier` (the run's profile at this hour) unless the agent has its own profile.
+ * @param hour the step's UTC hour, which selects from an agent's own profile (`Persona.hourly`).
  */
-export function activeAgents(seed: number, step: number, hourMultiplier: number, personas: readonly Persona[]): Persona[] {
+export function activeAgents(seed: number, step: number, hourMultiplier: number, personas: readonly Persona[], hour?: number): Persona[] {
   const active: Persona[] = [];
   for (const p of personas) {
-    if (Rng.derive(seed, 'activation', step, p.userId).chance(Math.min(1, p.activity * hourMultiplier))) active.push(p);
+    const multiplier = ownMultiplier(p, hour) ?? hourMultiplier;
+    if (Rng.derive(seed, 'activation', step, p.userId).chance(Math.min(1, p.activity * multiplier))) active.push(p);
   }
   return active;
+}
+
+/** The agent's own multiplier at `hour` (a dataset activity profile), or undefined: the run's applies. */
+export function ownMultiplier(p: Persona, hour: number | undefined): number | undefined {
+  return hour === undefined ? undefined : p.hourly?.[hour];
 }

@@ -93,11 +93,11 @@ export function initialDataset(exp: Experiment, pop: Population): DatasetImport 
     }
   });
 
-  const posts: DatasetImport['posts'][number][] = realPosts(pop);
+  const posts: DatasetImport['posts'][number][] = [...realPosts(pop), ...previousPosts(pop)];
   const hasRealPosts = pop.dataset?.loaded.posts !== undefined;
   for (const p of pop.personas) {
-    // Real accounts of a dataset with posts open with their own posts instead of generated ones.
-    if (p.interests.length === 0 || (hasRealPosts && p.dataset)) continue;
+    // Real accounts of a dataset with posts (a posts file, or their previous_posts list) open with their own posts instead of generated ones.
+    if (p.interests.length === 0 || (hasRealPosts && p.dataset) || p.dataset?.previousPosts) continue;
     const rng = Rng.derive(exp.seed, 'initial-posts', p.userId);
     for (let k = 0; k < gen.initial_posts_per_agent; k++) {
       posts.push({ authorId: p.userId, text: composePost(rng, rng.pick(p.interests)), label: null });
@@ -128,6 +128,25 @@ function realPosts(pop: Population): DatasetImport['posts'][number][] {
     if (post.kind !== 'original' || post.text.trim() === '') continue;
     const author = userIdOf(d, post.author);
     if (author !== undefined) out.push({ authorId: author, text: post.text, label: post.label ?? null, datasetId: post.id, track: post.track ?? false });
+  }
+  return out;
+}
+
+/** An opening post that comes from the dataset, with its id there. */
+export type DatasetOpeningPost = DatasetImport['posts'][number] & { readonly datasetId: string };
+
+/**
+ * The previous posts of the accounts taken (`dataset.users` previous_posts), in persona order
+ * and each account's list order, after the posts file's. Each has the dataset post id
+ * `<user id>#<k>`, k its 0-based place in the user's list; blank ones are left out (their k
+ * is not reused).
+ */
+export function previousPosts(pop: Population): DatasetOpeningPost[] {
+  const out: DatasetOpeningPost[] = [];
+  for (const p of pop.personas) {
+    p.dataset?.previousPosts?.forEach((text, k) => {
+      if (text.trim() !== '') out.push({ authorId: p.userId, text, label: null, datasetId: `${p.dataset!.id}#${k}` });
+    });
   }
   return out;
 }
@@ -165,7 +184,7 @@ function personaJson(p: Persona): string {
     stance,
     // A real account's extra columns first, so they can never shadow the fields named here.
     dataset: p.dataset
-      ? { ...p.dataset.extra, id: p.dataset.id, created_at: p.dataset.createdAt === undefined ? undefined : new Date(p.dataset.createdAt).toISOString(), followers_count: p.dataset.followersCount, following_count: p.dataset.followingCount }
+      ? { ...p.dataset.extra, id: p.dataset.id, created_at: p.dataset.createdAt === undefined ? undefined : new Date(p.dataset.createdAt).toISOString(), followers_count: p.dataset.followersCount, following_count: p.dataset.followingCount, activity_profile: p.dataset.activityProfile, character: p.dataset.character }
       : undefined,
   });
 }

@@ -1,5 +1,6 @@
 import type { AgentPolicy, Decision, DecisionRequest, Observation } from '../agents/types.js';
 import type { Channel, StepSummary } from '../channel/channel.js';
+import { withPreviousPosts } from '../channel/context.js';
 import type { ObservedMarks } from '../channel/snapshot.js';
 import type { BrowseConfig, Experiment } from '../config/types.js';
 import type { Persona } from '../data/personas.js';
@@ -124,7 +125,8 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
       }
     });
 
-    const active = activeAgents(exp.seed, step, hourly[clock.hourOf(step)] ?? 1, actors);
+    const hour = clock.hourOf(step);
+    const active = activeAgents(exp.seed, step, hourly[hour] ?? 1, actors, hour);
     const decisions = await decideByCohort(step, active, observe, policies, channel);
     channel.setImpressions(batch, new Map(active.map((p, i) => [p.userId, impressionsOf(shown(p.userId), exp.browse, decisions[i])])));
     lap('decide');
@@ -210,7 +212,8 @@ async function decideByCohort(
       if (!contexts) return { persona, observation };
       const ctx = contexts.get(persona.userId);
       const authors = new Map(observation.feed.flatMap((p) => [p.authorId, ...(p.sharedBy !== undefined ? [p.sharedBy] : [])]).map((u) => [u, channel.usernameOf(u)]));
-      return { persona, observation: { ...observation, notifications: ctx?.notifications ?? [], memory: ctx?.memory ?? [], authors } };
+      const memory = withPreviousPosts(ctx?.memory ?? [], persona.dataset?.previousPosts, policy.memorySize ?? 0);
+      return { persona, observation: { ...observation, notifications: ctx?.notifications ?? [], memory, authors } };
     });
     jobs.push(
       policy.decideAll(step, requests).then((decisions) => {

@@ -21,6 +21,17 @@ const CSV_SET: DatasetConfig = {
   cascades: table('sample/cascades.csv'),
 };
 const JSONL_SET: DatasetConfig = { generate: GENERATE, users: table('sample/users.jsonl'), posts: table('sample/posts.jsonl') };
+/** The OASIS-shaped sample, as data/README.md and experiments/oasis-format.yaml load it. */
+const OASIS_SET: DatasetConfig = {
+  generate: GENERATE,
+  users: {
+    ...table('sample/oasis_users.csv', {
+      columns: { id: 'user_id', following: 'following_agentid_list', activity_profile: 'activity_level_frequency', previous_posts: 'previous_tweets', character: 'user_char' },
+    }),
+    following_kind: 'row_index',
+  },
+  cascades: table('sample/oasis_cascade.csv'),
+};
 
 describe('data/sample', () => {
   it('when the CSV samples load with the README’s column mapping then every row loads', async () => {
@@ -36,6 +47,44 @@ describe('data/sample', () => {
     expect(jsonl.users!.rows.map((u) => [u.id, u.username, u.bio, u.createdAt, u.followersCount])).toEqual(csv.users!.rows.map((u) => [u.id, u.username, u.bio, u.createdAt, u.followersCount]));
     expect(jsonl.posts!.rows.map((p) => [p.id, p.text, p.time, p.parent])).toEqual(csv.posts!.rows.map((p) => [p.id, p.text, p.time, p.parent]));
     expect(jsonl.posts!.rows.filter((p) => p.kind === 'quote').length).toBeGreaterThan(100);
+  });
+
+  it('when the OASIS-shaped sample loads by row index then every user, follow list, profile and previous tweet reads, and its cascade starts from the first user’s first tweet', async () => {
+    const d = await loadDataset(OASIS_SET, DATA);
+    const users = d.users!;
+    expect([users.rows.length, users.skipped, d.follows!.count, d.cascades!.rows.length, d.cascades!.skipped]).toEqual([110, 0, 811, 37, 0]);
+    expect(users.rows.every((u) => u.activityProfile?.length === 24 && u.character !== undefined && u.previousPosts !== undefined)).toBe(true);
+    // Two accounts never posted: all-zero profiles and no previous tweets.
+    expect(users.rows.filter((u) => u.activityProfile!.every((x) => x === 0)).map((u) => u.previousPosts)).toEqual([[], []]);
+    expect(users.rows.reduce((n, u) => n + u.previousPosts!.length, 0)).toBe(221);
+    expect(users.rows[0]!.previousPosts![0]).toMatch(/^BREAKING: .*city's tap water .*"will confirm tomorrow"/);
+    // The pandas index column is no field; pandas' timestamps read as times.
+    expect(Object.keys(users.rows[0]!.extra)).toEqual([]);
+    expect(users.rows[0]!.createdAt).toBe(Date.UTC(2016, 6, 27, 5, 4, 3));
+    // Tweets with quotes, commas and (escaped) line breaks; one follow list is OASIS's bare 0.
+    const tweets = users.rows.flatMap((u) => u.previousPosts!);
+    expect([tweets.some((t) => t.includes('\n')), tweets.some((t) => t.includes('"')), tweets.some((t) => t.includes("'"))]).toEqual([true, true, true]);
+    expect(readFileSync(join(DATA, 'sample', 'oasis_users.csv'), 'utf8').split('\n').filter((l) => /^\d+,\d+,[^,]+,[^,]+,0,/.test(l))).toHaveLength(1);
+    // Per-user variety: the busiest hour differs between users.
+    const peaks = new Set(users.rows.map((u) => u.activityProfile!.indexOf(Math.max(...u.activityProfile!))));
+    expect(peaks.size).toBeGreaterThan(8);
+
+    const followees = new Map(users.rows.map((u) => [u.id, new Set<string>()]));
+    for (let e = 0; e < d.follows!.count; e++) followees.get(users.rows[d.follows!.follower[e]!]!.id)!.add(users.rows[d.follows!.followee[e]!]!.id);
+    const nodes = d.cascades!.rows;
+    expect(nodes[0]).toMatchObject({ user: users.rows[0]!.id, parent: undefined, delay: 0 });
+    expect(nodes.every((n) => users.index.has(n.user))).toBe(true);
+    // Mostly along the follow lists: the user follows the one it got the rumour from.
+    expect(nodes.filter((n) => n.parent !== undefined && followees.get(n.user)!.has(n.parent)).length).toBe(35);
+    // Fast start, long tail: half the nodes within the first hour and a half, the last after 4 hours.
+    const delays = nodes.map((n) => n.delay);
+    expect(delays.filter((s) => s <= 5400).length).toBeGreaterThanOrEqual(nodes.length / 2);
+    expect(Math.max(...delays)).toBeGreaterThan(4 * 3600);
+    expect(Math.max(...delays)).toBeLessThan(8 * 3600);
+    // Each row names its cascade's source post by dataset post id: the first user's previous tweet 0.
+    const file = readFileSync(join(DATA, 'sample', 'oasis_cascade.csv'), 'utf8').trim().split('\n');
+    expect(file[0]).toBe('cascade,user,parent,delay,source_post');
+    expect(new Set(file.slice(1).map((l) => l.split(',')[4]))).toEqual(new Set([`${users.rows[0]!.id}#0`]));
   });
 
   it('when the sample script runs again then it writes byte-identical files', () => {

@@ -12,6 +12,7 @@ export function toWire({ persona, observation: o }: DecisionRequest): WireReques
     name: persona.name,
     username: persona.username,
     bio: persona.bio,
+    ...(persona.dataset?.character !== undefined ? { character: persona.dataset.character } : {}),
     interests: persona.interests,
     simTime: o.simTime,
     feed: o.feed.map((p) => ({

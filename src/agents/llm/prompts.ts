@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describeNotification } from '../../channel/context.js';
+import { BEFORE_RUN, describeNotification } from '../../channel/context.js';
 import type { WirePost, WireRequest } from './wire.js';
 
 /** Built-in templates; a model's `prompts: { system, user }` files replace them. */
@@ -52,11 +52,13 @@ export function postLine(p: WirePost): string {
 
 export function promptVars(r: WireRequest): Record<string, string> {
   const notifications = r.notifications.map(describeNotification);
-  const memory = r.memory.map((m) => `- step ${m.step}: ${m.action} ${m.args}${m.ok ? '' : ` (failed: ${m.error})`}`);
+  const memory = r.memory.map((m) => `- ${m.step === BEFORE_RUN ? 'before the run' : `step ${m.step}`}: ${m.action} ${m.args}${m.ok ? '' : ` (failed: ${m.error})`}`);
   return {
     name: r.name,
     username: r.username,
-    bio: r.bio || '(no bio)',
+    // A real account's character description (OASIS's user_char) follows its bio.
+    bio: r.character ? (r.bio.trim() ? `${r.bio}\n${r.character}` : r.character) : r.bio || '(no bio)',
+    character: r.character ?? '',
     interests: r.interests.join(', ') || 'nothing in particular',
     sim_time: r.simTime,
     notifications: notifications.length > 0 ? notifications.join('\n') : '(nothing new)',

@@ -24,6 +24,8 @@ export interface WireRequest {
   readonly name: string;
   readonly username: string;
   readonly bio: string;
+  /** A real account's free-text character description (dataset users' `character`). */
+  readonly character?: string;
   readonly interests: readonly string[];
   readonly simTime: string;
   /** In browse mode every page of it; the prompt shows the first and next_page the others. */
