@@ -4,6 +4,7 @@
  * parameters, with 95 % t-intervals over seeds — the seed, not the post, is the replicate. The
  * up − control and down − control differences are taken within each run, then averaged.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HERDING_ARMS, HERDING_MEASURES, herdingResult, type HerdingArmName, type HerdingMeasure, type HerdingResult } from '../analysis/herding.js';
 import { withSimDb } from '../analysis/open.js';
@@ -40,8 +41,9 @@ export async function readSweepHerding(params: readonly string[], rows: readonly
   const keys = params.filter((p) => p !== 'seed');
   const out: RunHerding[] = [];
   for (const r of rows) {
-    if (r.status !== 'completed') continue;
-    const result = await withSimDb(join(r.run_dir, 'sim.duckdb'), (db) => herdingResult(db));
+    const db = join(r.run_dir, 'sim.duckdb');
+    if (r.status !== 'completed' || !existsSync(db)) continue;
+    const result = await withSimDb(db, (sim) => herdingResult(sim));
     if (!result) continue;
     const group = keys.map((k) => `${k}=${show(r.params[k])}`).join(' ') || 'all runs';
     out.push({ group, runId: r.run_id, result });
