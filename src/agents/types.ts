@@ -26,6 +26,8 @@ export interface Observation {
   readonly marks?: ObservedMarks;
   /** Browse mode: `feed` is read in pages of `pageSize`, at most `maxPages` of them. */
   readonly browse?: { readonly pageSize: number; readonly maxPages: number };
+  /** The platform shows posts' dislike counts (herding runs, whose down-votes must be seen): LLM prompts list them. */
+  readonly showDislikes?: boolean;
 }
 
 export interface DecisionRequest {

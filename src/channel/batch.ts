@@ -1,5 +1,5 @@
 import type { EmbeddingRow } from './embeddings.js';
-import type { PostKind } from './state.js';
+import type { PostKind, UserKind } from './state.js';
 
 export interface UserRow {
   readonly userId: number;
@@ -8,7 +8,7 @@ export interface UserRow {
   readonly bio: string;
   readonly cohort: string;
   readonly model: string;
-  readonly kind: 'agent' | 'seed';
+  readonly kind: UserKind;
   readonly persona: string;
 }
 
@@ -175,6 +175,12 @@ export interface InterventionRow {
   readonly error: string | null;
 }
 
+/** A post's herding assignment (see channel/herding.ts). */
+export interface HerdingRow {
+  readonly postId: number;
+  readonly arm: 'up' | 'down' | 'control';
+}
+
 export class StepBatch {
   readonly users: UserRow[] = [];
   readonly posts: PostRow[] = [];
@@ -212,6 +218,8 @@ export class StepBatch {
   readonly relabelled = new Map<number, string>();
   /** Interventions carried out (or refused) this step, written to `interventions`. */
   readonly interventions: InterventionRow[] = [];
+  /** Posts assigned to a herding arm this step (treated in it), written to `herding`. */
+  readonly herding: HerdingRow[] = [];
   /** A learned recommender's state after this step's refresh, written to `recsys_state`. */
   recsysState: { readonly kind: string; readonly bytes: Uint8Array } | null = null;
   /** Text embeddings first obtained this step (see embeddings.ts). */

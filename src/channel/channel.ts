@@ -6,6 +6,7 @@ import { appendFollows, simTimestamp, writeBatch } from './commit.js';
 import { writeInterventions } from './commit-interventions.js';
 import { writeDatasetPosts, writeReference, type DatasetPostRow, type ReferenceData } from './commit-reference.js';
 import { intervene, type PlatformIntervention } from './interventions.js';
+import { platformAccount, treatPost, writeHerding, type HerdingArm } from './herding.js';
 import { readEmbeddings, writeEmbeddings } from './embeddings.js';
 import { agentContexts, type AgentContext } from './context.js';
 import { ChannelDb } from './db.js';
@@ -60,6 +61,8 @@ export class Channel {
   private feedSeeds: ReadonlySet<number> = new Set();
   private agentIdsFor = -1;
   private lastCommittedStep = -1;
+  /** The herding experiment's voting account, once looked up or created. */
+  private platformVoter: number | null = null;
 
   private constructor(
     readonly db: ChannelDb,
@@ -240,6 +243,15 @@ export class Channel {
     return intervene(this.state, batch, iv, detail);
   }
 
+  /**
+   * The herding experiment's treatment of `postId`: its arm recorded, and for up / down a like /
+   * dislike from the platform's hidden voting account (created in the batch the first time).
+   */
+  herdingTreat(batch: StepBatch, postId: number, arm: HerdingArm): void {
+    this.platformVoter ??= platformAccount(this.state, batch);
+    treatPost(this.state, batch, this.platformVoter, postId, arm);
+  }
+
   /** Scripted accounts' labels: every post they write without its own label carries theirs. */
   setAccountLabels(labels: ReadonlyMap<number, string>): void {
     for (const [user, label] of labels) this.state.accountLabels.set(user, label);
@@ -279,6 +291,7 @@ export class Channel {
     await this.inTransaction(async () => {
       await writeBatch(this.db.connection, batch, this.nextSeq);
       await writeInterventions(this.db.connection, batch);
+      await writeHerding(this.db.connection, batch);
       await writeEmbeddings(this.db.connection, batch.embeddings);
       if (batch.recsysState) {
         await this.db.exec('DELETE FROM recsys_state');

@@ -132,6 +132,7 @@ export async function agentContexts(db: ChannelDb, agents: readonly number[], me
        SELECT e.agent, e.step, e.kind, e.from_user, u.username AS from_username, e.post_id::DOUBLE AS post_id, e.parent_id::DOUBLE AS parent_id, e.text, e.group_id
        FROM events e JOIN last ON last.agent_id = e.agent AND e.step >= last.since JOIN users u ON u.user_id = e.from_user
        WHERE NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.user_id = e.agent AND mu.muted_id = e.from_user)
+         AND u.kind <> 'platform'  -- the herding experiment's votes are a score, not a person
        QUALIFY row_number() OVER (PARTITION BY e.agent ORDER BY e.step DESC, e.kind, e.from_user, e.ref) <= ${MAX_NOTIFICATIONS}
        ORDER BY e.agent, e.step DESC, e.kind, e.from_user, e.ref`,
     );

@@ -24,7 +24,7 @@ export const CHANNEL_DDL: readonly string[] = [
     bio VARCHAR NOT NULL,
     cohort VARCHAR NOT NULL,
     model VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL,          -- 'agent' | 'seed'
+    kind VARCHAR NOT NULL,          -- 'agent' | 'seed' | 'platform' (the herding experiment's voter)
     persona JSON NOT NULL,
     created_step INTEGER NOT NULL
   )`,
@@ -251,6 +251,14 @@ export const CHANNEL_DDL: readonly string[] = [
     actions INTEGER NOT NULL,
     failed_actions INTEGER NOT NULL
   )`,
+  // The herding experiment (experiment.herding): each enrolled post's arm. The treatment vote
+  // (a like for up, a dislike for down) is in likes / dislikes, cast by the users row of kind
+  // 'platform' in the step the post was written, so it shows from the post's first appearance.
+  `CREATE TABLE IF NOT EXISTS herding (
+    post_id BIGINT NOT NULL,
+    arm VARCHAR NOT NULL,           -- 'up' | 'down' | 'control'
+    step INTEGER NOT NULL           -- step the post was written and treated
+  )`,
 ];
 
 /**
@@ -293,5 +301,6 @@ export const CHANNEL_TABLES = [
   'steps',
   'interventions',
   'dataset_posts',
+  'herding',
 ] as const;
 export type ChannelTable = (typeof CHANNEL_TABLES)[number];

@@ -3,9 +3,16 @@ import { EngagementIndex } from './engagement-index.js';
 import { SearchIndex } from './search-index.js';
 import { SocialState } from './social.js';
 
+/**
+ * `agent`: a member of a cohort; `seed`: a scripted account; `platform`: an account the
+ * platform votes with (the herding experiment's), hidden from agents: it has no feed, is not
+ * found by search, cannot be followed, muted or messaged, and sends no notifications.
+ */
+export type UserKind = 'agent' | 'seed' | 'platform';
+
 export interface UserRecord {
   readonly username: string;
-  readonly kind: 'agent' | 'seed';
+  readonly kind: UserKind;
   /** Display name and bio (for search_users). */
   readonly name: string;
   readonly bio: string;
@@ -107,7 +114,7 @@ export class ChannelState {
   addUser(id: number, user: UserRecord): void {
     this.users.set(id, user);
     this.usernames.add(user.username);
-    this.userIndex.add(id, `${user.username} ${user.name} ${user.bio}`);
+    if (user.kind !== 'platform') this.userIndex.add(id, `${user.username} ${user.name} ${user.bio}`);
   }
 
   /** Marks a post deleted, flagged or hidden: it leaves search. */
@@ -153,8 +160,10 @@ export class ChannelState {
     return this.postsByAuthor.get(author) ?? NO_IDS;
   }
 
+  /** Whether `id` is an account agents can name (a platform account is not). */
   hasUser(id: number): boolean {
-    return this.users.has(id);
+    const user = this.users.get(id);
+    return user !== undefined && user.kind !== 'platform';
   }
 
   livePost(id: number): PostRecord | undefined {
@@ -208,7 +217,7 @@ export class ChannelState {
     for (const u of await db.query<{ id: number; username: string; name: string; bio: string; kind: string }>(
       'SELECT user_id AS id, username, name, bio, kind FROM users',
     )) {
-      s.addUser(u.id, { username: u.username, name: u.name, bio: u.bio, kind: u.kind === 'seed' ? 'seed' : 'agent' });
+      s.addUser(u.id, { username: u.username, name: u.name, bio: u.bio, kind: u.kind === 'seed' || u.kind === 'platform' ? u.kind : 'agent' });
     }
     type P = { id: number; author: number; kind: PostKind; parent: number | null; root: number | null; step: number; text: string; label: string | null; d: boolean; f: boolean; h: boolean };
     for (const p of await db.query<P>(

@@ -19,6 +19,7 @@ import { applyOverride, isPrefix, parseOverride } from './overrides.js';
 import { hasNode, positionOf } from './positions.js';
 import { deepFreeze, durationMs } from './resolve.js';
 import { experimentValidator } from './schema.js';
+import { herdingChecks } from './herding.js';
 import { inheritRecsys, seedAndInterventionChecks } from './interventions.js';
 import { resolveDatasetPaths, resolvePromptPaths } from './prompt-paths.js';
 import { readSeedPostFiles } from './seed-posts.js';
@@ -135,6 +136,7 @@ export function parseExperiment(text: string, file: string, opts: LoadOptions = 
   const raws: RawIssue[] = validate(data) ? [...raws0] : [...raws0, ...translateErrors(validate.errors ?? [])];
   raws.push(...semanticChecks(data));
   raws.push(...seedAndInterventionChecks(data));
+  raws.push(...herdingChecks(data));
   raws.push(...resolvePromptPaths(data, dirname(resolve(file))));
   raws.push(...resolveDatasetPaths(data, dirname(resolve(file))));
 

@@ -22,6 +22,8 @@ export interface Experiment {
   readonly interventions?: readonly InterventionConfig[];
   readonly budget?: BudgetConfig;
   readonly surveys: readonly SurveyConfig[];
+  /** The herding experiment (seeded up/down votes on new posts); absent = none. */
+  readonly herding?: HerdingConfig;
   readonly report: ReportConfig;
   /** How reports read the run (tracked posts, cascade horizon); not part of the config hash. */
   readonly analysis?: AnalysisConfig;
@@ -407,4 +409,20 @@ export interface AnalysisConfig {
     readonly dataset_posts?: readonly string[];
   };
   readonly cascades?: { readonly horizon?: string };
+}
+
+/** The herding experiment (Muchnik, Aral & Taylor 2013); see src/engine/herding.ts. */
+export interface HerdingConfig {
+  /** What is treated: agents' new posts (originals and quotes). Comments are refused by the schema. */
+  readonly target: 'posts';
+  /** Share of eligible posts that enter the experiment (the rest are neither treated nor recorded). */
+  readonly share: number;
+  /** Relative weights of the three arms. */
+  readonly arms: { readonly up: number; readonly down: number; readonly control: number };
+  /** First creation step whose posts are eligible. */
+  readonly from_step: number;
+  /** Last creation step whose posts are eligible; absent = through the last step. */
+  readonly until_step?: number;
+  /** Steps after treatment the analysis follows a post; absent = recsys.window. */
+  readonly horizon?: number;
 }

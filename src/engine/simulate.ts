@@ -11,6 +11,7 @@ import { activeAgents, hourlyMultipliers } from './activation.js';
 import { SimClock } from './clock.js';
 import { clientSource, SnapshotEmbedder, type EmbeddingSource } from './embedder.js';
 import { impressionsOf, shownFeeds, type ObservedFeed } from './feeds.js';
+import { HerdingExperiment } from './herding.js';
 import { applyInterventions, recsysAt } from './interventions.js';
 import { initialDataset, type Population } from './setup.js';
 import { recordCalls, runSurveys } from './surveys.js';
@@ -79,6 +80,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
   // Agents, then seed accounts that act through a model (in character, with their own feed).
   const actors = population.seedAgents.length > 0 ? [...population.personas, ...population.seedAgents] : population.personas;
   channel.setFeedUsers(population.seedAgents.map((p) => p.userId));
+  const herding = await HerdingExperiment.start(exp, channel);
 
   let embedder: SnapshotEmbedder | null = null;
   const reports: StepReport[] = [];
@@ -113,7 +115,8 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     const homeSlots = homeTimelineSlots(recsys);
     const home = homeSlots > 0 ? await channel.homeTimeline(snapshot, step - recsys.window) : null;
     const shown = shownFeeds(channel, snapshot, { home, homeSlots, feedSize: recsys.feed_size });
-    const observe = observerAt(channel, shown, step, clock.isoOf(step), exp.browse);
+    const observeFeed = observerAt(channel, shown, step, clock.isoOf(step), exp.browse);
+    const observe = herding ? herding.observer(observeFeed) : observeFeed;
     await runSurveys(step, exp, population.personas, parts.policies, observe, batch);
 
     exp.seeds.forEach((seed, i) => {
@@ -138,6 +141,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
       for (const r of decision.rejected ?? []) channel.reject(batch, persona.userId, r.action, r.args, r.error);
       recordCalls(batch, decision.calls ?? [], persona, step);
     }
+    herding?.treatNewPosts(batch);
     lap('apply');
 
     const summary = await channel.commitStep(batch, active.length);

@@ -4,6 +4,7 @@
  */
 import { actionsPerStepSection } from './sections/actions-per-step.js';
 import { exposureSection } from './sections/exposure.js';
+import { herdingSection } from './sections/herding.js';
 import { activeAgentsSection } from './sections/active-agents.js';
 import { llmUsageSection } from './sections/llm-usage.js';
 import { overview } from './sections/overview.js';
@@ -25,4 +26,5 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   realVsSimSection,
   llmUsageSection,
   surveysSection,
+  herdingSection,
 ];

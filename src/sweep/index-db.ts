@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { withSimDb } from '../analysis/open.js';
 import { crossCuttingTotals } from '../analysis/exposure.js';
+import { herdingResult } from '../analysis/herding.js';
 import { EVALUATION_METRICS, recsysEvaluation } from '../analysis/recsys-eval.js';
 import { runTotals } from '../analysis/summary.js';
 
@@ -32,6 +33,9 @@ export interface RunMetrics {
   /** Share of what agents with a stance were shown / liked that came from the other side (analysis/exposure.ts); null without stances. */
   cross_cutting_shown: number | null;
   cross_cutting_liked: number | null;
+  /** Herding experiment (analysis/herding.ts): agents' net score of up- / down-voted posts minus control's at the horizon; null without herding. */
+  herding_up_effect: number | null;
+  herding_down_effect: number | null;
   wall_ms: number;
 }
 
@@ -48,10 +52,12 @@ export const METRICS: readonly { key: keyof RunMetrics; title: string }[] = [
   ...EVALUATION_METRICS.map((m) => ({ key: m.key, title: `${m.title} (${m.description})` })),
   { key: 'cross_cutting_shown', title: 'cross-cutting share of posts shown (from the other stance)' },
   { key: 'cross_cutting_liked', title: 'cross-cutting share of posts liked (from the other stance)' },
+  { key: 'herding_up_effect', title: "herding: up − control (agents' net score at the horizon)" },
+  { key: 'herding_down_effect', title: "herding: down − control (agents' net score at the horizon)" },
   { key: 'wall_ms', title: 'wall time (ms)' },
 ];
 
-const DOUBLE_METRICS: ReadonlySet<keyof RunMetrics> = new Set(['mean_likes_per_post', 'share_posts_liked', 'cross_cutting_shown', 'cross_cutting_liked', ...EVALUATION_METRICS.map((m) => m.key)]);
+const DOUBLE_METRICS: ReadonlySet<keyof RunMetrics> = new Set(['mean_likes_per_post', 'share_posts_liked', 'cross_cutting_shown', 'cross_cutting_liked', 'herding_up_effect', 'herding_down_effect', ...EVALUATION_METRICS.map((m) => m.key)]);
 
 export interface IndexRow {
   run_id: string;
@@ -74,6 +80,8 @@ export async function readRunMetrics(runDir: string, wallMs: number): Promise<Ru
       WHERE p.kind = 'original'`);
     const evaluation = await recsysEvaluation(db);
     const crossing = await crossCuttingTotals(db);
+    const herding = await herdingResult(db);
+    const effect = (arm: 'up' | 'down'): number | null => herding?.effects.find((e) => e.arm === arm && e.measure === 'agents')?.diff ?? null;
     return {
       agents: t.agents,
       actions: t.actions,
@@ -91,6 +99,8 @@ export async function readRunMetrics(runDir: string, wallMs: number): Promise<Ru
       s_sat: evaluation.s_sat,
       cross_cutting_shown: crossing.shown,
       cross_cutting_liked: crossing.liked,
+      herding_up_effect: effect('up'),
+      herding_down_effect: effect('down'),
       wall_ms: wallMs,
     };
   });

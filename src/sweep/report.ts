@@ -12,6 +12,7 @@ import { loadVegaLibs } from '../report/libs.js';
 import { renderPage } from '../report/page.js';
 import { VEGA_LITE_SCHEMA, type Section, type TopLevelSpec } from '../report/types.js';
 import { METRICS, type IndexRow } from './index-db.js';
+import { herdingSweepSection } from './herding.js';
 import { cellText, evaluationTable, writeEvaluationTable } from './recsys-table.js';
 import { meanInterval } from './stats.js';
 
@@ -126,6 +127,8 @@ export async function writeSweepReport(sweepDir: string, params: readonly string
       html: htmlTable(['recommender', ...evaluation.metrics.map((m) => m.title)], evaluation.rows.map((r): TableCell[] => [r.label, ...r.cells.map(cellText)])),
     });
   }
+  const herding = await herdingSweepSection(params, rows);
+  if (herding) sections.unshift(herding);
   sections.push({ id: 'runs', title: 'Runs', description: 'Every run of the sweep, as in sweep.duckdb (table runs).', html: runsTable(params, rows) });
   const html = renderPage({
     title: `socialsim sweep \u2014 ${sweepDir.split(/[\\/]/).slice(-2).join('/')}`,

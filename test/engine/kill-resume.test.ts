@@ -10,7 +10,8 @@ import { tempDir } from '../helpers/tmp.js';
 
 const BIN = new URL('../../bin/socialsim.js', import.meta.url).pathname;
 // Big enough that a step takes a while, so the kill can land inside one.
-const OVERRIDES = ['--set', 'cohorts[0].count=3000', '--set', 'cohorts[1].count=1000', '--set', 'clock.timesteps=6'];
+// herding on: a resumed run must treat exactly the posts the uninterrupted one did.
+const OVERRIDES = ['--set', 'cohorts[0].count=3000', '--set', 'cohorts[1].count=1000', '--set', 'clock.timesteps=6', '--set', 'herding={}'];
 
 function committedSteps(runRoot: string): number {
   const exp = join(runRoot, 'small');

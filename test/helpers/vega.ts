@@ -1,4 +1,6 @@
 import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import type { TopLevelSpec } from '../../src/report/types.js';
 
 /** A vega logger that records warnings and errors, so a silently dropped encoding fails the test. */
 export function recordingLogger(): { logger: ReturnType<typeof vega.logger>; messages: string[] } {
@@ -13,4 +15,20 @@ export function recordingLogger(): { logger: ReturnType<typeof vega.logger>; mes
     return logger;
   };
   return { logger, messages };
+}
+
+/** Renders a spec offline; returns the vega messages and the vertices of each line mark. */
+export async function renderLines(spec: TopLevelSpec): Promise<{ messages: string[]; lines: number[] }> {
+  const { logger, messages } = recordingLogger();
+  const view = new vega.View(vega.parse(compile(spec, { logger }).spec), { renderer: 'none', logger });
+  await view.runAsync();
+  type Node = { marktype?: string; role?: string; items?: Node[] };
+  const lines: number[] = [];
+  const walk = (n: Node): void => {
+    if (n.marktype === 'line' && n.role === 'mark') lines.push(n.items?.length ?? 0);
+    for (const c of n.items ?? []) walk(c);
+  };
+  walk((view.scenegraph() as unknown as { root: Node }).root);
+  view.finalize();
+  return { messages, lines };
 }

@@ -6,7 +6,7 @@ import { cellText, evaluationTable, tableCsv, tableMarkdown } from '../../src/sw
 import { writeSweepReport } from '../../src/sweep/report.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const BASE: RunMetrics = { agents: 10, actions: 100, failed_actions: 0, posts: 5, likes: 3, reposts: 1, follows: 2, mean_likes_per_post: 0.5, share_posts_liked: 0.2, p_view: null, n_like: null, p_like: null, n_exit: null, s_sat: null, cross_cutting_shown: null, cross_cutting_liked: null, wall_ms: 1000 };
+const BASE: RunMetrics = { agents: 10, actions: 100, failed_actions: 0, posts: 5, likes: 3, reposts: 1, follows: 2, mean_likes_per_post: 0.5, share_posts_liked: 0.2, p_view: null, n_like: null, p_like: null, n_exit: null, s_sat: null, cross_cutting_shown: null, cross_cutting_liked: null, herding_up_effect: null, herding_down_effect: null, wall_ms: 1000 };
 
 function row(kind: string, seed: number, m: Partial<RunMetrics>, status = 'completed'): IndexRow {
   return { run_id: `${kind}-${seed}`, status, seed, config_hash: 'h', run_dir: '/x', params: { 'recsys.kind': kind, seed }, metrics: { ...BASE, ...m }, error: null };

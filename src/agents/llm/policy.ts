@@ -21,6 +21,7 @@ export function toWire({ persona, observation: o }: DecisionRequest): WireReques
       author: o.authors?.get(p.authorId) ?? `user${p.authorId}`,
       text: p.text,
       likes: p.likes,
+      ...(o.showDislikes ? { dislikes: p.dislikes } : {}),
       reposts: p.reposts,
       likedByMe: o.liked.has(p.postId),
       repostedByMe: o.reposted.has(p.postId),

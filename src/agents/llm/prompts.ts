@@ -45,7 +45,8 @@ export function postLine(p: WirePost): string {
   const marks = [p.likedByMe ? 'you liked it' : '', p.repostedByMe ? 'you reposted it' : '', p.followingAuthor ? 'you follow the author' : '']
     .filter(Boolean)
     .join(', ');
-  const counts = `${p.likes} like${p.likes === 1 ? '' : 's'}, ${p.reposts} repost${p.reposts === 1 ? '' : 's'}`;
+  const dislikes = p.dislikes === undefined ? '' : `, ${p.dislikes} dislike${p.dislikes === 1 ? '' : 's'}`;
+  const counts = `${p.likes} like${p.likes === 1 ? '' : 's'}${dislikes}, ${p.reposts} repost${p.reposts === 1 ? '' : 's'}`;
   const shared = p.sharedBy !== undefined ? ` · reposted by @${p.sharedBy}, whom you follow` : '';
   return `[post ${p.postId}] @${p.author} (user ${p.authorId}) · ${counts}${marks ? ` · ${marks}` : ''}${shared}\n  ${p.text.replace(/\s*\n\s*/g, ' ')}`;
 }

@@ -10,6 +10,8 @@ export interface WirePost {
   readonly author: string;
   readonly text: string;
   readonly likes: number;
+  /** Only when the platform shows dislikes (herding runs); absent, the prompt line is as it always was. */
+  readonly dislikes?: number;
   readonly reposts: number;
   readonly likedByMe: boolean;
   readonly repostedByMe: boolean;

@@ -66,7 +66,7 @@ export const searchUsers: ActionSpec<SearchArgs> = {
     return ok({
       users: newestFirst(ids, limit, (id) => {
         const u = state.users.get(id);
-        return u !== undefined && keep(id) && [u.username, u.name, u.bio].some((s) => s.toLowerCase().includes(q));
+        return u !== undefined && u.kind !== 'platform' && keep(id) && [u.username, u.name, u.bio].some((s) => s.toLowerCase().includes(q));
       }),
     });
   },

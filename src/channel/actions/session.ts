@@ -29,7 +29,7 @@ export const signUp: ActionSpec<SignUpArgs> = {
     additionalProperties: false,
   },
   apply({ state, batch }, actor, args) {
-    if (state.hasUser(actor)) return fail(`user ${actor} has already signed up`);
+    if (state.users.has(actor)) return fail(`user ${actor} has already signed up`);
     if (state.usernames.has(args.username)) return fail(`username "${args.username}" is taken`);
     const kind = args.kind ?? 'agent';
     state.addUser(actor, { username: args.username, name: args.name ?? args.username, bio: args.bio ?? '', kind });
