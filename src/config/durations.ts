@@ -54,6 +54,8 @@ export function stepsOf(ms: number, stepMs: number, rounding: StepRounding): num
 export function perStepProbability(perHour: number, stepHours: number): number {
   if (perHour >= 1) return 1;
   if (perHour <= 0) return 0;
+  // At 1h steps it is p itself, to the bit: the run equals one with `activity: p`.
+  if (stepHours === 1) return perHour;
   return -Math.expm1(stepHours * Math.log1p(-perHour));
 }
 
