@@ -61,6 +61,12 @@ describe('durations to steps', () => {
     expect(perStepProbability(0, 0.5)).toBe(0);
     expect(perStepProbability(1, 0.5)).toBe(1);
   });
+
+  it('when p = 0.3 per hour then turns per agent-hour grow as the step shrinks, towards −ln(0.7), as the README says', () => {
+    const turnsPerHour = (stepHours: number): number => perStepProbability(0.3, stepHours) / stepHours;
+    expect([1, 1 / 6, 1 / 20, 1 / 60].map((h) => turnsPerHour(h).toFixed(3))).toEqual(['0.300', '0.346', '0.354', '0.356']);
+    expect(-Math.log(0.7)).toBeCloseTo(0.357, 3);
+  });
 });
 
 describe('loading durations', () => {

@@ -94,6 +94,10 @@ describe('the same experiment at step lengths 1m, 3m and 10m', () => {
       // Moved to 1m unchanged: more active agents, about ten times the turns and actions.
       expect(byStepsAt1m[figure][0]! - byStepsAt10m[figure][0]!, seen).toBeGreaterThan(DIFFER * sd);
     }
+    // Ten times the steps at the same probability per step: ten times the turns.
+    const ratio = byStepsAt1m.turns[0]! / byStepsAt10m.turns[0]!;
+    expect(ratio).toBeGreaterThan(8);
+    expect(ratio).toBeLessThan(12);
   });
 
   it('when activity is per hour then each seed draws the same agents at every step length, and the agents active in the span match 1 − (1 − q)^steps summed over agents', async () => {
