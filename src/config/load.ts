@@ -1,7 +1,8 @@
 /**
  * Loads an experiment YAML: parse (keeping source positions), apply `--set` overrides, validate
  * against the JSON Schema (filling defaults), run the semantic checks, derive `clock.step_ms`,
- * convert durations and hourly activity to steps (durations.ts), freeze. Every problem found is reported at once, as a `ConfigError` with located issues.
+ * convert durations and hourly activity to steps (durations.ts), freeze. Every problem found is
+ * reported at once, as a `ConfigError` with located issues.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
