@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PolicyUnavailableError } from '../agents/policies.js';
-import { loadExperiment, type Experiment } from '../config/load.js';
+import { formatIssue, loadExperimentWithWarnings, type Experiment } from '../config/load.js';
 import { join } from 'node:path';
 import { ReplayError } from '../engine/replay.js';
 import { DatasetError } from '../data/dataset.js';
@@ -32,7 +32,9 @@ export interface RunCommandResult extends RunOutcome {
 export async function runCommand(file: string, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
   // A sweep: block describes a family of runs, not this one: without it, the run's id is the
   // one the sweep gives the same parameters.
-  const experiment = withoutSweep(loadExperiment(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) }));
+  const loaded = loadExperimentWithWarnings(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
+  if (!opts.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
+  const experiment = withoutSweep(loaded.experiment);
   return runLoadedExperiment(experiment, { ...opts, file }, argv);
 }
 

@@ -25,6 +25,8 @@ export function validateExperiments(files: readonly string[], overrides: readonl
       valid++;
       const agents = e.cohorts.reduce((n, c) => n + c.count, 0);
       lines.push(`ok  ${file}: ${e.name}, ${agents.toLocaleString('en-US')} agents in ${e.cohorts.length} cohort(s), ${e.clock.timesteps} steps of ${e.clock.step}`);
+      // Accepted, but worth knowing: a duration that is not a whole number of steps was rounded.
+      for (const w of result.warnings) lines.push(`warning: ${formatIssue(w)}`);
     } else {
       for (const issue of result.issues) lines.push(formatIssue(issue));
     }

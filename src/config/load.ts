@@ -1,7 +1,8 @@
 /**
  * Loads an experiment YAML: parse (keeping source positions), apply `--set` overrides, validate
  * against the JSON Schema (filling defaults), run the semantic checks, derive `clock.step_ms`,
- * freeze. Every problem found is reported at once, as a `ConfigError` with located issues.
+ * convert durations and hourly activity to steps (durations.ts), freeze. Every problem found is
+ * reported at once, as a `ConfigError` with located issues.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -17,7 +18,8 @@ import {
 import { translateErrors, type RawIssue } from './messages.js';
 import { applyOverride, isPrefix, parseOverride } from './overrides.js';
 import { hasNode, positionOf } from './positions.js';
-import { deepFreeze, durationMs } from './resolve.js';
+import { deepFreeze } from './resolve.js';
+import { convertTimeSettings, durationMs } from './durations.js';
 import { experimentValidator } from './schema.js';
 import { herdingChecks } from './herding.js';
 import { inheritRecsys, seedAndInterventionChecks } from './interventions.js';
@@ -38,8 +40,14 @@ export interface LoadOptions {
 }
 
 export type ValidateResult =
-  | { readonly ok: true; readonly experiment: Experiment }
+  | { readonly ok: true; readonly experiment: Experiment; readonly warnings: readonly ConfigIssue[] }
   | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+/** A loaded experiment and what the loader accepted with a caveat (a duration rounded to whole steps). */
+export interface Loaded {
+  readonly experiment: Experiment;
+  readonly warnings: readonly ConfigIssue[];
+}
 
 /** A value that came from the command line rather than the file. */
 interface Origin {
@@ -50,6 +58,11 @@ interface Origin {
 }
 
 export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment {
+  return loadExperimentWithWarnings(file, opts).experiment;
+}
+
+/** `loadExperiment`, with the warnings (file:line:col like issues) of durations rounded to steps. */
+export function loadExperimentWithWarnings(file: string, opts: LoadOptions = {}): Loaded {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -58,13 +71,13 @@ export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
     throw new ConfigError([{ file, path: '', message: `cannot read the experiment file: ${why}` }]);
   }
-  return parseExperiment(text, file, opts);
+  return parseExperimentWithWarnings(text, file, opts);
 }
 
 /** `loadExperiment` for the CLI `validate` command: issues instead of an exception. */
 export function validateFile(file: string, opts: LoadOptions = {}): ValidateResult {
   try {
-    return { ok: true, experiment: loadExperiment(file, opts) };
+    return { ok: true, ...loadExperimentWithWarnings(file, opts) };
   } catch (e) {
     if (e instanceof ConfigError) return { ok: false, issues: e.issues };
     throw e;
@@ -90,6 +103,10 @@ function syntaxIssues(doc: Document, text: string, lc: LineCounter, file: string
 }
 
 export function parseExperiment(text: string, file: string, opts: LoadOptions = {}): Experiment {
+  return parseExperimentWithWarnings(text, file, opts).experiment;
+}
+
+export function parseExperimentWithWarnings(text: string, file: string, opts: LoadOptions = {}): Loaded {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) throw new ConfigError(syntaxIssues(doc, text, lc, file));
@@ -165,7 +182,11 @@ export function parseExperiment(text: string, file: string, opts: LoadOptions = 
 
   const clock = data.clock as Record<string, unknown>;
   clock.step_ms = durationMs(String(clock.step));
-  return deepFreeze(data as unknown as Experiment);
+  // Durations and hourly activity become steps and per-step probabilities; the engine reads numbers.
+  const times = convertTimeSettings(data, clock.step_ms as number);
+  if (times.written.length > 0) data.as_written = times.written;
+  const warnings = sortIssues(times.warnings.map(locate));
+  return { experiment: deepFreeze(data as unknown as Experiment), warnings };
 }
 
 /** The statistical model with every default filled (what `provider: statistical` alone means). */

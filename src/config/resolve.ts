@@ -3,15 +3,9 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { Experiment } from './types.js';
 import { deref, experimentSchema, type SchemaNode } from './schema.js';
+import { asWritten } from './durations.js';
 
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `"15m"` → 900000. Throws on a string the schema would reject. */
-export function durationMs(step: string): number {
-  const m = /^([1-9][0-9]*)(s|m|h|d)$/.exec(step);
-  if (!m) throw new Error(`not a duration: ${step}`);
-  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
-}
+export { durationMs } from './durations.js';
 
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -21,10 +15,15 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The experiment as written by the user plus defaults: without derived fields. */
+/**
+ * The experiment as written by the user plus defaults: without derived fields, and with the
+ * time-like settings written as durations or per hour put back as written (src/config/durations.ts).
+ */
 function withoutDerived(exp: Experiment): unknown {
   const { step_ms: _derived, ...clock } = exp.clock;
-  return { ...exp, clock };
+  const { as_written: written, ...rest } = exp;
+  const plain = { ...rest, clock };
+  return written ? asWritten(plain, written) : plain;
 }
 
 /** A copy with object keys in the order the schema lists them (unknown keys last). */

@@ -64,6 +64,8 @@ function compiled(): { validate: ValidateFunction; schema: SchemaNode } {
     discriminator: true,
     strict: true,
     strictRequired: false,
+    // Time-like settings take a number or a duration string; activity a number or { per_hour }.
+    allowUnionTypes: true,
   });
   addFormatsFn()(ajv);
   ajv.addVocabulary(['x-expected']);

@@ -29,6 +29,19 @@ export interface Experiment {
   readonly analysis?: AnalysisConfig;
   /** Parameter sweep for `socialsim sweep`; absent in the experiment of each sweep run. */
   readonly sweep?: SweepConfig;
+  /**
+   * Derived by the loader: the time-like settings written as a duration (`recsys.window: 6h`)
+   * or per hour (`activity: { per_hour: 0.3 }`), which the fields above hold converted to
+   * steps and per-step probabilities (src/config/durations.ts). The resolved YAML and the
+   * config hash show them as written. Absent when every such setting was a plain number.
+   */
+  readonly as_written?: readonly WrittenSetting[];
+}
+
+/** A time-like value as written, at its path in the experiment (e.g. `['recsys', 'window']`). */
+export interface WrittenSetting {
+  readonly path: readonly (string | number)[];
+  readonly value: string | { readonly per_hour: number };
 }
 
 export interface SweepConfig {
@@ -268,8 +281,16 @@ export interface CohortConfig {
    * `dataset.users` in file order; `mixed`: dataset users while any are left, then generated.
    */
   readonly personas: 'generated' | 'dataset' | 'mixed';
-  /** Mean probability that an agent of this cohort acts in a step (before the hourly profile). */
+  /**
+   * Mean probability that an agent of this cohort acts in a step (before the hourly profile).
+   * Written `{ per_hour: p }`, it is 1 − (1 − p)^(step in hours), and `hourly_activity` is set.
+   */
   readonly activity: number;
+  /**
+   * Derived by the loader when `activity` was written `{ per_hour }`: personas are drawn around
+   * the hourly probability and each agent's converted to the step (src/data/activity.ts).
+   */
+  readonly hourly_activity?: { readonly per_hour: number; readonly step_hours: number };
 }
 
 export interface ActivationConfig {
@@ -290,15 +311,15 @@ export type RecsysKind = 'random' | 'popularity' | 'reddit-hot' | 'twitter' | 'i
  */
 export interface RecsysConfig {
   readonly kind: RecsysKind;
-  /** Recompute feeds every N steps (1 = every step). */
+  /** Recompute feeds every N steps (1 = every step); a duration is converted by the loader. */
   readonly refresh_every: number;
   /** Posts per agent feed. */
   readonly feed_size: number;
-  /** Only posts from the last N steps are candidates. */
+  /** Only posts from the last N steps are candidates; a duration is converted by the loader. */
   readonly window: number;
   /** twitter: share of the feed from followees, 0..1. */
   readonly in_network_share?: number;
-  /** twitter, interest: a post's score halves every this many steps of age. */
+  /** twitter, interest: a post's score halves every this many steps of age (fractional; a duration is converted). */
   readonly recency_half_life?: number;
   /** interest, twitter: key in `models` of the embedding model that replaces TF-IDF. */
   readonly embedding_model?: string;
@@ -342,7 +363,7 @@ export interface PlatformConfig {
 
 export interface TrendsConfig {
   readonly algorithm: 'most_liked' | 'velocity' | 'hashtags';
-  /** Steps a trend looks back over, the current step included. */
+  /** Steps a trend looks back over, the current step included; a duration is converted by the loader. */
   readonly window: number;
   readonly limit: number;
 }
@@ -365,7 +386,7 @@ export interface SeedAgentConfig {
   /** Model key: the account also acts each step like an agent, in character. */
   readonly model?: string;
   readonly interests?: readonly string[];
-  /** With `model`: probability of acting in a step before the hourly profile (default 1). */
+  /** With `model`: probability of acting in a step before the hourly profile (default 1; `{ per_hour }` is converted by the loader). */
   readonly activity?: number;
 }
 

@@ -1,4 +1,6 @@
 import type { Rng } from '../common/rng.js';
+import { perStepProbability } from '../config/durations.js';
+import type { CohortConfig } from '../config/types.js';
 import type { FilledGenerate } from './generate-options.js';
 
 /** Draws one agent's activity (probability of acting in a step) for a cohort. */
@@ -33,6 +35,18 @@ export function activitySampler(dist: FilledGenerate['activity_distribution'], m
       return (rng) => clamp(xm * Math.pow(1 - rng.next(), -1 / alpha));
     }
   }
+}
+
+/**
+ * A cohort's sampler. Activity written per step: draws around it, as always. Written
+ * `{ per_hour: p }`: draws around p, each agent's hourly probability then converted to the
+ * step (1 − (1 − a)^step_hours), so the same seed gives the same agents at every step length.
+ */
+export function cohortActivitySampler(dist: FilledGenerate['activity_distribution'], cohort: Pick<CohortConfig, 'activity' | 'hourly_activity'>): ActivitySampler {
+  const hourly = cohort.hourly_activity;
+  if (!hourly) return activitySampler(dist, cohort.activity);
+  const perHour = activitySampler(dist, hourly.per_hour);
+  return (rng) => perStepProbability(perHour(rng), hourly.step_hours);
 }
 
 function clamp(x: number): number {

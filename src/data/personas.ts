@@ -1,6 +1,6 @@
 import { Rng } from '../common/rng.js';
 import type { CohortConfig, GenerateConfig } from '../config/types.js';
-import { activitySampler, type ActivitySampler } from './activity.js';
+import { cohortActivitySampler, type ActivitySampler } from './activity.js';
 import { filledGenerate, type FilledGenerate } from './generate-options.js';
 import type { JsonValue } from './rows.js';
 import { drawAgeBand, drawStances, stanceClause } from './stance.js';
@@ -85,7 +85,7 @@ export class PersonaFactory {
 
   activity(cohort: CohortConfig): ActivitySampler {
     let s = this.samplers.get(cohort.name);
-    if (!s) this.samplers.set(cohort.name, (s = activitySampler(this.gen.activity_distribution, cohort.activity)));
+    if (!s) this.samplers.set(cohort.name, (s = cohortActivitySampler(this.gen.activity_distribution, cohort)));
     return s;
   }
 

@@ -26,7 +26,7 @@ cohorts:
 `);
     expect(issues).toEqual([
       { file: 'exp.yaml', line: 3, col: 23, path: 'cohorts[0].count', message: 'must be integer ≥ 1, got 0' },
-      { file: 'exp.yaml', line: 3, col: 49, path: 'cohorts[0].activity', message: 'must be number between 0 and 1, got 1.5' },
+      { file: 'exp.yaml', line: 3, col: 49, path: 'cohorts[0].activity', message: 'must be a probability per step between 0 and 1, or { per_hour: p } with p between 0 and 1, got 1.5' },
     ]);
   });
 
