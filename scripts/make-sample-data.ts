@@ -118,28 +118,33 @@ function posts(personas: readonly Persona[]): SamplePost[] {
   return list;
 }
 
-/** Twitter15/16-style trees: a source user, then users reached, each from one already reached. */
-function cascades(): (string | number)[][] {
+/**
+ * Twitter15/16-style trees: a source post (an original of the posts file, so a run can pair the
+ * tree with that post's simulated cascade) and its author, then users reached, each from one
+ * already reached.
+ */
+function cascades(ps: readonly SamplePost[]): (string | number)[][] {
+  const originals = ps.filter((p) => p.kind === 'original' && p.text.trim() !== '');
+  const indexOf = new Map(Array.from({ length: USERS }, (_, i) => [userId(i), i]));
   const rows: (string | number)[][] = [];
   for (let c = 0; c < CASCADES; c++) {
     const rng = Rng.derive(SEED, 'sample-cascade', c);
     const size = 3 + Math.floor(Math.pow(1 - rng.next(), -1 / 1.2)) * 4;
-    const nodes = rng.sample(Array.from({ length: USERS }, (_, i) => i), Math.min(USERS, size));
-    const reached: { user: number; delay: number; fans: number }[] = [];
-    nodes.forEach((u, k) => {
-      if (k === 0) {
-        reached.push({ user: u, delay: 0, fans: 1 });
-        rows.push([`c${String(c).padStart(3, '0')}`, userId(u), '', 0]);
-        return;
-      }
+    const source = rng.pick(originals);
+    const root = indexOf.get(source.author) as number;
+    const others = rng.sample(Array.from({ length: USERS }, (_, i) => i).filter((i) => i !== root), Math.min(USERS - 1, size - 1));
+    const id = `c${String(c).padStart(3, '0')}`;
+    const reached: { user: number; delay: number; fans: number }[] = [{ user: root, delay: 0, fans: 1 }];
+    rows.push([id, userId(root), '', 0, source.id]);
+    for (const u of others) {
       // Preferential choice of parent: big spreaders spread more.
       let target = rng.next() * reached.reduce((s, n) => s + n.fans, 0);
       const from = reached.find((n) => (target -= n.fans) < 0) ?? reached[0]!;
       from.fans++;
       const delay = Math.round((from.delay + 30 + 3600 * -Math.log(1 - rng.next()) * 0.5) * 10) / 10;
       reached.push({ user: u, delay, fans: 1 });
-      rows.push([`c${String(c).padStart(3, '0')}`, userId(u), userId(from.user), delay]);
-    });
+      rows.push([id, userId(u), userId(from.user), delay, source.id]);
+    }
   }
   return rows;
 }
@@ -162,7 +167,7 @@ function main(): void {
     csv(['tweet_id', 'user_id', 'text', 'created_at', 'parent_id'], ps.map((p) => [p.id, p.author, p.text, p.time, p.parent])),
   );
   writeFileSync(join(out, 'posts.jsonl'), jsonl(ps.map((p) => ({ id: p.id, author: p.author, text: p.text, time: iso(p.time), parent: p.parent ?? null, kind: p.kind }))));
-  writeFileSync(join(out, 'cascades.csv'), csv(['cascade', 'user', 'parent', 'delay'], cascades()));
+  writeFileSync(join(out, 'cascades.csv'), csv(['cascade', 'user', 'parent', 'delay', 'source_post'], cascades(ps)));
   console.log(`wrote ${USERS} users, ${edges.length} follows, ${ps.length} posts, ${CASCADES} cascades to ${out}`);
   const o = writeOasisSample(out);
   console.log(`wrote the OASIS-shaped sample: ${o.users} users (${o.follows} follows listed, ${o.previousTweets} previous tweets), a cascade of ${o.cascadeNodes} nodes over ${(o.cascadeSpanS / 3600).toFixed(1)} h`);

@@ -302,5 +302,8 @@ export const CHANNEL_TABLES = [
   'interventions',
   'dataset_posts',
   'herding',
+  'real_posts',
+  'real_follows',
+  'real_cascades',
 ] as const;
 export type ChannelTable = (typeof CHANNEL_TABLES)[number];

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { DatasetError } from '../../src/data/dataset.js';
-import { runExperiment } from '../../src/engine/run.js';
+import { tableChecksums } from '../../src/analysis/checksums.js';
+import { branchRun } from '../../src/engine/branch.js';
+import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const SAMPLE = join(import.meta.dirname, '../../data/sample');
@@ -73,5 +75,29 @@ describe('runs on a dataset', () => {
     expect((err as Error).message).toContain(`${join(dir, 'users.csv')}:3`);
     expect((err as Error).message).toContain('followers_count');
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  });
+
+  it('when a dataset run with paired cascades is resumed or branched unchanged then every table, the recorded paths and pairings included, equals the uninterrupted run', async () => {
+    const dir = tempDir();
+    copyFileSync(join(SAMPLE, 'users.csv'), join(dir, 'users.csv'));
+    const exp = loadExperiment(experiment(dir));
+    const straight = await runExperiment(exp, { resultsRoot: join(dir, 'a'), quiet: true });
+    const sums = await tableChecksums(join(straight.dir, 'sim.duckdb'));
+    const paused = await runExperiment(exp, { resultsRoot: join(dir, 'b'), quiet: true, maxSteps: 2 });
+    expect((await resumeRun(paused.dir, { quiet: true })).info.status).toBe('completed');
+    expect(await tableChecksums(join(paused.dir, 'sim.duckdb'))).toEqual(sums);
+    const branch = await branchRun(straight.dir, { resultsRoot: join(dir, 'a'), quiet: true, atStep: 2, overrides: [] });
+    expect(await tableChecksums(join(branch.dir, 'sim.duckdb'))).toEqual(sums);
+    // The run records what the comparison needs: repost paths through the home timeline, and the pairing.
+    await withSimDb(join(straight.dir, 'sim.duckdb'), async (db) => {
+      const via = await db.one<{ home: number; through: number; pairs: number }>(
+        `SELECT (SELECT count(*) FROM posts WHERE kind = 'repost' AND via_source = 'home')::INTEGER AS home,
+                (SELECT count(*) FROM posts p JOIN posts v ON v.post_id = p.via_post_id WHERE p.kind = 'repost' AND v.kind = 'repost')::INTEGER AS through,
+                (SELECT count(DISTINCT c.cascade_id) FROM real_cascades c JOIN dataset_posts d ON d.dataset_id = c.source_post)::INTEGER AS pairs`,
+      );
+      expect(via!.home).toBeGreaterThan(0);
+      expect(via!.through).toBeGreaterThan(0);
+      expect(via!.pairs).toBeGreaterThan(0);
+    });
   });
 });
