@@ -50,8 +50,28 @@ interface EdgeRow {
 /** Posts as a SQL id list (ids come from the database, never from user text). */
 const idList = (ids: readonly number[]): string => ids.map((n) => String(Math.floor(n))).join(', ');
 
+/**
+ * When things happened, on a continuous clock: an action of step k happened somewhere during
+ * [k·step, (k+1)·step), so a repost is timed at its step's middle; a post written during a step
+ * likewise, so a repost k − s steps after its source is (k − s)·step after it, whatever the step
+ * length. An opening post was there from the run's start: its reposts come half a step later
+ * than the step count says. (Timing actions at their step's start instead would date a 10-minute
+ * step's reposts 5 minutes early against a 1-minute step's.)
+ */
+export interface CascadeClock {
+  readonly stepMs: number;
+  /** Posts up to this id are the run's opening posts (meta `opening_posts`; 0 when unknown). */
+  readonly openingPostsUpTo: number;
+}
+
+/** The run's clock for cascades, its step length given. */
+export async function cascadeClock(db: SimDb, stepMs: number | undefined, hasMeta = true): Promise<CascadeClock> {
+  const row = hasMeta ? await db.one<{ v: string }>(`SELECT value AS v FROM meta WHERE key = 'opening_posts'`) : undefined;
+  return { stepMs: stepMs ?? 0, openingPostsUpTo: row ? Number(row.v) : 0 };
+}
+
 /** The cascade of every tracked post: recorded where the run kept the path, else rebuilt. */
-export async function simCascades(db: SimDb, tracked: readonly TrackedPost[], hasVia: boolean): Promise<SimCascade[]> {
+export async function simCascades(db: SimDb, tracked: readonly TrackedPost[], hasVia: boolean, clock: CascadeClock = { stepMs: 0, openingPostsUpTo: 0 }): Promise<SimCascade[]> {
   if (tracked.length === 0) return [];
   const ids = idList(tracked.map((p) => p.post_id));
   const edges = await db.query<EdgeRow>(
@@ -61,7 +81,7 @@ export async function simCascades(db: SimDb, tracked: readonly TrackedPost[], ha
        FROM reposts r JOIN t ON t.post_id = r.post_id AND r.user_id <> t.author_id
        QUALIFY row_number() OVER (PARTITION BY r.post_id, r.user_id ORDER BY r.created_step, r.repost_id) = 1)
      SELECT f.post_id::DOUBLE AS post_id, f.user_id, f.step::INTEGER AS step,
-            (epoch_ms(rp.created_at) - epoch_ms(t.created_at))::DOUBLE AS t_ms,
+            (epoch_ms(rp.created_at) - epoch_ms(t.created_at) + CASE WHEN f.post_id <= ${Math.floor(clock.openingPostsUpTo)} THEN ${clock.stepMs / 2} ELSE 0 END)::DOUBLE AS t_ms,
             ${
               hasVia
                 ? `CASE WHEN rp.via_post_id IS NULL THEN NULL

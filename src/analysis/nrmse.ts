@@ -5,7 +5,7 @@
  * are read on one absolute minute axis from their source (curves.ts); per pair and metric
  * NRMSE = RMSE / max(real curve); then the mean and spread over pairs.
  */
-import { simCascades, type SimCascade, type TreeMethod } from './cascades.js';
+import { cascadeClock, simCascades, type SimCascade, type TreeMethod } from './cascades.js';
 import { CASCADE_METRICS, gridFor, gridMinutes, nrmse, nrmseByRange, rmse, treeCurves, type CascadeMetric, type Curves, type Grid, type TimedNode } from './curves.js';
 import type { SimDb } from './open.js';
 import { realCascadeNodes, type RealCascadeNode } from './real-cascades.js';
@@ -133,7 +133,7 @@ export async function compareCascades(db: SimDb, settings: AnalysisSettings): Pr
   const stepMs = settings.stepMs ?? (await stepMsOf(db));
   const grid = gridFor(settings.horizonMs, stepMs);
   const tracked = await trackedPosts(db, settings.track, columns);
-  const cascades = await simCascades(db, tracked, columns.has('posts.via_post_id'));
+  const cascades = await simCascades(db, tracked, columns.has('posts.via_post_id'), await cascadeClock(db, stepMs, columns.has('meta.key')));
   const realRows = columns.has('real_cascades.cascade_id') ? await realCascadeNodes(db) : [];
   const real = realTrees(realRows);
   const simOf = new Map(cascades.map((c) => [c.post.post_id, c]));

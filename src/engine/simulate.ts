@@ -64,6 +64,8 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
   });
   if (channel.committedStep < 0 && channel.userCount === 0) {
     await channel.importDataset(initialDataset(exp, population), clock.timeOf(0));
+    // Posts up to this id were on the platform before step 0 (cascade times count from the start, not from a step).
+    await channel.setMeta({ opening_posts: String(channel.state.nextPostId - 1) });
     // Tells the analysis that every active agent's step was a browse session.
     if (exp.browse) await channel.setMeta({ browse: JSON.stringify(exp.browse) });
   }

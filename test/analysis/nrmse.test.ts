@@ -82,6 +82,18 @@ describe('real against simulated cascades, the reference way', () => {
     }
   });
 
+  it('when the source was an opening post then its reposts are timed half a step later (mid-step), as if the step had run its course', async () => {
+    const opening = await makeDb([...RUN, "INSERT INTO meta VALUES ('opening_posts', '10')"]);
+    try {
+      const c = await withSimDb(opening.dbPath, (h) => compareCascades(h, SETTINGS));
+      // reposts at 1.5, 2.5 and 2.5 minutes: read at minutes 0..4
+      expect(c.curves.filter((p) => p.source === 'sim').map((p) => p.scale)).toEqual([1, 1, 2, 4, 4]);
+      expect(c.cascades[0]!.nodes.map((n) => n.t_ms / 60_000)).toEqual([0, 1.5, 2.5, 2.5]);
+    } finally {
+      opening.cleanup();
+    }
+  });
+
   it('when the propagation of tracked posts is read then each curve runs from the post to the run’s end, one point a step', async () => {
     const c = await withSimDb(db.dbPath, (h) => compareCascades(h, SETTINGS));
     const p = propagationOf(c);

@@ -3,14 +3,17 @@
  * the same model. Run at clock.step 1m, 3m and 10m with every time-like setting written as a
  * duration and activity per hour, what agents do in the same span of simulated time agrees
  * within its spread over seeds; written as step counts (tuned for 10m), the 1m run is another
- * experiment. The runs are made once (beforeAll) and each `it` reads them: a comparison of
- * other figures (cascade curves …) is one more `it` over `byDuration`, whose runs keep their
- * folders (sim.duckdb) until the end of the file.
+ * experiment. The runs are made once (beforeAll) and each `it` reads them, the cascade curves
+ * of the opening posts included.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CASCADE_METRICS, treeCurves, type CascadeMetric } from '../../src/analysis/curves.js';
+import { compareCascades, simNodes } from '../../src/analysis/nrmse.js';
+import { withSimDb } from '../../src/analysis/open.js';
+import { DEFAULT_TRACK } from '../../src/analysis/settings.js';
 import { mean, runAtStep, runSteps, stepActivities, totals, variance, type Figure, type StepLengthRun } from '../helpers/step-length.js';
 
 /** Every time-like setting as a duration, activity per hour. */
@@ -115,6 +118,37 @@ describe('the same experiment at step lengths 1m, 3m and 10m', () => {
       }
       // The same hourly draws converted per step: the expected share is the step's no matter which step.
       for (const e of expected) expect(Math.abs(e - expected[0]!) / expected[0]!, `seed ${seed}: ${expected.join(', ')}`).toBeLessThan(1e-3);
+    }
+  });
+
+  it('when the cascades of the opening posts are read on one minute axis then their scale, depth and max breadth curves agree between every two step lengths', async () => {
+    /** Per run, each metric summed over the cascades of the 1,000 opening posts, at minutes 10, 20 and 30. */
+    const curvesOf = (run: StepLengthRun): Promise<Record<CascadeMetric, number[]>> =>
+      withSimDb(join(run.dir, 'sim.duckdb'), async (db) => {
+        const opening = Number((await db.one<{ v: string }>(`SELECT value AS v FROM meta WHERE key = 'opening_posts'`))!.v);
+        const posts = Array.from({ length: opening }, (_, i) => i + 1);
+        const c = await compareCascades(db, { track: { ...DEFAULT_TRACK, top: 0, seeds: false, labels: [], posts }, horizonMs: SPAN.minutes * 60_000 });
+        const sum: Record<CascadeMetric, number[]> = { scale: [0, 0, 0], depth: [0, 0, 0], breadth: [0, 0, 0] };
+        for (const cascade of c.cascades) {
+          const curve = treeCurves(simNodes(cascade), { stepMin: 10, points: 4 });
+          for (const m of CASCADE_METRICS) curve[m].slice(1).forEach((v, k) => (sum[m][k]! += v));
+        }
+        return sum;
+      });
+    const curves = new Map<string, Record<CascadeMetric, number[]>[]>();
+    for (const step of STEPS) curves.set(step, await Promise.all(byDuration.get(step)!.map(curvesOf)));
+    for (const m of CASCADE_METRICS) {
+      for (let k = 0; k < 3; k++) {
+        const groups = STEPS.map((s) => curves.get(s)!.map((c) => c[m][k]!));
+        const sd = pooledSd(groups);
+        const seen = `${m} at minute ${10 * (k + 1)}: ${STEPS.map((s, i) => `${s} ${groups[i]!.join('/')}`).join(', ')} (pooled sd ${sd.toFixed(1)})`;
+        // The cascades grew: an empty curve would agree trivially.
+        expect(Math.min(...groups.flat()), seen).toBeGreaterThan(m === 'scale' ? 1000 : 10);
+        const se = sd * Math.sqrt(2 / SEEDS.length);
+        for (let a = 0; a < STEPS.length; a++) {
+          for (let b = a + 1; b < STEPS.length; b++) expect(Math.abs(mean(groups[a]!) - mean(groups[b]!)), `${STEPS[a]} vs ${STEPS[b]}: ${seen}`).toBeLessThan(AGREE * se);
+        }
+      }
     }
   });
 });
