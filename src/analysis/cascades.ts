@@ -37,16 +37,6 @@ export interface SimCascade {
   readonly nodes: readonly CascadeNode[];
 }
 
-interface EdgeRow {
-  post_id: number;
-  user_id: number;
-  step: number;
-  t_ms: number;
-  /** The reposter's parent by the recorded path; null when the run did not record it. */
-  parent: number | null;
-  recorded: boolean;
-}
-
 /** Posts as a SQL id list (ids come from the database, never from user text). */
 const idList = (ids: readonly number[]): string => ids.map((n) => String(Math.floor(n))).join(', ');
 
@@ -74,50 +64,52 @@ export async function cascadeClock(db: SimDb, stepMs: number | undefined, hasMet
 export async function simCascades(db: SimDb, tracked: readonly TrackedPost[], hasVia: boolean, clock: CascadeClock = { stepMs: 0, openingPostsUpTo: 0 }): Promise<SimCascade[]> {
   if (tracked.length === 0) return [];
   const ids = idList(tracked.map((p) => p.post_id));
-  const edges = await db.query<EdgeRow>(
+  // Reposts of the tracked posts by step then user, each with the reposter of the repost it was
+  // seen through (NaN when it was seen as the post itself, or the run did not record it).
+  const { post_id, user_id, step, t_ms, through, recorded } = await db.numbers(
     `WITH t AS (SELECT post_id, author_id, created_at FROM posts WHERE post_id IN (${ids})),
-     first AS (
-       SELECT r.post_id, r.user_id, r.created_step AS step, r.repost_id
-       FROM reposts r JOIN t ON t.post_id = r.post_id AND r.user_id <> t.author_id
-       QUALIFY row_number() OVER (PARTITION BY r.post_id, r.user_id ORDER BY r.created_step, r.repost_id) = 1)
-     SELECT f.post_id::DOUBLE AS post_id, f.user_id, f.step::INTEGER AS step,
-            (epoch_ms(rp.created_at) - epoch_ms(t.created_at) + CASE WHEN f.post_id <= ${Math.floor(clock.openingPostsUpTo)} THEN ${clock.stepMs / 2} ELSE 0 END)::DOUBLE AS t_ms,
-            ${
-              hasVia
-                ? `CASE WHEN rp.via_post_id IS NULL THEN NULL
-                        WHEN v.kind = 'repost' AND v.parent_id = f.post_id AND v.author_id <> t.author_id THEN v.author_id
-                        ELSE t.author_id END AS parent, rp.via_post_id IS NOT NULL AS recorded`
-                : 'NULL::INTEGER AS parent, false AS recorded'
-            }
-     FROM first f JOIN t ON t.post_id = f.post_id JOIN posts rp ON rp.post_id = f.repost_id
-     ${hasVia ? 'LEFT JOIN posts v ON v.post_id = rp.via_post_id' : ''}
-     ORDER BY f.post_id, f.step, f.user_id`,
-  );
-  const byPost = new Map<number, EdgeRow[]>();
-  for (const e of edges) (byPost.get(e.post_id) ?? byPost.set(e.post_id, []).get(e.post_id)!).push(e);
-  const unrecorded = tracked.filter((p) => (byPost.get(p.post_id) ?? []).some((e) => !e.recorded)).map((p) => p.post_id);
+     rs AS (SELECT r.post_id, r.user_id, r.created_step, r.repost_id FROM reposts r JOIN t ON t.post_id = r.post_id AND r.user_id <> t.author_id)
+     SELECT rs.post_id, rs.user_id, rs.created_step AS step,
+            epoch_ms(rp.created_at) - epoch_ms(t.created_at) + CASE WHEN rs.post_id <= ${Math.floor(clock.openingPostsUpTo)} THEN ${clock.stepMs / 2} ELSE 0 END AS t_ms,
+            ${hasVia ? 'v.user_id AS through, rp.via_post_id IS NOT NULL AS recorded' : 'NULL AS through, false AS recorded'}
+     FROM rs JOIN t ON t.post_id = rs.post_id JOIN posts rp ON rp.post_id = rs.repost_id
+     ${hasVia ? 'LEFT JOIN rs v ON v.repost_id = rp.via_post_id AND v.post_id = rs.post_id' : ''}
+     ORDER BY rs.post_id, rs.created_step, rs.user_id`,
+  ) as Record<string, Float64Array>;
+  const n = post_id!.length;
+  // Where each post's rows start and end (rows come by post).
+  const rows = new Map<number, [number, number]>();
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j < n && post_id![j] === post_id![i]) j++;
+    rows.set(post_id![i]!, [i, j]);
+    i = j;
+  }
+  const isRecorded = (p: TrackedPost): boolean => {
+    const [from, to] = rows.get(p.post_id) ?? [0, 0];
+    for (let i = from; i < to; i++) if (recorded![i] !== 1) return false;
+    return true;
+  };
+  const unrecorded = tracked.filter((p) => !isRecorded(p)).map((p) => p.post_id);
   const rebuilt = unrecorded.length > 0 ? await reconstructedParents(db, unrecorded) : new Map<string, number>();
   return tracked.map((post) => {
-    const list = byPost.get(post.post_id) ?? [];
-    const method: TreeMethod = list.every((e) => e.recorded) ? 'recorded' : 'reconstructed';
-    const parentOf = (e: EdgeRow): number => (method === 'recorded' ? (e.parent as number) : (rebuilt.get(`${e.post_id}/${e.user_id}`) ?? post.author_id));
-    return { post, method, nodes: withDepths(post, list, parentOf) };
+    const [from, to] = rows.get(post.post_id) ?? [0, 0];
+    const method: TreeMethod = isRecorded(post) ? 'recorded' : 'reconstructed';
+    const depth = new Map<number, number>([[post.author_id, 0]]);
+    const nodes: CascadeNode[] = [{ post_id: post.post_id, user_id: post.author_id, step: post.created_step, t_ms: 0, parent: null, depth: 0 }];
+    for (let i = from; i < to; i++) {
+      const user = user_id![i]!;
+      // A user counts once, at its first repost.
+      if (depth.has(user)) continue;
+      let parent = method === 'recorded' ? (Number.isNaN(through![i]!) ? post.author_id : through![i]!) : (rebuilt.get(`${post.post_id}/${user}`) ?? post.author_id);
+      // A parent that is not (yet) a node cannot be: hang the reposter off the root instead.
+      if (!depth.has(parent)) parent = post.author_id;
+      const d = depth.get(parent)! + 1;
+      depth.set(user, d);
+      nodes.push({ post_id: post.post_id, user_id: user, step: step![i]!, t_ms: t_ms![i]!, parent, depth: d });
+    }
+    return { post, method, nodes };
   });
-}
-
-/** Root first; each node's depth is its parent's + 1 (parents repost in an earlier step). */
-function withDepths(post: TrackedPost, edges: readonly EdgeRow[], parentOf: (e: EdgeRow) => number): CascadeNode[] {
-  const depth = new Map<number, number>([[post.author_id, 0]]);
-  const nodes: CascadeNode[] = [{ post_id: post.post_id, user_id: post.author_id, step: post.created_step, t_ms: 0, parent: null, depth: 0 }];
-  for (const e of edges) {
-    let parent = parentOf(e);
-    // A parent that is not (yet) a node cannot be: hang the reposter off the root instead.
-    if (!depth.has(parent)) parent = post.author_id;
-    const d = (depth.get(parent) as number) + 1;
-    depth.set(e.user_id, d);
-    nodes.push({ post_id: e.post_id, user_id: e.user_id, step: e.step, t_ms: e.t_ms, parent, depth: d });
-  }
-  return nodes;
 }
 
 /** Parents rebuilt from follows for runs that did not record the path, by "post/user". */

@@ -26,9 +26,9 @@ export interface Grid {
 }
 
 export interface Curves {
-  readonly scale: readonly number[];
-  readonly depth: readonly number[];
-  readonly breadth: readonly number[];
+  readonly scale: Float64Array;
+  readonly depth: Float64Array;
+  readonly breadth: Float64Array;
 }
 
 /** A node of a tree: when it joined (minutes after the source) and its depth; `parent` indexes the list, −1 for the root. */
@@ -59,18 +59,27 @@ export function treeCurves(nodes: readonly TimedNode[], grid: Grid): Curves {
   const n = nodes.length;
   // When each node is reachable from the root through nodes already there.
   const reach = new Float64Array(n).fill(NaN);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => nodes[a]!.depth - nodes[b]!.depth);
-  for (const i of order) {
-    const node = nodes[i]!;
-    const p = node.parent;
-    const above = p < 0 ? -Infinity : Number.isNaN(reach[p]!) ? 0 : reach[p]!;
-    reach[i] = Math.max(node.t, above);
+  let reached: Int32Array;
+  let joined: Float64Array;
+  if (inJoinOrder(nodes)) {
+    // Simulated trees: by time, every parent before its children, so each node is reachable when it joins.
+    reached = Int32Array.from({ length: n }, (_, i) => i);
+    joined = Float64Array.from(nodes, (x) => x.t);
+    reach.set(joined);
+  } else {
+    const byDepth = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => nodes[a]!.depth - nodes[b]!.depth);
+    for (const i of byDepth) {
+      const node = nodes[i]!;
+      const p = node.parent;
+      const above = p < 0 ? -Infinity : Number.isNaN(reach[p]!) ? 0 : reach[p]!;
+      reach[i] = Math.max(node.t, above);
+    }
+    joined = Float64Array.from(nodes, (x) => x.t).sort();
+    reached = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => reach[a]! - reach[b]!);
   }
-  const joined = Array.from(nodes, (x) => x.t).sort((a, b) => a - b);
-  const reached = Array.from({ length: n }, (_, i) => i).sort((a, b) => reach[a]! - reach[b]!);
-  const scale: number[] = [];
-  const depth: number[] = [];
-  const breadth: number[] = [];
+  const scale = new Float64Array(grid.points);
+  const depth = new Float64Array(grid.points);
+  const breadth = new Float64Array(grid.points);
   const atLevel: number[] = [];
   let j = 0;
   let r = 0;
@@ -87,11 +96,21 @@ export function treeCurves(nodes: readonly TimedNode[], grid: Grid): Curves {
         if (atLevel[d]! > maxBreadth) maxBreadth = atLevel[d]!;
       }
     }
-    scale.push(j);
-    depth.push(maxDepth);
-    breadth.push(maxBreadth);
+    scale[k] = j;
+    depth[k] = maxDepth;
+    breadth[k] = maxBreadth;
   }
   return { scale, depth, breadth };
+}
+
+/** True when nodes come by time and each parent comes before its children (and not later in time). */
+function inJoinOrder(nodes: readonly TimedNode[]): boolean {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    if (i > 0 && node.t < nodes[i - 1]!.t) return false;
+    if (node.parent >= i || (node.parent < 0 && i > 0)) return false;
+  }
+  return nodes.length === 0 || nodes[0]!.parent < 0;
 }
 
 /** A whole tree's figures (every node joined): users, longest path, most users at one depth below the root. */
@@ -109,26 +128,34 @@ export function finalFigures(nodes: readonly TimedNode[]): { scale: number; dept
  * The reference experiment's normalised RMSE: √(mean (sim − real)²) / max(real), for two curves
  * on one grid. Null when the real curve is 0 throughout (nothing to normalise by).
  */
-export function nrmse(sim: readonly number[], real: readonly number[]): number | null {
+export function nrmse(sim: ArrayLike<number>, real: ArrayLike<number>): number | null {
   checkLengths(sim, real);
-  const top = Math.max(...real);
+  const top = maxOf(real);
   return top > 0 ? rmse(sim, real) / top : null;
 }
 
 /** RMSE over the real curve's range (max − min), an extra column for comparison with other work; null when the range is 0. */
-export function nrmseByRange(sim: readonly number[], real: readonly number[]): number | null {
+export function nrmseByRange(sim: ArrayLike<number>, real: ArrayLike<number>): number | null {
   checkLengths(sim, real);
-  const range = Math.max(...real) - Math.min(...real);
+  let low = Infinity;
+  for (let i = 0; i < real.length; i++) low = Math.min(low, real[i]!);
+  const range = maxOf(real) - low;
   return range > 0 ? rmse(sim, real) / range : null;
 }
 
-export function rmse(sim: readonly number[], real: readonly number[]): number {
+export function rmse(sim: ArrayLike<number>, real: ArrayLike<number>): number {
   checkLengths(sim, real);
   let sq = 0;
   for (let i = 0; i < real.length; i++) sq += (sim[i]! - real[i]!) ** 2;
   return Math.sqrt(sq / real.length);
 }
 
-function checkLengths(sim: readonly number[], real: readonly number[]): void {
+function checkLengths(sim: ArrayLike<number>, real: ArrayLike<number>): void {
   if (sim.length !== real.length || real.length === 0) throw new Error(`nrmse: curves of length ${sim.length} and ${real.length}`);
+}
+
+function maxOf(xs: ArrayLike<number>): number {
+  let top = -Infinity;
+  for (let i = 0; i < xs.length; i++) top = Math.max(top, xs[i]!);
+  return top;
 }

@@ -8,7 +8,7 @@
 import { cascadeClock, simCascades, type SimCascade, type TreeMethod } from './cascades.js';
 import { CASCADE_METRICS, gridFor, gridMinutes, nrmse, nrmseByRange, rmse, treeCurves, type CascadeMetric, type Curves, type Grid, type TimedNode } from './curves.js';
 import type { SimDb } from './open.js';
-import { realCascadeNodes, type RealCascadeNode } from './real-cascades.js';
+import { realCascadeColumns } from './real-cascades.js';
 import type { AnalysisSettings } from './settings.js';
 import { columnsOf, trackedPosts, type TrackedPost } from './track.js';
 
@@ -40,6 +40,11 @@ export interface SummaryRow {
   max: number | null;
 }
 
+/** Pairs whose curves `compareCascades` returns point by point unless told otherwise. */
+export const DEFAULT_PAIR_CURVES = 100;
+
+const emptyCurves = (points: number): Record<CascadeMetric, Float64Array> => ({ scale: new Float64Array(points), depth: new Float64Array(points), breadth: new Float64Array(points) });
+
 /** One point of a curve in the charts. */
 export interface CurvePoint {
   /** `sim` or `real`, with the cascade it belongs to. */
@@ -61,8 +66,12 @@ export interface CascadeComparison {
   cascades: SimCascade[];
   pairs: PairRow[];
   summary: SummaryRow[];
-  /** Curves of every paired cascade on both sides. */
+  /** Curves of the first `pairCurves` pairs (default 100) on both sides, point by point. */
   curves: CurvePoint[];
+  /** Mean curves over every pair, per side (cascade_id 'mean'). */
+  mean_curves: CurvePoint[];
+  /** Real cascades paired with a simulated one. */
+  pair_count: number;
   /** Real cascades with no simulated partner, and why. */
   unpaired: { cascade_id: string; reason: string }[];
   /** Real cascades in the run's dataset. */
@@ -95,20 +104,21 @@ export function simNodes(c: SimCascade): TimedNode[] {
   return c.nodes.map((n) => ({ t: n.t_ms / 60_000, depth: n.depth, parent: n.parent === null ? -1 : (index.get(n.parent) ?? 0) }));
 }
 
-/** Each real cascade as timed nodes (minutes after its first row). */
-export function realTrees(rows: readonly RealCascadeNode[]): Map<string, TimedNode[]> {
+/** Each real cascade as timed nodes (minutes after its first row), from the nodes by column (cascade, then time). */
+export function realTrees(rows: Awaited<ReturnType<typeof realCascadeColumns>>): Map<string, TimedNode[]> {
   const out = new Map<string, TimedNode[]>();
+  const { cascade, parent, t, depth } = rows;
   let start = 0;
-  while (start < rows.length) {
-    const id = rows[start]!.cascade_id;
+  while (start < cascade.length) {
+    const c = cascade[start]!;
     let end = start;
-    while (end < rows.length && rows[end]!.cascade_id === id) end++;
-    const part = rows.slice(start, end);
-    const index = new Map(part.map((n, i) => [n.node_id, i]));
-    out.set(
-      id,
-      part.map((n) => ({ t: n.t / 60, depth: n.depth, parent: n.parent === null ? -1 : (index.get(n.parent) ?? 0) })),
-    );
+    while (end < cascade.length && cascade[end] === c) end++;
+    const tree: TimedNode[] = [];
+    for (let i = start; i < end; i++) {
+      const p = parent[i]!;
+      tree.push({ t: t[i]! / 60, depth: depth[i]!, parent: Number.isNaN(p) ? -1 : p - start });
+    }
+    out.set(rows.ids[c]!, tree);
     start = end;
   }
   return out;
@@ -128,29 +138,33 @@ function summarise(pairs: readonly PairRow[]): SummaryRow[] {
  * The paired comparison of a run with its dataset's real cascades, on the reference's terms;
  * also every tracked post's tree, for the propagation section.
  */
-export async function compareCascades(db: SimDb, settings: AnalysisSettings): Promise<CascadeComparison> {
+export async function compareCascades(db: SimDb, settings: AnalysisSettings, opts: { readonly pairCurves?: number } = {}): Promise<CascadeComparison> {
   const columns = await columnsOf(db);
   const stepMs = settings.stepMs ?? (await stepMsOf(db));
   const grid = gridFor(settings.horizonMs, stepMs);
   const tracked = await trackedPosts(db, settings.track, columns);
   const cascades = await simCascades(db, tracked, columns.has('posts.via_post_id'), await cascadeClock(db, stepMs, columns.has('meta.key')));
-  const realRows = columns.has('real_cascades.cascade_id') ? await realCascadeNodes(db) : [];
-  const real = realTrees(realRows);
+  const real = columns.has('real_cascades.cascade_id') ? realTrees(await realCascadeColumns(db)) : new Map<string, TimedNode[]>();
   const simOf = new Map(cascades.map((c) => [c.post.post_id, c]));
   const minutes = gridMinutes(grid);
   const pairs: PairRow[] = [];
   const curves: CurvePoint[] = [];
+  const sums = { sim: emptyCurves(grid.points), real: emptyCurves(grid.points) };
   const paired = new Set<string>();
+  let pairCount = 0;
   const push = (source: 'sim' | 'real', cascade_id: string, post_id: number | null, c: Curves): void => {
+    for (const m of CASCADE_METRICS) for (let k = 0; k < grid.points; k++) sums[source][m][k]! += c[m][k]!;
+    if (pairCount > (opts.pairCurves ?? DEFAULT_PAIR_CURVES)) return;
     minutes.forEach((minute, k) => curves.push({ source, cascade_id, post_id, minute, scale: c.scale[k]!, depth: c.depth[k]!, breadth: c.breadth[k]! }));
   };
   for (const post of tracked) {
     const sim = simOf.get(post.post_id)!;
+    const s = post.cascades.length > 0 ? treeCurves(simNodes(sim), grid) : null;
     for (const cascadeId of post.cascades) {
       const tree = real.get(cascadeId);
-      if (!tree) continue;
+      if (!tree || !s) continue;
       paired.add(cascadeId);
-      const s = treeCurves(simNodes(sim), grid);
+      pairCount++;
       const r = treeCurves(tree, grid);
       push('sim', cascadeId, post.post_id, s);
       push('real', cascadeId, post.post_id, r);
@@ -169,6 +183,9 @@ export async function compareCascades(db: SimDb, settings: AnalysisSettings): Pr
       }
     }
   }
+  const mean_curves: CurvePoint[] = (['sim', 'real'] as const).flatMap((source) =>
+    pairCount === 0 ? [] : minutes.map((minute, k) => ({ source, cascade_id: 'mean', post_id: null, minute, scale: sums[source].scale[k]! / pairCount, depth: sums[source].depth[k]! / pairCount, breadth: sums[source].breadth[k]! / pairCount })),
+  );
   const span = await runSpan(db, stepMs);
   const unpaired = [...real.keys()]
     .filter((id) => !paired.has(id))
@@ -186,6 +203,8 @@ export async function compareCascades(db: SimDb, settings: AnalysisSettings): Pr
     pairs,
     summary: summarise(pairs),
     curves,
+    mean_curves,
+    pair_count: pairCount,
     unpaired,
     real_cascades: real.size,
     run_start_ms: span.start,

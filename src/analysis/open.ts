@@ -21,6 +21,18 @@ export interface SimDb {
   query<T extends object = Row>(sql: string, params?: Params): Promise<T[]>;
   /** Like `query` but returns the first row, or `undefined`. */
   one<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined>;
+  /**
+   * Runs one statement and returns its result by column (name → values): for results of
+   * millions of rows, where an object per row costs more than the query. Values come as DuckDB's
+   * client gives them (cast BIGINTs to DOUBLE or INTEGER in SQL to get numbers).
+   */
+  columns<T extends Record<string, readonly unknown[]>>(sql: string, params?: Params): Promise<T>;
+  /**
+   * Like `columns` for results of numbers only (every column is read as a DOUBLE: booleans as 0
+   * and 1, NULL as NaN), each column a Float64Array. Tens of times faster than `columns` on
+   * millions of rows, which converts value by value.
+   */
+  numbers(sql: string, params?: Params): Promise<Record<string, Float64Array>>;
   close(): void;
 }
 
@@ -58,6 +70,39 @@ class ReadOnlySimDb implements SimDb {
       for (const [k, v] of Object.entries(r)) out[k] = toCell(v);
       return out as T;
     });
+  }
+
+  async columns<T extends Record<string, readonly unknown[]>>(sql: string, params?: Params): Promise<T> {
+    if (this.closed) throw new Error(`sim db ${this.path} is closed`);
+    const reader = await this.conn.runAndReadAll(sql, params === undefined ? undefined : toDuckParams(params));
+    const out = reader.getColumnsObjectJS() as Record<string, unknown[]>;
+    // No rows gives no columns: every named column is then empty.
+    for (const name of reader.columnNames()) out[name] ??= [];
+    return out as unknown as T;
+  }
+
+  async numbers(sql: string, params?: Params): Promise<Record<string, Float64Array>> {
+    if (this.closed) throw new Error(`sim db ${this.path} is closed`);
+    // Every column a DOUBLE without NULLs, so each chunk's vector is one Float64Array to copy.
+    const result = await this.conn.run(`SELECT coalesce(COLUMNS(*)::DOUBLE, 'NaN'::DOUBLE) FROM (${sql})`, params === undefined ? undefined : toDuckParams(params));
+    const names = result.columnNames();
+    const out: Record<string, Float64Array> = Object.fromEntries(names.map((n) => [n, new Float64Array(result.rowCount)]));
+    let row = 0;
+    for (let c = 0; c < result.chunkCount; c++) {
+      const chunk = result.getChunk(c);
+      const n = chunk.rowCount;
+      names.forEach((name, i) => {
+        const vector = chunk.getColumnVector(i);
+        const into = out[name]!;
+        // The client keeps a DOUBLE vector's values in a Float64Array (not part of its typed API):
+        // copy it whole when it is there, else value by value.
+        const items = (vector as unknown as { items?: unknown }).items;
+        if (items instanceof Float64Array && items.length === n) into.set(items, row);
+        else for (let j = 0; j < n; j++) into[row + j] = Number(vector.getItem(j) ?? NaN);
+      });
+      row += n;
+    }
+    return out;
   }
 
   async one<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined> {

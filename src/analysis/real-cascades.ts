@@ -76,11 +76,28 @@ export interface RealCascadeNode {
   depth: number;
 }
 
+const NODES_SQL = `WITH RECURSIVE ${REAL_CASCADE_CTES}
+     SELECT cid AS cascade_id, node_id, parent, t::DOUBLE AS t, depth::INTEGER AS depth
+     FROM r_nodes ORDER BY cid, t, depth, node_id`;
+
 /** Every node of every real cascade with its depth, by cascade then time. */
 export function realCascadeNodes(db: SimDb): Promise<RealCascadeNode[]> {
-  return db.query<RealCascadeNode>(
-    `WITH RECURSIVE ${REAL_CASCADE_CTES}
-     SELECT cid AS cascade_id, node_id, parent, t::DOUBLE AS t, depth::INTEGER AS depth
-     FROM r_nodes ORDER BY cid, t, depth, node_id`,
+  return db.query<RealCascadeNode>(NODES_SQL);
+}
+
+/**
+ * The same nodes as numbers, in the same order, for large datasets: `cascade` indexes `ids`
+ * (the cascade ids, by id), `parent` is the row (within the whole result) of the node's parent,
+ * NaN for the root.
+ */
+export async function realCascadeColumns(db: SimDb): Promise<{ ids: string[]; cascade: Float64Array; parent: Float64Array; t: Float64Array; depth: Float64Array }> {
+  const cols = await db.numbers(
+    `WITH RECURSIVE ${REAL_CASCADE_CTES},
+     ordered AS (SELECT cid, node_id, parent, t, depth, row_number() OVER (ORDER BY cid, t, depth, node_id) - 1 AS r, dense_rank() OVER (ORDER BY cid) - 1 AS c FROM r_nodes)
+     SELECT o.c::DOUBLE AS cascade, p.r::DOUBLE AS parent, o.t::DOUBLE AS t, o.depth::DOUBLE AS depth
+     FROM ordered o LEFT JOIN ordered p ON p.cid = o.cid AND p.node_id = o.parent
+     ORDER BY o.r`,
   );
+  const ids = (await db.query<{ id: string }>('SELECT DISTINCT cascade_id AS id FROM real_cascades ORDER BY id')).map((r) => r.id);
+  return { ids, cascade: cols['cascade']!, parent: cols['parent']!, t: cols['t']!, depth: cols['depth']! };
 }

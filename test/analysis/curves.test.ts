@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finalFigures, gridFor, gridMinutes, nrmse, nrmseByRange, rmse, treeCurves, type TimedNode } from '../../src/analysis/curves.js';
+import { finalFigures, gridFor, gridMinutes, nrmse, nrmseByRange, rmse, treeCurves, type Curves, type TimedNode } from '../../src/analysis/curves.js';
 
 /**
  * A tree read the reference way, worked out by hand (times in minutes):
@@ -13,6 +13,9 @@ import { finalFigures, gridFor, gridMinutes, nrmse, nrmseByRange, rmse, treeCurv
  * there from minute 5: depth 0 1 2 2 3 3; max breadth (levels below R) 0 1 2 2 2 3
  * (minute 2: A, C at depth 1; minute 5: A, C, F at depth 1).
  */
+/** The curves as plain arrays, for comparing with literals. */
+const plain = (c: Curves): { scale: number[]; depth: number[]; breadth: number[] } => ({ scale: [...c.scale], depth: [...c.depth], breadth: [...c.breadth] });
+
 const TREE: TimedNode[] = [
   { t: 0, depth: 0, parent: -1 }, // R
   { t: 1, depth: 1, parent: 0 }, // A
@@ -25,7 +28,7 @@ const TREE: TimedNode[] = [
 
 describe('cascade curves on an absolute minute axis', () => {
   it('when a tree is read every minute then scale counts the root, depth and breadth wait for the path from the root', () => {
-    expect(treeCurves(TREE, { stepMin: 1, points: 6 })).toEqual({
+    expect(plain(treeCurves(TREE, { stepMin: 1, points: 6 }))).toEqual({
       scale: [1, 2, 4, 5, 6, 7],
       depth: [0, 1, 2, 2, 3, 3],
       breadth: [0, 1, 2, 2, 2, 3],
@@ -33,13 +36,13 @@ describe('cascade curves on an absolute minute axis', () => {
   });
 
   it('when the horizon runs past the last join then the curves hold their last value (padding)', () => {
-    const c = treeCurves(TREE, { stepMin: 1, points: 9 });
+    const c = plain(treeCurves(TREE, { stepMin: 1, points: 9 }));
     expect(c.scale.slice(5)).toEqual([7, 7, 7, 7]);
     expect(c.breadth.slice(5)).toEqual([3, 3, 3, 3]);
   });
 
   it('when the root is alone then scale is 1 and depth and max breadth are 0', () => {
-    expect(treeCurves([{ t: 0, depth: 0, parent: -1 }], { stepMin: 1, points: 3 })).toEqual({ scale: [1, 1, 1], depth: [0, 0, 0], breadth: [0, 0, 0] });
+    expect(plain(treeCurves([{ t: 0, depth: 0, parent: -1 }], { stepMin: 1, points: 3 }))).toEqual({ scale: [1, 1, 1], depth: [0, 0, 0], breadth: [0, 0, 0] });
     expect(finalFigures(TREE)).toEqual({ scale: 7, depth: 3, breadth: 3 });
   });
 
@@ -50,7 +53,7 @@ describe('cascade curves on an absolute minute axis', () => {
     expect(gridFor(150 * 60_000, 3_600_000)).toEqual({ stepMin: 60, points: 3 });
     expect(gridMinutes(gridFor(150 * 60_000, 3_600_000))).toEqual([0, 60, 120]);
     // read at minutes 0, 3: D (4) is not there yet
-    expect(treeCurves(TREE, { stepMin: 3, points: 2 }).scale).toEqual([1, 5]);
+    expect([...treeCurves(TREE, { stepMin: 3, points: 2 }).scale]).toEqual([1, 5]);
   });
 });
 

@@ -28,24 +28,16 @@ const SOURCE_SCALE = { domain: ['real', 'sim'], range: ['#59636e', '#0969da'] };
 const PAIR_LINES = 12;
 
 function cascadeChart(c: CascadeComparison): SubSpec {
-  const pairs = new Set(c.pairs.map((p) => p.cascade_id)).size;
-  const sums = new Map<string, { source: string; minute: number; metric: string; value: number }>();
-  const lines: { source: string; cascade: string; minute: number; metric: string; value: number }[] = [];
-  for (const p of c.curves) {
-    for (const m of CASCADE_METRICS) {
-      const key = `${p.source}/${m}/${p.minute}`;
-      const s = sums.get(key) ?? sums.set(key, { source: p.source, minute: p.minute, metric: METRIC_TITLES[m], value: 0 }).get(key)!;
-      s.value += p[m] / pairs;
-      if (pairs <= PAIR_LINES) lines.push({ source: p.source, cascade: p.cascade_id, minute: p.minute, metric: METRIC_TITLES[m], value: p[m] });
-    }
-  }
-  const means = [...sums.values()];
+  const pairs = c.pair_count;
+  const point = (p: CascadeComparison['curves'][number], m: (typeof CASCADE_METRICS)[number]) => ({ source: p.source, cascade: p.cascade_id, minute: p.minute, metric: METRIC_TITLES[m], value: p[m] });
+  const means = c.mean_curves.flatMap((p) => CASCADE_METRICS.map((m) => point(p, m)));
+  const lines = pairs <= PAIR_LINES ? c.curves.flatMap((p) => CASCADE_METRICS.map((m) => point(p, m))) : [];
   const x = { field: 'minute', type: 'quantitative' as const, title: 'minutes after the source post', scale: { domain: [0, c.horizon_min] } };
   const color = { field: 'source', type: 'nominal' as const, title: null, scale: SOURCE_SCALE };
   return {
     title: pairs === 1 ? 'The paired cascade, real and simulated' : `Paired cascades: mean over ${pairs} pairs${pairs <= PAIR_LINES ? ' (thin lines: each pair)' : ''}`,
     facet: { column: { field: 'metric', type: 'nominal', title: null, sort: CASCADE_METRICS.map((m) => METRIC_TITLES[m]) } },
-    data: { values: [...means.map((v) => ({ ...v, cascade: 'mean' })), ...lines] },
+    data: { values: [...means, ...lines] },
     spec: {
       width: 220,
       height: 180,
