@@ -1,4 +1,4 @@
-import { BIGINT, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, BOOLEAN, DOUBLE, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { ShownFeed, StepBatch } from './batch.js';
 import { appendColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts } from './chunks.js';
 import { writeSocialBatch } from './commit-social.js';
@@ -48,14 +48,15 @@ export async function writePlatformBatch(conn: DuckDBConnection, batch: StepBatc
 /**
  * The feed part of `impressions`. Feeds that came whole from the recommender are often one
  * array shared by many agents (popularity): those go through the shared-list join; feeds mixed
- * with the home timeline are per agent and go row by row with their sources.
+ * with the home timeline are per agent and go through a staging table of plain numbers (no
+ * BigInt or string per row on the way), expanded to the table's types by one INSERT … SELECT.
  */
 async function writeFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<number, ShownFeed>, step: number): Promise<void> {
   const shared = new Map<number, readonly number[]>();
   const agents: DuckDBValue[] = [];
   const posts: DuckDBValue[] = [];
   const ranks: DuckDBValue[] = [];
-  const sources: DuckDBValue[] = [];
+  const home: DuckDBValue[] = [];
   const vias: DuckDBValue[] = [];
   for (const [agent, feed] of feeds) {
     if (feed.sources === null && feed.via === null) {
@@ -64,12 +65,19 @@ async function writeFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<n
     }
     feed.ids.forEach((id, rank) => {
       agents.push(agent);
-      posts.push(BigInt(id));
+      posts.push(id);
       ranks.push(rank);
-      sources.push(feed.sources?.[rank] ?? 'recsys');
-      vias.push(big(feed.via?.[rank] ?? null));
+      home.push(feed.sources?.[rank] === 'home');
+      vias.push(feed.via?.[rank] ?? null);
     });
   }
   if (shared.size > 0) await appendRankedLists(conn, shared, step, `INSERT INTO impressions SELECT $1, u.user_id, p.post_id, p.rank, 'recsys', NULL`);
-  await appendColumns(conn, 'impressions', [INTEGER, INTEGER, BIGINT, INTEGER, VARCHAR, BIGINT], [posts.map((): DuckDBValue => step), agents, posts, ranks, sources, vias]);
+  if (agents.length === 0) return;
+  await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_impressions (agent_id INTEGER, post_id DOUBLE, rank INTEGER, home BOOLEAN, via DOUBLE)');
+  await appendColumns(conn, 'feed_impressions', [INTEGER, DOUBLE, INTEGER, BOOLEAN, DOUBLE], [agents, posts, ranks, home, vias]);
+  await conn.run(
+    `INSERT INTO impressions SELECT $1, agent_id, post_id::BIGINT, rank, CASE WHEN home THEN 'home' ELSE 'recsys' END, via::BIGINT FROM feed_impressions`,
+    [step],
+  );
+  await conn.run('DELETE FROM feed_impressions');
 }

@@ -17,23 +17,27 @@ export interface HomeEntry {
   readonly followee: number;
 }
 
-/** A followee's post as the home timeline shows it: what it shares, and through which repost. */
-interface Shared {
-  readonly id: number;
-  readonly view: PostView;
-  readonly viaPostId: number | null;
+/**
+ * A followee's posts of the window that can show, newest first, as parallel arrays: the post's
+ * own id (what orders the timeline), what it shows, and the repost it shows through (NaN: none).
+ */
+interface Shareable {
+  readonly ids: readonly number[];
+  readonly views: readonly PostView[];
+  readonly via: readonly number[];
 }
 
-/** A followee's shareable posts as a cursor from the newest backwards. */
-interface Cursor {
-  readonly followee: number;
-  readonly posts: readonly Shared[];
-  at: number;
-}
+const NONE: Shareable = { ids: [], views: [], via: [] };
 
 export class HomeTimeline {
-  /** Per followee, its posts of the window that can show, newest first: many followers share a followee. */
-  private readonly shareable = new Map<number, readonly Shared[]>();
+  /** Per followee, its posts of the window that can show: many followers share a followee. */
+  private readonly shareable = new Map<number, Shareable>();
+  /** The merge's max-heap, reused from call to call: followees' lists and each one's next index. */
+  private lists: Shareable[] = [];
+  private heapList = new Int32Array(64);
+  private heapAt = new Int32Array(64);
+  private heapFollowee = new Float64Array(64);
+  private size = 0;
 
   private constructor(
     private readonly state: ChannelState,
@@ -51,12 +55,12 @@ export class HomeTimeline {
     const older = new Map<number, PostView>();
     const reader = await db.connection.runAndReadAll(
       `WITH shared AS (SELECT DISTINCT parent_id AS post_id FROM posts WHERE kind = 'repost' AND created_step >= $1 AND parent_id IS NOT NULL),
-            old AS (SELECT s.post_id FROM shared s JOIN posts p USING (post_id) WHERE p.created_step < $1 OR p.kind NOT IN ('original', 'quote'))
-       SELECT o.post_id::INTEGER AS id,
-              (SELECT count(*) FROM likes l WHERE l.post_id = o.post_id)::INTEGER AS likes,
-              (SELECT count(*) FROM reposts r WHERE r.post_id = o.post_id)::INTEGER AS reposts,
-              (SELECT count(*) FROM dislikes d WHERE d.post_id = o.post_id)::INTEGER AS dislikes
-       FROM old o ORDER BY id`,
+            old AS (SELECT s.post_id FROM shared s JOIN posts p USING (post_id) WHERE p.created_step < $1 OR p.kind NOT IN ('original', 'quote')),
+            l AS (SELECT post_id, count(*) AS n FROM likes WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id),
+            r AS (SELECT post_id, count(*) AS n FROM reposts WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id),
+            d AS (SELECT post_id, count(*) AS n FROM dislikes WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id)
+       SELECT o.post_id::INTEGER AS id, coalesce(l.n, 0)::INTEGER AS likes, coalesce(r.n, 0)::INTEGER AS reposts, coalesce(d.n, 0)::INTEGER AS dislikes
+       FROM old o LEFT JOIN l USING (post_id) LEFT JOIN r USING (post_id) LEFT JOIN d USING (post_id) ORDER BY id`,
       [fromStep],
     );
     const [ids = [], likes = [], reposts = [], dislikes = []] = reader.getColumnsJS() as number[][];
@@ -80,76 +84,117 @@ export class HomeTimeline {
     const muted = state.mutesOf(user);
     const liked = state.likesOf(user);
     const reposted = state.repostsOf(user);
-    const heap: Cursor[] = [];
-    for (const followee of state.followeesOf(user)) {
+    const followees = state.followeesOf(user);
+    this.reserve(followees.size);
+    this.size = 0;
+    this.lists.length = 0;
+    for (const followee of followees) {
       if (muted.has(followee) || state.suspended.has(followee)) continue;
-      const posts = this.postsOf(followee);
-      if (posts.length > 0) push(heap, { followee, posts, at: 0 });
+      const list = this.postsOf(followee);
+      if (list.ids.length === 0) continue;
+      this.lists.push(list);
+      this.push(this.lists.length - 1, followee);
     }
     const out: HomeEntry[] = [];
-    const taken = new Set<number>();
-    while (out.length < k && heap.length > 0) {
-      const cursor = heap[0]!;
-      const post = cursor.posts[cursor.at]!;
-      if (++cursor.at >= cursor.posts.length) pop(heap);
-      else siftDown(heap, 0);
-      const shared = post.view.postId;
-      if (taken.has(shared) || liked.has(shared) || reposted.has(shared) || post.view.authorId === user || muted.has(post.view.authorId)) continue;
-      taken.add(shared);
-      out.push({ post: post.view, viaPostId: post.viaPostId, followee: cursor.followee });
+    while (out.length < k && this.size > 0) {
+      const list = this.lists[this.heapList[0]!]!;
+      const at = this.heapAt[0]!;
+      const followee = this.heapFollowee[0]!;
+      if (at + 1 < list.ids.length) {
+        this.heapAt[0] = at + 1;
+        this.siftDown(0);
+      } else this.pop();
+      const view = list.views[at]!;
+      const shared = view.postId;
+      if (liked.has(shared) || reposted.has(shared) || view.authorId === user || muted.has(view.authorId) || out.some((e) => e.post.postId === shared)) continue;
+      const via = list.via[at]!;
+      out.push({ post: view, viaPostId: Number.isNaN(via) ? null : via, followee });
     }
     return out;
   }
 
   /** A followee's live posts and reposts of the window whose shared post can be shown, newest first. */
-  private postsOf(followee: number): readonly Shared[] {
+  private postsOf(followee: number): Shareable {
     let out = this.shareable.get(followee);
     if (out) return out;
     const ids = this.state.postIdsOf(followee);
-    const list: Shared[] = [];
+    const own: number[] = [];
+    const views: PostView[] = [];
+    const via: number[] = [];
     for (let i = ids.length - 1; i >= 0; i--) {
       const id = ids[i]!;
       const p = this.state.posts.get(id);
       if (!p || p.createdStep < this.fromStep) break;
       if (p.deleted || p.flagged || p.kind === 'comment') continue;
       const view = this.viewOf(p.kind === 'repost' ? (p.parentId ?? -1) : id);
-      if (view) list.push({ id, view, viaPostId: p.kind === 'repost' ? id : null });
+      if (!view) continue;
+      own.push(id);
+      views.push(view);
+      via.push(p.kind === 'repost' ? id : NaN);
     }
-    this.shareable.set(followee, (out = list));
+    // Plain arrays: a typed array costs more to allocate than these few items cost to read.
+    out = own.length === 0 ? NONE : { ids: own, views, via };
+    this.shareable.set(followee, out);
     return out;
   }
-}
 
-/** A max-heap of cursors by the id they point at: the newest post of all followees on top. */
-const head = (c: Cursor): number => c.posts[c.at]!.id;
-
-function push(heap: Cursor[], c: Cursor): void {
-  heap.push(c);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (head(heap[parent]!) >= head(heap[i]!)) break;
-    [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
-    i = parent;
+  private reserve(n: number): void {
+    if (n <= this.heapList.length) return;
+    const size = Math.max(n, this.heapList.length * 2);
+    this.heapList = new Int32Array(size);
+    this.heapAt = new Int32Array(size);
+    this.heapFollowee = new Float64Array(size);
   }
-}
 
-function pop(heap: Cursor[]): void {
-  const last = heap.pop()!;
-  if (heap.length === 0) return;
-  heap[0] = last;
-  siftDown(heap, 0);
-}
+  /** The post id heap entry `i` points at: the newest of all followees' next posts is on top. */
+  private head(i: number): number {
+    return this.lists[this.heapList[i]!]!.ids[this.heapAt[i]!]!;
+  }
 
-function siftDown(heap: Cursor[], i: number): void {
-  for (;;) {
-    const l = 2 * i + 1;
-    const r = l + 1;
-    let top = i;
-    if (l < heap.length && head(heap[l]!) > head(heap[top]!)) top = l;
-    if (r < heap.length && head(heap[r]!) > head(heap[top]!)) top = r;
-    if (top === i) return;
-    [heap[top], heap[i]] = [heap[i]!, heap[top]!];
-    i = top;
+  private swap(a: number, b: number): void {
+    const l = this.heapList[a]!;
+    const t = this.heapAt[a]!;
+    const f = this.heapFollowee[a]!;
+    this.heapList[a] = this.heapList[b]!;
+    this.heapAt[a] = this.heapAt[b]!;
+    this.heapFollowee[a] = this.heapFollowee[b]!;
+    this.heapList[b] = l;
+    this.heapAt[b] = t;
+    this.heapFollowee[b] = f;
+  }
+
+  private push(list: number, followee: number): void {
+    let i = this.size++;
+    this.heapList[i] = list;
+    this.heapAt[i] = 0;
+    this.heapFollowee[i] = followee;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.head(parent) >= this.head(i)) break;
+      this.swap(parent, i);
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    this.size--;
+    if (this.size === 0) return;
+    this.heapList[0] = this.heapList[this.size]!;
+    this.heapAt[0] = this.heapAt[this.size]!;
+    this.heapFollowee[0] = this.heapFollowee[this.size]!;
+    this.siftDown(0);
+  }
+
+  private siftDown(i: number): void {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let top = i;
+      if (l < this.size && this.head(l) > this.head(top)) top = l;
+      if (r < this.size && this.head(r) > this.head(top)) top = r;
+      if (top === i) return;
+      this.swap(top, i);
+      i = top;
+    }
   }
 }

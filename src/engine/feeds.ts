@@ -60,27 +60,37 @@ function plain(views: readonly PostView[]): ObservedFeed {
   return { ids: views.map((v) => v.postId), posts: views, sources: null, via: null };
 }
 
-interface Slot {
-  readonly post: PostView;
-  readonly source: FeedSource;
-  readonly via: number | null;
-}
-
 /** The home entries interleaved with the recommender's posts not among them, `feedSize` in all. */
 function withHome(recommended: ObservedFeed, home: ReturnType<HomeTimeline['of']>, feedSize: number): ObservedFeed {
   if (home.length === 0) return recommended;
-  const inHome = new Set(home.map((h) => h.post.postId));
-  const homeSlots: Slot[] = home.map((h) => ({
-    post: h.viaPostId === null ? h.post : { ...h.post, sharedBy: h.followee, viaPostId: h.viaPostId },
-    source: 'home',
-    via: h.viaPostId,
-  }));
-  const rest: Slot[] = recommended.posts
-    .filter((p) => !inHome.has(p.postId))
-    .slice(0, Math.max(0, feedSize - home.length))
-    .map((post) => ({ post, source: 'recsys', via: null }));
-  const slots = interleave(homeSlots, rest);
-  return { ids: slots.map((s) => s.post.postId), posts: slots.map((s) => s.post), sources: slots.map((s) => s.source), via: slots.map((s) => s.via) };
+  const rest: PostView[] = [];
+  for (const p of recommended.posts) {
+    if (rest.length >= feedSize - home.length) break;
+    if (!home.some((h) => h.post.postId === p.postId)) rest.push(p);
+  }
+  // Which list each slot takes from, so every prefix keeps the home share (see interleave).
+  const order = interleave(home.map(() => true), rest.map(() => false));
+  const n = order.length;
+  const ids: number[] = new Array(n);
+  const posts: PostView[] = new Array(n);
+  const sources: FeedSource[] = new Array(n);
+  const via: (number | null)[] = new Array(n);
+  let h = 0;
+  let r = 0;
+  for (let i = 0; i < n; i++) {
+    if (order[i]) {
+      const e = home[h++]!;
+      posts[i] = e.viaPostId === null ? e.post : { ...e.post, sharedBy: e.followee, viaPostId: e.viaPostId };
+      sources[i] = 'home';
+      via[i] = e.viaPostId;
+    } else {
+      posts[i] = rest[r++]!;
+      sources[i] = 'recsys';
+      via[i] = null;
+    }
+    ids[i] = posts[i]!.postId;
+  }
+  return { ids, posts, sources, via };
 }
 
 /**

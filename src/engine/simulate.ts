@@ -104,6 +104,8 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
       recommender = recommenderFor({ ...exp, recsys });
     }
     const snapshot = await channel.snapshot(step, recsys.window);
+    const homeSlots = homeTimelineSlots(recsys);
+    const home = homeSlots > 0 ? await channel.homeTimeline(snapshot, step - recsys.window) : null;
     lap('snapshot');
     if (recsysChanged || step % recsys.refresh_every === 0 || !channel.hasFeeds) {
       const model = recsys.kind === 'interest' || recsys.kind === 'twitter' ? recsys.embedding_model : undefined;
@@ -114,8 +116,6 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     }
     lap('recsys');
 
-    const homeSlots = homeTimelineSlots(recsys);
-    const home = homeSlots > 0 ? await channel.homeTimeline(snapshot, step - recsys.window) : null;
     const shown = shownFeeds(channel, snapshot, { home, homeSlots, feedSize: recsys.feed_size });
     const observeFeed = observerAt(channel, shown, step, clock.isoOf(step), exp.browse);
     const observe = herding ? herding.observer(observeFeed) : observeFeed;
