@@ -18,6 +18,8 @@ export interface TrialRun {
   status: string;
   /** The finished run folder was there already (this or an earlier calibration, a sweep, a run). */
   reused: boolean;
+  /** Wall time of its child process (0 when reused). */
+  child_ms: number;
   train: SideLoss | null;
   heldout: SideLoss | null;
   error: string | null;

@@ -58,6 +58,7 @@ export class CalibrationRunError extends Error {
 interface RunResult {
   status: string;
   reused: boolean;
+  childMs: number;
   loss: RunLoss | null;
   error: string | null;
 }
@@ -119,7 +120,7 @@ export async function runCalibration(plan: CalibrationPlan, opts: CalibrateOptio
       const child = await runInChild({ runDir: r.runDir, experimentYaml: yamlPath, resultsRoot: plan.resultsRoot, file: plan.file, logPath: join(plan.dir, 'logs', `${r.runId}.log`), noReport: true, by: 'calibrate' });
       if (--alive === 0) timing.runs_ms += performance.now() - aliveSince;
       if (child.plan !== 'skip') timing.started++;
-      const result: RunResult = { status: child.status, reused: child.plan === 'skip', loss: null, error: child.error };
+      const result: RunResult = { status: child.status, reused: child.plan === 'skip', childMs: child.ms, loss: null, error: child.error };
       if (child.status === 'completed' || child.status === 'budget_exhausted') {
         const tl = performance.now();
         try {
@@ -158,7 +159,7 @@ export async function runCalibration(plan: CalibrationPlan, opts: CalibrateOptio
       const runs: TrialRun[] = p.runs.map((r) => {
         const res = results.get(r.runId)!;
         const reused = res.reused || !jobs.has(r.runId);
-        return { run_id: r.runId, seed: r.seed, status: res.status, reused, train: res.loss?.train ?? null, heldout: res.loss?.heldout ?? null, error: res.error };
+        return { run_id: r.runId, seed: r.seed, status: res.status, reused, child_ms: reused ? 0 : res.childMs, train: res.loss?.train ?? null, heldout: res.loss?.heldout ?? null, error: res.error };
       });
       const train = trialMean(runs.map((r) => r.train?.loss ?? null));
       const prev = trials.at(-1)?.best_so_far ?? null;
