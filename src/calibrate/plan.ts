@@ -133,3 +133,17 @@ export function pointRuns(plan: CalibrationPlan, values: readonly number[]): Poi
     return { seed, runId, configHash: hash, experiment, runDir: join(plan.resultsRoot, experiment.name, runId) };
   });
 }
+
+/**
+ * When the runs go on well past what the loss reads (the horizon after the source posts, which
+ * open the run), the steps that would do: same losses, shorter runs. Null when they do not.
+ */
+export function horizonHint(plan: CalibrationPlan): string | null {
+  const stepMin = plan.base.clock.step_ms / 60_000;
+  const span = plan.base.clock.timesteps * stepMin;
+  const horizon = plan.settings.horizonMs / 60_000;
+  const enough = Math.ceil(horizon / stepMin - 1e-9);
+  if (plan.base.clock.timesteps <= enough + 1) return null;
+  return `note: the runs last ${span} min but the loss reads only ${horizon} min after each source post; --set clock.timesteps=${enough} runs only the steps the loss reads (shorter runs, other run ids)`;
+}
+

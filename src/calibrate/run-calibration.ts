@@ -19,7 +19,7 @@ import { runInChild } from '../sweep/child-runner.js';
 import { CASCADE_METRICS, METRIC_TITLES } from '../analysis/curves.js';
 import { compareRun, runLossOf, trialByMetric, trialMean, type RunLoss } from './loss.js';
 import { DEFAULT_STEP, DEFAULT_TOLERANCE, nelderMead, SearchStopped, type MoveKind } from './nelder-mead.js';
-import { pointRuns, valuesAt, type CalibrationPlan, type PointRun } from './plan.js';
+import { horizonHint, pointRuns, valuesAt, type CalibrationPlan, type PointRun } from './plan.js';
 import { bestTrial, CALIBRATE_FILES, LOSS_DESCRIPTION, writeCalibrationFile, type BatchTiming, type CalibrationFile, type TrialRecord, type TrialRun } from './record.js';
 import { writeOutputs } from './outputs.js';
 
@@ -195,6 +195,8 @@ export async function runCalibration(plan: CalibrationPlan, opts: CalibrateOptio
     `calibrate ${plan.id}: ${plan.specs.length} parameter${plan.specs.length === 1 ? '' : 's'}, ${plan.split.train.length} train + ${plan.split.heldout.length} held-out cascades, ` +
       `up to ${opts.budget} trials × ${plan.seeds.length} seed${plan.seeds.length === 1 ? '' : 's'}, ${parallel} at once`,
   );
+  const hint = horizonHint(plan);
+  if (hint) log(hint);
   let status: CalibrationOutcome['status'] = 'completed';
   try {
     const r = await nelderMead(evaluate, { dim: plan.specs.length, budget: opts.budget, seed: plan.base.seed, start: plan.start });

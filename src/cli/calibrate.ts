@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pointRuns, planCalibration, valuesAt, type CalibrationPlan } from '../calibrate/plan.js';
+import { horizonHint, pointRuns, planCalibration, valuesAt, type CalibrationPlan } from '../calibrate/plan.js';
 import { CALIBRATE_FILES, CalibrationRunError, pointLabel, runCalibration, summaryLines, type CalibrationOutcome } from '../calibrate/run-calibration.js';
 import { ParamError, type ParamSpec } from '../calibrate/space.js';
 import { SplitError } from '../calibrate/split.js';
@@ -46,8 +46,8 @@ export function dryRunText(plan: CalibrationPlan, opts: Pick<CalibrateCommandOpt
   const start = valuesAt(plan, plan.start);
   const first = pointRuns(plan, start);
   const done = first.filter((r) => planOf(r.runDir) === 'skip').length;
-  const span = plan.base.clock.timesteps * (plan.base.clock.step_ms / 60_000);
   const horizon = plan.settings.horizonMs / 60_000;
+  const hint = horizonHint(plan);
   const lines = [
     `calibrate ${plan.id}: ${shown(plan.file)} (${plan.base.name})${plan.against ? `, cascades from ${shown(plan.against)}` : ''}`,
     `parameters (Nelder–Mead on the unit cube, reflection into bounds; start at the experiment's values):`,
@@ -58,9 +58,7 @@ export function dryRunText(plan: CalibrationPlan, opts: Pick<CalibrateCommandOpt
     `loss: mean NRMSE over the train cascades × scale, depth, max breadth (null pairs left out), up to ${horizon} min after each source post; mean over seeds ${plan.seeds.join(', ')}`,
     `plan: up to ${opts.budget} trials × ${plan.seeds.length} seed${plan.seeds.length === 1 ? '' : 's'} = up to ${opts.budget * plan.seeds.length} runs (the first ${plan.specs.length + 1} trials together), ${opts.parallel} at once`,
     `first trial (${pointLabel(plan, start)}): runs ${first.map((r) => r.runId).join(', ')}${done > 0 ? ` (${done} finished already)` : ''}`,
-    ...(span > horizon + 2 * (plan.base.clock.step_ms / 60_000)
-      ? [`note: the runs last ${span} min but the loss reads only ${horizon} min after each source post; --set clock.timesteps=${Math.ceil(horizon / (plan.base.clock.step_ms / 60_000))} would make each run shorter (and other runs)`]
-      : []),
+    ...(hint ? [hint] : []),
     `folder: ${shown(plan.dir)}${existsSync(join(plan.dir, CALIBRATE_FILES.info)) ? ' (exists: its finished runs are reused)' : ''}`,
     'dry run: nothing ran',
   ];
