@@ -14,6 +14,8 @@ import type { CalibrationFile } from '../../src/calibrate/record.js';
 import { runCalibration } from '../../src/calibrate/run-calibration.js';
 import { configHash, parseExperiment } from '../../src/config/load.js';
 import { withoutSweep } from '../../src/sweep/expand.js';
+import { calibrateCommand, dryRunText, type CalibrateCommandOptions } from '../../src/cli/calibrate.js';
+import { CliError } from '../../src/cli/errors.js';
 import { recordingLogger } from '../helpers/vega.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -23,6 +25,7 @@ const OASIS = join(ROOT, 'experiments/oasis-format.yaml');
 /** The OASIS sample shrunk: 30 simulated minutes, read up to 30 minutes after each source. */
 const SHRINK = ['clock.timesteps=6', 'analysis.cascades.horizon=30m'];
 const PARAM = 'models.stat.repost_base=0.1..0.6';
+const OPTIONS: CalibrateCommandOptions = { params: [PARAM], budget: 4, seeds: 1, holdout: 0.3, parallel: 2, out: 'unused', set: SHRINK };
 
 function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 180_000 });
@@ -57,12 +60,13 @@ describe('socialsim calibrate', () => {
     const args = ['calibrate', OASIS, '--params', PARAM, '--against', against, '--seeds', '1', '--budget', '4', '--parallel', '2', '--out', root, ...SHRINK.flatMap((s) => ['--set', s])];
 
     // Dry run: the split and the plan, nothing run.
-    const dry = cli([...args, '--dry-run']);
-    expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/cascades: 3 paired, 1 without a simulated partner \(left out: ghost\)/);
-    expect(dry.stdout).toMatch(/train \(2\):/);
-    expect(dry.stdout).toMatch(/held-out \(1\):/);
-    expect(dry.stdout).toContain('plan: up to 4 trials × 1 seed = up to 4 runs (the first 2 trials together), 2 at once');
+    const dry = await calibrateCommand(OASIS, { ...OPTIONS, against, out: root, dryRun: true });
+    expect(dry.outcome).toBeNull();
+    const text = dryRunText(dry.plan, OPTIONS);
+    expect(text).toMatch(/cascades: 3 paired, 1 without a simulated partner \(left out: ghost\)/);
+    expect(text).toMatch(/train \(2\):/);
+    expect(text).toMatch(/held-out \(1\):/);
+    expect(text).toContain('plan: up to 4 trials × 1 seed = up to 4 runs (the first 2 trials together), 2 at once');
     expect(existsSync(root)).toBe(false);
 
     // In process, stopped after the first batch (Ctrl-C does the same through an AbortSignal).
@@ -135,19 +139,24 @@ describe('socialsim calibrate', () => {
     expect(info.trials.map((t) => statSync(join(root, 'oasis-format', t.runs[0]!.run_id, 'run.json')).mtimeMs)).toEqual(mtimes);
   });
 
-  it('when fewer than two cascades pair, or a parameter is bad, then calibrate exits 2 with the reason and runs nothing', () => {
+  it('when fewer than two cascades pair, or a parameter or the budget is bad, then calibrate exits 2 with the reason and runs nothing', async () => {
     const dir = tempDir();
     const one = join(dir, 'one.csv');
     writeFileSync(one, 'cascade,user,parent,delay,source_post\nwater_rumour,1300000000000000000,,0,1300000000000000000#0\n');
-    const r = cli(['calibrate', OASIS, '--params', PARAM, '--against', one, '--out', join(dir, 'results')]);
+    const out = join(dir, 'results');
+    const r = cli(['calibrate', OASIS, '--params', PARAM, '--against', one, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error \[calibrate\.too_few_cascades\]: calibrate needs at least 2 real cascades paired .* found 1;/);
-    const bad = cli(['calibrate', OASIS, '--params', 'models.stat.repost_base=0.1..2', '--out', join(dir, 'results')]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('error [calibrate.bad_param]: --params models.stat.repost_base=0.1..2: at 2: models.stat.repost_base: must be number between 0 and 1, got 2');
-    const small = cli(['calibrate', OASIS, '--params', PARAM, '--params', 'models.stat.like_base=0.01..0.2', '--budget', '2', '--out', join(dir, 'results')]);
-    expect(small.code).toBe(2);
-    expect(small.stderr).toContain('--budget 2 does not cover the first simplex');
-    expect(existsSync(join(dir, 'results'))).toBe(false);
+    const failure = async (opts: Partial<CalibrateCommandOptions>): Promise<CliError> => {
+      const err = await calibrateCommand(OASIS, { ...OPTIONS, out, ...opts }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(CliError);
+      return err as CliError;
+    };
+    const bad = await failure({ params: ['models.stat.repost_base=0.1..2'] });
+    expect([bad.code, bad.exitCode, bad.message]).toEqual(['calibrate.bad_param', 2, '--params models.stat.repost_base=0.1..2: at 2: models.stat.repost_base: must be number between 0 and 1, got 2']);
+    const small = await failure({ params: [PARAM, 'models.stat.like_base=0.01..0.2'], budget: 2 });
+    expect([small.code, small.exitCode]).toEqual(['calibrate.small_budget', 2]);
+    expect(small.message).toContain('--budget 2 does not cover the first simplex');
+    expect(existsSync(out)).toBe(false);
   });
 });
