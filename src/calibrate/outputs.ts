@@ -17,9 +17,12 @@ export async function writeOutputs(plan: CalibrationPlan, trials: readonly Trial
   const best = bestTrial(trials);
   if (!best) return { fittedPath: null, reportPath: null };
   const assignments = fittedAssignments(plan, best);
+  const sets = plan.against ? plan.baseOverrides.slice(0, -1) : plan.baseOverrides;
   const header = [
     `Fitted by socialsim calibrate ${plan.id} on ${plan.file}${status === 'interrupted' ? ' (interrupted: the best so far)' : ''}:`,
     `trial ${best.trial} of ${trials.length}, seeds ${plan.seeds.join(', ')}; train NRMSE ${fixed(best.train_loss)} on ${plan.split.train.length} cascades, held-out NRMSE ${fixed(best.heldout_loss)} on ${plan.split.heldout.length}.`,
+    ...(plan.against ? [`Cascades from --against ${plan.against}.`] : []),
+    ...(sets.length > 0 ? [`The runs also had ${sets.map((o) => `--set ${o}`).join(' ')}.`] : []),
   ];
   const fittedPath = join(plan.dir, CALIBRATE_FILES.fitted);
   writeFileSync(fittedPath, fittedYaml(fragmentOf(rawExperiment(plan.text, plan.baseOverrides), assignments), assignments, header));

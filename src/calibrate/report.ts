@@ -109,10 +109,12 @@ export function fitSpec(plan: CalibrationPlan, fit: FitData): TopLevelSpec {
 }
 
 function resultHtml(plan: CalibrationPlan, trials: readonly TrialRecord[], best: TrialRecord, status: string): string {
+  const overrides = plan.against ? plan.baseOverrides.slice(0, -1) : plan.baseOverrides;
   const kv = htmlTable(
     ['', ''],
     [
       ['experiment', `${plan.base.name} (${plan.file})${plan.against ? `, cascades from ${plan.against}` : ''}`],
+      ...(overrides.length > 0 ? [['overrides', overrides.map((o) => `--set ${o}`).join(' ')] as TableCell[]] : []),
       ['status', `${status}: ${trials.length} trials, best trial ${best.trial}`],
       ['seeds per trial', plan.seeds.join(', ')],
       ['train cascades', plan.split.train.join(', ')],
