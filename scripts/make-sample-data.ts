@@ -170,7 +170,8 @@ function main(): void {
   writeFileSync(join(out, 'cascades.csv'), csv(['cascade', 'user', 'parent', 'delay', 'source_post'], cascades(ps)));
   console.log(`wrote ${USERS} users, ${edges.length} follows, ${ps.length} posts, ${CASCADES} cascades to ${out}`);
   const o = writeOasisSample(out);
-  console.log(`wrote the OASIS-shaped sample: ${o.users} users (${o.follows} follows listed, ${o.previousTweets} previous tweets), a cascade of ${o.cascadeNodes} nodes over ${(o.cascadeSpanS / 3600).toFixed(1)} h`);
+  const trees = o.cascades.map((c) => `${c.id} ${c.nodes} nodes over ${(c.spanS / 3600).toFixed(1)} h`).join(', ');
+  console.log(`wrote the OASIS-shaped sample: ${o.users} users (${o.follows} follows listed, ${o.previousTweets} previous tweets), ${o.cascades.length} cascades: ${trees}`);
 }
 
 main();

@@ -1,8 +1,9 @@
 /**
  * The OASIS-shaped part of data/sample/ (called by make-sample-data.ts): a users file in the
  * shape of OASIS's user_all_id_time.csv, written the way pandas writes it (a leading unnamed
- * index column, lists as Python literals), and one rumour cascade that starts from the first
- * user's first previous tweet and spreads mostly along the follow lists. Deterministic.
+ * index column, lists as Python literals), and eight rumour cascades, each starting from one
+ * user's first previous tweet and spreading mostly along the follow lists, of varied size and
+ * speed (enough paired cascades for `socialsim calibrate` to hold some out). Deterministic.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,18 +21,110 @@ const FOLLOWS_NOBODY = 109;
 const NEVER_POSTED = new Set([42, 87]);
 /** Share of users who follow the rumour's source (a local news-ish account). */
 const SOURCE_REACH = 0.45;
-const RUMOUR =
-  "BREAKING: a friend at the water board says the city's tap water is contaminated, don't drink it until further notice. Officials \"will confirm tomorrow\". Share! #health";
-/** Cascade timing: lag from parent to child is lognormal around this median (seconds)... */
-const LAG_MEDIAN_S = 900;
-const LAG_SIGMA = 1.4;
-/** ...and interest in the rumour fades with this time constant (seconds). */
-const FADE_S = 3 * 3600;
 const HORIZON_S = 8 * 3600;
-/** Scales every user's credulity: how catchy the rumour is. */
-const TAKE_UP = 0.8;
-/** Chance a reached user also reaches one random account outside its followers (search, trends). */
-const OUT_OF_NETWORK = 0.2;
+
+/** A rumour: its source (a row whose first previous tweet it replaces) and how it spreads. */
+interface Rumour {
+  readonly id: string;
+  readonly row: number;
+  readonly text: string;
+  /** Lag from parent to child: lognormal around this median (seconds), with this sigma... */
+  readonly lagMedianS: number;
+  readonly lagSigma: number;
+  /** ...and interest in the rumour fades with this time constant (seconds). */
+  readonly fadeS: number;
+  /** Scales every user's credulity: how catchy the rumour is. */
+  readonly takeUp: number;
+  /** Chance a reached user also reaches one random account outside its followers (search, trends). */
+  readonly outOfNetwork: number;
+}
+
+/**
+ * The first is the original sample's rumour (same file rows as before); the others start from
+ * well-followed accounts, fast and viral to slow and small.
+ */
+const RUMOURS: readonly Rumour[] = [
+  {
+    id: 'water_rumour',
+    row: 0,
+    text: "BREAKING: a friend at the water board says the city's tap water is contaminated, don't drink it until further notice. Officials \"will confirm tomorrow\". Share! #health",
+    lagMedianS: 900,
+    lagSigma: 1.4,
+    fadeS: 3 * 3600,
+    takeUp: 0.8,
+    outOfNetwork: 0.2,
+  },
+  {
+    id: 'towers_rumour',
+    row: 72,
+    text: "The new 5G towers downtown are making people sick, my neighbour's whole street got headaches the day they were switched on. Spread the word #health #tech",
+    lagMedianS: 300,
+    lagSigma: 1.0,
+    fadeS: 1.5 * 3600,
+    takeUp: 0.9,
+    outOfNetwork: 0.3,
+  },
+  {
+    id: 'stadium_rumour',
+    row: 33,
+    text: "Heard from someone at the stadium: tonight's final is being called off over a threat, police aren't saying anything yet #sports",
+    lagMedianS: 2400,
+    lagSigma: 1.2,
+    fadeS: 5 * 3600,
+    takeUp: 0.6,
+    outOfNetwork: 0.1,
+  },
+  {
+    id: 'bank_rumour',
+    row: 70,
+    text: 'Leaked memo: the central bank will freeze withdrawals over 500 from Monday. Get your cash out now! #finance',
+    lagMedianS: 600,
+    lagSigma: 1.3,
+    fadeS: 2 * 3600,
+    takeUp: 0.35,
+    outOfNetwork: 0.1,
+  },
+  {
+    id: 'heatwave_rumour',
+    row: 100,
+    text: 'The heatwave is fake: the weather service moved its thermometers to hit records, a retired meteorologist told me #climate',
+    lagMedianS: 1200,
+    lagSigma: 1.5,
+    fadeS: 4 * 3600,
+    takeUp: 0.7,
+    outOfNetwork: 0.2,
+  },
+  {
+    id: 'airport_rumour',
+    row: 28,
+    text: "Every flight out of the airport is grounded tomorrow because of a 'software attack', my cousin works there #travel #tech",
+    lagMedianS: 450,
+    lagSigma: 0.9,
+    fadeS: 1 * 3600,
+    takeUp: 0.6,
+    outOfNetwork: 0.15,
+  },
+  {
+    id: 'singer_rumour',
+    row: 43,
+    text: 'A famous singer died this morning, the family will announce it tonight. RIP #music',
+    lagMedianS: 240,
+    lagSigma: 1.1,
+    fadeS: 0.75 * 3600,
+    takeUp: 0.5,
+    outOfNetwork: 0.25,
+  },
+  {
+    id: 'lemon_rumour',
+    row: 39,
+    text: 'Scientists confirm lemon water every morning cures diabetes, doctors hate it #science #health',
+    lagMedianS: 1800,
+    lagSigma: 1.0,
+    fadeS: 6 * 3600,
+    takeUp: 0.45,
+    outOfNetwork: 0.05,
+  },
+];
 
 const userId = (i: number): string => (1_300_000_000_000_000_000n + BigInt(i) * 6_700_417_003n).toString();
 
@@ -114,7 +207,8 @@ function previousTweets(rng: Rng, p: Persona, row: number): string[] {
   const n = row === 0 ? 3 : rng.int(5);
   const out: string[] = [];
   for (let k = 0; k < n; k++) out.push(rng.pick(FLAVOURS)(composePost(rng, rng.pick(p.interests))));
-  if (row === 0) out[0] = RUMOUR;
+  const rumour = RUMOURS.find((r) => r.row === row);
+  if (rumour) out[0] = rumour.text;
   return out;
 }
 
@@ -139,30 +233,31 @@ interface Reached {
 }
 
 /**
- * An independent-cascade spread from row 0 at time 0: each reached user exposes its followers
- * (via the follow lists), who pass it on with their credulity, fading with time, after a
- * lognormal lag; a few reach someone outside their followers (search, trends). The earliest
+ * An independent-cascade spread from the rumour's row at time 0: each reached user exposes its
+ * followers (via the follow lists), who pass it on with their credulity, fading with time, after
+ * a lognormal lag; a few reach someone outside their followers (search, trends). The earliest
  * exposure that takes is a user's parent. Events past the horizon are dropped.
  */
-function cascade(lists: readonly number[][], credulity: readonly number[]): Reached[] {
+function cascade(lists: readonly number[][], credulity: readonly number[], r: Rumour): Reached[] {
   const followers = lists.map(() => [] as number[]);
   lists.forEach((follows, u) => follows.forEach((v) => followers[v]!.push(u)));
-  const rng = Rng.derive(SEED, 'oasis-cascade');
-  const queue: Reached[] = [{ row: 0, parent: undefined, delay: 0 }];
+  // The first rumour keeps the original sample's stream, so its cascade is the one it was.
+  const rng = r.row === 0 ? Rng.derive(SEED, 'oasis-cascade') : Rng.derive(SEED, 'oasis-cascade', r.id);
+  const queue: Reached[] = [{ row: r.row, parent: undefined, delay: 0 }];
   const reached = new Map<number, Reached>();
   while (queue.length > 0) {
     queue.sort((a, b) => a.delay - b.delay || a.row - b.row);
     const next = queue.shift()!;
     if (reached.has(next.row)) continue;
     reached.set(next.row, next);
-    const fade = Math.exp(-next.delay / FADE_S);
+    const fade = Math.exp(-next.delay / r.fadeS);
     const expose = (v: number): void => {
-      if (reached.has(v) || !rng.chance(TAKE_UP * (credulity[v] as number) * fade)) return;
-      const delay = Math.round(next.delay + LAG_MEDIAN_S * Math.exp(LAG_SIGMA * rng.normal()));
+      if (reached.has(v) || !rng.chance(r.takeUp * (credulity[v] as number) * fade)) return;
+      const delay = Math.round(next.delay + r.lagMedianS * Math.exp(r.lagSigma * rng.normal()));
       if (delay <= HORIZON_S) queue.push({ row: v, parent: next.row, delay });
     };
     for (const v of followers[next.row]!) expose(v);
-    if (rng.chance(OUT_OF_NETWORK)) expose(rng.int(lists.length));
+    if (rng.chance(r.outOfNetwork)) expose(rng.int(lists.length));
   }
   return [...reached.values()].sort((a, b) => a.delay - b.delay || a.row - b.row);
 }
@@ -171,8 +266,8 @@ export interface OasisSampleStats {
   readonly users: number;
   readonly follows: number;
   readonly previousTweets: number;
-  readonly cascadeNodes: number;
-  readonly cascadeSpanS: number;
+  /** Per cascade, in file order: its id, nodes and the delay of its last node. */
+  readonly cascades: readonly { readonly id: string; readonly nodes: number; readonly spanS: number }[];
 }
 
 /** Writes oasis_users.csv and oasis_cascade.csv into `out`. */
@@ -196,15 +291,18 @@ export function writeOasisSample(out: string): OasisSampleStats {
   });
   writeFileSync(join(out, 'oasis_users.csv'), rows.join('\n') + '\n');
 
-  const nodes = cascade(lists, credulity);
-  const source = `${userId(0)}#0`;
-  const cascadeRows = nodes.map((n) => ['water_rumour', userId(n.row), n.parent === undefined ? '' : userId(n.parent), n.delay, source].map(cell).join(','));
+  const cascadeRows: string[] = [];
+  const cascades = RUMOURS.map((r) => {
+    const nodes = cascade(lists, credulity, r);
+    const source = `${userId(r.row)}#0`;
+    for (const n of nodes) cascadeRows.push([r.id, userId(n.row), n.parent === undefined ? '' : userId(n.parent), n.delay, source].map(cell).join(','));
+    return { id: r.id, nodes: nodes.length, spanS: nodes.at(-1)?.delay ?? 0 };
+  });
   writeFileSync(join(out, 'oasis_cascade.csv'), ['cascade,user,parent,delay,source_post', ...cascadeRows].join('\n') + '\n');
   return {
     users: personas.length,
     follows: lists.reduce((s, l) => s + l.length, 0),
     previousTweets: tweets,
-    cascadeNodes: nodes.length,
-    cascadeSpanS: nodes.at(-1)?.delay ?? 0,
+    cascades,
   };
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load.js';
 import { readFileSync } from 'node:fs';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { registerBranch } from './branch.js';
+import { registerCalibrate } from './calibrate.js';
 import { registerInspect } from './inspect.js';
 import { registerLaunch } from './launch.js';
 import { registerPlan } from './plan.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerLaunch(program);
   registerSweep(program);
+  registerCalibrate(program);
   return program;
 }
 

@@ -1,10 +1,12 @@
 /**
- * One run of a sweep, in its own process (its own DuckDB writer), started by `run-sweep.ts`:
+ * One run of a sweep (or of a calibration), in its own process (its own DuckDB writer), started
+ * by `child-runner.ts`:
  *
- *   node --import <tsx loader> src/sweep/child.ts run <experiment.yaml> <results-root> <sweep file> [--force]
- *   node --import <tsx loader> src/sweep/child.ts resume <run-dir>
+ *   node --import <tsx loader> src/sweep/child.ts run <experiment.yaml> <results-root> <experiment file> [--force] [--no-report] [--by=<command>]
+ *   node --import <tsx loader> src/sweep/child.ts resume <run-dir> [--no-report] [--by=<command>]
  *
- * Writes the run's report.html when it completes, like `socialsim run`. Exit code 0 when the run
+ * Writes the run's report.html when it completes, like `socialsim run`, unless --no-report.
+ * `--by` names the command that started it in run.json (default sweep). Exit code 0 when the run
  * ended (whatever its status; run.json says which), 1 when it threw.
  */
 import { loadExperiment } from '../config/load.js';
@@ -12,18 +14,21 @@ import { resumeRun, runExperiment, type RunOutcome } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
 
 async function main(argv: readonly string[]): Promise<void> {
-  const [mode, target, root, file] = argv;
+  const flags = argv.filter((a) => a.startsWith('--'));
+  const [mode, target, root, file] = argv.filter((a) => !a.startsWith('--'));
+  const by = flags.find((f) => f.startsWith('--by='))?.slice('--by='.length) ?? 'sweep';
+  const command = [by, ...argv.filter((a) => !a.startsWith('--by='))];
   let outcome: RunOutcome;
   if (mode === 'run' && target && root && file) {
     const exp = loadExperiment(target);
-    outcome = await runExperiment(exp, { resultsRoot: root, quiet: true, command: ['sweep', ...argv], force: argv.includes('--force'), experimentFile: file });
+    outcome = await runExperiment(exp, { resultsRoot: root, quiet: true, command, force: flags.includes('--force'), experimentFile: file });
   } else if (mode === 'resume' && target) {
-    outcome = await resumeRun(target, { quiet: true, command: ['sweep', ...argv] });
+    outcome = await resumeRun(target, { quiet: true, command });
   } else {
-    throw new Error(`usage: child.ts run <experiment.yaml> <results-root> <sweep file> [--force] | resume <run-dir>; got ${argv.join(' ')}`);
+    throw new Error(`usage: child.ts run <experiment.yaml> <results-root> <experiment file> [--force] [--no-report] [--by=<command>] | resume <run-dir> [--no-report] [--by=<command>]; got ${argv.join(' ')}`);
   }
   const exp = loadExperiment(`${outcome.dir}/experiment.resolved.yaml`);
-  if (outcome.info.status === 'completed' && exp.report.auto) await writeReport(outcome.dir, { topPosts: exp.report.top_posts });
+  if (outcome.info.status === 'completed' && exp.report.auto && !flags.includes('--no-report')) await writeReport(outcome.dir, { topPosts: exp.report.top_posts });
   process.stdout.write(`${JSON.stringify({ dir: outcome.dir, status: outcome.info.status, wall_ms: outcome.info.wall_ms })}\n`);
 }
 

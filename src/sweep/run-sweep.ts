@@ -6,13 +6,11 @@
  * A completed run is skipped, an unfinished one resumed, a missing one run; a failed run is
  * recorded and the sweep goes on.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { packageDir } from '../common/packages.js';
 import { configHash, loadExperiment, resolvedYaml } from '../config/load.js';
-import { readRunInfo, RUN_FILES } from '../engine/run-folder.js';
+import { RUN_FILES } from '../engine/run-folder.js';
+import { planOf, runInChild } from './child-runner.js';
 import { expandSweep, runLabel, sweepId, type SweepRun } from './expand.js';
 import { readRunMetrics, SweepIndex, type IndexRow } from './index-db.js';
 import { createSweepProgress } from './progress.js';
@@ -52,10 +50,6 @@ export interface SweepFile {
 }
 
 export const SWEEP_FILES = { info: 'sweep.json', index: 'sweep.duckdb', report: 'sweep-report.html' } as const;
-
-const CHILD = new URL('./child.ts', import.meta.url).pathname;
-const tsxLoader = (): string => pathToFileURL(join(packageDir('tsx'), 'dist', 'loader.mjs')).href;
-const FINAL = new Set(['completed', 'budget_exhausted']);
 
 /** Expands `file` and runs the sweep (or, with `dryRun`, only expands it). */
 export async function runSweep(file: string, opts: SweepOptions): Promise<SweepOutcome> {
@@ -103,33 +97,6 @@ function writeSweepFile(dir: string, id: string, file: string, base: readonly st
   writeFileSync(join(dir, SWEEP_FILES.info), JSON.stringify(info, null, 2) + '\n');
 }
 
-type Plan = 'skip' | 'run' | 'force' | 'resume';
-
-function planOf(runDir: string): Plan {
-  if (!existsSync(runDir)) return 'run';
-  if (!existsSync(join(runDir, RUN_FILES.info))) return 'force';
-  return FINAL.has(readRunInfo(runDir).status) ? 'skip' : 'resume';
-}
-
-/** Runs the child process of one run; resolves with its exit code. */
-function runChild(args: readonly string[], logPath: string): Promise<number> {
-  const fd = openSync(logPath, 'a');
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader(), CHILD, ...args], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    child.on('error', () => done(1));
-    child.on('exit', (code) => done(code ?? 1));
-  });
-}
-
-function lastLines(path: string, n: number): string {
-  try {
-    return readFileSync(path, 'utf8').trim().split('\n').slice(-n).join(' | ');
-  } catch {
-    return '';
-  }
-}
-
 async function executeSweep(dir: string, id: string, file: string, base: readonly string[], runs: readonly SweepRun[], opts: SweepOptions): Promise<SweepOutcome> {
   const log = opts.quiet ? (): void => undefined : (opts.log ?? ((line: string): void => void process.stderr.write(`${line}\n`)));
   mkdirSync(join(dir, 'runs'), { recursive: true });
@@ -154,19 +121,16 @@ async function executeSweep(dir: string, id: string, file: string, base: readonl
   const one = async (i: number): Promise<void> => {
     const r = runs[i] as SweepRun;
     const row = rows[i] as IndexRow;
-    const plan = planOf(row.run_dir);
-    const t0 = performance.now();
-    const logPath = join(dir, 'logs', `${r.runId}.log`);
-    let note = '';
-    if (plan !== 'skip') progress.started(r.runId, runLabel(r.params), row.run_dir, r.experiment.clock.timesteps);
-    if (plan !== 'skip') {
-      const args = plan === 'resume' ? ['resume', row.run_dir] : ['run', join(dir, 'runs', `${r.runId}.yaml`), opts.resultsRoot, file, ...(plan === 'force' ? ['--force'] : [])];
-      const code = await runChild(args, logPath);
-      if (code !== 0) note = lastLines(logPath, 3) || `exit code ${code}`;
-    }
-    const info = existsSync(join(row.run_dir, RUN_FILES.info)) ? readRunInfo(row.run_dir) : undefined;
-    row.status = info?.status === 'running' || !info ? 'failed' : info.status;
-    row.error = info?.error ?? (note || null);
+    if (planOf(row.run_dir) !== 'skip') progress.started(r.runId, runLabel(r.params), row.run_dir, r.experiment.clock.timesteps);
+    const { plan, status, error, info, ms } = await runInChild({
+      runDir: row.run_dir,
+      experimentYaml: join(dir, 'runs', `${r.runId}.yaml`),
+      resultsRoot: opts.resultsRoot,
+      file,
+      logPath: join(dir, 'logs', `${r.runId}.log`),
+    });
+    row.status = status;
+    row.error = error;
     if (info && existsSync(join(row.run_dir, RUN_FILES.db))) {
       row.metrics = await readRunMetrics(row.run_dir, info.wall_ms).catch((err: unknown) => {
         row.error ??= `metrics: ${err instanceof Error ? err.message : String(err)}`;
@@ -175,7 +139,7 @@ async function executeSweep(dir: string, id: string, file: string, base: readonl
     }
     await index.update(row);
     finished++;
-    const took = plan === 'skip' ? `skipped (${row.status})` : `${row.status}${plan === 'resume' ? ' (resumed)' : ''} ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+    const took = plan === 'skip' ? `skipped (${row.status})` : `${row.status}${plan === 'resume' ? ' (resumed)' : ''} ${(ms / 1000).toFixed(1)} s`;
     progress.finished(r.runId, `[${finished}/${runs.length}] ${runLabel(r.params)} ${took}${row.status === 'failed' && row.error ? `: ${row.error}` : ''}`);
   };
   const worker = async (): Promise<void> => {

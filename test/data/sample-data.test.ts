@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { DatasetConfig } from '../../src/config/types.js';
-import { loadDataset } from '../../src/data/dataset.js';
+import { loadDataset, type CascadeNode } from '../../src/data/dataset.js';
 import { tempDir } from '../helpers/tmp.js';
 import { table } from './helpers.js';
 
@@ -49,10 +49,10 @@ describe('data/sample', () => {
     expect(jsonl.posts!.rows.filter((p) => p.kind === 'quote').length).toBeGreaterThan(100);
   });
 
-  it('when the OASIS-shaped sample loads by row index then every user, follow list, profile and previous tweet reads, and its cascade starts from the first user’s first tweet', async () => {
+  it('when the OASIS-shaped sample loads by row index then every user, follow list, profile and previous tweet reads', async () => {
     const d = await loadDataset(OASIS_SET, DATA);
     const users = d.users!;
-    expect([users.rows.length, users.skipped, d.follows!.count, d.cascades!.rows.length, d.cascades!.skipped]).toEqual([110, 0, 811, 37, 0]);
+    expect([users.rows.length, users.skipped, d.follows!.count, d.cascades!.rows.length, d.cascades!.skipped]).toEqual([110, 0, 811, 259, 0]);
     expect(users.rows.every((u) => u.activityProfile?.length === 24 && u.character !== undefined && u.previousPosts !== undefined)).toBe(true);
     // Two accounts never posted: all-zero profiles and no previous tweets.
     expect(users.rows.filter((u) => u.activityProfile!.every((x) => x === 0)).map((u) => u.previousPosts)).toEqual([[], []]);
@@ -68,23 +68,47 @@ describe('data/sample', () => {
     // Per-user variety: the busiest hour differs between users.
     const peaks = new Set(users.rows.map((u) => u.activityProfile!.indexOf(Math.max(...u.activityProfile!))));
     expect(peaks.size).toBeGreaterThan(8);
+  });
 
+  it('when the OASIS-shaped cascades load then eight rumours each start from a user’s first previous tweet, spread mostly along follow lists, and differ in size and speed', async () => {
+    const d = await loadDataset(OASIS_SET, DATA);
+    const users = d.users!;
     const followees = new Map(users.rows.map((u) => [u.id, new Set<string>()]));
     for (let e = 0; e < d.follows!.count; e++) followees.get(users.rows[d.follows!.follower[e]!]!.id)!.add(users.rows[d.follows!.followee[e]!]!.id);
-    const nodes = d.cascades!.rows;
-    expect(nodes[0]).toMatchObject({ user: users.rows[0]!.id, parent: undefined, delay: 0 });
-    expect(nodes.every((n) => users.index.has(n.user))).toBe(true);
-    // Mostly along the follow lists: the user follows the one it got the rumour from.
-    expect(nodes.filter((n) => n.parent !== undefined && followees.get(n.user)!.has(n.parent)).length).toBe(35);
-    // Fast start, long tail: half the nodes within the first hour and a half, the last after 4 hours.
-    const delays = nodes.map((n) => n.delay);
-    expect(delays.filter((s) => s <= 5400).length).toBeGreaterThanOrEqual(nodes.length / 2);
-    expect(Math.max(...delays)).toBeGreaterThan(4 * 3600);
-    expect(Math.max(...delays)).toBeLessThan(8 * 3600);
-    // Each row names its cascade's source post by dataset post id: the first user's previous tweet 0.
+    const byCascade = new Map<string, CascadeNode[]>();
+    for (const n of d.cascades!.rows) byCascade.set(n.cascade, [...(byCascade.get(n.cascade) ?? []), n]);
+    expect([...byCascade.keys()]).toEqual(['water_rumour', 'towers_rumour', 'stadium_rumour', 'bank_rumour', 'heatwave_rumour', 'airport_rumour', 'singer_rumour', 'lemon_rumour']);
+    const sizes: number[] = [];
+    const medians: number[] = [];
+    for (const [id, nodes] of byCascade) {
+      const root = nodes[0]!;
+      expect(root, id).toMatchObject({ parent: undefined, delay: 0 });
+      expect(nodes.filter((n) => n.parent === undefined), id).toHaveLength(1);
+      expect(nodes.every((n) => users.index.has(n.user)), id).toBe(true);
+      // Each row names its cascade's source post by dataset post id: the root's previous tweet 0, a rumour.
+      expect(new Set(nodes.map((n) => n.sourcePost)), id).toEqual(new Set([`${root.user}#0`]));
+      expect(users.rows[users.index.get(root.user)!]!.previousPosts![0], id).toMatch(/#\w+$/);
+      // Mostly along the follow lists: the user follows the one it got the rumour from.
+      const along = nodes.filter((n) => n.parent !== undefined && followees.get(n.user)!.has(n.parent)).length;
+      expect(along / (nodes.length - 1), id).toBeGreaterThan(0.9);
+      const delays = nodes.map((n) => n.delay).sort((a, b) => a - b);
+      expect(delays.at(-1)!, id).toBeLessThanOrEqual(8 * 3600);
+      sizes.push(nodes.length);
+      medians.push(delays[Math.floor(delays.length / 2)]!);
+    }
+    // The original rumour is as it was: 37 nodes, 35 of 36 hops along follows, half within 90 minutes, the last after 4 hours.
+    const water = byCascade.get('water_rumour')!;
+    expect(water[0]!.user).toBe(users.rows[0]!.id);
+    expect(water).toHaveLength(37);
+    expect(water.filter((n) => n.parent !== undefined && followees.get(n.user)!.has(n.parent)).length).toBe(35);
+    expect(water.filter((n) => n.delay <= 5400).length).toBeGreaterThanOrEqual(water.length / 2);
+    expect(Math.max(...water.map((n) => n.delay))).toBeGreaterThan(4 * 3600);
+    // Varied: from a handful of nodes to over half the users; median delays from minutes to over an hour.
+    expect([Math.min(...sizes), Math.max(...sizes)]).toEqual([8, 63]);
+    expect(Math.min(...medians)).toBeLessThan(10 * 60);
+    expect(Math.max(...medians)).toBeGreaterThan(60 * 60);
     const file = readFileSync(join(DATA, 'sample', 'oasis_cascade.csv'), 'utf8').trim().split('\n');
     expect(file[0]).toBe('cascade,user,parent,delay,source_post');
-    expect(new Set(file.slice(1).map((l) => l.split(',')[4]))).toEqual(new Set([`${users.rows[0]!.id}#0`]));
   });
 
   it('when the sample script runs again then it writes byte-identical files', () => {

@@ -23,7 +23,7 @@ describe('experiments/oasis-format.yaml', () => {
                (SELECT count(*) FROM real_follows r ANTI JOIN (SELECT * FROM follows WHERE created_step = 0) f
                   ON f.follower_id = r.follower_id AND f.followee_id = r.followee_id)::INTEGER AS missing,
                (SELECT count(*) FROM real_cascades)::INTEGER AS cascade`);
-      expect(counts).toEqual({ agents: 110, profiles: 110, real_follows: 811, missing: 0, cascade: 37 });
+      expect(counts).toEqual({ agents: 110, profiles: 110, real_follows: 811, missing: 0, cascade: 259 });
       // The opening posts are the previous tweets, in file order (agent i is row i), the rumour first; no generated ones.
       const file = await loadDataset(exp.dataset, '/');
       const tweets = file.users!.rows.flatMap((u, i) => u.previousPosts!.map((text) => ({ author: i, text })));
