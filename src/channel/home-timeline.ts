@@ -17,34 +17,41 @@ export interface HomeEntry {
   readonly followee: number;
 }
 
-/**
- * A followee's posts of the window that can show, newest first, as parallel arrays: the post's
- * own id (what orders the timeline), what it shows, and the repost it shows through (NaN: none).
- */
-interface Shareable {
-  readonly ids: readonly number[];
-  readonly views: readonly PostView[];
-  readonly via: readonly number[];
-}
-
-const NONE: Shareable = { ids: [], views: [], via: [] };
-
 export class HomeTimeline {
-  /** Per followee, its posts of the window that can show: many followers share a followee. */
-  private readonly shareable = new Map<number, Shareable>();
-  /** The merge's max-heap, reused from call to call: followees' lists and each one's next index. */
-  private lists: Shareable[] = [];
-  private heapList = new Int32Array(64);
+  /**
+   * Post ids are dense and grow with time, so the window's posts are the id range
+   * [first, last]. Per post of that range: the post it shows (itself, or for a repost the post
+   * it shares; NaN when it cannot show: deleted, flagged, a reply, or sharing a post gone) and
+   * that post's author. Built once per step, so each agent's merge reads flat arrays.
+   */
+  private readonly shows: Float64Array;
+  private readonly showsAuthor: Float64Array;
+  /** The merge's max-heap, reused from call to call: each followee's post list, its cursor, and the id there. */
+  private heapIds: (readonly number[])[] = [];
   private heapAt = new Int32Array(64);
+  private heapHead = new Float64Array(64);
   private heapFollowee = new Float64Array(64);
   private size = 0;
 
   private constructor(
     private readonly state: ChannelState,
-    private readonly fromStep: number,
+    private readonly first: number,
+    private readonly last: number,
     /** Views of feed candidates and of older originals reposted inside the window. */
     private readonly viewOf: (postId: number) => PostView | undefined,
-  ) {}
+  ) {
+    const n = Math.max(0, last - first + 1);
+    this.shows = new Float64Array(n).fill(NaN);
+    this.showsAuthor = new Float64Array(n).fill(NaN);
+    for (let id = first; id <= last; id++) {
+      const p = state.posts.get(id);
+      if (!p || p.deleted || p.flagged || p.kind === 'comment') continue;
+      const view = viewOf(p.kind === 'repost' ? (p.parentId ?? -1) : id);
+      if (!view) continue;
+      this.shows[id - first] = view.postId;
+      this.showsAuthor[id - first] = view.authorId;
+    }
+  }
 
   /**
    * The home timelines of a step: posts created at `fromStep` or later (the recommender's
@@ -70,7 +77,7 @@ export class HomeTimeline {
       if (!p || p.deleted || p.flagged || p.hidden || state.suspended.has(p.author)) continue;
       older.set(id, { postId: id, authorId: p.author, createdStep: p.createdStep, text: p.text, label: p.label, likes: likes[i] as number, reposts: reposts[i] as number, dislikes: dislikes[i] as number });
     }
-    return new HomeTimeline(state, fromStep, (id) => snapshot.postsById.get(id) ?? older.get(id));
+    return new HomeTimeline(state, firstPostOf(state, fromStep), state.nextPostId - 1, (id) => snapshot.postsById.get(id) ?? older.get(id));
   }
 
   /**
@@ -87,90 +94,73 @@ export class HomeTimeline {
     const followees = state.followeesOf(user);
     this.reserve(followees.size);
     this.size = 0;
-    this.lists.length = 0;
     for (const followee of followees) {
       if (muted.has(followee) || state.suspended.has(followee)) continue;
-      const list = this.postsOf(followee);
-      if (list.ids.length === 0) continue;
-      this.lists.push(list);
-      this.push(this.lists.length - 1, followee);
+      const ids = state.postIdsOf(followee);
+      const at = this.newest(ids, ids.length - 1);
+      if (at >= 0) this.push(ids, at, followee);
     }
     const out: HomeEntry[] = [];
     while (out.length < k && this.size > 0) {
-      const list = this.lists[this.heapList[0]!]!;
-      const at = this.heapAt[0]!;
+      const id = this.heapHead[0]!;
       const followee = this.heapFollowee[0]!;
-      if (at + 1 < list.ids.length) {
-        this.heapAt[0] = at + 1;
+      const ids = this.heapIds[0]!;
+      const next = this.newest(ids, this.heapAt[0]! - 1);
+      if (next >= 0) {
+        this.heapAt[0] = next;
+        this.heapHead[0] = ids[next]!;
         this.siftDown(0);
       } else this.pop();
-      const view = list.views[at]!;
-      const shared = view.postId;
-      if (liked.has(shared) || reposted.has(shared) || view.authorId === user || muted.has(view.authorId) || out.some((e) => e.post.postId === shared)) continue;
-      const via = list.via[at]!;
-      out.push({ post: view, viaPostId: Number.isNaN(via) ? null : via, followee });
+      const shows = this.shows[id - this.first]!;
+      const author = this.showsAuthor[id - this.first]!;
+      if (liked.has(shows) || reposted.has(shows) || author === user || muted.has(author) || out.some((e) => e.post.postId === shows)) continue;
+      out.push({ post: this.viewOf(shows)!, viaPostId: shows === id ? null : id, followee });
     }
     return out;
   }
 
-  /** A followee's live posts and reposts of the window whose shared post can be shown, newest first. */
-  private postsOf(followee: number): Shareable {
-    let out = this.shareable.get(followee);
-    if (out) return out;
-    const ids = this.state.postIdsOf(followee);
-    const own: number[] = [];
-    const views: PostView[] = [];
-    const via: number[] = [];
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const id = ids[i]!;
-      const p = this.state.posts.get(id);
-      if (!p || p.createdStep < this.fromStep) break;
-      if (p.deleted || p.flagged || p.kind === 'comment') continue;
-      const view = this.viewOf(p.kind === 'repost' ? (p.parentId ?? -1) : id);
-      if (!view) continue;
-      own.push(id);
-      views.push(view);
-      via.push(p.kind === 'repost' ? id : NaN);
+  /** The index of the newest post at or below `at` in `ids` that is in the window and can show; −1 when none. */
+  private newest(ids: readonly number[], at: number): number {
+    for (; at >= 0; at--) {
+      const id = ids[at]!;
+      if (id < this.first) return -1;
+      if (id <= this.last && !Number.isNaN(this.shows[id - this.first]!)) return at;
     }
-    // Plain arrays: a typed array costs more to allocate than these few items cost to read.
-    out = own.length === 0 ? NONE : { ids: own, views, via };
-    this.shareable.set(followee, out);
-    return out;
+    return -1;
   }
 
   private reserve(n: number): void {
-    if (n <= this.heapList.length) return;
-    const size = Math.max(n, this.heapList.length * 2);
-    this.heapList = new Int32Array(size);
+    if (n <= this.heapAt.length) return;
+    const size = Math.max(n, this.heapAt.length * 2);
     this.heapAt = new Int32Array(size);
+    this.heapHead = new Float64Array(size);
     this.heapFollowee = new Float64Array(size);
   }
 
-  /** The post id heap entry `i` points at: the newest of all followees' next posts is on top. */
-  private head(i: number): number {
-    return this.lists[this.heapList[i]!]!.ids[this.heapAt[i]!]!;
-  }
-
   private swap(a: number, b: number): void {
-    const l = this.heapList[a]!;
-    const t = this.heapAt[a]!;
+    const ids = this.heapIds[a]!;
+    const at = this.heapAt[a]!;
+    const head = this.heapHead[a]!;
     const f = this.heapFollowee[a]!;
-    this.heapList[a] = this.heapList[b]!;
+    this.heapIds[a] = this.heapIds[b]!;
     this.heapAt[a] = this.heapAt[b]!;
+    this.heapHead[a] = this.heapHead[b]!;
     this.heapFollowee[a] = this.heapFollowee[b]!;
-    this.heapList[b] = l;
-    this.heapAt[b] = t;
+    this.heapIds[b] = ids;
+    this.heapAt[b] = at;
+    this.heapHead[b] = head;
     this.heapFollowee[b] = f;
   }
 
-  private push(list: number, followee: number): void {
+  private push(ids: readonly number[], at: number, followee: number): void {
     let i = this.size++;
-    this.heapList[i] = list;
-    this.heapAt[i] = 0;
+    this.heapIds[i] = ids;
+    this.heapAt[i] = at;
+    this.heapHead[i] = ids[at]!;
     this.heapFollowee[i] = followee;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.head(parent) >= this.head(i)) break;
+      if (this.heapHead[parent]! >= this.heapHead[i]!) break;
       this.swap(parent, i);
       i = parent;
     }
@@ -179,9 +169,7 @@ export class HomeTimeline {
   private pop(): void {
     this.size--;
     if (this.size === 0) return;
-    this.heapList[0] = this.heapList[this.size]!;
-    this.heapAt[0] = this.heapAt[this.size]!;
-    this.heapFollowee[0] = this.heapFollowee[this.size]!;
+    this.swap(0, this.size);
     this.siftDown(0);
   }
 
@@ -190,11 +178,24 @@ export class HomeTimeline {
       const l = 2 * i + 1;
       const r = l + 1;
       let top = i;
-      if (l < this.size && this.head(l) > this.head(top)) top = l;
-      if (r < this.size && this.head(r) > this.head(top)) top = r;
+      if (l < this.size && this.heapHead[l]! > this.heapHead[top]!) top = l;
+      if (r < this.size && this.heapHead[r]! > this.heapHead[top]!) top = r;
       if (top === i) return;
       this.swap(top, i);
       i = top;
     }
   }
+}
+
+/** The first post id created at `fromStep` or later (ids are dense and grow with the step); past the last when none. */
+function firstPostOf(state: ChannelState, fromStep: number): number {
+  let lo = 1;
+  let hi = state.nextPostId;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const p = state.posts.get(mid);
+    if (p !== undefined && p.createdStep >= fromStep) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
