@@ -1,10 +1,8 @@
 import { join } from 'node:path';
-import * as vega from 'vega';
-import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { exposureSection } from '../../src/report/sections/exposure.js';
 import { buildReport } from '../../src/report/write.js';
-import { recordingLogger } from '../helpers/vega.js';
+import { renderLines } from '../helpers/vega.js';
 import { crossCuttingExposure, crossCuttingTotals, DECIDED } from '../../src/analysis/exposure.js';
 import { withSimDb } from '../../src/analysis/open.js';
 import { parseExperiment } from '../../src/config/load.js';
@@ -83,17 +81,7 @@ describe('crossCuttingExposure', () => {
     const { dir } = await runExperiment(experiment(true), { resultsRoot: tempDir(), quiet: true });
     const [section] = (await buildReport(dir, { sections: [exposureSection] })).sections;
     expect(section!.error).toBeUndefined();
-    const { logger, messages } = recordingLogger();
-    const view = new vega.View(vega.parse(compile(section!.spec!, { logger }).spec), { renderer: 'none', logger });
-    await view.runAsync();
-    type Node = { marktype?: string; role?: string; items?: Node[] };
-    const lines: number[] = [];
-    const walk = (n: Node): void => {
-      if (n.marktype === 'line' && n.role === 'mark') lines.push(n.items?.length ?? 0);
-      for (const c of n.items ?? []) walk(c);
-    };
-    walk((view.scenegraph() as unknown as { root: Node }).root);
-    view.finalize();
+    const { messages, lines } = await renderLines(section!.spec!);
     expect(messages).toEqual([]);
     // Two topics × shown/liked: four series, each over the run's 4 steps.
     expect(lines).toEqual([4, 4, 4, 4]);
