@@ -12,7 +12,6 @@ import { realCascadeColumns } from './real-cascades.js';
 import type { AnalysisSettings } from './settings.js';
 import { columnsOf, trackedPosts, type TrackedPost } from './track.js';
 
-
 export interface PairRow {
   cascade_id: string;
   post_id: number;
