@@ -47,3 +47,10 @@ describe('the README’s table list', () => {
     for (const [table, columns] of ddl) expect(readme.get(table), table).toEqual(columns);
   });
 });
+
+describe('the outcome tables', () => {
+  it('when a run writes a table then the equality checks cover it, or it is named as left out', async () => {
+    const { CHANNEL_TABLES, CHANNEL_TABLES_LEFT_OUT } = await import('../src/channel/schema.js');
+    expect([...CHANNEL_TABLES, ...CHANNEL_TABLES_LEFT_OUT].sort()).toEqual([...ddlTables().keys()].sort());
+  });
+});

@@ -273,8 +273,10 @@ export const CHANNEL_MIGRATIONS: readonly string[] = [
 ];
 
 /**
- * Tables whose contents define a run's outcome; the determinism test checksums these.
- * (llm_calls is left out: latencies and endpoints vary from run to run by nature.)
+ * Tables whose contents define a run's outcome: every table a run writes, which the resume,
+ * replay, branch and determinism tests checksum. Left out, by nature: `llm_calls` (latencies,
+ * endpoints and attempts vary from run to run; its outcomes show in `trace`) — checked by
+ * `CHANNEL_TABLES_LEFT_OUT` against the DDL so no new table is forgotten.
  */
 export const CHANNEL_TABLES = [
   'users',
@@ -305,5 +307,12 @@ export const CHANNEL_TABLES = [
   'real_posts',
   'real_follows',
   'real_cascades',
+  'survey_answers',
+  'llm_responses',
+  'recsys_state',
+  'meta',
 ] as const;
+
+/** Tables a run writes that are not part of its outcome (see CHANNEL_TABLES). */
+export const CHANNEL_TABLES_LEFT_OUT = ['llm_calls'] as const;
 export type ChannelTable = (typeof CHANNEL_TABLES)[number];

@@ -12,6 +12,7 @@ import type { Channel } from '../channel/channel.js';
 import type { HerdingArm } from '../channel/herding.js';
 import { Rng } from '../common/rng.js';
 import type { Experiment, HerdingConfig } from '../config/types.js';
+import { canonicalJson } from '../config/resolve.js';
 
 /** What the analysis needs to know about the design, stored in `meta` under `herding`. */
 export interface HerdingMeta extends HerdingConfig {
@@ -40,7 +41,8 @@ export class HerdingExperiment {
   static async start(exp: Experiment, channel: Channel): Promise<HerdingExperiment | null> {
     if (!exp.herding) return null;
     const meta: HerdingMeta = { ...exp.herding, horizon: exp.herding.horizon ?? exp.recsys.window };
-    await channel.setMeta({ herding: JSON.stringify(meta) });
+    // Canonical (sorted keys): a resumed run reads its experiment back with keys in schema order.
+    await channel.setMeta({ herding: canonicalJson(meta) });
     return new HerdingExperiment(exp.seed, exp.herding, channel);
   }
 
