@@ -12,6 +12,7 @@ import { registerReport } from './report.js';
 import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerSweep } from './sweep.js';
+import { registerTimeline } from './timeline.js';
 import { registerValidate } from './validate.js';
 
 const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerBranch(program);
   registerReport(program);
   registerInspect(program);
+  registerTimeline(program);
   registerPlan(program);
   registerLaunch(program);
   registerSweep(program);
