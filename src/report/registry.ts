@@ -11,6 +11,7 @@ import { overview } from './sections/overview.js';
 import { postsLikesSection } from './sections/posts-likes.js';
 import { propagationSection } from './sections/propagation.js';
 import { realVsSimSection } from './sections/real-vs-sim.js';
+import { sentimentSection } from './sections/sentiment.js';
 import { surveysSection } from './sections/surveys.js';
 import { topPostsSection } from './sections/top-posts.js';
 import type { ReportSection } from './types.js';
@@ -23,6 +24,7 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   topPostsSection,
   propagationSection,
   exposureSection,
+  sentimentSection,
   realVsSimSection,
   llmUsageSection,
   surveysSection,
