@@ -14,6 +14,7 @@ import { realVsSimSection } from './sections/real-vs-sim.js';
 import { sentimentSection } from './sections/sentiment.js';
 import { surveysSection } from './sections/surveys.js';
 import { topPostsSection } from './sections/top-posts.js';
+import { trendsSection } from './sections/trends.js';
 import type { ReportSection } from './types.js';
 
 export const REPORT_SECTIONS: readonly ReportSection[] = [
@@ -22,6 +23,7 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   activeAgentsSection,
   postsLikesSection,
   topPostsSection,
+  trendsSection,
   propagationSection,
   exposureSection,
   sentimentSection,
