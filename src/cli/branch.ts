@@ -38,6 +38,7 @@ export function registerBranch(program: Command): void {
           force: opts.force,
           quiet: opts.quiet,
           command: process.argv.slice(2),
+          ...(opts.quiet ? {} : { note: (message: string) => void process.stderr.write(`note: ${message}\n`) }),
         });
         const reportPath = opts.report && outcome.info.status === 'completed' ? await writeReport(outcome.dir) : null;
         printOutcome({ ...outcome, reportPath });
