@@ -29,7 +29,7 @@ export function registerBranch(program: Command): void {
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')
     .action(async (parentDir: string, opts: BranchCommandOptions) => {
-      simDbOf(parentDir);
+      simDbOf(parentDir, 'branch');
       try {
         const outcome = await branchRun(parentDir, {
           resultsRoot: opts.out ?? dirname(dirname(resolve(parentDir))),
