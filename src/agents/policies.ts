@@ -1,4 +1,5 @@
 import type { Experiment, OpenAICompatibleModelConfig, OpenAIModelConfig } from '../config/types.js';
+import type { SharedBudget } from '../llm/budget-gate.js';
 import { createLimiterFor, MissingApiKeyError, modelSettingsFromConfig } from '../llm/settings.js';
 import { createLlmPolicy } from './llm/policy.js';
 import { LlmWorkerPool } from './llm/pool.js';
@@ -23,6 +24,12 @@ type LlmConfig = OpenAICompatibleModelConfig | OpenAIModelConfig;
 export interface PolicyOptions {
   /** Recorded responses by model key: the LLM cohorts answer from them instead of endpoints. */
   readonly replay?: ReadonlyMap<string, readonly (readonly [string, string])[]>;
+  /** With `replay`: the requests the recorded run's budgets turned away, by model key (request key → error). */
+  readonly refusals?: ReadonlyMap<string, readonly (readonly [string, string])[]>;
+  /** The run's budget gate (src/engine/budget.ts), shared with the worker threads. */
+  readonly budget?: SharedBudget;
+  /** Worker threads for LLM agents (default: up to 2). */
+  readonly threads?: number;
 }
 
 export function createPolicies(
@@ -44,13 +51,15 @@ export function createPolicies(
     if (model.provider === 'statistical') continue;
     const replay = opts.replay?.get(name);
     // A replay needs no endpoint and no key: the recorded answers stand in for the model.
-    llm.set(name, replay ? { ...llmWorkerModel(name, model, { ...env, ...keyless(model) }), replay } : llmWorkerModel(name, model, env));
+    const refused = opts.refusals?.get(name);
+    llm.set(name, replay ? { ...llmWorkerModel(name, model, { ...env, ...keyless(model) }), replay, ...(refused ? { refused } : {}) } : llmWorkerModel(name, model, env));
   }
   const pool =
     llm.size > 0
       ? new LlmWorkerPool(
-          { models: Object.fromEntries(llm) },
+          { models: Object.fromEntries(llm), ...(opts.budget ? { budget: opts.budget } : {}) },
           [...llm.values()].reduce((n, m) => n + m.settings.endpoints.reduce((k, e) => k + e.maxConcurrency, 0), 0),
+          ...(opts.threads !== undefined ? [opts.threads] : []),
         )
       : null;
 

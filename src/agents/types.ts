@@ -78,6 +78,12 @@ export interface Decision {
    * feed, or in browse mode every page reached.
    */
   readonly shown?: number;
+  /**
+   * The budget (`run` or a model key) that turned the agent's first request away: no LLM
+   * decided, nothing was sent. The engine gives the agent the statistical policy's decision
+   * under `on_exhausted: fallback`; under `stop` this decision (a failed `decide`) stands.
+   */
+  readonly budgetRefused?: string;
 }
 
 /**

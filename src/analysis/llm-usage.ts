@@ -3,6 +3,7 @@
 export interface LlmUsageRow {
   cohort: string;
   model: string;
+  /** Requests sent (a call and its retries count once here; `retries` counts the extra attempts). */
   requests: number;
   ok: number;
   failed: number;
@@ -16,6 +17,8 @@ export interface LlmUsageRow {
   p95_ms: number;
   /** Estimated from the model's `price` (USD per million tokens); null when no price is set. */
   cost_usd: number | null;
+  /** Requests a budget turned away before they were sent (outcome budget_exhausted with no attempt); not in `requests`. */
+  refused: number;
 }
 
 export type Prices = Readonly<Record<string, { readonly prompt?: number; readonly completion?: number } | undefined>>;
@@ -25,16 +28,20 @@ export type RunQuery = (sql: string) => Promise<Record<string, unknown>[]>;
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : Number(v ?? 0));
 
+/** A call that reached an endpoint at least once: not one a budget turned away before any attempt. */
+const SENT = `NOT (outcome = 'budget_exhausted' AND attempts = 0)`;
+
 export async function llmUsage(query: RunQuery, prices: Prices = {}): Promise<LlmUsageRow[]> {
   const rows = await query(
-    `SELECT cohort, model, count(*)::INTEGER AS requests, count(*) FILTER (WHERE outcome = 'ok')::INTEGER AS ok,
-            sum(prompt_tokens)::DOUBLE AS prompt_tokens, sum(completion_tokens)::DOUBLE AS completion_tokens,
-            (sum(attempts) - count(*))::INTEGER AS retries,
-            quantile_cont(latency_ms, 0.5)::DOUBLE AS p50_ms, quantile_cont(latency_ms, 0.95)::DOUBLE AS p95_ms
+    `SELECT cohort, model, count(*) FILTER (WHERE ${SENT})::INTEGER AS requests, count(*) FILTER (WHERE outcome = 'ok')::INTEGER AS ok,
+            coalesce(sum(prompt_tokens), 0)::DOUBLE AS prompt_tokens, coalesce(sum(completion_tokens), 0)::DOUBLE AS completion_tokens,
+            (coalesce(sum(attempts) FILTER (WHERE ${SENT}), 0) - count(*) FILTER (WHERE ${SENT}))::INTEGER AS retries,
+            quantile_cont(latency_ms, 0.5) FILTER (WHERE ${SENT})::DOUBLE AS p50_ms, quantile_cont(latency_ms, 0.95) FILTER (WHERE ${SENT})::DOUBLE AS p95_ms,
+            count(*) FILTER (WHERE NOT (${SENT}))::INTEGER AS refused
      FROM llm_calls GROUP BY cohort, model ORDER BY cohort, model`,
   );
   const failures = await query(
-    `SELECT cohort, model, outcome, count(*)::INTEGER AS n FROM llm_calls WHERE outcome <> 'ok' GROUP BY ALL ORDER BY ALL`,
+    `SELECT cohort, model, outcome, count(*)::INTEGER AS n FROM llm_calls WHERE outcome <> 'ok' AND ${SENT} GROUP BY ALL ORDER BY ALL`,
   );
   return rows.map((r) => {
     const cohort = String(r.cohort);
@@ -57,6 +64,7 @@ export async function llmUsage(query: RunQuery, prices: Prices = {}): Promise<Ll
       p50_ms: Math.round(num(r.p50_ms)),
       p95_ms: Math.round(num(r.p95_ms)),
       cost_usd: price && (price.prompt !== undefined || price.completion !== undefined) ? ((price.prompt ?? 0) * prompt + (price.completion ?? 0) * completion) / 1e6 : null,
+      refused: num(r.refused),
     };
   });
 }

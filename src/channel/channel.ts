@@ -15,14 +15,18 @@ import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions } 
 import { ChannelState, type PlatformRules } from './state.js';
 
 const NO_FEED: readonly number[] = [];
+/** The endpoint of a call answered from a recording (cache.ts): nothing was sent. */
+const REPLAYED = 'replay';
 
 const isIdList = (feed: ShownFeed | readonly number[]): feed is readonly number[] => Array.isArray(feed);
 
+/** Requests sent (every attempt) and tokens, by model: what budgets count. */
 function usageByModel(batch: StepBatch): Map<string, { requests: number; promptTokens: number; completionTokens: number }> {
   const out = new Map<string, { requests: number; promptTokens: number; completionTokens: number }>();
   for (const c of batch.llmCalls) {
+    if (c.endpoint === REPLAYED) continue;
     const u = out.get(c.model) ?? { requests: 0, promptTokens: 0, completionTokens: 0 };
-    u.requests++;
+    u.requests += c.attempts;
     u.promptTokens += c.promptTokens;
     u.completionTokens += c.completionTokens;
     out.set(c.model, u);
@@ -46,7 +50,7 @@ export interface StepSummary {
   readonly llmFailures: number;
   /** Of the commit, wall ms spent writing recommender output (rec, impressions), not actions. */
   readonly listWriteMs: number;
-  /** LLM usage of the step by model key. */
+  /** LLM usage of the step by model key: requests sent (every attempt; replayed answers were not sent) and tokens. */
   readonly llmUsage: ReadonlyMap<string, { requests: number; promptTokens: number; completionTokens: number }>;
 }
 
@@ -93,10 +97,10 @@ export class Channel {
     return this.state.users.get(user)?.username ?? `user${user}`;
   }
 
-  /** LLM usage so far by model key (a resumed run's budgets start from it). */
+  /** LLM requests sent so far (attempts; replayed answers were not sent) and tokens, by model key: a resumed run's budgets start from them. */
   async llmUsageByModel(): Promise<Map<string, { requests: number; promptTokens: number; completionTokens: number }>> {
     const rows = await this.db.query<{ model: string; requests: number; p: number; c: number }>(
-      'SELECT model, count(*)::INTEGER AS requests, sum(prompt_tokens)::DOUBLE AS p, sum(completion_tokens)::DOUBLE AS c FROM llm_calls GROUP BY model',
+      `SELECT model, sum(attempts)::DOUBLE AS requests, sum(prompt_tokens)::DOUBLE AS p, sum(completion_tokens)::DOUBLE AS c FROM llm_calls WHERE endpoint <> '${REPLAYED}' GROUP BY model`,
     );
     return new Map(rows.map((r) => [r.model, { requests: r.requests, promptTokens: r.p, completionTokens: r.c }]));
   }

@@ -29,7 +29,7 @@ export function registerBranch(program: Command): void {
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')
     .action(async (parentDir: string, opts: BranchCommandOptions) => {
-      simDbOf(parentDir);
+      simDbOf(parentDir, 'branch');
       try {
         const outcome = await branchRun(parentDir, {
           resultsRoot: opts.out ?? dirname(dirname(resolve(parentDir))),
@@ -38,6 +38,7 @@ export function registerBranch(program: Command): void {
           force: opts.force,
           quiet: opts.quiet,
           command: process.argv.slice(2),
+          ...(opts.quiet ? {} : { note: (message: string) => void process.stderr.write(`note: ${message}\n`) }),
         });
         const reportPath = opts.report && outcome.info.status === 'completed' ? await writeReport(outcome.dir) : null;
         printOutcome({ ...outcome, reportPath });

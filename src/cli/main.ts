@@ -7,6 +7,7 @@ import { registerBranch } from './branch.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerInspect } from './inspect.js';
 import { registerLaunch } from './launch.js';
+import { registerList } from './list.js';
 import { registerPlan } from './plan.js';
 import { registerReport } from './report.js';
 import { registerResume } from './resume.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerInspect(program);
   registerTimeline(program);
+  registerList(program);
   registerPlan(program);
   registerLaunch(program);
   registerSweep(program);

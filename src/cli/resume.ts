@@ -25,7 +25,7 @@ export function registerResume(program: Command): void {
         printSweepOutcome(await resumeSweep(runDir, { parallel: opts.parallel, quiet: opts.quiet }));
         return;
       }
-      simDbOf(runDir);
+      simDbOf(runDir, 'resume');
       try {
         const outcome = await resumeRunOrBranch(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2) });
         const reportPath = opts.report && outcome.info.status === 'completed' ? await writeReport(outcome.dir) : null;

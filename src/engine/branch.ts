@@ -2,11 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPolicies } from '../agents/policies.js';
 import type { AgentPolicy } from '../agents/types.js';
-import { loadExperiment } from '../config/load.js';
+import { configHash, loadExperiment } from '../config/load.js';
 import type { Experiment } from '../config/types.js';
+import { changedBudgets } from './budget.js';
+import { populationChanges } from './branch-check.js';
 import { recordedResponses } from './replay.js';
-import { readRunInfo, RUN_FILES, type RunInfo } from './run-folder.js';
-import { continueRun, resumeRun, type RunOptions, type RunOutcome, startRunFolder } from './run.js';
+import { readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
+import { continueRun, policiesFor, resumeRun, type RunOptions, type RunOutcome, startRunFolder } from './run.js';
 
 /** The branch cannot be made as asked. */
 export class BranchError extends Error {
@@ -17,14 +19,17 @@ export interface BranchOptions extends Omit<RunOptions, 'replayFrom' | 'maxSteps
   readonly atStep: number;
   /** `--set` changes that apply from `atStep` on. */
   readonly overrides: readonly string[];
+  /** Told when the branch changes nothing (it then re-runs the parent's experiment from `atStep`). */
+  readonly note?: (message: string) => void;
 }
 
 /**
  * A counterfactual run: steps 0 … atStep−1 are the parent's (re-executed from its experiment,
  * its LLM cohorts answered from its recorded responses, so they are identical to the parent's),
- * then the changed experiment takes over. The changes should be ones that act during the run
- * (recommender, model parameters, budgets, seeds' posts); changing the population or dataset
- * makes the first steps no longer the parent's.
+ * then the changed experiment takes over. Changes to who lives in the run (population, dataset,
+ * seed: see branch-check.ts) are refused, since the branch continues on the parent's accounts.
+ * A budget the branch changes starts afresh from the branch point (a decision the shared steps
+ * took on it no longer holds); the others keep what the shared steps decided.
  */
 export async function branchRun(parentDir: string, opts: BranchOptions): Promise<RunOutcome> {
   if (!existsSync(join(parentDir, RUN_FILES.info))) throw new BranchError(`${parentDir} is not a run folder (no ${RUN_FILES.info})`);
@@ -35,21 +40,45 @@ export async function branchRun(parentDir: string, opts: BranchOptions): Promise
   const parentExp = loadExperiment(join(parentDir, RUN_FILES.resolved));
   const branchExp = loadExperiment(join(parentDir, RUN_FILES.resolved), { overrides: opts.overrides });
   if (branchExp.clock.timesteps <= opts.atStep) throw new BranchError(`the branch has ${branchExp.clock.timesteps} steps; nothing would run from step ${opts.atStep}`);
+  const changes = populationChanges(parentExp, branchExp);
+  if (changes.length > 0) {
+    const list = changes.map((c) => `${c.path} (${c.before} → ${c.after})`).join(', ');
+    throw new BranchError(
+      `a branch cannot change who lives in the run: ${list}. The branch continues on its parent's accounts, personas, follow graph and opening posts, made at step 0; ` +
+        `change what acts from step ${opts.atStep} on instead (recommender, models, budgets, scripted posts, interventions …), or start a new run: ` +
+        `socialsim run ${join(parentDir, RUN_FILES.resolved)} ${opts.overrides.map((o) => `--set ${o}`).join(' ')}`.trimEnd(),
+    );
+  }
+  if (configHash(branchExp) === configHash(parentExp)) {
+    opts.note?.(
+      `${opts.overrides.length === 0 ? 'no --set given' : 'the --set values are the parent\'s'}: the branch changes nothing and re-runs the parent's experiment from step ${opts.atStep} ` +
+        '(a statistical run reproduces its parent exactly; LLM cohorts ask their models again)',
+    );
+  }
 
   const prefixPolicies = await prefixPoliciesOf(parentDir, parentExp);
   const { dir, info } = await startRunFolder(branchExp, opts, prefixPolicies, `-at${opts.atStep}`, { branch_of: parentDir, branch_at_step: opts.atStep });
   // Steps before the branch point: the parent's experiment, answered from the parent's recording.
   await continueRun(dir, parentExp, info, { ...opts, maxSteps: opts.atStep, embeddingsFrom: parentDir }, prefixPolicies);
   if (!reachedBranchPoint(info, opts.atStep)) return { dir, info };
+  return continueBranch(dir, info, parentExp, branchExp, opts);
+}
+
+/** From the branch point: the branch's own experiment, live, its changed budgets starting afresh. */
+async function continueBranch(dir: string, info: RunInfo, parentExp: Experiment, branchExp: Experiment, opts: Omit<RunOptions, 'resultsRoot' | 'now'>): Promise<RunOutcome> {
+  const reset = new Set(changedBudgets(parentExp, branchExp));
+  for (const e of info.budget_events ?? []) if (reset.has(e.scope) && e.step < (info.branch_at_step ?? 0)) e.reset_at_branch = true;
   info.status = 'running';
-  return continueRun(dir, branchExp, info, opts, createPolicies(branchExp));
+  writeRunInfo(dir, info);
+  const { policies, budgetGate } = policiesFor(branchExp, opts);
+  return continueRun(dir, branchExp, info, { ...opts, budgetGate }, policies);
 }
 
 /** The parent's policies for the shared steps: every LLM model answers from the parent's recording only. */
 async function prefixPoliciesOf(parentDir: string, parentExp: Experiment): Promise<Map<string, AgentPolicy>> {
-  const replay = await recordedResponses(parentDir);
-  for (const [name, m] of Object.entries(parentExp.models)) if (m.provider !== 'statistical' && !replay.has(name)) replay.set(name, []);
-  return createPolicies(parentExp, process.env, { replay });
+  const recording = await recordedResponses(parentDir);
+  for (const [name, m] of Object.entries(parentExp.models)) if (m.provider !== 'statistical' && !recording.replay.has(name)) recording.replay.set(name, []);
+  return createPolicies(parentExp, process.env, recording);
 }
 
 /**
@@ -64,11 +93,14 @@ export async function resumeRunOrBranch(dir: string, opts: Omit<RunOptions, 'res
   info.status = 'running';
   await continueRun(dir, parentExp, info, { ...opts, maxSteps: info.branch_at_step - info.steps_completed, embeddingsFrom: info.branch_of }, await prefixPoliciesOf(info.branch_of, parentExp));
   if (!reachedBranchPoint(info, info.branch_at_step)) return { dir, info };
-  info.status = 'running';
-  return continueRun(dir, branchExp, info, opts, createPolicies(branchExp));
+  return continueBranch(dir, info, parentExp, branchExp, opts);
 }
 
-/** After the shared steps: stopped on purpose exactly at the branch point (not by Ctrl-C, a budget or a failure). */
+/**
+ * After the shared steps: stopped on purpose exactly at the branch point (not by a failure). A
+ * budget that stopped the parent at its last step stops there too; the branch goes on if it
+ * changed that budget, and otherwise ends at once as the parent did.
+ */
 function reachedBranchPoint(info: RunInfo, atStep: number): boolean {
-  return info.status === 'interrupted' && info.steps_completed >= atStep;
+  return (info.status === 'interrupted' || info.status === 'budget_exhausted') && info.steps_completed >= atStep;
 }

@@ -34,7 +34,15 @@ export interface RunInfo {
   branch_of?: string;
   branch_at_step?: number;
   /** Budgets used up during the run, and what happened then. */
-  budget_events?: { step: number; scope: string; action: 'stop' | 'fallback'; cohorts: string[]; reason: string }[];
+  budget_events?: {
+    step: number;
+    scope: string;
+    action: 'stop' | 'fallback';
+    cohorts: string[];
+    reason: string;
+    /** A branch changed this budget: the decision, taken in the shared steps, no longer holds from the branch point. */
+    reset_at_branch?: boolean;
+  }[];
   error?: string;
 }
 

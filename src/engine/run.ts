@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPolicies } from '../agents/policies.js';
+import { createPolicies, seedCohort, type PolicyOptions } from '../agents/policies.js';
 import { createStatisticalPolicy } from '../agents/statistical.js';
 import type { AgentPolicy } from '../agents/types.js';
 import { Channel } from '../channel/channel.js';
@@ -8,10 +8,11 @@ import { configHash, legacyConfigHash, loadExperiment, resolvedYaml, statistical
 import type { Experiment, StatisticalModelConfig } from '../config/types.js';
 import { llmUsage, type Prices } from '../analysis/llm-usage.js';
 import { recommenderFor } from '../recsys/registry.js';
-import { BudgetGuard } from './budget.js';
+import type { BudgetGate } from '../llm/budget-gate.js';
+import { budgetGateFor, BudgetGuard, withBudgetFallback } from './budget.js';
 import { embeddingModels } from '../config/embedding-models.js';
 import { clientSource } from './embedder.js';
-import { recordedResponses } from './replay.js';
+import { recordedResponses, type Recording } from './replay.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
 import { gitState, packageVersions } from './provenance.js';
@@ -39,6 +40,29 @@ export interface RunOptions {
   readonly embeddingsFrom?: string;
   /** Built beforehand (runExperiment loads the dataset before making the run folder). */
   readonly population?: Population;
+  /** Worker threads for LLM agents (default: up to 2). */
+  readonly llmThreads?: number;
+}
+
+/** What `continueRun` takes besides the run options: the gate its policies were made with. */
+export interface ContinueOptions extends Omit<RunOptions, 'resultsRoot' | 'now'> {
+  /** The budget gate shared with the policies' worker threads (`policiesFor`); null or absent: no gate. */
+  readonly budgetGate?: BudgetGate | null;
+}
+
+/**
+ * The policies of a run and the budget gate they send through: answered from `recording` (a
+ * replay: no gate, nothing is sent), or live with the experiment's budgets shared with the
+ * worker threads.
+ */
+export function policiesFor(exp: Experiment, opts: Pick<RunOptions, 'llmThreads'> = {}, recording?: Recording): { policies: Map<string, AgentPolicy>; budgetGate: BudgetGate | null } {
+  const budgetGate = recording ? null : budgetGateFor(exp);
+  const options: PolicyOptions = {
+    ...(recording ?? {}),
+    ...(budgetGate ? { budget: budgetGate.shared } : {}),
+    ...(opts.llmThreads !== undefined ? { threads: opts.llmThreads } : {}),
+  };
+  return { policies: createPolicies(exp, process.env, options), budgetGate };
 }
 
 export interface RunOutcome {
@@ -60,11 +84,11 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
   const replay = opts.replayFrom ? await recordedResponses(opts.replayFrom) : undefined;
   // A bad dataset row fails here, before a run folder exists.
   const population = opts.population ?? (await buildPopulation(exp));
-  const policies = createPolicies(exp, process.env, replay ? { replay } : {});
+  const { policies, budgetGate } = policiesFor(exp, opts, replay);
   // A missing API key of the embedding model fails here too, before the run folder exists.
   if (!replay) for (const m of embeddingModels(exp)) clientSource(exp, m);
   const { dir, info } = await startRunFolder(exp, opts, policies, replay ? '-replay' : '', opts.replayFrom ? { replay_of: opts.replayFrom } : {});
-  return continueRun(dir, exp, info, { ...opts, population }, policies);
+  return continueRun(dir, exp, info, { ...opts, population, budgetGate }, policies);
 }
 
 /** The new run folder with its resolved experiment and first run.json (policies closed on failure). */
@@ -127,12 +151,12 @@ export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot
     );
   }
   const replay = info.replay_of ? await recordedResponses(info.replay_of) : undefined;
-  const policies = createPolicies(exp, process.env, replay ? { replay } : {});
+  const { policies, budgetGate } = policiesFor(exp, opts, replay);
   info.status = 'running';
   info.finished_at = null;
   delete info.error;
   writeRunInfo(dir, info);
-  return continueRun(dir, exp, info, opts, policies);
+  return continueRun(dir, exp, info, { ...opts, budgetGate }, policies);
 }
 
 /**
@@ -143,7 +167,7 @@ export async function continueRun(
   dir: string,
   exp: Experiment,
   info: RunInfo,
-  opts: Omit<RunOptions, 'resultsRoot' | 'now'>,
+  opts: ContinueOptions,
   policies: ReadonlyMap<string, AgentPolicy>,
 ): Promise<RunOutcome> {
   const events = new EventLog(join(dir, RUN_FILES.events));
@@ -165,30 +189,50 @@ export async function continueRun(
   }
   process.once('SIGINT', onSigint);
   const fromStep = channel.committedStep + 1;
-  // Policies by cohort, as the loop reads them each step: a budget fallback swaps entries.
+  // Answering from another run's recording (a replay, a branch's shared steps): nothing is sent.
+  const recordedFrom = opts.embeddingsFrom ?? opts.replayFrom ?? info.replay_of;
+  const gate = recordedFrom ? null : (opts.budgetGate ?? null);
+  // Policies by cohort, as the loop reads them each step: a budget fallback swaps entries, and
+  // agents a fallback budget turns away mid-step get the statistical policy's decision.
   const active = new Map(policies);
-  const budget = new BudgetGuard(exp);
+  if (exp.budget || Object.values(exp.models).some((m) => m.provider !== 'statistical' && m.budget)) {
+    for (const [key, p] of active) active.set(key, withBudgetFallback(p, exp, () => fallbackPolicy(exp)));
+  }
+  const budget = new BudgetGuard(exp, gate);
+  // A recording's budget decisions are repeated at the same steps, not worked out again.
+  const recordedBudget = recordedFrom ? (readRunInfo(recordedFrom).budget_events ?? []) : null;
+  const decided = new Set<string>();
   let budgetStop = false;
+  const takeEffect = (e: { action: 'stop' | 'fallback'; cohorts: readonly string[] }): void => {
+    if (e.action === 'stop') budgetStop = true;
+    else for (const c of e.cohorts) active.set(c, fallbackPolicy(exp));
+  };
   const onBudget = (step: number): void => {
-    for (const e of budget.check()) {
-      const cohorts = exp.cohorts.filter((c) => e.models.includes(c.model)).map((c) => c.name);
-      if (e.action === 'stop') budgetStop = true;
-      else for (const c of cohorts) active.set(c, fallbackPolicy(exp));
-      const event = { step, scope: e.scope, action: e.action, cohorts, reason: e.reason };
+    const found = recordedBudget
+      ? recordedBudget.filter((e) => e.step === step && !decided.has(e.scope))
+      : budget.check().map((e) => ({ step, scope: e.scope, action: e.action, cohorts: budgetCohorts(exp, e.models), reason: e.reason }));
+    for (const e of found) {
+      const event = { step, scope: e.scope, action: e.action, cohorts: [...e.cohorts], reason: e.reason };
+      decided.add(e.scope);
+      takeEffect(event);
       (info.budget_events ??= []).push(event);
       events.write({ type: 'budget_exhausted', ...event });
     }
   };
-  // A resumed run keeps what its budgets already decided, without reporting it twice.
+  // A resumed run keeps what its budgets already decided, without reporting it twice (a branch
+  // that changed a budget drops the decision its shared steps inherited for it).
   for (const e of info.budget_events ?? []) {
+    if (e.reset_at_branch) continue;
+    decided.add(e.scope);
     budget.markSpent(e.scope);
-    if (e.action === 'stop') budgetStop = true;
-    else for (const c of e.cohorts) active.set(c, fallbackPolicy(exp));
+    takeEffect(e);
   }
-  for (const [model, usage] of await channel.llmUsageByModel()) budget.add(model, usage);
+  for (const [model, usage] of await channel.llmUsageByModel()) {
+    budget.add(model, usage);
+    gate?.add(model, usage);
+  }
   onBudget(channel.committedStep);
   const progress = createProgress(exp.clock.timesteps, fromStep, { quiet: opts.quiet });
-  const recordedFrom = opts.embeddingsFrom ?? opts.replayFrom ?? info.replay_of;
   events.write({ type: 'run_started', run_id: info.run_id, experiment: exp.name, seed: exp.seed, timesteps: exp.clock.timesteps, agents: info.agents, from_step: fromStep });
   try {
     await simulate({
@@ -197,7 +241,7 @@ export async function continueRun(
       population: opts.population ?? (await buildPopulation(exp)),
       recommender: recommenderFor(exp),
       policies: active,
-      embeddingSource: (model) => (recordedFrom ? { kind: 'recorded', runDir: recordedFrom } : clientSource(exp, model)),
+      embeddingSource: (model) => (recordedFrom ? { kind: 'recorded', runDir: recordedFrom } : clientSource(exp, model, process.env, gate ?? undefined)),
       shouldStop: () => stopRequested || budgetStop || (opts.maxSteps !== undefined && stepsThisTime >= opts.maxSteps),
       onStep(r) {
         stepsThisTime++;
@@ -272,6 +316,14 @@ class EndpointWatch {
       }
     }
   }
+}
+
+/** The policy keys (cohorts, and seed accounts acting through a model) on the given models. */
+function budgetCohorts(exp: Experiment, models: readonly string[]): string[] {
+  return [
+    ...exp.cohorts.filter((c) => models.includes(c.model)).map((c) => c.name),
+    ...exp.seeds.filter((s) => s.model !== undefined && models.includes(s.model)).map((s) => seedCohort(s.name)),
+  ];
 }
 
 /** What cohorts continue on when their model's budget runs out: the experiment's first statistical model, or the defaults. */

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ChatCompletionMessage } from 'openai/resources/chat/completions';
+import { budgetScopeOf } from './budget-gate.js';
 import type { CallRecord, ChatRequest, ChatResult, ModelClient, ModelSettings } from './types.js';
 
 function canonical(value: unknown): string {
@@ -45,14 +46,23 @@ export function recordingClient(inner: ModelClient): ModelClient {
   };
 }
 
-/** Answers from recorded responses only; a request never seen is a `replay_miss` failure. */
-export function replayClient(settings: ModelClient['settings'], responses: ReadonlyMap<string, string>): ModelClient {
+/**
+ * Answers from recorded responses only; a request never seen is a `replay_miss` failure. A
+ * request the recorded run's budget turned away (`refusals`: request key → its error) is turned
+ * away again, so the replay repeats the original's budget decisions without sending anything.
+ */
+export function replayClient(settings: ModelClient['settings'], responses: ReadonlyMap<string, string>, refusals: ReadonlyMap<string, string> = new Map()): ModelClient {
   return {
     settings,
     async chat(req) {
       const key = requestKey(settings, req);
       const response = responses.get(key);
       const base = { endpoint: 'replay', latencyMs: 0, promptTokens: 0, completionTokens: 0, attempts: 1, requestKey: key };
+      const refused = response === undefined ? refusals.get(key) : undefined;
+      if (refused !== undefined) {
+        const record: CallRecord = { ...base, endpoint: '', attempts: 0, outcome: 'budget_exhausted', error: refused };
+        return { ok: false, kind: 'budget_exhausted', error: refused, record, ...(budgetScopeOf(refused) ? { budgetScope: budgetScopeOf(refused)! } : {}) };
+      }
       if (response === undefined) {
         const error = `replay: no recorded response for this request (key ${key.slice(0, 12)})`;
         return { ok: false, kind: 'replay_miss', error, record: { ...base, outcome: 'replay_miss', error } };

@@ -4,6 +4,7 @@
  * `ChatResult` data; the API key never appears in an error or a record.
  */
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { BudgetGate } from './budget-gate.js';
 import type { EndpointLimiter } from './limiter.js';
 import { checkSettings, endpointSdks } from './sdk.js';
 import {
@@ -29,7 +30,17 @@ type Attempt =
   | { ok: true; message: ChatCompletionMessage; promptTokens: number; completionTokens: number }
   | { ok: false; kind: FailureKind; error: string; retryAfterMs: number | null };
 
-export function createModelClient(settings: ModelSettings, limiter: EndpointLimiter): ModelClient {
+/** A conservative token estimate of what a request sends (messages and tool schemas): 3.5 characters a token. */
+export function estimatePromptTokens(params: Pick<ChatCompletionCreateParamsNonStreaming, 'messages' | 'tools'>): number {
+  return Math.ceil((JSON.stringify(params.messages).length + (params.tools ? JSON.stringify(params.tools).length : 0)) / 3.5);
+}
+
+/**
+ * `gate`: the run's budgets (budget-gate.ts). Each attempt is admitted by it just before it is
+ * sent, reserving its estimated prompt and `max_tokens`; one it turns away ends the call as
+ * `budget_exhausted` without reaching the endpoint.
+ */
+export function createModelClient(settings: ModelSettings, limiter: EndpointLimiter, gate?: BudgetGate): ModelClient {
   checkSettings(settings);
   if (limiter.size !== settings.endpoints.length) {
     throw new Error(
@@ -81,6 +92,8 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
   async function chat(req: ChatRequest): Promise<ChatResult> {
     const start = performance.now();
     const params = body(req);
+    const budgeted = gate?.covers(settings.name) ?? false;
+    const promptEstimate = budgeted && gate!.needsTokens(settings.name) ? estimatePromptTokens(params) : 0;
     let attempts = 0;
     let badResponses = 0;
     let endpoint = -1;
@@ -95,13 +108,22 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
         return fail('no_endpoint', error, endpoint, attempts, start);
       }
       endpoint = i;
+      const admission = budgeted ? gate!.reserve(settings.name, promptEstimate, settings.maxTokens) : null;
+      if (admission && !admission.ok) {
+        limiter.release(i);
+        const r = fail('budget_exhausted', admission.message, -1, attempts, start);
+        return { ...r, budgetScope: admission.scope } as ChatResult;
+      }
       attempts++;
-      let a: Attempt;
+      let answer: Attempt | undefined;
       try {
-        a = await attempt(i, params);
+        answer = await attempt(i, params);
       } finally {
         limiter.release(i);
+        // What the server reported replaces the reservation; a failed attempt reports nothing.
+        if (admission?.ok) gate!.settle(admission.reservation, answer?.ok ? answer : { promptTokens: 0, completionTokens: 0 });
       }
+      const a = answer;
       if (a.ok) {
         limiter.reportSuccess(i);
         const record = makeRecord(i, start, attempts, 'ok', null, a.promptTokens, a.completionTokens);

@@ -19,6 +19,7 @@ import {
   shouldRetry,
   sleep,
 } from './retry.js';
+import type { BudgetGate } from './budget-gate.js';
 import { checkSettings, endpointSdks } from './sdk.js';
 import type { FailureKind, ModelSettings } from './types.js';
 
@@ -65,10 +66,14 @@ type Attempt =
  * batches go one at a time (in input order) until one succeeds, so which answer fixes it does
  * not depend on timing; later a different dimension is a `bad_response`. (Two `embed` calls
  * running concurrently on a fresh client can still race for it.)
+ *
+ * `gate`: the run's budgets (budget-gate.ts); each attempt is admitted just before it is sent
+ * (its texts reserved at 3.5 characters a token), and a batch turned away fails as
+ * `budget_exhausted` without reaching the endpoint.
  */
 export function createEmbeddingClient(
   settings: ModelSettings,
-  options: { batchSize?: number; concurrency?: number } = {},
+  options: { batchSize?: number; concurrency?: number; gate?: BudgetGate } = {},
 ): EmbeddingClient {
   checkSettings(settings);
   const n = settings.endpoints.length;
@@ -180,16 +185,25 @@ export function createEmbeddingClient(
     let attempts = 0;
     let badResponses = 0;
     let endpoint: number | null = null;
+    const gate = options.gate?.covers(settings.name) ? options.gate : undefined;
+    const estimate = gate?.needsTokens(settings.name) ? Math.ceil(input.reduce((c, t) => c + t.length, 0) / 3.5) : 0;
     for (;;) {
       const i = await acquire(endpoint === null ? preferred : (endpoint + 1) % n, endpoint);
       endpoint = i;
+      const admission = gate?.reserve(settings.name, estimate, 0);
+      if (admission && !admission.ok) {
+        release(i);
+        return { vectors: null, call: { ...record(i, texts.length, start, attempts, 'budget_exhausted', admission.message, 0), endpoint: '' } };
+      }
       attempts++;
-      let a: Attempt;
+      let answer: Attempt | undefined;
       try {
-        a = await attempt(i, input);
+        answer = await attempt(i, input);
       } finally {
         release(i);
+        if (admission?.ok) gate!.settle(admission.reservation, { promptTokens: answer?.ok ? answer.promptTokens : 0, completionTokens: 0 });
       }
+      let a = answer;
       // The dimension check happens here, synchronously, so concurrent batches cannot both fix it.
       if (a.ok && dimension !== null && a.dimension !== dimension) {
         a = {

@@ -67,7 +67,9 @@ export type FailureKind =
   | 'bad_response'
   | 'no_endpoint'
   /** Replaying a run, and the request was never recorded. */
-  | 'replay_miss';
+  | 'replay_miss'
+  /** A budget turned the request away before it was sent (budget-gate.ts); attempts counts only those sent before. */
+  | 'budget_exhausted';
 
 export interface CallRecord {
   /** URL of the endpoint of the final attempt ('' if no endpoint was ever obtained). */
@@ -86,7 +88,7 @@ export interface CallRecord {
 
 export type ChatResult =
   | { ok: true; message: ChatCompletionMessage; record: CallRecord }
-  | { ok: false; kind: FailureKind; error: string; record: CallRecord };
+  | { ok: false; kind: FailureKind; error: string; record: CallRecord; /** With kind budget_exhausted: the budget (`run` or a model key). */ budgetScope?: string };
 
 export interface ModelClient {
   /** The settings minus the API key, safe to log. */

@@ -16,7 +16,11 @@ import type { ReportContext, ReportSection, Section, TopLevelSpec } from './type
 export interface ReportOptions {
   /** Rows in the top-posts table (default 10). */
   topPosts?: number;
-  /** Output file, or an existing directory to write `report.html` into (default `runDir`). */
+  /**
+   * Output file, or a directory (one that exists, or a path ending in `/`) to write
+   * `<experiment>-<run-id>.html` into, so reports of several runs can share it. Default:
+   * `report.html` in the run folder.
+   */
   out?: string;
   /** Sections to build instead of the registry (tests, custom reports). */
   sections?: readonly ReportSection[];
@@ -85,17 +89,26 @@ export function renderReport(report: BuiltReport, generatedAt = new Date().toISO
   });
 }
 
-function outputPath(runDir: string, out: string | undefined): string {
-  if (out === undefined) return join(resolve(runDir), 'report.html');
-  const p = resolve(out);
-  if (existsSync(p) && statSync(p).isDirectory()) return join(p, 'report.html');
-  return p;
+/** The file name a report takes in a shared folder: `<experiment>-<run-id>.html`. */
+export function reportFileName(runDir: string, run: RunInfo | null): string {
+  const dir = resolve(runDir);
+  const experiment = run?.experiment || basename(dirname(dir));
+  const id = run?.run_id || basename(dir);
+  return `${experiment}-${id}.html`.replace(/[^\w.-]+/g, '_');
 }
 
-/** Writes the run's self-contained `report.html` and returns its path. */
+function outputPath(runDir: string, out: string | undefined, run: RunInfo | null): string {
+  if (out === undefined) return join(resolve(runDir), 'report.html');
+  const p = resolve(out);
+  const isDir = /[\\/]$/.test(out) || (existsSync(p) && statSync(p).isDirectory());
+  return isDir ? join(p, reportFileName(runDir, run)) : p;
+}
+
+/** Writes the run's self-contained report (`report.html` in the run folder unless `out`) and returns its path. */
 export async function writeReport(runDir: string, opts: ReportOptions = {}): Promise<string> {
-  const html = renderReport(await buildReport(runDir, opts));
-  const file = outputPath(runDir, opts.out);
+  const report = await buildReport(runDir, opts);
+  const html = renderReport(report);
+  const file = outputPath(runDir, opts.out, report.run);
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, html);

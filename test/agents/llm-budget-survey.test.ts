@@ -2,26 +2,70 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
+import { branchRun } from '../../src/engine/branch.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { compile } from 'vega-lite';
 import { parse, View } from 'vega';
 import { buildSpecs, writeReport } from '../../src/report/index.js';
+import { tableChecksums } from '../../src/analysis/checksums.js';
+import type { FakeServer } from '../../src/llm/fake-server.js';
 import { closeFakeServersAfterEach, experiment, fake, likeTop, localModel } from '../helpers/llm.js';
 import { tempDir } from '../helpers/tmp.js';
 
 closeFakeServersAfterEach();
 
+/** Chat requests that reached the fake server. */
+const chatRequests = (server: FakeServer): number => server.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
+
 describe('LLM budgets', () => {
-  it('when a model budget runs out with on_exhausted: stop then the run ends cleanly at that step', async () => {
+  it('when a model budget runs out mid-step with on_exhausted: stop then no request passes the cap, across worker threads, and the agents turned away do nothing', async () => {
     const server = await fake();
-    const exp = experiment(localModel([server.url], ', max_retries: 1, budget: { max_requests: 25 }'));
-    const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
-    // 20 requests per step: step 0 stays under 25, step 1 reaches 40, so the run stops after it.
+    const exp = experiment(localModel([server.url], ', max_concurrency: 16, max_retries: 1, budget: { max_requests: 25 }'));
+    const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true, llmThreads: 3 });
+    // 20 requests per step: step 0 sends 20, step 1 the 5 left; the other 15 agents of step 1 are turned away.
+    expect(chatRequests(server)).toBe(25);
     expect(info).toMatchObject({ status: 'budget_exhausted', steps_completed: 2 });
-    expect(info.budget_events).toEqual([{ step: 1, scope: 'local', action: 'stop', cohorts: ['llm'], reason: '40 requests of 25 allowed' }]);
-    expect(server.requests.length).toBe(40);
+    expect(info.budget_events).toEqual([{ step: 1, scope: 'local', action: 'stop', cohorts: ['llm'], reason: '25 requests of 25 allowed' }]);
+    expect(info.llm_usage).toEqual([expect.objectContaining({ cohort: 'llm', requests: 25, ok: 25, failed: 0, refused: 15 })]);
     const events = readFileSync(join(dir, 'events.jsonl'), 'utf8');
     expect(events).toContain('"type":"budget_exhausted"');
+    const html = readFileSync(await writeReport(dir), 'utf8');
+    expect(html).toContain('Budget local exhausted at step 1 (25 requests of 25 allowed): the run stopped there.');
+    expect(html).toContain('15 requests were turned away by a budget before being sent (not counted below).');
+    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+      expect(await db.query(`SELECT step, outcome, sum(attempts)::INTEGER AS sent, count(*)::INTEGER AS calls FROM llm_calls GROUP BY ALL ORDER BY ALL`)).toEqual([
+        { step: 0, outcome: 'ok', sent: 20, calls: 20 },
+        { step: 1, outcome: 'budget_exhausted', sent: 0, calls: 15 },
+        { step: 1, outcome: 'ok', sent: 5, calls: 5 },
+      ]);
+      // Each agent turned away: a failed decide naming the budget, nothing else, and it was shown nothing.
+      const refused = await db.query<{ agent_id: number }>(
+        `SELECT agent_id FROM trace WHERE step = 1 AND action = 'decide' AND NOT ok AND error = 'budget local exhausted (25 requests of 25 allowed): request not sent' ORDER BY agent_id`,
+      );
+      expect(refused).toHaveLength(15);
+      const ids = refused.map((r) => r.agent_id).join(',');
+      expect(await db.one(`SELECT count(*)::INTEGER AS n FROM trace WHERE step = 1 AND agent_id IN (${ids}) AND action <> 'decide'`)).toEqual({ n: 0 });
+      expect(await db.one(`SELECT count(*)::INTEGER AS n FROM impressions WHERE step = 1 AND agent_id IN (${ids})`)).toEqual({ n: 0 });
+    });
+  });
+
+  it('when a budget stopped the run then a branch at its last step with the budget raised goes on, and one with the same budget stops there too', async () => {
+    const server = await fake();
+    const exp = experiment(localModel([server.url], ', max_concurrency: 16, budget: { max_requests: 25 }'));
+    const root = tempDir();
+    const parent = await runExperiment(exp, { resultsRoot: root, quiet: true, llmThreads: 3 });
+    expect(parent.info).toMatchObject({ status: 'budget_exhausted', steps_completed: 2 });
+    const same = await branchRun(parent.dir, { resultsRoot: root, quiet: true, atStep: 2, overrides: [] });
+    expect(same.info).toMatchObject({ status: 'budget_exhausted', steps_completed: 2, budget_events: parent.info.budget_events });
+    // The shared steps were answered from the parent's recording, its refusals included.
+    expect(chatRequests(server)).toBe(25);
+    expect(await tableChecksums(join(same.dir, 'sim.duckdb'))).toEqual(await tableChecksums(join(parent.dir, 'sim.duckdb')));
+
+    const raised = await branchRun(parent.dir, { resultsRoot: root, quiet: true, atStep: 2, overrides: ['models.local.budget.max_requests=100'] });
+    expect(raised.info).toMatchObject({ status: 'completed', steps_completed: 3 });
+    expect(raised.info.budget_events).toEqual([{ ...parent.info.budget_events![0], reset_at_branch: true }]);
+    // A branch's budget counts what the branch sends: step 2's 20 requests.
+    expect(chatRequests(server)).toBe(45);
   });
 
   it('when the run budget runs out with on_exhausted: fallback then LLM cohorts continue on the statistical policy', async () => {
@@ -30,7 +74,7 @@ describe('LLM budgets', () => {
     const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
     expect(info.status).toBe('completed');
     expect(info.budget_events).toEqual([{ step: 0, scope: 'run', action: 'fallback', cohorts: ['llm'], reason: '20 requests of 20 allowed' }]);
-    expect(server.requests.length).toBe(20);
+    expect(chatRequests(server)).toBe(20);
     await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
       // The LLM cohort kept acting in steps 1 and 2, without requests.
       expect(await db.query(`SELECT step, count(*)::INTEGER AS refreshes FROM trace WHERE agent_id >= 40 AND action = 'refresh' GROUP BY step ORDER BY step`)).toEqual([
@@ -42,6 +86,58 @@ describe('LLM budgets', () => {
     });
     const html = readFileSync(await writeReport(dir), 'utf8');
     expect(html).toContain('Budget run exhausted at step 0 (20 requests of 20 allowed): cohorts llm fell back to the statistical policy.');
+  });
+
+  it('when a fallback budget runs out mid-step across worker threads then the agents turned away act on the statistical policy that step, and a replay repeats it', async () => {
+    const server = await fake(likeTop);
+    const exp = experiment(localModel([server.url], ', max_concurrency: 16'), ['budget={ max_requests: 30, on_exhausted: fallback }']);
+    const root = tempDir();
+    const original = await runExperiment(exp, { resultsRoot: root, quiet: true, llmThreads: 3 });
+    expect(chatRequests(server)).toBe(30);
+    expect(original.info.status).toBe('completed');
+    expect(original.info.budget_events).toEqual([{ step: 1, scope: 'run', action: 'fallback', cohorts: ['llm'], reason: '30 requests of 30 allowed' }]);
+    const decided = (dir: string): Promise<Record<string, unknown>[]> =>
+      withSimDb(join(dir, 'sim.duckdb'), (db) =>
+        db.query(`SELECT c.step, c.outcome, count(*)::INTEGER AS agents, count(t.agent_id)::INTEGER AS acted FROM llm_calls c
+                  LEFT JOIN (SELECT DISTINCT step, agent_id FROM trace WHERE action = 'refresh') t USING (step, agent_id) GROUP BY ALL ORDER BY ALL`),
+      );
+    // Step 1: 10 agents decided by the model, 10 turned away who still acted (statistical); step 2 sends nothing.
+    expect(await decided(original.dir)).toEqual([
+      { step: 0, outcome: 'ok', agents: 20, acted: 20 },
+      { step: 1, outcome: 'budget_exhausted', agents: 10, acted: 10 },
+      { step: 1, outcome: 'ok', agents: 10, acted: 10 },
+    ]);
+    await withSimDb(join(original.dir, 'sim.duckdb'), async (db) => {
+      expect(await db.one(`SELECT count(*)::INTEGER AS n FROM trace WHERE action = 'decide' AND NOT ok`)).toEqual({ n: 0 });
+      expect(await db.one(`SELECT count(*)::INTEGER AS n FROM trace WHERE step = 2 AND agent_id >= 40 AND action = 'refresh'`)).toEqual({ n: 20 });
+    });
+    // The replay sends nothing and turns the same requests away: the same tables.
+    await server.close();
+    const replay = await runExperiment(exp, { resultsRoot: root, quiet: true, replayFrom: original.dir, llmThreads: 3 });
+    expect(replay.info.budget_events).toEqual(original.info.budget_events);
+    expect(await tableChecksums(join(replay.dir, 'sim.duckdb'))).toEqual(await tableChecksums(join(original.dir, 'sim.duckdb')));
+    expect(await decided(replay.dir)).toEqual(await decided(original.dir));
+  });
+
+  it('when a token budget is set then the tokens the server reports never pass it, requests in flight included', async () => {
+    const server = await fake(likeTop);
+    const cap = 12_000;
+    const exp = experiment(localModel([server.url], `, max_concurrency: 16, max_tokens: 200, actions: [like, follow, create_post, do_nothing], budget: { max_tokens: ${cap} }`));
+    const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true, llmThreads: 3 });
+    expect(info.status).toBe('budget_exhausted');
+    expect(info.budget_events).toEqual([expect.objectContaining({ scope: 'local', action: 'stop', reason: expect.stringMatching(/^\d+ tokens of 12000 allowed/) })]);
+    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+      const row = await db.one<{ sent: number; tokens: number; refused: number }>(
+        `SELECT sum(attempts)::INTEGER AS sent, sum(prompt_tokens + completion_tokens)::INTEGER AS tokens, count(*) FILTER (WHERE outcome = 'budget_exhausted')::INTEGER AS refused FROM llm_calls`,
+      );
+      expect(row!.sent).toBe(chatRequests(server));
+      expect(row!.refused).toBeGreaterThan(0);
+      expect(row!.tokens).toBeLessThanOrEqual(cap);
+      // Not stopped far too early either. Each request reserves its prompt estimate (tool schemas
+      // included) and max_tokens, more than the fake server then reports (messages only, and a
+      // short answer), so what is reported at the stop sits well under the cap — but not under a third.
+      expect(row!.tokens).toBeGreaterThan(cap / 3);
+    });
   });
 });
 

@@ -182,8 +182,9 @@ describe('writeReport', () => {
     hasNot(small, 'bob here'); // only the top post
     const dir = join(fx.root, 'outdir');
     mkdirSync(dir);
-    expect(await writeReport(fx.runDir, { out: dir })).toBe(join(dir, 'report.html'));
-    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+    // A folder takes the report under the run's name, so reports of several runs can share it.
+    expect(await writeReport(fx.runDir, { out: dir })).toBe(join(dir, 'fixture-exp-20240101-090000-abc123.html'));
+    expect(existsSync(join(dir, 'fixture-exp-20240101-090000-abc123.html'))).toBe(true);
   });
 });
 

@@ -123,12 +123,16 @@ export async function decideWithLlm(client: ModelClient, cfg: LlmAgentConfig, fu
   };
   // The feed posts the prompts showed: fitting the context may have cut the feed short.
   const shownUpTo = (pages: number): number => (req.browse ? Math.min(req.feed.length, pages * req.browse.pageSize) : req.feed.length);
-  const failed = (r: Extract<ChatResult, { ok: false }>): Decision => ({
-    actions: [],
-    rejected: [{ action: 'decide', args: '{}', error: `model ${cfg.modelName} gave no answer: ${r.kind} after ${r.record.attempts} attempt(s): ${r.error}` }],
-    calls,
-    shown: shownUpTo(1),
-  });
+  const failed = (r: Extract<ChatResult, { ok: false }>): Decision =>
+    r.kind === 'budget_exhausted'
+      ? // Nothing was sent, so the agent saw nothing; the engine may decide for it instead (budget fallback).
+        { actions: [], rejected: [{ action: 'decide', args: '{}', error: r.error }], calls, shown: 0, ...(r.budgetScope ? { budgetRefused: r.budgetScope } : {}) }
+      : {
+          actions: [],
+          rejected: [{ action: 'decide', args: '{}', error: `model ${cfg.modelName} gave no answer: ${r.kind} after ${r.record.attempts} attempt(s): ${r.error}` }],
+          calls,
+          shown: shownUpTo(1),
+        };
 
   /** One turn and, if parts of the reply were unusable, one repair turn. */
   const turn = async (msgs: ChatCompletionMessageParam[]): Promise<TurnResult | Decision> => {

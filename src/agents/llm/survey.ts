@@ -66,7 +66,7 @@ export async function askSurvey(client: ModelClient, cfg: LlmAgentConfig, req: W
   for (let turn = 0; turn < 2; turn++) {
     const r = await client.chat({ messages, ...(tools ? { tools, toolChoice: 'auto' as const } : {}) });
     calls.push({ model: cfg.modelName, ...r.record });
-    if (!r.ok) return { answer: null, raw: null, error: `model ${cfg.modelName} gave no answer: ${r.kind}: ${r.error}`, calls };
+    if (!r.ok) return { answer: null, raw: null, error: r.kind === 'budget_exhausted' ? r.error : `model ${cfg.modelName} gave no answer: ${r.kind}: ${r.error}`, calls };
     last = readAnswer(r.message, q, cfg.toolMode);
     if (last.answer !== null) return { ...last, calls };
     messages.push(

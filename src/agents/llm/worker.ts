@@ -1,9 +1,10 @@
 /**
  * A piscina worker: builds prompts, calls the endpoints of its models and returns validated
- * decisions. Endpoint concurrency limits are shared with every other worker through the
- * limiters' SharedArrayBuffers; the main thread alone writes DuckDB.
+ * decisions. Endpoint concurrency limits and budgets are shared with every other worker through
+ * the limiters' and the budget gate's SharedArrayBuffers; the main thread alone writes DuckDB.
  */
 import { workerData } from 'node:worker_threads';
+import { BudgetGate, type SharedBudget } from '../../llm/budget-gate.js';
 import { recordingClient, replayClient } from '../../llm/cache.js';
 import { createModelClient } from '../../llm/client.js';
 import { EndpointLimiter, type SharedLimiter } from '../../llm/limiter.js';
@@ -19,10 +20,14 @@ export interface WorkerModel {
   readonly agent: LlmAgentConfig;
   /** Replaying a run: its recorded responses by request key; no endpoint is called. */
   readonly replay?: readonly (readonly [string, string])[];
+  /** Replaying a run: the requests its budget turned away (request key → error). */
+  readonly refused?: readonly (readonly [string, string])[];
 }
 
 export interface WorkerInit {
   readonly models: Readonly<Record<string, WorkerModel>>;
+  /** The run's budgets, shared with every thread: each request is admitted just before it is sent. */
+  readonly budget?: SharedBudget;
 }
 
 export type WorkerTask =
@@ -33,6 +38,7 @@ export type WorkerResult = Decision[] | SurveyAnswer[];
 
 const init = workerData as WorkerInit;
 const clients = new Map<string, { client: ModelClient; agent: LlmAgentConfig }>();
+const gate = init.budget ? BudgetGate.attach(init.budget) : undefined;
 
 function clientFor(model: string): { client: ModelClient; agent: LlmAgentConfig } {
   let entry = clients.get(model);
@@ -40,8 +46,8 @@ function clientFor(model: string): { client: ModelClient; agent: LlmAgentConfig 
     const m = init.models[model];
     if (!m) throw new Error(`worker has no model "${model}"`);
     const client = m.replay
-      ? replayClient(m.settings, new Map(m.replay))
-      : recordingClient(createModelClient(m.settings, EndpointLimiter.attach(m.limiter)));
+      ? replayClient(m.settings, new Map(m.replay), new Map(m.refused ?? []))
+      : recordingClient(createModelClient(m.settings, EndpointLimiter.attach(m.limiter), gate));
     entry = { client, agent: m.agent };
     clients.set(model, entry);
   }

@@ -26,6 +26,8 @@ export const llmUsageSection: ReportSection = {
         (e.action === 'stop' ? 'the run stopped there.' : `cohorts ${escapeHtml(e.cohorts.join(', '))} fell back to the statistical policy.`) +
         '</p>',
     );
+    const refused = rows.reduce((n, r) => n + (r.refused ?? 0), 0);
+    if (refused > 0) budget.push(`<p class="note">${fmt(refused)} request${refused === 1 ? ' was' : 's were'} turned away by a budget before being sent (not counted below).</p>`);
     return {
       id: this.id,
       title: this.title,
