@@ -32,3 +32,29 @@ export async function renderLines(spec: TopLevelSpec): Promise<{ messages: strin
   view.finalize();
   return { messages, lines };
 }
+
+/** A legend entry as drawn: its label and its symbol's look. */
+export interface LegendSymbol {
+  label: string;
+  shape: string;
+  stroke: string | undefined;
+  fill: string | undefined;
+  strokeDash: number[] | undefined;
+}
+
+/** Renders a spec offline and returns every legend entry's symbol (what a reader sees beside each label). */
+export async function legendSymbols(spec: TopLevelSpec): Promise<LegendSymbol[]> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  await view.runAsync();
+  type Node = { role?: string; items?: Node[]; datum?: { label?: unknown }; shape?: string; stroke?: string; fill?: string; strokeDash?: number[] };
+  const out: LegendSymbol[] = [];
+  const walk = (n: Node): void => {
+    if (n.role === 'legend-symbol') {
+      for (const it of n.items ?? []) out.push({ label: String(it.datum?.label), shape: String(it.shape), stroke: it.stroke, fill: it.fill, strokeDash: it.strokeDash });
+    }
+    for (const c of n.items ?? []) walk(c);
+  };
+  walk((view.scenegraph() as unknown as { root: Node }).root);
+  view.finalize();
+  return out;
+}

@@ -27,7 +27,16 @@ export const exposureSection: ReportSection = {
           x: { field: 'step', type: 'quantitative', axis: { tickMinStep: 1, format: 'd' } },
           y: { field: 'share', type: 'quantitative', title: 'cross-cutting share', scale: { domain: [0, 1] }, axis: { format: '%' } },
           color: { field: 'topic', type: 'nominal' },
-          strokeDash: { field: 'kind', type: 'nominal', sort: ['shown', 'liked'] },
+          // A line's legend shows filled dots by default, the same for both kinds: draw a dashed
+          // stroke instead, as the lines are.
+          strokeDash: {
+            field: 'kind',
+            type: 'nominal',
+            title: 'posts',
+            sort: ['shown', 'liked'],
+            scale: { domain: ['shown', 'liked'], range: [[1, 0], [6, 3]] },
+            legend: { symbolType: 'stroke', symbolStrokeColor: '#59636e', symbolFillColor: 'transparent', symbolStrokeWidth: 2, symbolSize: 400 },
+          },
           tooltip: [
             { field: 'topic', type: 'nominal' },
             { field: 'kind', type: 'nominal' },
