@@ -1,5 +1,6 @@
 /** Cross-cutting exposure per step: how much agents see and like of the other side. */
 import { crossCuttingExposure, DECIDED } from '../../analysis/exposure.js';
+import { emptyNote } from './empty.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type ReportSection } from '../types.js';
 
 export const exposureSection: ReportSection = {
@@ -14,7 +15,9 @@ export const exposureSection: ReportSection = {
         `Share of the posts shown to (solid) and liked by (dashed) agents with a stance on a topic that come from accounts on the other side ` +
         `(both |stance| ≥ ${DECIDED}); low shares are echo chambers. Stances come from dataset.generate.stance_topics.`,
     };
-    if (values.length === 0) return { ...base, html: '<p class="empty">No agent holds a stance in this run (set dataset.generate.stance_topics).</p>' };
+    if (values.length === 0) {
+      return { ...base, html: emptyNote('No agent holds a stance in this run: set dataset.generate.stance_topics to give generated personas a stance on those topics.') };
+    }
     return {
       ...base,
       spec: {

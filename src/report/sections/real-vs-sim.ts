@@ -16,6 +16,7 @@ import { CASCADE_METRICS, METRIC_TITLES } from '../../analysis/curves.js';
 import type { CascadeComparison } from '../../analysis/nrmse.js';
 import { realDataCounts } from '../../analysis/real-cascades.js';
 import { escapeHtml, htmlTable } from '../html.js';
+import { emptyNote } from './empty.js';
 import { VEGA_LITE_SCHEMA, type ReportSection, type TopLevelSpec } from '../types.js';
 
 /** One view of a vconcat / hconcat. */
@@ -188,7 +189,13 @@ export const realVsSimSection: ReportSection = {
         'Distributions: simulated agents’ posts from step 1 and follows at the end, beside real_posts and real_follows; users with none are left out.',
     };
     if (counts.cascade_rows + counts.posts + counts.follows === 0) {
-      return { ...base, html: '<p class="empty">No real reference data in this run: the experiment’s dataset gave no cascades, posts or follows.</p>' };
+      return {
+        ...base,
+        html: emptyNote(
+          'No real reference data in this run: the experiment’s dataset gave no cascades, posts or follows. Add dataset.cascades to compare with real cascades, ' +
+            'dataset.posts and dataset.follows to compare posts and followers per user (see experiments/real-data.yaml).',
+        ),
+      };
     }
     const rows: SubSpec[] = [];
     const html: string[] = [];
