@@ -12,7 +12,7 @@ import { METRICS, type IndexRow, type MetricDef } from './index-db.js';
 const fmtMetric = (m: MetricDef, v: number | null | undefined): string => {
   if (v === undefined || v === null) return '';
   if (m.key === 'wall_ms') return formatDuration(v);
-  return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(3);
+  return m.scale === 'count' ? v.toLocaleString('en-US') : v.toFixed(3);
 };
 
 /** Per condition: how many runs completed, with how many agents, and what they took. */
@@ -77,7 +77,8 @@ export function runsTable(sweepDir: string, params: readonly string[], rows: rea
     { header: 'error', numeric: false, cell: (r) => escapeHtml(r.error ?? ''), text: (r) => r.error ?? '' },
   ];
   const shown = columns.filter((c) => rows.some((r) => c.text(r) !== ''));
-  const th = (c: Column): string => `<th${c.numeric ? ' class="num"' : ''}${c.title ? ` title="${escapeHtml(c.title)}"` : ''}>${escapeHtml(c.header)}</th>`;
+  // A long parameter path may wrap after each dot (models.stat.post_prob).
+  const th = (c: Column): string => `<th${c.numeric ? ' class="num"' : ''}${c.title ? ` title="${escapeHtml(c.title)}"` : ''}>${escapeHtml(c.header).replace(/\./g, '.<wbr>')}</th>`;
   const td = (c: Column, r: IndexRow): string => `<td${c.numeric ? ' class="num"' : ''}>${c.cell(r)}</td>`;
   const body = rows.map((r) => `<tr>${shown.map((c) => td(c, r)).join('')}</tr>`).join('\n');
   return `<div class="scroll"><table class="runs">\n<thead><tr>${shown.map(th).join('')}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;

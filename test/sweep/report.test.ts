@@ -113,7 +113,7 @@ describe('sweep report: tables', () => {
     const html = readFileSync(await writeSweepReport(sweepDir, ['recsys.kind', 'seed'], rows, '2024-01-01T00:00:00Z'), 'utf8');
     const runs = html.slice(html.indexOf('<section id="runs">'));
     for (const r of rows) expect(runs).toContain(`<a href="../${r.run_id}/report.html">${r.run_id}</a>`);
-    const headers = [...runs.slice(0, runs.indexOf('</thead>')).matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
+    const headers = [...runs.slice(0, runs.indexOf('</thead>')).replaceAll('<wbr>', '').matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
     expect(headers).toEqual(['run', 'status', 'recsys.kind', 'seed', 'agents', 'actions', 'failed', 'posts', 'likes', 'reposts', 'follows', 'likes / original', 'share liked', 'wall time']);
     const settings = html.slice(html.indexOf('<section id="settings">'), html.indexOf('<section id="runs">'));
     expect(settings).toContain('<td>random</td><td class="num">3 of 3</td><td class="num">300</td><td class="num">967 ms (800 ms – 1.2 s)</td>');
