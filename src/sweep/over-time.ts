@@ -73,7 +73,9 @@ export function stepsOverSeeds(params: readonly string[], runs: readonly RunStep
 /** Lines of the means with a band for their intervals, one panel per series, one colour per condition. */
 export function overTimeChart(points: readonly StepPoint[]): TopLevelSpec {
   const x = { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: 'd' } };
-  const colour = { field: 'condition', type: 'nominal', title: 'condition', sort: [...new Set(points.map((p) => p.condition))], legend: { labelLimit: 320 } };
+  const conditions = [...new Set(points.map((p) => p.condition))];
+  // The legend shows the lines' colours, not the faint bands'.
+  const colour = { field: 'condition', type: 'nominal', title: 'condition', sort: conditions, legend: { labelLimit: 320, symbolOpacity: 1 } };
   return {
     $schema: VEGA_LITE_SCHEMA,
     data: { name: 'over_time', values: [...points] },
@@ -82,7 +84,7 @@ export function overTimeChart(points: readonly StepPoint[]): TopLevelSpec {
       width: 230,
       height: 170,
       layer: [
-        { mark: { type: 'errorband', opacity: 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'mean over seeds' }, y2: { field: 'hi' }, color: colour } },
+        { mark: { type: 'errorband', opacity: conditions.length > 3 ? 0.1 : 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'mean over seeds' }, y2: { field: 'hi' }, color: colour } },
         {
           mark: { type: 'line', point: { size: 16 } },
           encoding: {

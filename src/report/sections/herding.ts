@@ -58,7 +58,8 @@ export function herdingChart(values: readonly HerdingChartPoint[], opts: { nTitl
         },
       ],
     },
-    resolve: { scale: { y: 'independent' } },
+    // Every row (a sweep's other parameters) gets its own step axis, not only the bottom one.
+    resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
   } as unknown as TopLevelSpec;
 }
 
