@@ -63,27 +63,56 @@ export function activeAgentsPerStep(db: SimDb): Promise<ActiveAgentsRow[]> {
     ORDER BY step`);
 }
 
+/**
+ * CTEs naming the run's opening posts (`opening(post_id)`: imported before step 0 — the dataset's
+ * or the generated agents' initial posts) and the posts made during the run (`run_posts`: every
+ * column of `posts`). Opening posts are the ids up to meta `opening_posts`; an older run without
+ * that key counts as opening the step-0 posts that no action of the trace created.
+ */
+export const RUN_POSTS_CTE = `
+    opening_upto AS (SELECT max(try_cast(value AS BIGINT)) AS upto FROM meta WHERE key = 'opening_posts'),
+    made_at_0 AS (
+      SELECT try_cast(result->>'post_id' AS BIGINT) AS post_id FROM trace
+      WHERE step = 0 AND ok AND (SELECT upto FROM opening_upto) IS NULL),
+    opening AS (
+      SELECT p.post_id FROM posts p, opening_upto o
+      WHERE CASE WHEN o.upto IS NOT NULL THEN p.post_id <= o.upto
+                 ELSE p.created_step = 0 AND p.post_id NOT IN (SELECT post_id FROM made_at_0 WHERE post_id IS NOT NULL) END),
+    run_posts AS (SELECT * FROM posts WHERE post_id NOT IN (SELECT post_id FROM opening))`;
+
+/** How many opening posts the run imported before step 0 (see {@link RUN_POSTS_CTE}). */
+export async function openingPostCount(db: SimDb): Promise<number> {
+  const row = await db.one<{ n: number }>(`WITH ${RUN_POSTS_CTE} SELECT count(*)::INTEGER AS n FROM opening`);
+  return row?.n ?? 0;
+}
+
 export interface PostsLikesRow {
   step: number;
-  /** `steps.sim_time` of the step; for a step with no `steps` row (e.g. step 0's seed posts),
-   *  the earliest `posts.created_at` of that step. */
+  /** `steps.sim_time` of the step; for a step with no `steps` row, the earliest `posts.created_at`
+   *  of the step's posts. */
   sim_time: string;
-  /** New posts created in the step, reposts excluded (originals, quotes, comments). */
+  /** New posts created in the step, reposts and opening posts excluded (originals, quotes, comments). */
   posts: number;
   likes: number;
+  /** Reposts made in the step. */
+  reposts: number;
 }
 
 /**
- * Posts and likes per step with simulated time. Covers every step that has a `steps` row, posts
- * or likes. Steps with neither a `steps` row nor posts have no known time and are left out.
+ * Posts, likes and reposts per step with simulated time: what agents and scripted accounts did
+ * in each step. The opening posts (imported before step 0, stored with step 0) are left out, so
+ * step 0 counts only the posts made in it. Covers every step that has a `steps` row, posts or
+ * likes; steps with neither a `steps` row nor posts have no known time and are left out.
  */
 export function postsAndLikesPerStep(db: SimDb): Promise<PostsLikesRow[]> {
   return db.query<PostsLikesRow>(`
-    WITH p AS (
+    WITH ${RUN_POSTS_CTE},
+    p AS (
       SELECT created_step AS step,
              count(*) FILTER (WHERE kind <> 'repost') AS posts,
+             count(*) FILTER (WHERE kind = 'repost') AS reposts,
              min(created_at) AS first_at
-      FROM posts GROUP BY created_step
+      FROM run_posts GROUP BY created_step
     ),
     l AS (SELECT created_step AS step, count(*) AS likes FROM likes GROUP BY created_step),
     s AS (SELECT step, min(sim_time) AS sim_time FROM steps GROUP BY step),
@@ -91,7 +120,8 @@ export function postsAndLikesPerStep(db: SimDb): Promise<PostsLikesRow[]> {
     SELECT k.step::INTEGER AS step,
            ${isoTime('coalesce(s.sim_time, p.first_at)')} AS sim_time,
            coalesce(p.posts, 0)::INTEGER AS posts,
-           coalesce(l.likes, 0)::INTEGER AS likes
+           coalesce(l.likes, 0)::INTEGER AS likes,
+           coalesce(p.reposts, 0)::INTEGER AS reposts
     FROM k
     LEFT JOIN p ON p.step = k.step
     LEFT JOIN l ON l.step = k.step

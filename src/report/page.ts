@@ -38,6 +38,11 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.kv thead { display: none; }
 table.kv td:first-child { color: var(--muted); white-space: nowrap; }
 table.posts td:nth-child(4) { max-width: 520px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; }
+table.runs { font-size: 13px; }
+table.runs th, table.runs td { padding: 4px 6px; }
+table.runs th { max-width: 7em; vertical-align: bottom; }
+table.runs td { white-space: nowrap; }
 footer { padding: 16px 32px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--line); }
 `;
 

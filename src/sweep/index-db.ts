@@ -39,22 +39,55 @@ export interface RunMetrics {
   wall_ms: number;
 }
 
-export const METRICS: readonly { key: keyof RunMetrics; title: string }[] = [
-  { key: 'agents', title: 'agents' },
-  { key: 'actions', title: 'actions' },
-  { key: 'failed_actions', title: 'failed actions' },
-  { key: 'posts', title: 'posts' },
-  { key: 'likes', title: 'likes' },
-  { key: 'reposts', title: 'reposts' },
-  { key: 'follows', title: 'follows' },
-  { key: 'mean_likes_per_post', title: 'mean likes per original post' },
-  { key: 'share_posts_liked', title: 'share of original posts with ≥ 1 like' },
-  ...EVALUATION_METRICS.map((m) => ({ key: m.key, title: `${m.title} (${m.description})` })),
-  { key: 'cross_cutting_shown', title: 'cross-cutting share of posts shown (from the other stance)' },
-  { key: 'cross_cutting_liked', title: 'cross-cutting share of posts liked (from the other stance)' },
-  { key: 'herding_up_effect', title: "herding: up − control (agents' net score at the horizon)" },
-  { key: 'herding_down_effect', title: "herding: down − control (agents' net score at the horizon)" },
-  { key: 'wall_ms', title: 'wall time (ms)' },
+/**
+ * What a metric's values are, for charts and intervals: a count or a mean of counts (never
+ * below 0), a share (0..1), or a difference (any sign). Counts are drawn from 0; shares, means
+ * and differences on a scale fitted to their values, where 0.476 and 0.50 look different.
+ */
+export type MetricScale = 'count' | 'mean' | 'share' | 'difference';
+
+export interface MetricDef {
+  readonly key: keyof RunMetrics;
+  /** Chart title: what the metric is. */
+  readonly title: string;
+  /** Column header in the runs table. */
+  readonly short: string;
+  /** An outcome of the run, a setting it was given (agents) or what it cost (wall time). */
+  readonly role: 'outcome' | 'setting' | 'cost';
+  readonly scale: MetricScale;
+  /** The values the metric can take: a 95 % interval is clipped to it. */
+  readonly range: readonly [number, number];
+}
+
+const ANY: readonly [number, number] = [-Infinity, Infinity];
+const NON_NEGATIVE: readonly [number, number] = [0, Infinity];
+const SHARE: readonly [number, number] = [0, 1];
+
+/** The browse-mode metrics' kinds: P_view and P_like are shares, S_sat a rating 1-10, the rest means of counts. */
+const EVALUATION_SCALES: Record<(typeof EVALUATION_METRICS)[number]['key'], { scale: MetricScale; range: readonly [number, number] }> = {
+  p_view: { scale: 'share', range: SHARE },
+  n_like: { scale: 'mean', range: NON_NEGATIVE },
+  p_like: { scale: 'share', range: SHARE },
+  n_exit: { scale: 'mean', range: [1, Infinity] },
+  s_sat: { scale: 'mean', range: [1, 10] },
+};
+
+export const METRICS: readonly MetricDef[] = [
+  { key: 'agents', title: 'agents', short: 'agents', role: 'setting', scale: 'count', range: NON_NEGATIVE },
+  { key: 'actions', title: 'actions', short: 'actions', role: 'outcome', scale: 'count', range: NON_NEGATIVE },
+  { key: 'failed_actions', title: 'failed actions', short: 'failed', role: 'outcome', scale: 'count', range: NON_NEGATIVE },
+  { key: 'posts', title: 'posts (opening posts included)', short: 'posts', role: 'outcome', scale: 'count', range: NON_NEGATIVE },
+  { key: 'likes', title: 'likes', short: 'likes', role: 'outcome', scale: 'count', range: NON_NEGATIVE },
+  { key: 'reposts', title: 'reposts', short: 'reposts', role: 'outcome', scale: 'count', range: NON_NEGATIVE },
+  { key: 'follows', title: 'follows', short: 'follows', role: 'outcome', scale: 'count', range: NON_NEGATIVE },
+  { key: 'mean_likes_per_post', title: 'mean likes per original post', short: 'likes / original', role: 'outcome', scale: 'mean', range: NON_NEGATIVE },
+  { key: 'share_posts_liked', title: 'share of original posts with ≥ 1 like', short: 'share liked', role: 'outcome', scale: 'share', range: SHARE },
+  ...EVALUATION_METRICS.map((m) => ({ key: m.key, title: `${m.title} (${m.description})`, short: m.title, role: 'outcome' as const, ...EVALUATION_SCALES[m.key] })),
+  { key: 'cross_cutting_shown', title: 'cross-cutting share of posts shown (from the other stance)', short: 'cross-cutting shown', role: 'outcome', scale: 'share', range: SHARE },
+  { key: 'cross_cutting_liked', title: 'cross-cutting share of posts liked (from the other stance)', short: 'cross-cutting liked', role: 'outcome', scale: 'share', range: SHARE },
+  { key: 'herding_up_effect', title: "herding: up − control (agents' net score at the horizon)", short: 'herding up − control', role: 'outcome', scale: 'difference', range: ANY },
+  { key: 'herding_down_effect', title: "herding: down − control (agents' net score at the horizon)", short: 'herding down − control', role: 'outcome', scale: 'difference', range: ANY },
+  { key: 'wall_ms', title: 'wall time (ms)', short: 'wall time', role: 'cost', scale: 'count', range: NON_NEGATIVE },
 ];
 
 const DOUBLE_METRICS: ReadonlySet<keyof RunMetrics> = new Set(['mean_likes_per_post', 'share_posts_liked', 'cross_cutting_shown', 'cross_cutting_liked', 'herding_up_effect', 'herding_down_effect', ...EVALUATION_METRICS.map((m) => m.key)]);

@@ -1,13 +1,13 @@
 /**
  * The recommender evaluation table (issue #5, after the seed's Table 2): one row per
  * recommender (per combination of the other swept parameters), one column per browse-mode
- * metric, each cell the mean over seeds with its 95 % t-interval; the best mean of a column
- * is marked. Written as Markdown and CSV beside the sweep index and shown in the sweep report.
+ * metric, each cell the mean over seeds with its 95 % t-interval (clipped to the metric's
+ * range); the best mean of a column is marked. Written as Markdown and CSV beside the sweep index and shown in the sweep report.
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVALUATION_METRICS } from '../analysis/recsys-eval.js';
-import type { IndexRow } from './index-db.js';
+import { METRICS, type IndexRow } from './index-db.js';
 import { meanInterval } from './stats.js';
 
 export interface TableCell {
@@ -40,7 +40,8 @@ export function evaluationTable(params: readonly string[], rows: readonly IndexR
     label,
     cells: EVALUATION_METRICS.map((m) => {
       const values = runs.map((r) => r.metrics?.[m.key]).filter((v): v is number => typeof v === 'number');
-      return values.length > 0 ? meanInterval(values) : null;
+      // Clipped to what the metric can be (P_view in 0..1, S_sat in 1..10 …).
+      return values.length > 0 ? meanInterval(values, METRICS.find((d) => d.key === m.key)?.range) : null;
     }),
   }));
   const best = EVALUATION_METRICS.map((m, j) => {

@@ -4,12 +4,17 @@ export function t95(df: number): number {
   return df < 1 ? Number.NaN : (table[df - 1] ?? 1.96 + 2.4 / df);
 }
 
-/** Mean and 95 % interval (t-based; the mean itself when there is one value). */
-export function meanInterval(values: readonly number[]): { n: number; mean: number; lo: number; hi: number } {
+/**
+ * Mean and 95 % interval (t-based; the mean itself when there is one value). With `range`, the
+ * values a metric can take (a count ≥ 0, a share in 0..1), the interval is clipped to it: with
+ * a few seeds a t-interval of counts easily reaches below zero, where no run can be.
+ */
+export function meanInterval(values: readonly number[], range?: readonly [number, number]): { n: number; mean: number; lo: number; hi: number } {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
   if (n < 2) return { n, mean, lo: mean, hi: mean };
   const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
   const half = t95(n - 1) * (sd / Math.sqrt(n));
-  return { n, mean, lo: mean - half, hi: mean + half };
+  const [min, max] = range ?? [-Infinity, Infinity];
+  return { n, mean, lo: Math.max(min, mean - half), hi: Math.min(max, mean + half) };
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exposureSection } from '../../src/report/sections/exposure.js';
 import { buildReport } from '../../src/report/write.js';
-import { renderLines } from '../helpers/vega.js';
+import { legendSymbols, renderLines } from '../helpers/vega.js';
 import { crossCuttingExposure, crossCuttingTotals, DECIDED } from '../../src/analysis/exposure.js';
 import { withSimDb } from '../../src/analysis/open.js';
 import { parseExperiment } from '../../src/config/load.js';
@@ -77,7 +77,7 @@ describe('crossCuttingExposure', () => {
     expect(section!.html).toContain('No agent holds a stance in this run');
   });
 
-  it('when agents hold stances then the report draws one solid and one dashed line per topic, without a vega warning', async () => {
+  it('when agents hold stances then the report draws one solid and one dashed line per topic, without a vega warning, and its legend tells the two apart', async () => {
     const { dir } = await runExperiment(experiment(true), { resultsRoot: tempDir(), quiet: true });
     const [section] = (await buildReport(dir, { sections: [exposureSection] })).sections;
     expect(section!.error).toBeUndefined();
@@ -85,5 +85,15 @@ describe('crossCuttingExposure', () => {
     expect(messages).toEqual([]);
     // Two topics × shown/liked: four series, each over the run's 4 steps.
     expect(lines).toEqual([4, 4, 4, 4]);
+    // "shown" and "liked" are drawn as a visible solid and a visible dashed stroke, not as two identical dots.
+    const symbols = await legendSymbols(section!.spec!);
+    const shown = symbols.find((s) => s.label === 'shown')!;
+    const liked = symbols.find((s) => s.label === 'liked')!;
+    for (const s of [shown, liked]) {
+      expect(s.shape).toBe('stroke');
+      expect(s.stroke).not.toBe('transparent');
+    }
+    expect(shown.strokeDash?.[1] ?? 0).toBe(0); // no gaps: solid
+    expect(liked.strokeDash?.[1]).toBeGreaterThan(0); // gaps: dashed
   });
 });

@@ -4,6 +4,7 @@ import { openSimDb, withSimDb } from '../../src/analysis/open.js';
 import {
   actionsPerStep,
   activeAgentsPerStep,
+  openingPostCount,
   postsAndLikesPerStep,
   topPosts,
 } from '../../src/analysis/run-metrics.js';
@@ -111,20 +112,21 @@ describe('per-step metrics', () => {
     ]);
   });
 
-  it('posts and likes per step, step 0 timed by its first post', async () => {
+  it('posts, likes and reposts per step, leaving out the opening posts (step-0 posts no action created, in a run without meta opening_posts)', async () => {
     const rows = await withSimDb(fx.dbPath, postsAndLikesPerStep);
+    // Posts 100 and 101 (newsbot, step 0) are in no trace result: opening posts. Step 0 has nothing else and no steps row.
     expect(rows).toEqual([
-      { step: 0, sim_time: '2024-01-01T08:00:00.000Z', posts: 2, likes: 0 },
-      { step: 1, sim_time: '2024-01-01T09:00:00.000Z', posts: 2, likes: 2 },
-      { step: 2, sim_time: '2024-01-01T10:00:00.000Z', posts: 1, likes: 2 },
-      { step: 3, sim_time: '2024-01-01T11:00:00.000Z', posts: 2, likes: 3 },
+      { step: 1, sim_time: '2024-01-01T09:00:00.000Z', posts: 2, likes: 2, reposts: 0 },
+      { step: 2, sim_time: '2024-01-01T10:00:00.000Z', posts: 1, likes: 2, reposts: 1 },
+      { step: 3, sim_time: '2024-01-01T11:00:00.000Z', posts: 2, likes: 3, reposts: 1 },
     ]);
+    expect(await withSimDb(fx.dbPath, openingPostCount)).toBe(2);
   });
 
   it('posts and likes with zero likes', async () => {
     const rows = await withSimDb(noLikes.dbPath, postsAndLikesPerStep);
-    expect(rows.map((r) => r.likes)).toEqual([0, 0, 0, 0]);
-    expect(rows.map((r) => r.posts)).toEqual([2, 2, 1, 2]);
+    expect(rows.map((r) => r.likes)).toEqual([0, 0, 0]);
+    expect(rows.map((r) => r.posts)).toEqual([2, 1, 2]);
   });
 
   it('top posts by likes + reposts, ties by likes then id', async () => {

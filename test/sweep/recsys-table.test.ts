@@ -21,8 +21,11 @@ describe('recommender evaluation table', () => {
     expect(t.rows.map((r) => r.label)).toEqual(['random', 'mf']);
     const [random, mf] = t.rows;
     expect(random!.cells[0]!.mean).toBeCloseTo(0.2, 12);
-    // t(0.975, 1) = 12.706; sd of {0.1, 0.3} = 0.1414..; half-width = 12.706 × 0.1414 / √2 = 1.2706
-    expect(random!.cells[0]!.hi - random!.cells[0]!.mean).toBeCloseTo(1.2706, 4);
+    // t(0.975, 1) = 12.706; sd of {0.1, 0.3} = 0.1414..; half-width = 12.706 × 0.1414 / √2 = 1.2706,
+    // so 0.2 ± 1.27, clipped to what a share can be: 0..1.
+    expect([random!.cells[0]!.lo, random!.cells[0]!.hi]).toEqual([0, 1]);
+    // S_sat {3, 5}: 4 ± 12.706, clipped to the rating's 1..10.
+    expect([random!.cells[4]!.lo, random!.cells[4]!.hi]).toEqual([1, 10]);
     expect(mf!.cells[0]!.best).toBe(true);
     expect(random!.cells[0]!.best).toBe(false);
     // S_sat: random 4 vs mf 4 — a tie marks both.

@@ -83,7 +83,8 @@ describe('runSweep', () => {
 
     const html = readFileSync(join(out.dir, 'sweep-report.html'), 'utf8');
     const specs = JSON.parse(/<script type="application\/json" id="socialsim-specs">(.*?)<\/script>/s.exec(html)![1]!) as Record<string, unknown>;
-    expect(Object.keys(specs)).toEqual(['by-recsys-kind']);
+    expect(Object.keys(specs)).toEqual(['by-recsys-kind', 'over-time']);
+    for (const r of out.runs) expect(html).toContain(`<a href="../${r.run_id}/report.html">${r.run_id}</a>`);
     expect(html).toContain('data-lib="vega-lite@');
     for (const { spec } of sweepSpecs(info.params, out.runs)) expect(() => compile(spec)).not.toThrow();
 

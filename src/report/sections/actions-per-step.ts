@@ -1,5 +1,6 @@
 /** Actions per step, stacked by action type; rejected attempts of any type form one series. */
 import { actionsPerStep } from '../../analysis/run-metrics.js';
+import { noStepsNote } from './empty.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, emptySafeDomain, type ReportSection } from '../types.js';
 
 export const FAILED_SERIES = 'failed (any type)';
@@ -18,6 +19,8 @@ export const actionsPerStepSection: ReportSection = {
   title: 'Actions per step',
   async build(q) {
     const rows = await actionsPerStep(q.db);
+    const description = 'Applied actions per step by type; rejected attempts of every type are stacked as one series.';
+    if (rows.length === 0) return { id: this.id, title: this.title, description, html: await noStepsNote(q, 'actions') };
     // One point per (step, series): applied actions by type, plus all rejections of the step.
     const failedByStep = new Map<number, number>();
     const values: { step: number; series: string; count: number }[] = [];
@@ -40,7 +43,7 @@ export const actionsPerStepSection: ReportSection = {
     return {
       id: this.id,
       title: this.title,
-      description: 'Applied actions per step by type; rejected attempts of every type are stacked as one series.',
+      description,
       spec: {
         $schema: VEGA_LITE_SCHEMA,
         width: CHART_WIDTH,

@@ -1,5 +1,6 @@
 /** Active agents per committed step (from the `steps` table). */
 import { activeAgentsPerStep } from '../../analysis/run-metrics.js';
+import { noStepsNote } from './empty.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, emptySafeDomain, type ReportSection } from '../types.js';
 
 export const activeAgentsSection: ReportSection = {
@@ -7,10 +8,12 @@ export const activeAgentsSection: ReportSection = {
   title: 'Active agents per step',
   async build(q) {
     const values = await activeAgentsPerStep(q.db);
+    const description = 'Agents activated in each committed step.';
+    if (values.length === 0) return { id: this.id, title: this.title, description, html: await noStepsNote(q, 'active agents') };
     return {
       id: this.id,
       title: this.title,
-      description: 'Agents activated in each committed step.',
+      description,
       spec: {
         $schema: VEGA_LITE_SCHEMA,
         width: CHART_WIDTH,

@@ -5,6 +5,7 @@
  */
 import { HERDING_ARMS, HERDING_MEASURES, herdingResult, type HerdingArmName, type HerdingMeasure } from '../../analysis/herding.js';
 import { htmlTable, type TableCell } from '../html.js';
+import { emptyNote } from './empty.js';
 import { CHART_HEIGHT, VEGA_LITE_SCHEMA, type ReportSection, type TopLevelSpec } from '../types.js';
 
 /** One point of the chart: a mean and its interval; `group` rows the chart (sweep: other parameters). */
@@ -57,7 +58,8 @@ export function herdingChart(values: readonly HerdingChartPoint[], opts: { nTitl
         },
       ],
     },
-    resolve: { scale: { y: 'independent' } },
+    // Every row (a sweep's other parameters) gets its own step axis, not only the bottom one.
+    resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
   } as unknown as TopLevelSpec;
 }
 
@@ -83,14 +85,14 @@ export const herdingSection: ReportSection = {
   async build(q) {
     const result = await herdingResult(q.db);
     const base = { id: this.id, title: this.title };
-    if (!result) return { ...base, html: '<p class="empty">This run had no herding experiment (add a herding: block).</p>' };
+    if (!result) return { ...base, html: emptyNote('This run had no herding experiment: add a herding: block to up- and down-vote new posts at random (see experiments/herding.yaml).') };
     const { horizon, enrolled } = result;
     const description =
       `Posts written by agents were given, at random, a platform up-vote (${enrolled.up} posts), a down-vote (${enrolled.down}) or nothing (control, ${enrolled.control}) ` +
       `in the step they were written; agents first see them the step after. Mean net score (likes − dislikes) by steps since treatment, ` +
       `with 95 % t-intervals over posts: the agents' own votes (the herding signal) and the score including the treatment vote. ` +
       `Final = ${horizon} steps after treatment (posts the run followed that long); differences with Welch intervals.`;
-    if (result.series.length === 0) return { ...base, description, html: '<p class="empty">No post was enrolled in the herding experiment.</p>' };
+    if (result.series.length === 0) return { ...base, description, html: emptyNote('No post was enrolled in the herding experiment: agents wrote no original or quote between herding.from_step and herding.until_step.') };
     const values: HerdingChartPoint[] = result.series.map((p) => ({ arm: p.arm, age: p.age, measure: p.measure, mean: p.mean, lo: p.lo, hi: p.hi, n: p.posts }));
     const final = (arm: HerdingArmName, measure: HerdingMeasure) => result.final.find((p) => p.arm === arm && p.measure === measure);
     const effect = (arm: 'up' | 'down', measure: HerdingMeasure) => {

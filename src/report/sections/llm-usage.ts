@@ -48,7 +48,7 @@ export const llmUsageSection: ReportSection = {
           fmt(r.p95_ms),
           r.cost_usd === null ? '—' : r.cost_usd.toFixed(4),
         ]),
-        { numeric: [2, 3, 4, 6, 7, 8, 9, 10, 11], empty: 'No LLM cohort in this run.' },
+        { numeric: [2, 3, 4, 6, 7, 8, 9, 10, 11], empty: 'No LLM cohort in this run: give a cohort a model with provider: openai-compatible (vLLM, llama.cpp …) or openai to have language models drive its agents (see experiments/mixed-models.yaml).' },
       ),
     };
   },

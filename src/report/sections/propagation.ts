@@ -7,6 +7,7 @@ import { CASCADE_METRICS, METRIC_TITLES } from '../../analysis/curves.js';
 import { propagationOf } from '../../analysis/propagation.js';
 import type { TrackedPost, TrackReason } from '../../analysis/track.js';
 import { htmlTable } from '../html.js';
+import { emptyNote } from './empty.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type ReportSection } from '../types.js';
 
 /** More lines than this make the chart unreadable (and the page heavy); the table lists them all. */
@@ -51,7 +52,13 @@ export const propagationSection: ReportSection = {
         '. Scale: users reached, the author included; depth: longest repost chain; max breadth: most users at one depth below the author. Time runs from each post’s creation.',
     };
     if (finals.length === 0) {
-      return { ...base, html: '<p class="empty">No tracked post in this run: none matches analysis.track, and no original was reposted.</p>' };
+      return {
+        ...base,
+        html: emptyNote(
+          'No tracked post in this run: none matches analysis.track, and no original was reposted. Name posts in analysis.track.posts (or labels in analysis.track.labels) ' +
+            'in the run folder’s experiment.resolved.yaml and run socialsim report on the folder again; by default the posts of scripted accounts (seeds:) and the 5 most reposted originals are tracked.',
+        ),
+      };
     }
     const ranked = [...finals].sort((a, b) => b.scale - a.scale || a.post_id - b.post_id);
     // The posts that reached the most users, in post order so colours stay stable between runs.

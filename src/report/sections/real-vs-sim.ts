@@ -16,6 +16,7 @@ import { CASCADE_METRICS, METRIC_TITLES } from '../../analysis/curves.js';
 import type { CascadeComparison } from '../../analysis/nrmse.js';
 import { realDataCounts } from '../../analysis/real-cascades.js';
 import { escapeHtml, htmlTable } from '../html.js';
+import { emptyNote } from './empty.js';
 import { VEGA_LITE_SCHEMA, type ReportSection, type TopLevelSpec } from '../types.js';
 
 /** One view of a vconcat / hconcat. */
@@ -100,8 +101,35 @@ function cascadeNotes(c: CascadeComparison): string {
   return out.map((line) => `<p class="note">${escapeHtml(line)}</p>`).join('\n');
 }
 
+/**
+ * Tick values for a log axis covering [lo, hi], from the last tick at or below lo to the first at
+ * or above hi (the axis's domain, so both ends are labelled): 1-2-5 in each decade while there
+ * are at most three decades, powers of ten beyond (or always, with `decadesOnly`). Vega's own log
+ * ticks label 1, 2, 3 … 9 of each decade, and their labels ran into each other ("200300") on a
+ * 300 px chart.
+ */
+export function logTicks(lo: number, hi: number, decadesOnly = false): number[] {
+  if (!(lo > 0) || !(hi >= lo)) return [];
+  const first = Math.floor(Math.log10(lo) + 1e-9);
+  const last = Math.ceil(Math.log10(hi) - 1e-9);
+  const steps = decadesOnly || last - first > 3 ? [1] : [1, 2, 5];
+  // Rounded so 0.1 × 3 does not print as 0.30000000000000004.
+  const all = [];
+  for (let e = first; e <= last; e++) for (const m of steps) all.push(Number((m * 10 ** e).toPrecision(6)));
+  const from = all.findLastIndex((v) => v <= lo * (1 + 1e-9));
+  const to = all.findIndex((v) => v >= hi * (1 - 1e-9));
+  return all.slice(Math.max(0, from), to + 1);
+}
+
 /** A complementary CDF on log-log axes: heavy tails stay readable and sides of any size compare. */
-function ccdfChart(title: string, xTitle: string, values: readonly DistributionRow[]): SubSpec {
+export function ccdfChart(title: string, xTitle: string, values: readonly DistributionRow[]): SubSpec {
+  const xs = values.map((v) => v.value).filter((v) => v > 0);
+  const ys = values.map((v) => v.ccdf).filter((v) => v > 0);
+  const xTicks = xs.length > 0 ? logTicks(Math.min(...xs), Math.max(...xs)) : [];
+  // The share axis: powers of ten (100 %, 10 %, 1 % …), so its labels never crowd.
+  const yTicks = ys.length > 0 ? logTicks(Math.min(...ys), 1, true) : [];
+  const axis = (ticks: number[], format: string) => ({ values: ticks, format, labelOverlap: 'greedy' as const, labelSeparation: 4 });
+  const domain = (ticks: number[]) => (ticks.length > 1 ? { domain: [ticks[0]!, ticks[ticks.length - 1]!] } : {});
   return {
     width: 300,
     height: 200,
@@ -109,8 +137,8 @@ function ccdfChart(title: string, xTitle: string, values: readonly DistributionR
     data: { values },
     mark: { type: 'line', point: { size: 14 } },
     encoding: {
-      x: { field: 'value', type: 'quantitative', title: xTitle, scale: { type: 'log' } },
-      y: { field: 'ccdf', type: 'quantitative', title: 'share of users with at least x', scale: { type: 'log' } },
+      x: { field: 'value', type: 'quantitative', title: xTitle, scale: { type: 'log', ...domain(xTicks) }, axis: axis(xTicks, '~s') },
+      y: { field: 'ccdf', type: 'quantitative', title: 'share of users with at least x', scale: { type: 'log', ...domain(yTicks) }, axis: axis(yTicks, '~%') },
       color: { field: 'source', type: 'nominal', title: null, scale: SOURCE_SCALE },
       tooltip: [
         { field: 'source', type: 'nominal' },
@@ -130,7 +158,7 @@ function kindChart(values: readonly { source: string; kind: string; count: numbe
     data: { values },
     mark: 'bar',
     encoding: {
-      x: { field: 'kind', type: 'nominal', title: null, sort: [...POST_KINDS] },
+      x: { field: 'kind', type: 'nominal', title: null, sort: [...POST_KINDS], axis: { labelAngle: 0 } },
       xOffset: { field: 'source', type: 'nominal', sort: ['real', 'sim'] },
       y: { field: 'share', type: 'quantitative', title: 'share', axis: { format: '%' } },
       color: { field: 'source', type: 'nominal', title: null, scale: SOURCE_SCALE },
@@ -161,7 +189,13 @@ export const realVsSimSection: ReportSection = {
         'Distributions: simulated agents’ posts from step 1 and follows at the end, beside real_posts and real_follows; users with none are left out.',
     };
     if (counts.cascade_rows + counts.posts + counts.follows === 0) {
-      return { ...base, html: '<p class="empty">No real reference data in this run: the experiment’s dataset gave no cascades, posts or follows.</p>' };
+      return {
+        ...base,
+        html: emptyNote(
+          'No real reference data in this run: the experiment’s dataset gave no cascades, posts or follows. Add dataset.cascades to compare with real cascades, ' +
+            'dataset.posts and dataset.follows to compare posts and followers per user (see experiments/real-data.yaml).',
+        ),
+      };
     }
     const rows: SubSpec[] = [];
     const html: string[] = [];
@@ -207,7 +241,8 @@ export const realVsSimSection: ReportSection = {
     return {
       ...base,
       html: html.join('\n'),
-      ...(rows.length > 0 ? { spec: { $schema: VEGA_LITE_SCHEMA, vconcat: rows, resolve: { legend: { color: 'shared' } } } } : {}),
+      // One legend for every chart, above them: at the right it sat beside the widest row, far from the narrower ones.
+      ...(rows.length > 0 ? { spec: { $schema: VEGA_LITE_SCHEMA, vconcat: rows, resolve: { legend: { color: 'shared' } }, config: { legend: { orient: 'top' } } } } : {}),
     };
   },
 };

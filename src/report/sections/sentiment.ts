@@ -1,6 +1,7 @@
 /** Sentiment of agents' posts (VADER, analysis/sentiment.ts): mean compound score per step and cohort, per topic, and in tracked posts' reply threads. */
 import { NEGATIVE, POSITIVE, sentiment } from '../../analysis/sentiment.js';
 import { htmlTable } from '../html.js';
+import { emptyNote, NO_POSTS } from './empty.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type ReportSection } from '../types.js';
 
 /** Topics listed in the table. */
@@ -20,7 +21,7 @@ export const sentimentSection: ReportSection = {
         `VADER compound score of each post agents wrote during the run (originals, quotes, replies), −1 to +1; positive from ${POSITIVE}, negative from ${NEGATIVE} (VADER's thresholds). ` +
         'Mean per step and cohort; per #topic; and in the reply threads of tracked posts.',
     };
-    if (s.overall.posts === 0) return { ...base, html: '<p class="empty">No agent wrote a post with text during this run.</p>' };
+    if (s.overall.posts === 0) return { ...base, html: emptyNote(NO_POSTS) };
     const sampled = s.scored < s.eligible ? ` (a uniform sample of the run's ${s.eligible.toLocaleString('en-US')})` : '';
     const overall = `<p class="note">${s.overall.posts.toLocaleString('en-US')} posts${sampled}: mean ${s.overall.mean.toFixed(3)}; ${pct(s.overall.positive)} positive, ${pct(s.overall.neutral)} neutral, ${pct(s.overall.negative)} negative.</p>`;
     const topics = htmlTable(

@@ -1,5 +1,6 @@
 /** Survey answers over the run: mean answer per step and cohort, one chart row per survey. */
 import { surveyMeans } from '../../analysis/surveys.js';
+import { emptyNote } from './empty.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type ReportSection } from '../types.js';
 
 export const surveysSection: ReportSection = {
@@ -12,7 +13,9 @@ export const surveysSection: ReportSection = {
       title: this.title,
       description: 'Mean answer of each cohort at each survey step (unanswered questions are left out of the mean; see survey_answers.error).',
     };
-    if (values.length === 0) return { ...base, html: '<p class="empty">No survey was asked in this run.</p>' };
+    if (values.length === 0) {
+      return { ...base, html: emptyNote('No survey was asked in this run: add surveys: to put a question to a sample of LLM agents at given steps.') };
+    }
     return {
       ...base,
       spec: {

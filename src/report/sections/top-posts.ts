@@ -15,7 +15,13 @@ export const topPostsSection: ReportSection = {
       html: htmlTable(
         ['#', 'post', 'author', 'text', 'kind', 'label', 'step', 'likes', 'reposts'],
         rows.map((r, i) => [i + 1, String(r.post_id), `@${r.author}`, r.text, r.kind, r.label, r.created_step, r.likes, r.reposts]),
-        { className: 'posts', numeric: [1], empty: 'No post was liked or reposted.' },
+        {
+          className: 'posts',
+          numeric: [1],
+          empty:
+            'No post was liked or reposted. Agents like and repost what their feeds show them: more steps (clock.timesteps), more active agents (cohorts[].activity) ' +
+            'or, for statistical agents, a higher models.<model>.like_base / repost_base give engagement.',
+        },
       ),
     };
   },

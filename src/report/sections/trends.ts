@@ -1,6 +1,7 @@
 /** Trends in what agents wrote (analysis/trends.ts): the top #tags per step with their bursts, and the terms that rose most. */
 import { BURST_MIN, BURST_Z, trends } from '../../analysis/trends.js';
 import { htmlTable } from '../html.js';
+import { emptyNote, NO_POSTS } from './empty.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type ReportSection, type TopLevelSpec } from '../types.js';
 
 /** Tags drawn in the chart. */
@@ -18,7 +19,7 @@ export const trendsSection: ReportSection = {
         `#tags and words of the posts agents wrote during the run, per step. A burst: a term counted at least ${BURST_MIN} times in a step, where its mean share ` +
         `of the ${t.window} steps before would give e at this step's volume, and z = (count − e) / max(√e, 1) ≥ ${BURST_Z}. Rising: the terms that grew most from one ${t.window}-step window to the next.`,
     };
-    if (t.counts.length === 0) return { ...base, html: '<p class="empty">No agent wrote a post with text during this run.</p>' };
+    if (t.counts.length === 0) return { ...base, html: emptyNote(NO_POSTS) };
     const perStep = new Map<string, { step: number; term: string; count: number }>();
     const totals = new Map<string, number>();
     for (const c of t.counts) {
