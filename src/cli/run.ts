@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { PolicyUnavailableError } from '../agents/policies.js';
 import { formatIssue, loadExperimentWithWarnings, type Experiment } from '../config/load.js';
+import { parsePath } from '../config/overrides.js';
 import { join } from 'node:path';
 import { ReplayError } from '../engine/replay.js';
 import { DatasetError } from '../data/dataset.js';
 import { RunExistsError } from '../engine/run-folder.js';
 import { runExperiment, type RunOutcome } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
-import { parsePath } from '../config/overrides.js';
 import { withoutSweep } from '../sweep/expand.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { shown } from './run-dir.js';
