@@ -16,13 +16,17 @@ export function createRandom({ seed, feedSize }: RecommenderOptions): Recommende
       for (const user of snapshot.users) {
         const rng = Rng.derive(seed, 'recsys-random', snapshot.step, user);
         const engaged = snapshot.engagedBy(user);
-        // Engaged posts among the candidates (history outside the window does not count).
+        const notOwn = posts.length - (ownCount.get(user) ?? 0);
+        // Engaged posts among the candidates (history outside the window does not count); only
+        // counted when they could bring the eligible posts below twice the feed.
         let engagedHere = 0;
-        for (const id of engaged) {
-          const p = snapshot.postsById.get(id);
-          if (p && p.authorId !== user) engagedHere++;
+        if (notOwn - engaged.size < feedSize * 2) {
+          for (const id of engaged) {
+            const p = snapshot.postsById.get(id);
+            if (p && p.authorId !== user) engagedHere++;
+          }
         }
-        const eligibleCount = posts.length - (ownCount.get(user) ?? 0) - engagedHere;
+        const eligibleCount = notOwn - engagedHere;
         const want = Math.min(feedSize, eligibleCount);
         // Rejection sampling: O(feedSize) per user instead of shuffling every candidate; it
         // only pays while most candidates are eligible, so heavy posters and likers take the exact path.
