@@ -38,6 +38,14 @@ export function formatRunSummary(s: RunSummary, opts: FormatOptions = {}): strin
   const section = (title: string, body: string): void => {
     out.push('', `## ${title}`, body);
   };
+  if (s.datasetLoad && s.datasetLoad.length > 0) {
+    const skipped = s.datasetLoad.filter((t) => t.skipped > 0);
+    const reasons = skipped.flatMap((t) => [
+      `${t.file}: ${t.skipped} bad row${t.skipped === 1 ? '' : 's'} skipped (on_bad_row: skip)${t.skipped > t.examples.length ? `, the first ${t.examples.length}:` : ':'}`,
+      ...t.examples.map((e) => `  ${e}`),
+    ]);
+    section('Dataset', [textTable(['table', 'file', 'rows', 'skipped'], s.datasetLoad.map((t) => [t.table, t.file, t.rows, t.skipped])), ...(reasons.length > 0 ? ['', ...reasons] : [])].join('\n'));
+  }
   section(
     'Accounts by cohort and model',
     textTable(['cohort', 'model', 'kind', 'users'], s.agentsByCohortModel.map((r) => [r.cohort, r.model, r.kind, r.users])),

@@ -45,8 +45,19 @@ export interface RunTotals {
   last_sim_time: string | null;
 }
 
+/** A dataset table as the run loaded it (run.json's `dataset_load`): rows kept, rows skipped and the first reasons. */
+export interface DatasetLoadRow {
+  table: string;
+  file: string;
+  rows: number;
+  skipped: number;
+  examples: string[];
+}
+
 export interface RunSummary {
   dbPath: string;
+  /** From run.json beside the database (`inspect` adds it), when the run loaded a dataset. */
+  datasetLoad?: DatasetLoadRow[];
   totals: RunTotals;
   meta: { key: string; value: string }[];
   agentsByCohortModel: CohortModelRow[];

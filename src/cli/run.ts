@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { PolicyUnavailableError } from '../agents/policies.js';
 import { formatIssue, loadExperimentWithWarnings, type Experiment } from '../config/load.js';
+import { parsePath } from '../config/overrides.js';
 import { join } from 'node:path';
 import { ReplayError } from '../engine/replay.js';
 import { DatasetError } from '../data/dataset.js';
@@ -34,8 +35,34 @@ export async function runCommand(file: string, opts: RunCommandOptions, argv: re
   // one the sweep gives the same parameters.
   const loaded = loadExperimentWithWarnings(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
   if (!opts.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
+  if (!opts.quiet && loaded.experiment.sweep) process.stderr.write(sweepWarning(file, loaded.experiment) + '\n');
   const experiment = withoutSweep(loaded.experiment);
   return runLoadedExperiment(experiment, { ...opts, file }, argv);
+}
+
+/**
+ * What `run` says when the file describes a sweep: it runs the base experiment once, with the
+ * file's own values of the swept paths, not the sweep's runs.
+ */
+export function sweepWarning(file: string, exp: Experiment): string {
+  const matrix = Object.keys(exp.sweep?.matrix ?? {});
+  const base = matrix.map((path) => `${path}=${shownValue(valueAt(exp, path))}`);
+  const swept = [...matrix, ...(exp.sweep?.seeds || exp.sweep?.repeats ? ['seeds'] : [])];
+  return (
+    `warning: ${file} has a sweep: block (over ${swept.join(', ')}); ` +
+    `\`run\` ignores it and runs the base experiment once (${[...base, `seed=${exp.seed}`].join(' ')}). ` +
+    `To run the sweep: socialsim sweep ${file}`
+  );
+}
+
+function valueAt(exp: Experiment, path: string): unknown {
+  let node: unknown = exp;
+  for (const seg of parsePath(path) ?? []) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[seg] : undefined;
+  return node;
+}
+
+function shownValue(v: unknown): string {
+  return v === undefined ? '(default)' : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 /** `runCommand` on an experiment already loaded with `opts.set` / `opts.seed` applied. */

@@ -16,11 +16,10 @@ export function herdingChecks(data: Rec): RawIssue[] {
   }
   const clock = isRec(data.clock) ? data.clock : {};
   const steps = isInt(clock.timesteps) && clock.timesteps >= 1 ? clock.timesteps : undefined;
-  for (const key of ['from_step', 'until_step'] as const) {
-    const v = h[key];
-    if (steps !== undefined && isInt(v) && v >= steps) {
-      out.push({ segments: ['herding', key], kind: 'value', message: `must be less than clock.timesteps (${steps}; steps run 0..${steps - 1}), got ${v}` });
-    }
+  // A from_step past the run enrols nothing: an experiment that measures nothing. An until_step
+  // past it only means "to the end" (a warning, see outside-run.ts).
+  if (steps !== undefined && isInt(h.from_step) && h.from_step >= steps) {
+    out.push({ segments: ['herding', 'from_step'], kind: 'value', message: `must be less than clock.timesteps (${steps}; steps run 0..${steps - 1}), got ${h.from_step}` });
   }
   if (isInt(h.from_step) && isInt(h.until_step) && h.until_step < h.from_step) {
     out.push({ segments: ['herding', 'until_step'], kind: 'value', message: `must be at least from_step (${h.from_step}), got ${h.until_step}` });

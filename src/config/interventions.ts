@@ -1,7 +1,7 @@
 /**
  * Seeds and interventions: what the schema cannot say about them (which fields each
- * intervention needs, references to seeds, models and scripted posts, steps in range), and
- * set_recsys's inheritance of the experiment's recsys block.
+ * intervention needs, references to seeds, models and scripted posts; steps past the run are
+ * warnings, see outside-run.ts), and set_recsys's inheritance of the experiment's recsys block.
  */
 import type { RawIssue } from './messages.js';
 import { didYouMean } from './suggest.js';
@@ -42,8 +42,6 @@ export function seedAndInterventionChecks(data: Rec): RawIssue[] {
   const seedNames = seeds.map(([, s]) => s.name).filter((n): n is string => typeof n === 'string');
   const gen = isRec(data.dataset) && isRec(data.dataset.generate) ? data.dataset.generate : {};
   const topics = Array.isArray(gen.topics) ? gen.topics.filter((t): t is string => typeof t === 'string') : [];
-  const clock = isRec(data.clock) ? data.clock : {};
-  const steps = typeof clock.timesteps === 'number' && clock.timesteps >= 1 ? clock.timesteps : undefined;
 
   for (const [i, seed] of seeds) {
     if (typeof seed.model === 'string' && !models.includes(seed.model)) {
@@ -76,9 +74,6 @@ export function seedAndInterventionChecks(data: Rec): RawIssue[] {
       } else if (given.length > 1) {
         out.push({ segments: ['interventions', i, given[1]!], kind: 'key', message: `give ${oneOf.join(' or ')}, not both` });
       }
-    }
-    if (steps !== undefined && typeof iv.at === 'number' && iv.at >= steps) {
-      out.push({ segments: ['interventions', i, 'at'], kind: 'value', message: `must be less than clock.timesteps (${steps}; steps run 0..${steps - 1}), got ${iv.at}` });
     }
     if (typeof iv.account === 'string' && !seedNames.includes(iv.account)) {
       out.push({ segments: ['interventions', i, 'account'], kind: 'value', message: `no seed account named "${iv.account}"; seeds: ${seedNames.join(', ') || '(none)'}${didYouMean(iv.account, seedNames)}` });

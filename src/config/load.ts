@@ -24,6 +24,7 @@ import { experimentValidator } from './schema.js';
 import { herdingChecks } from './herding.js';
 import { inheritRecsys, seedAndInterventionChecks } from './interventions.js';
 import { resolveDatasetPaths, resolvePromptPaths } from './prompt-paths.js';
+import { outsideRunWarnings } from './outside-run.js';
 import { readSeedPostFiles } from './seed-posts.js';
 import { semanticChecks } from './semantic.js';
 import type { Experiment, StatisticalModelConfig } from './types.js';
@@ -185,7 +186,7 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   // Durations and hourly activity become steps and per-step probabilities; the engine reads numbers.
   const times = convertTimeSettings(data, clock.step_ms as number);
   if (times.written.length > 0) data.as_written = times.written;
-  const warnings = sortIssues(times.warnings.map(locate));
+  const warnings = sortIssues([...times.warnings, ...outsideRunWarnings(data)].map(locate));
   return { experiment: deepFreeze(data as unknown as Experiment), warnings };
 }
 

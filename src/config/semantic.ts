@@ -93,29 +93,6 @@ export function semanticChecks(data: Rec): RawIssue[] {
     }
   }
 
-  const clock = isRec(data.clock) ? data.clock : {};
-  const steps = isInt(clock.timesteps) && clock.timesteps >= 1 ? clock.timesteps : undefined;
-  if (steps !== undefined) {
-    for (const [s, seed] of recs(data.seeds)) {
-      for (const [p, post] of recs(seed.posts)) {
-        if (isInt(post.at) && post.at >= steps) {
-          out.push({
-            segments: ['seeds', s, 'posts', p, 'at'],
-            kind: 'value',
-            message: `must be less than clock.timesteps (${steps}; steps run 0..${steps - 1}), got ${post.at}`,
-          });
-        }
-      }
-    }
-    for (const [i, survey] of recs(data.surveys)) {
-      (Array.isArray(survey.at) ? survey.at : []).forEach((at: unknown, k: number) => {
-        if (isInt(at) && at >= steps) {
-          out.push({ segments: ['surveys', i, 'at', k], kind: 'value', message: `must be less than clock.timesteps (${steps}; steps run 0..${steps - 1}), got ${at}` });
-        }
-      });
-    }
-  }
-
   const gen = isRec(data.dataset) && isRec(data.dataset.generate) ? data.dataset.generate : {};
   if (Array.isArray(gen.topics) && gen.topics.length > 0 && isInt(gen.interests_per_agent) && gen.interests_per_agent > gen.topics.length) {
     out.push({

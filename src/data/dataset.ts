@@ -46,6 +46,42 @@ export async function loadDataset(cfg: DatasetConfig, baseDir: string): Promise<
   return { users, follows, posts, cascades };
 }
 
+/**
+ * What the load of one table kept and left out (`on_bad_row: skip`): run.json's `dataset_load`,
+ * the `dataset_loaded` event, `inspect` and the report's overview show it.
+ */
+export interface TableLoad {
+  readonly table: 'users' | 'follows' | 'posts' | 'cascades';
+  readonly file: string;
+  /** Rows loaded (follows: edges, with the users' follow lists when both are given). */
+  readonly rows: number;
+  readonly skipped: number;
+  /** The first reasons (at most five), each located as file:line: column: reason. */
+  readonly examples: readonly string[];
+}
+
+/** Each loaded table's counts, users first. */
+export function loadSummary(data: LoadedDataset): TableLoad[] {
+  const out: TableLoad[] = [];
+  const add = (table: TableLoad['table'], t: { file: string; skipped: number; examples: readonly string[] }, rows: number): void => {
+    out.push({ table, file: t.file, rows, skipped: t.skipped, examples: [...t.examples] });
+  };
+  if (data.users) add('users', data.users, data.users.rows.length);
+  if (data.follows && data.follows !== data.users?.follows) add('follows', data.follows, data.follows.count);
+  if (data.posts) add('posts', data.posts, data.posts.rows.length);
+  if (data.cascades) add('cascades', data.cascades, data.cascades.rows.length);
+  return out;
+}
+
+/** `3 bad rows skipped (users.csv 2, posts.csv 1)`, or null when none was. */
+export function skippedSummary(tables: readonly TableLoad[]): string | null {
+  const skipped = tables.filter((t) => t.skipped > 0);
+  if (skipped.length === 0) return null;
+  const total = skipped.reduce((n, t) => n + t.skipped, 0);
+  const name = (file: string): string => file.slice(file.lastIndexOf('/') + 1);
+  return `${total.toLocaleString('en-US')} bad row${total === 1 ? '' : 's'} skipped (${skipped.map((t) => `${name(t.file)} ${t.skipped.toLocaleString('en-US')}`).join(', ')})`;
+}
+
 /** One line per table: how many rows loaded and, when any were skipped, how many and why. */
 export function describeLoad(data: LoadedDataset): string[] {
   const out: string[] = [];

@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import type { TableLoad } from '../data/dataset.js';
 
 export type RunEvent =
   | { type: 'run_started'; run_id: string; experiment: string; seed: number; timesteps: number; agents: number; from_step: number }
@@ -6,6 +7,7 @@ export type RunEvent =
   | { type: 'run_finished'; status: RunStatus; steps_completed: number; actions: number; wall_ms: number }
   | { type: 'endpoint_down' | 'endpoint_up'; step: number; model: string; endpoint: string }
   | { type: 'budget_exhausted'; step: number; scope: string; action: 'stop' | 'fallback'; cohorts: string[]; reason: string }
+  | { type: 'dataset_loaded'; tables: TableLoad[] }
   | { type: 'error'; code: string; message: string };
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'budget_exhausted';

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LlmUsageRow } from '../analysis/llm-usage.js';
+import type { TableLoad } from '../data/dataset.js';
 import type { RunStatus } from './events.js';
 
 /** run.json: what a run was and how it went. No secrets: only engine-built values go in. */
@@ -33,6 +34,8 @@ export interface RunInfo {
   /** A branch: the parent run folder, and the step from which this run's own experiment applies. */
   branch_of?: string;
   branch_at_step?: number;
+  /** The dataset's tables as loaded: rows kept, and rows `on_bad_row: skip` left out with the first reasons. */
+  dataset_load?: TableLoad[];
   /** Budgets used up during the run, and what happened then. */
   budget_events?: {
     step: number;

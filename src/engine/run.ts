@@ -15,6 +15,7 @@ import { clientSource } from './embedder.js';
 import { recordedResponses, type Recording } from './replay.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
+import { recordDatasetLoad } from './dataset-load.js';
 import { gitState, packageVersions } from './provenance.js';
 import { createRunFolder, readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
 import { buildPopulation, type Population } from './setup.js';
@@ -235,10 +236,12 @@ export async function continueRun(
   const progress = createProgress(exp.clock.timesteps, fromStep, { quiet: opts.quiet });
   events.write({ type: 'run_started', run_id: info.run_id, experiment: exp.name, seed: exp.seed, timesteps: exp.clock.timesteps, agents: info.agents, from_step: fromStep });
   try {
+    const population = opts.population ?? (await buildPopulation(exp));
+    if (recordDatasetLoad(population, info, events, opts)) writeRunInfo(dir, info);
     await simulate({
       experiment: exp,
       channel,
-      population: opts.population ?? (await buildPopulation(exp)),
+      population,
       recommender: recommenderFor(exp),
       policies: active,
       embeddingSource: (model) => (recordedFrom ? { kind: 'recorded', runDir: recordedFrom } : clientSource(exp, model, process.env, gate ?? undefined)),

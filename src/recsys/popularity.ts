@@ -7,8 +7,9 @@ export function popularityScore(p: PostView): number {
 }
 
 /**
- * Everyone sees the most engaged-with recent posts (minus their own): the "trending" feed.
- * Ties go to the newer post, then to the higher id, so the order is total and reproducible.
+ * Everyone sees the most engaged-with recent posts, minus their own and those they already
+ * liked or reposted: the "trending" feed. Ties go to the newer post, then to the higher id, so
+ * the order is total and reproducible.
  */
 export function createPopularity({ feedSize }: RecommenderOptions): Recommender {
   return {
@@ -22,16 +23,17 @@ export function createPopularity({ feedSize }: RecommenderOptions): Recommender 
       const topAuthors = new Set(top.map((p) => p.authorId));
       const feeds: Feeds = new Map();
       for (const user of snapshot.users) {
-        // Most users wrote none of the top posts and share one array.
-        if (!topAuthors.has(user)) {
+        const engaged = snapshot.engagedBy(user);
+        // Most users wrote none of the top posts and engaged with none of them: they share one array.
+        if (!topAuthors.has(user) && (engaged.size === 0 || !topIds.some((id) => engaged.has(id)))) {
           feeds.set(user, topIds);
           continue;
         }
         const own: number[] = [];
         for (const p of ranked) {
-          if (p.authorId === user) continue;
-          own.push(p.postId);
           if (own.length === feedSize) break;
+          if (p.authorId === user || engaged.has(p.postId)) continue;
+          own.push(p.postId);
         }
         feeds.set(user, own);
       }

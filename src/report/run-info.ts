@@ -29,6 +29,25 @@ export interface RunInfo {
   llm_usage?: unknown[];
   /** Budgets used up during the run. */
   budget_events?: unknown[];
+  /** The dataset's tables as loaded, with the rows `on_bad_row: skip` left out. */
+  dataset_load?: DatasetTableLoad[];
+}
+
+export interface DatasetTableLoad {
+  table: string;
+  file: string;
+  rows: number;
+  skipped: number;
+  examples: string[];
+}
+
+function datasetLoadOf(v: unknown): DatasetTableLoad[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.flatMap((t): DatasetTableLoad[] =>
+    isRecord(t) && typeof t.table === 'string' && typeof t.file === 'string' && typeof t.rows === 'number' && typeof t.skipped === 'number'
+      ? [{ table: t.table, file: t.file, rows: t.rows, skipped: t.skipped, examples: Array.isArray(t.examples) ? t.examples.filter((e): e is string => typeof e === 'string') : [] }]
+      : [],
+  );
 }
 
 const STRING_FIELDS = ['experiment', 'run_id', 'config_hash', 'status', 'started_at', 'finished_at', 'git_commit', 'error'] as const;
@@ -63,6 +82,8 @@ export function parseRunInfo(raw: unknown): RunInfo {
     const v = raw[k];
     if (Array.isArray(v)) out[k] = v;
   }
+  const datasetLoad = datasetLoadOf(raw['dataset_load']);
+  if (datasetLoad) out.dataset_load = datasetLoad;
   const versions = raw['versions'];
   if (isRecord(versions)) {
     const vs: Record<string, string> = {};

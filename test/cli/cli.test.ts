@@ -54,7 +54,7 @@ describe('socialsim CLI', () => {
   it('when run with --seed, --set and --out then the run folder reflects them and inspect/report read it', () => {
     const out = tempDir();
     const r = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--seed', '5', '--set', 'clock.timesteps=10', '--set', 'cohorts[0].count=150']);
-    expect(r.stderr).toMatch(/step 10\/10 /); // plain progress lines when stderr is not a terminal
+    expect(r.stderr).toMatch(/step 9 \(10\/10 done\) /); // plain progress lines when stderr is not a terminal, steps numbered from 0
     expect(r.code).toBe(0);
     const runDir = onlyRunDir(out, 'quickstart');
     expect(r.stdout).toContain(`run folder: ${runDir}`);

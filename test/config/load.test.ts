@@ -11,6 +11,7 @@ import {
   formatIssue,
   loadExperiment,
   parseExperiment,
+  parseExperimentWithWarnings,
   resolvedYaml,
   validateFile,
   type ConfigIssue,
@@ -275,13 +276,18 @@ describe('surveys and budgets', () => {
     expect(exp.surveys).toEqual([{ name: 'belief', at: [0, 4], question: 'Do you believe it?', scale: { min: 1, max: 7 }, sample: 1 }]);
   });
 
-  it('when a survey is asked after the last step, of an unknown cohort, or on an empty scale then each is located', () => {
+  it('when a survey is asked after the last step then loading warns that the round will not be asked and goes on', () => {
+    const { experiment, warnings } = parseExperimentWithWarnings(`${base}surveys:\n  - { name: b, at: [1, 5], question: q }\n`, 's.yaml');
+    expect(experiment.surveys[0]!.at).toEqual([1, 5]);
+    expect(warnings.map(formatIssue)).toEqual(["s.yaml:7:24 surveys[0].at[1]: step 5 is past the run's last step (clock.timesteps 5: steps 0..4); this survey round will not be asked"]);
+  });
+
+  it('when a survey is asked of an unknown cohort, or on an empty scale then each is located', () => {
     expect(() =>
       parseExperiment(`${base}surveys:\n  - { name: b, at: [1, 5], question: q, cohorts: [lm], scale: { min: 3, max: 3 } }\n`, 's.yaml'),
     ).toThrow(
       [
-        '3 problems in the experiment config:',
-        '  s.yaml:7:24 surveys[0].at[1]: must be less than clock.timesteps (5; steps run 0..4), got 5',
+        '2 problems in the experiment config:',
         '  s.yaml:7:51 surveys[0].cohorts[0]: unknown cohort "lm"; cohorts: llm (did you mean "llm"?)',
         '  s.yaml:7:78 surveys[0].scale.max: must be greater than scale.min (3), got 3',
       ].join('\n'),

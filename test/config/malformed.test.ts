@@ -4,7 +4,7 @@
  * the opening backtick).
  */
 import { describe, expect, it } from 'vitest';
-import { formatIssue } from '../../src/config/load.js';
+import { formatIssue, parseExperimentWithWarnings } from '../../src/config/load.js';
 import { issuesOf, one } from '../helpers/config-issues.js';
 
 describe('semantic errors', () => {
@@ -37,8 +37,9 @@ seeds:
     expect(i).toMatchObject({ line: 5, col: 11, path: 'seeds[1].name', message: 'duplicate seed name "News" (already used by seeds[0])' });
   });
 
-  it('seed post at ≥ timesteps', () => {
-    const i = one(`name: t
+  it('seed post at ≥ timesteps: a warning at its line, not an error', () => {
+    const { warnings } = parseExperimentWithWarnings(
+      `name: t
 clock: { timesteps: 12 }
 cohorts: [{ name: a, count: 1, model: stat }]
 seeds:
@@ -46,9 +47,12 @@ seeds:
     posts:
       - { at: 3, text: fine }
       - { at: 12, text: too late }
-`);
-    expect(i).toMatchObject({ line: 8, col: 15, path: 'seeds[0].posts[1].at' });
-    expect(i.message).toBe('must be less than clock.timesteps (12; steps run 0..11), got 12');
+`,
+      'exp.yaml',
+    );
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ line: 8, col: 15, path: 'seeds[0].posts[1].at' });
+    expect(warnings[0]!.message).toBe("step 12 is past the run's last step (clock.timesteps 12: steps 0..11); this post will not be made");
   });
 
   it('interests_per_agent above the number of topics', () => {

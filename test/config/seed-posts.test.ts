@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadExperiment } from '../../src/config/load.js';
+import { ConfigError, loadExperiment, loadExperimentWithWarnings } from '../../src/config/load.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const experiment = (postsFile: string): string => `name: t
@@ -34,18 +34,27 @@ describe('seed posts from a file', () => {
     expect(loadExperiment(join(dir, 'exp.yaml')).seeds[0]!.posts.slice(1)).toEqual([{ at: 3, text: 'hello', label: 'official' }, { at: 4, text: 'again' }]);
   });
 
-  it('when a row is bad, a post is past the last step or the file is missing then the error names file and line', () => {
+  it('when a row is bad or the file is missing then the error names file and line', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'bad.csv'), 'at,text\n1,ok\nsoon,not a step\n');
-    writeFileSync(join(dir, 'late.jsonl'), '{"at": 12, "text": "too late"}\n');
     for (const [file, want] of [
       ['bad.csv', `${join(dir, 'bad.csv')}:3: "at" must be a step (integer ≥ 0), got "soon"`],
-      ['late.jsonl', 'seeds[0].posts[1].at: must be less than clock.timesteps (10; steps run 0..9), got 12'],
       ['nope.csv', `posts file not found: ${join(dir, 'nope.csv')}`],
     ]) {
       writeFileSync(join(dir, 'exp.yaml'), experiment(file!));
       expect(() => loadExperiment(join(dir, 'exp.yaml'))).toThrow(ConfigError);
       expect(() => loadExperiment(join(dir, 'exp.yaml'))).toThrow(want);
     }
+  });
+
+  it('when a post of the file is past the last step then loading warns that it will not be made and goes on', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'late.jsonl'), '{"at": 12, "text": "too late"}\n');
+    writeFileSync(join(dir, 'exp.yaml'), experiment('late.jsonl'));
+    const { experiment: exp, warnings } = loadExperimentWithWarnings(join(dir, 'exp.yaml'));
+    expect(exp.seeds[0]!.posts).toHaveLength(2);
+    expect(warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      "seeds[0].posts[1].at: step 12 is past the run's last step (clock.timesteps 10: steps 0..9); this post will not be made",
+    ]);
   });
 });

@@ -127,7 +127,7 @@ describe('socialsim plan / launch', () => {
       child.stderr.on('data', (d: Buffer) => {
         const before = stderr;
         stderr += d.toString();
-        if (!/step 2\/500/.test(before) && /step 2\/500/.test(stderr)) child.kill('SIGINT');
+        if (!/step 1 \(2\/500 done\)/.test(before) && /step 1 \(2\/500 done\)/.test(stderr)) child.kill('SIGINT');
       });
       child.on('exit', (c) => resolve(c));
     });

@@ -110,6 +110,18 @@ describe('popularity recommender', () => {
     for (const u of users) expect(feeds.get(u)).toEqual(first);
   });
 
+  it('when a user liked or reposted top posts then its feed skips them and stays full, while users without exclusions share one array', () => {
+    const rec = createPopularity(optionsFor('popularity', 3, {}, 1));
+    const posts = [post(50, 100, 50), post(45, 101, 45), post(44, 102, 44), post(40, 103, 40), post(30, 104, 30)];
+    const snap = snapshotOf({ step: 5, users: [1, 2, 3, 4], posts: posts.slice().sort((a, b) => a.postId - b.postId), likes: [[1, 50], [2, 44, 1], [3, 7]] });
+    const feeds = rec.refresh(snap);
+    expect(feeds.get(1)).toEqual([45, 44, 40]);
+    expect(feeds.get(2)).toEqual([50, 45, 40]);
+    // User 3 liked only a post outside the window; user 4 nothing: both get the shared ranking itself.
+    expect(feeds.get(3)).toEqual([50, 45, 44]);
+    expect(feeds.get(3)).toBe(feeds.get(4));
+  });
+
   it('when the snapshot has no posts then every user gets an empty feed', () => {
     const rec = createPopularity(optionsFor('popularity', 10, {}, 1));
     const users = [0, 3, 8, 42];

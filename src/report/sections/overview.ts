@@ -1,5 +1,6 @@
 /** Overview: the run's identity and headline figures from run.json, plus platform totals. */
 import { runTotals } from '../../analysis/summary.js';
+import { datasetSkippedCell, datasetSkippedHtml } from '../dataset-load.js';
 import { escapeHtml, formatDuration, htmlTable, type TableCell } from '../html.js';
 import type { ReportSection } from '../types.js';
 
@@ -28,6 +29,7 @@ export const overview: ReportSection = {
       ['Finished', r?.finished_at],
       ['Simulated time', t.first_sim_time ? `${t.first_sim_time} .. ${t.last_sim_time ?? ''}` : undefined],
       ['Posts / likes / reposts / follows', `${t.posts} / ${t.likes} / ${t.reposts} / ${t.follows}`],
+      ['Dataset rows skipped', datasetSkippedCell(r)],
       ['Config hash', r?.config_hash],
       ['Git commit', r?.git_commit],
       [
@@ -46,6 +48,6 @@ export const overview: ReportSection = {
       className: 'kv',
       numeric: [],
     });
-    return { id: this.id, title: this.title, html: missing + html };
+    return { id: this.id, title: this.title, html: missing + html + datasetSkippedHtml(r) };
   },
 };
