@@ -1,51 +1,61 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/load.js';
-import { readFileSync } from 'node:fs';
+import { ownVersion } from '../common/packages.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
-import { registerBranch } from './branch.js';
-import { registerCalibrate } from './calibrate.js';
-import { registerInspect } from './inspect.js';
-import { registerLaunch } from './launch.js';
-import { registerList } from './list.js';
-import { registerPlan } from './plan.js';
-import { registerReport } from './report.js';
-import { registerResume } from './resume.js';
-import { registerRun } from './run.js';
-import { registerSweep } from './sweep.js';
-import { registerTimeline } from './timeline.js';
-import { registerValidate } from './validate.js';
 
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+type Register = (program: Command) => void;
 
-export function buildProgram(): Command {
+/**
+ * Each command's module, imported only when the command line names it: importing them all
+ * loads DuckDB, vega, openai and piscina (~1 s of CPU), which `--version` or `validate` do not
+ * need. Help and unknown commands load every one (their descriptions, "did you mean").
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  validate: async () => (await import('./validate.js')).registerValidate,
+  run: async () => (await import('./run.js')).registerRun,
+  resume: async () => (await import('./resume.js')).registerResume,
+  branch: async () => (await import('./branch.js')).registerBranch,
+  report: async () => (await import('./report.js')).registerReport,
+  inspect: async () => (await import('./inspect.js')).registerInspect,
+  timeline: async () => (await import('./timeline.js')).registerTimeline,
+  list: async () => (await import('./list.js')).registerList,
+  plan: async () => (await import('./plan.js')).registerPlan,
+  launch: async () => (await import('./launch.js')).registerLaunch,
+  sweep: async () => (await import('./sweep.js')).registerSweep,
+  calibrate: async () => (await import('./calibrate.js')).registerCalibrate,
+};
+
+/** The commands `argv` needs registered: the one it names, none for a bare --version, else all. */
+function commandsFor(argv: readonly string[]): string[] {
+  const first = argv[2];
+  if (first !== undefined && Object.hasOwn(COMMANDS, first)) return [first];
+  if (argv.length === 3 && (first === '--version' || first === '-V')) return [];
+  return Object.keys(COMMANDS);
+}
+
+/** The CLI with the commands `argv` needs (every command by default). */
+export async function buildProgram(argv: readonly string[] = ['node', 'socialsim', '--help']): Promise<Command> {
   const program = new Command('socialsim')
     .description('Simulate a Twitter-like social network with LLM or statistical agents')
-    .version(PACKAGE_VERSION)
+    .version(ownVersion())
     .showHelpAfterError()
     .exitOverride();
-  registerValidate(program);
-  registerRun(program);
-  registerResume(program);
-  registerBranch(program);
-  registerReport(program);
-  registerInspect(program);
-  registerTimeline(program);
-  registerList(program);
-  registerPlan(program);
-  registerLaunch(program);
-  registerSweep(program);
-  registerCalibrate(program);
+  for (const name of commandsFor(argv)) (await COMMANDS[name]!())(program);
   return program;
 }
 
 async function main(): Promise<void> {
   try {
-    await buildProgram().parseAsync(process.argv);
+    await (await buildProgram(process.argv)).parseAsync(process.argv);
   } catch (err) {
     if (err instanceof CommanderError) {
+      // --version and --help end here too (exit code 0).
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_INVALID_INPUT;
-    } else if (err instanceof ConfigError) {
+      return;
+    }
+    // Imported here, not above: --version need not load the config module.
+    const { ConfigError } = await import('../config/load.js');
+    if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       process.exitCode = EXIT_INVALID_INPUT;
     } else if (err instanceof CliError) {

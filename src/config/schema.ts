@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import * as formatsModule from 'ajv-formats';
+import { packageFile } from '../common/packages.js';
 
 export type SchemaError = ErrorObject;
 
@@ -32,7 +33,8 @@ export interface SchemaNode {
   readonly [key: string]: unknown;
 }
 
-export const SCHEMA_URL = new URL('../../schemas/experiment.schema.json', import.meta.url);
+/** The experiment schema, `schemas/experiment.schema.json` in socialsim's folder (from source or dist). */
+export const SCHEMA_PATH = packageFile('schemas/experiment.schema.json');
 
 let cached: { validate: ValidateFunction; schema: SchemaNode } | undefined;
 
@@ -56,7 +58,7 @@ export function experimentValidator(): ValidateFunction {
 
 function compiled(): { validate: ValidateFunction; schema: SchemaNode } {
   if (cached) return cached;
-  const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as SchemaNode;
+  const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as SchemaNode;
   const ajv = new Ajv2020({
     allErrors: true,
     useDefaults: true,

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { packageVersion as versionOf } from '../common/packages.js';
+import { ownVersion, packageVersion as versionOf } from '../common/packages.js';
 
 export interface GitState {
   /** HEAD of the repository holding the working directory, or null outside git. */
@@ -33,9 +32,8 @@ export function gitState(cwd: string, experimentFile?: string): GitState {
 }
 
 export function packageVersions(): Record<string, string | null> {
-  const own = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return {
-    socialsim: own.version,
+    socialsim: ownVersion(),
     node: process.versions.node,
     duckdb: versionOf('@duckdb/node-api'),
     yaml: versionOf('yaml'),

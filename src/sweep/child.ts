@@ -2,8 +2,10 @@
  * One run of a sweep (or of a calibration), in its own process (its own DuckDB writer), started
  * by `child-runner.ts`:
  *
- *   node --import <tsx loader> src/sweep/child.ts run <experiment.yaml> <results-root> <experiment file> [--force] [--no-report] [--by=<command>]
- *   node --import <tsx loader> src/sweep/child.ts resume <run-dir> [--no-report] [--by=<command>]
+ *   node dist/src/sweep/child.js run <experiment.yaml> <results-root> <experiment file> [--force] [--no-report] [--by=<command>]
+ *   node dist/src/sweep/child.js resume <run-dir> [--no-report] [--by=<command>]
+ *
+ * (or `node --import <tsx loader> src/sweep/child.ts …` when dist/ is missing or stale).
  *
  * Writes the run's report.html when it completes, like `socialsim run`, unless --no-report.
  * `--by` names the command that started it in run.json (default sweep). Exit code 0 when the run

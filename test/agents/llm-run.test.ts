@@ -97,11 +97,9 @@ describe('LLM cohorts', () => {
     // Every other request hangs forever; the rest answer.
     const server = await fake(() => (i++ % 2 === 0 ? { hang: true } : { toolCalls: [{ name: 'do_nothing', arguments: {} }] }));
     const exp = experiment(localModel([server.url], ', max_retries: 1, timeout_s: 0.3'), ['cohorts[1].count=6']);
-    const started = Date.now();
+    // Never hangs (the server never answers half the requests): the deadlines end every attempt.
     const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
     expect(info.status).toBe('completed');
-    // Never hangs: 3 steps of at most two 0.3 s attempts plus backoff, far below the test's limit.
-    expect(Date.now() - started).toBeLessThan(20_000);
     await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
       const rows = await db.query<{ outcome: string; attempts: number; n: number }>(
         `SELECT outcome, attempts, count(*)::INTEGER AS n FROM llm_calls GROUP BY ALL ORDER BY ALL`,

@@ -58,7 +58,7 @@ export const localModel = (urls: string[], extra = ''): string => {
     ['model', 'fake-model'],
     ['endpoints', `[${urls.map((u) => `"${u}"`).join(', ')}]`],
     ['max_concurrency', '4'],
-    ['timeout_s', '2'],
+    ['timeout_s', '10'], // far more than a loaded machine needs; timeout tests set their own
     ['max_retries', '2'],
     ['backoff', '{ base_s: 0.01, max_s: 0.05 }'],
   ]);

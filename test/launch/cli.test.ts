@@ -92,7 +92,7 @@ describe('socialsim plan / launch', () => {
     const plan = cli(['plan', file, '--gpus', '4']);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('2 server instances on 2 of 4 GPUs:');
-    expect(plan.stdout).toContain(`CUDA_VISIBLE_DEVICES=1 node --import tsx ${ROOT}src/llm/fake-server.ts --port ${ports[1]}`);
+    expect(plan.stdout).toContain(`CUDA_VISIBLE_DEVICES=1 ${FAKE_SERVE.replace('{port}', String(ports[1]))}`);
     expect(plan.stdout).toContain('idle GPUs: 2, 3');
     const dry = cli(['launch', file, '--gpus', '4', '--dry-run', '--out', join(dir, 'results')]);
     expect(dry.code).toBe(0);

@@ -1,9 +1,14 @@
 import { createServer, type Server } from 'node:net';
+import { compiledFile } from '../../src/common/build.js';
 import { checkPort } from '../../src/launch/ports.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
-/** The vLLM stand-in: `{port}` is filled by the plan. */
-export const FAKE_SERVE = `node --import tsx ${ROOT}src/llm/fake-server.ts --port {port}`;
+const compiledFake = compiledFile('src/llm/fake-server.ts');
+/**
+ * The vLLM stand-in: `{port}` is filled by the plan. The compiled server when dist/ is fresh
+ * (the suite's global setup builds it), which is ready in a fraction of tsx's start-up.
+ */
+export const FAKE_SERVE = compiledFake !== null ? `node ${compiledFake} --port {port}` : `node --import tsx ${ROOT}src/llm/fake-server.ts --port {port}`;
 
 /** A port nobody listens on right now: listen on 0, read the port, close. */
 export function freePort(): Promise<number> {

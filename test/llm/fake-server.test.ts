@@ -95,21 +95,29 @@ describe('fake OpenAI server', () => {
   });
 
   it('when requests overlap then inFlight and maxInFlight count them', async () => {
-    const s = await start({ latencyMs: 300 });
+    // The handler holds every answer until all 10 are in, however slow the machine.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const s = await start({ handler: () => gate.then(() => ({ content: 'ok' })) });
     const all = Promise.all(Array.from({ length: 10 }, () => post(s, { messages: MESSAGES }).then((r) => r.json())));
-    await vi.waitFor(() => expect(s.inFlight).toBe(10), { timeout: 250, interval: 5 });
+    await vi.waitFor(() => expect(s.inFlight).toBe(10), { timeout: 20_000, interval: 5 });
+    open();
     await all;
     expect(s.maxInFlight).toBe(10);
-    expect(s.inFlight).toBe(0);
+    await vi.waitFor(() => expect(s.inFlight).toBe(0));
   });
 
-  it('when a slow answer is scripted then it arrives after the delay plus latency', async () => {
+  it('when a slow answer is scripted then a later request without a delay is answered first', async () => {
     const s = await start({ latencyMs: 20 });
-    s.script({ delayMs: 100, then: { content: 'late' } });
-    const t0 = performance.now();
-    const r = await sdk(s).chat.completions.create({ model: 'm', messages: MESSAGES });
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(110);
-    expect(r.choices[0]!.message.content).toBe('late');
+    // A second is far more than the other request needs, even on a loaded machine.
+    s.script({ delayMs: 1000, then: { content: 'late' } });
+    const order: string[] = [];
+    const ask = () => sdk(s).chat.completions.create({ model: 'm', messages: MESSAGES }).then((r) => order.push(r.choices[0]!.message.content!));
+    const slow = ask();
+    await vi.waitFor(() => expect(s.requests).toHaveLength(1), { interval: 5 }); // the delayed one is in first
+    s.setHandler(() => ({ content: 'prompt' }));
+    await Promise.all([slow, ask()]);
+    expect(order).toEqual(['prompt', 'late']);
   });
 
   it('when drop is scripted then the connection closes without a response', async () => {
@@ -127,11 +135,9 @@ describe('fake OpenAI server', () => {
       () => 'answered',
       () => 'failed',
     );
-    await new Promise((r) => setTimeout(r, 100));
-    expect(s.inFlight).toBe(1);
-    const t0 = performance.now();
+    await vi.waitFor(() => expect(s.inFlight).toBe(1));
+    // Resolves although the request is still open (http's close() alone would wait for it forever).
     await s.close();
-    expect(performance.now() - t0).toBeLessThan(500);
     expect(await pending).toBe('failed');
     expect(s.inFlight).toBe(0);
   });
@@ -140,21 +146,28 @@ describe('fake OpenAI server', () => {
     const s = await start();
     s.script({ hang: true });
     await expect(post(s, { messages: MESSAGES }, AbortSignal.timeout(80))).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(s.inFlight).toBe(0);
+    await vi.waitFor(() => expect(s.inFlight).toBe(0));
   });
 
-  it('when 1,000 requests come 32 at a time then it keeps up, even sharing the process with the client', async () => {
+  it('when 320 requests come 32 at a time then every one gets its own valid completion and at most 32 are in flight', async () => {
+    // How many a second it serves is measured by `npm run bench:fake-server`, not asserted here.
     const s = await start({ record: false });
-    const n = 1000;
+    const n = 320;
     let next = 0;
-    const t0 = performance.now();
+    const ids = new Set<string>();
     const lane = async () => {
-      while (next++ < n) await (await post(s, { model: 'm', messages: MESSAGES, tools: TOOLS })).arrayBuffer();
+      while (next++ < n) {
+        const r = await post(s, { model: 'm', messages: MESSAGES, tools: TOOLS });
+        expect(r.status).toBe(200);
+        const body = (await r.json()) as { id: string; choices: { message: { tool_calls: { function: { name: string } }[] } }[] };
+        expect(body.choices[0]!.message.tool_calls[0]!.function.name).toBe('do_nothing');
+        ids.add(body.id);
+      }
     };
     await Promise.all(Array.from({ length: 32 }, lane));
-    const perSecond = n / ((performance.now() - t0) / 1000);
-    expect(perSecond).toBeGreaterThan(200); // ~6,000/s from a separate process; see the report
+    expect(ids.size).toBe(n);
+    expect(s.maxInFlight).toBeLessThanOrEqual(32);
+    expect(s.requests).toHaveLength(0); // record: false keeps nothing
   });
 
   it('when run standalone with --port 0 then it prints the real port and stops on SIGTERM', async () => {

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import { compiledFile } from '../../common/build.js';
 import type { Decision } from '../types.js';
 import type { SurveyAnswer, SurveyQuestion } from './survey.js';
 import type { WorkerInit, WorkerResult, WorkerTask } from './worker.js';
@@ -8,7 +10,16 @@ import type { WireRequest } from './wire.js';
 /** Agents per worker task: small enough to spread over threads, large enough to amortise messaging. */
 const AGENTS_PER_TASK = 8;
 
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+/**
+ * The worker's module: its compiled sibling when this module is compiled; when the sources run
+ * (vitest, tsx), the compiled worker in dist/ if dist/ is fresh (a thread then starts without
+ * tsx compiling its imports), else the source through tsx.
+ */
+const WORKER_URL = ((): URL => {
+  if (!import.meta.url.endsWith('.ts')) return new URL('./worker.js', import.meta.url);
+  const compiled = compiledFile('src/agents/llm/worker.ts');
+  return compiled !== null ? pathToFileURL(compiled) : new URL('./worker.ts', import.meta.url);
+})();
 
 /**
  * The worker threads that run LLM agents. Tasks carry plain data; each worker keeps one client
