@@ -2,7 +2,7 @@ import { actionCatalog } from '../../channel/actions/registry.js';
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 
 /** Actions the engine performs for the agent (registration, reading the feed) are not offered. */
-const NOT_OFFERED = new Set(['sign_up', 'refresh']);
+export const NOT_OFFERED: ReadonlySet<string> = new Set(['sign_up', 'refresh']);
 /** Offered only in browse mode, where the feed comes in pages. */
 export const BROWSE_ACTIONS: ReadonlySet<string> = new Set(['view_post', 'next_page', 'exit_feed']);
 
