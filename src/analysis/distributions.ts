@@ -47,13 +47,13 @@ const histogramSql = (source: 'sim' | 'real', perUser: string): string => `
          (sum(users) OVER (ORDER BY value DESC) / sum(users) OVER ())::DOUBLE AS ccdf
   FROM hist ORDER BY value`;
 
-const SIM_POSTS_PER_USER = `
+export const SIM_POSTS_PER_USER = `
   SELECT p.author_id AS user_id, count(*) AS n FROM posts p
   WHERE p.created_step >= 1 AND p.author_id IN (SELECT user_id FROM users WHERE kind = 'agent')
   GROUP BY p.author_id`;
-const REAL_POSTS_PER_USER = `SELECT author_id AS user_id, count(*) AS n FROM real_posts GROUP BY author_id`;
-const SIM_FOLLOWERS = `SELECT followee_id AS user_id, count(DISTINCT follower_id) AS n FROM follows GROUP BY followee_id`;
-const REAL_FOLLOWERS = `SELECT followee_id AS user_id, count(DISTINCT follower_id) AS n FROM real_follows GROUP BY followee_id`;
+export const REAL_POSTS_PER_USER = `SELECT author_id AS user_id, count(*) AS n FROM real_posts GROUP BY author_id`;
+export const SIM_FOLLOWERS = `SELECT followee_id AS user_id, count(DISTINCT follower_id) AS n FROM follows GROUP BY followee_id`;
+export const REAL_FOLLOWERS = `SELECT followee_id AS user_id, count(DISTINCT follower_id) AS n FROM real_follows GROUP BY followee_id`;
 
 /** Posts per user, simulated and (when real_posts has rows) real. */
 export async function postsPerUser(db: SimDb): Promise<DistributionRow[]> {

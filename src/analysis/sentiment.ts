@@ -3,11 +3,13 @@
  * uses, so figures compare): each post's compound score in [−1, 1], positive at ≥ 0.05 and
  * negative at ≤ −0.05 (VADER's own thresholds). Posts written during the run (originals,
  * quotes and replies; opening posts, imported before step 0, are left out), summarised per step
- * and cohort, per #topic, and for the replies to each tracked post.
+ * and cohort, per #topic, and for the replies to each tracked post; the same for the dataset's
+ * real posts (sides.ts), where steps mean little (they all open the run).
  */
 import vader from 'vader-sentiment';
 import type { SimDb } from './open.js';
 import type { TrackSettings } from './settings.js';
+import { sideCondition, type Side } from './sides.js';
 import { trackedPosts } from './track.js';
 
 export const POSITIVE = 0.05;
@@ -74,19 +76,15 @@ function summary(scores: readonly number[]): SentimentSummary {
 
 const TAG = /#([\p{L}\p{N}_]+)/gu;
 
-/** The run's sentiment, `track` choosing whose reply threads are summarised. */
-export async function sentiment(db: SimDb, track: TrackSettings): Promise<Sentiment> {
-  const opening = await db.one<{ v: string }>(`SELECT value AS v FROM meta WHERE key = 'opening_posts'`);
-  const eligible = `FROM posts p LEFT JOIN users u ON u.user_id = p.author_id
-     WHERE p.text <> '' AND p.kind <> 'repost' AND p.post_id > $1 AND coalesce(u.kind, 'agent') = 'agent'`;
-  const after = [opening ? Number(opening.v) : 0];
-  const count = (await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n ${eligible}`, after))?.n ?? 0;
+/** The sentiment of one side's posts (agents' by default), `track` choosing whose reply threads are summarised. */
+export async function sentiment(db: SimDb, track: TrackSettings, side: Side = 'sim'): Promise<Sentiment> {
+  const eligible = `FROM posts p LEFT JOIN users u ON u.user_id = p.author_id WHERE ${await sideCondition(db, side)}`;
+  const count = (await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n ${eligible}`))?.n ?? 0;
   const rows = await db.query<{ post_id: number; step: number; cohort: string; text: string; kind: string; root_id: number | null }>(
     `SELECT * FROM (
        SELECT p.post_id::DOUBLE AS post_id, p.created_step AS step, coalesce(u.cohort, '?') AS cohort, p.text, p.kind, p.root_id::DOUBLE AS root_id
        ${eligible} ${count > SENTIMENT_SAMPLE ? `ORDER BY hash(p.post_id) LIMIT ${SENTIMENT_SAMPLE}` : ''})
      ORDER BY post_id`,
-    after,
   );
   // Templated and repeated texts are scored once.
   const memo = new Map<string, number>();

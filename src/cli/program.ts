@@ -18,6 +18,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   inspect: async () => (await import('./inspect.js')).registerInspect,
   timeline: async () => (await import('./timeline.js')).registerTimeline,
   list: async () => (await import('./list.js')).registerList,
+  analyze: async () => (await import('./analyze.js')).registerAnalyze,
   plan: async () => (await import('./plan.js')).registerPlan,
   launch: async () => (await import('./launch.js')).registerLaunch,
   sweep: async () => (await import('./sweep.js')).registerSweep,

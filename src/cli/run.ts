@@ -7,6 +7,8 @@ import { ReplayError } from '../engine/replay.js';
 import { DatasetError } from '../data/dataset.js';
 import { RunExistsError } from '../engine/run-folder.js';
 import { runExperiment, type RunOutcome } from '../engine/run.js';
+import { ANALYSIS_DB, analyzeRun } from '../analysis/store.js';
+import { ANALYSIS_NAMES } from '../analysis/suite.js';
 import { writeReport } from '../report/index.js';
 import { withoutSweep } from '../sweep/expand.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
@@ -28,6 +30,8 @@ export interface RunCommandOptions {
 
 export interface RunCommandResult extends RunOutcome {
   readonly reportPath: string | null;
+  /** analysis.duckdb, when the run wrote its analyses. */
+  readonly analysisPath?: string | null;
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
@@ -88,8 +92,15 @@ export async function runLoadedExperiment(experiment: Experiment, opts: RunComma
     const what = outcome.info.experiment_file_dirty ? 'the experiment file has uncommitted changes' : 'the repository has uncommitted changes';
     process.stderr.write(`warning: ${what}; run.json records it, but this run may not be reproducible from a commit\n`);
   }
-  const reportPath = opts.report && experiment.report.auto && outcome.info.status === 'completed' ? await writeReport(outcome.dir, { topPosts: experiment.report.top_posts }) : null;
-  return { ...outcome, reportPath };
+  const finished = opts.report && experiment.report.auto && outcome.info.status === 'completed';
+  const reportPath = finished ? await writeReport(outcome.dir, { topPosts: experiment.report.top_posts }) : null;
+  const enabled = experiment.analysis?.enable ?? ANALYSIS_NAMES;
+  let analysisPath: string | null = null;
+  if (finished && enabled.length > 0) {
+    await analyzeRun(outcome.dir, enabled);
+    analysisPath = join(outcome.dir, ANALYSIS_DB);
+  }
+  return { ...outcome, reportPath, analysisPath };
 }
 
 export function parseSeed(value: string): number {
@@ -127,6 +138,7 @@ export function printOutcome(result: RunCommandResult, pausedOnPurpose = false):
       `${n(info.actions)} actions (${n(info.failed_actions)} rejected) in ${(info.wall_ms / 1000).toFixed(1)} s\n` +
       `run folder: ${shown(result.dir)}\n` +
       (result.reportPath ? `report:     ${shown(result.reportPath)}\n` : '') +
+      (result.analysisPath ? `analyses:   ${shown(result.analysisPath)}\n` : '') +
       (info.status === 'interrupted' ? `continue with: socialsim resume ${shown(result.dir)}\n` : ''),
   );
   if (info.status === 'interrupted' && !pausedOnPurpose) process.exitCode = 130;

@@ -422,6 +422,8 @@ export interface ReportConfig {
 }
 
 export interface AnalysisConfig {
+  /** Analyses `run` computes into analysis.duckdb (default: all). */
+  readonly enable?: readonly string[];
   readonly track?: {
     readonly top?: number;
     readonly labels?: readonly string[];

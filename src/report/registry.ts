@@ -12,6 +12,7 @@ import { postsLikesSection } from './sections/posts-likes.js';
 import { propagationSection } from './sections/propagation.js';
 import { realVsSimSection } from './sections/real-vs-sim.js';
 import { sentimentSection } from './sections/sentiment.js';
+import { similaritySection } from './sections/similarity.js';
 import { surveysSection } from './sections/surveys.js';
 import { topPostsSection } from './sections/top-posts.js';
 import { trendsSection } from './sections/trends.js';
@@ -28,6 +29,7 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   exposureSection,
   sentimentSection,
   realVsSimSection,
+  similaritySection,
   llmUsageSection,
   surveysSection,
   herdingSection,

@@ -20,6 +20,7 @@ const HINTS: Readonly<Record<string, RegExp | null>> = {
   propagation: /analysis\.track\.posts.*socialsim report/,
   exposure: /set dataset\.generate\.stance_topics/,
   'real-vs-sim': /Add dataset\.cascades to compare with real cascades/,
+  similarity: /No agent wrote a post.*post_prob.*create_post/,
   'llm-usage': /provider: openai-compatible/,
   surveys: /add surveys: to put a question to a sample of LLM agents/,
   herding: /add a herding: block/,

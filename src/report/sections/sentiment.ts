@@ -1,5 +1,6 @@
 /** Sentiment of agents' posts (VADER, analysis/sentiment.ts): mean compound score per step and cohort, per topic, and in tracked posts' reply threads. */
-import { NEGATIVE, POSITIVE, sentiment } from '../../analysis/sentiment.js';
+import { NEGATIVE, POSITIVE, sentiment, type SentimentSummary } from '../../analysis/sentiment.js';
+import { hasRealPosts } from '../../analysis/sides.js';
 import { htmlTable } from '../html.js';
 import { emptyNote, NO_POSTS } from './empty.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type ReportSection } from '../types.js';
@@ -14,20 +15,27 @@ export const sentimentSection: ReportSection = {
   title: 'Sentiment',
   async build(q) {
     const s = await sentiment(q.db, q.settings.track);
+    const real = (await hasRealPosts(q.db)) ? await sentiment(q.db, q.settings.track, 'real') : null;
     const base = {
       id: this.id,
       title: this.title,
       description:
         `VADER compound score of each post agents wrote during the run (originals, quotes, replies), −1 to +1; positive from ${POSITIVE}, negative from ${NEGATIVE} (VADER's thresholds). ` +
-        'Mean per step and cohort; per #topic; and in the reply threads of tracked posts.',
+        "Mean per step and cohort; per #topic; and in the reply threads of tracked posts; beside the dataset's real posts when the run has them.",
     };
     if (s.overall.posts === 0) return { ...base, html: emptyNote(NO_POSTS) };
     const sampled = s.scored < s.eligible ? ` (a uniform sample of the run's ${s.eligible.toLocaleString('en-US')})` : '';
-    const overall = `<p class="note">${s.overall.posts.toLocaleString('en-US')} posts${sampled}: mean ${s.overall.mean.toFixed(3)}; ${pct(s.overall.positive)} positive, ${pct(s.overall.neutral)} neutral, ${pct(s.overall.negative)} negative.</p>`;
+    const line = (who: string, o: SentimentSummary, note = ''): string =>
+      `${who}: ${o.posts.toLocaleString('en-US')} posts${note}: mean ${o.mean.toFixed(3)}; ${pct(o.positive)} positive, ${pct(o.neutral)} neutral, ${pct(o.negative)} negative.`;
+    const overall = `<p class="note">${line("Agents' posts", s.overall, sampled)}${real && real.overall.posts > 0 ? `<br>${line("The dataset's real posts", real.overall)}` : ''}</p>`;
+    const realTopic = new Map((real?.byTopic ?? []).map((t) => [t.topic, t]));
     const topics = htmlTable(
-      ['#topic', 'posts', 'mean', 'positive', 'neutral', 'negative'],
-      s.byTopic.slice(0, TOPICS).map((t) => [`#${t.topic}`, t.posts, t.mean.toFixed(3), pct(t.positive), pct(t.neutral), pct(t.negative)]),
-      { numeric: [1, 2, 3, 4, 5] },
+      ['#topic', 'posts', 'mean', 'positive', 'neutral', 'negative', ...(real ? ['real: posts', 'real: mean'] : [])],
+      s.byTopic.slice(0, TOPICS).map((t) => {
+        const r = realTopic.get(t.topic);
+        return [`#${t.topic}`, t.posts, t.mean.toFixed(3), pct(t.positive), pct(t.neutral), pct(t.negative), ...(real ? [r?.posts ?? 0, r ? r.mean.toFixed(3) : '—'] : [])];
+      }),
+      { numeric: real ? [1, 2, 3, 4, 5, 6, 7] : [1, 2, 3, 4, 5] },
     );
     const replies =
       s.replies.length === 0

@@ -1,0 +1,89 @@
+/**
+ * The analysis suite: each analysis reads a run's sim.duckdb and yields tables, which
+ * `socialsim analyze` (and `run`, for the analyses the experiment enables) stores in the run's
+ * analysis.duckdb. The report's sections compute from the same functions, so both agree.
+ */
+import type { Cell, SimDb } from './open.js';
+import { sentiment, type SentimentSummary } from './sentiment.js';
+import type { AnalysisSettings } from './settings.js';
+import { hasRealPosts, type Side } from './sides.js';
+import { similarity } from './similarity.js';
+import { trends } from './trends.js';
+
+export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BOOLEAN';
+
+/** One result table: its columns in order with their SQL types, and its rows. */
+export interface AnalysisTable {
+  readonly name: string;
+  readonly columns: Readonly<Record<string, ColumnType>>;
+  readonly rows: readonly Readonly<Record<string, Cell>>[];
+}
+
+export interface Analysis {
+  readonly name: string;
+  /** One line for `analyze --help`, the README and the analyses table. */
+  readonly description: string;
+  compute(db: SimDb, settings: AnalysisSettings): Promise<AnalysisTable[]>;
+}
+
+const SUMMARY: Record<keyof SentimentSummary, ColumnType> = { posts: 'INTEGER', mean: 'DOUBLE', positive: 'DOUBLE', neutral: 'DOUBLE', negative: 'DOUBLE' };
+
+/** NaN (an undefined measure, e.g. a divergence with an empty side) is stored as NULL. */
+const cells = <T extends object>(rows: readonly T[]): Record<string, Cell>[] =>
+  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' && Number.isNaN(v) ? null : (v as Cell)])));
+
+async function sidesOf(db: SimDb): Promise<Side[]> {
+  return (await hasRealPosts(db)) ? ['sim', 'real'] : ['sim'];
+}
+
+export const ANALYSES: readonly Analysis[] = [
+  {
+    name: 'trends',
+    description: 'hashtag and word counts per step and cohort, bursts against a trailing window (Poisson z-score), top rising terms per window',
+    async compute(db): Promise<AnalysisTable[]> {
+      const t = await trends(db);
+      return [
+        { name: 'trend_counts', columns: { step: 'INTEGER', cohort: 'VARCHAR', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER' }, rows: cells(t.counts) },
+        { name: 'trend_bursts', columns: { step: 'INTEGER', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER', expected: 'DOUBLE', z: 'DOUBLE' }, rows: cells(t.bursts) },
+        { name: 'trend_rising', columns: { from_step: 'INTEGER', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER', previous: 'INTEGER', growth: 'INTEGER' }, rows: cells(t.rising) },
+      ];
+    },
+  },
+  {
+    name: 'sentiment',
+    description: "VADER compound score of each post: overall, per step and cohort, per #topic, in tracked posts' reply threads; agents' posts and the dataset's real ones",
+    async compute(db, settings): Promise<AnalysisTable[]> {
+      const overall: Record<string, Cell>[] = [];
+      const steps: Record<string, Cell>[] = [];
+      const topics: Record<string, Cell>[] = [];
+      const replies: Record<string, Cell>[] = [];
+      for (const side of await sidesOf(db)) {
+        const s = await sentiment(db, settings.track, side);
+        overall.push({ side, scored: s.scored, eligible: s.eligible, ...s.overall });
+        steps.push(...cells(s.byStep).map((r) => ({ side, ...r })));
+        topics.push(...cells(s.byTopic).map((r) => ({ side, ...r })));
+        replies.push(...cells(s.replies).map((r) => ({ side, ...r })));
+      }
+      return [
+        { name: 'sentiment_overall', columns: { side: 'VARCHAR', scored: 'INTEGER', eligible: 'INTEGER', ...SUMMARY }, rows: overall },
+        { name: 'sentiment_by_step', columns: { side: 'VARCHAR', step: 'INTEGER', cohort: 'VARCHAR', ...SUMMARY }, rows: steps },
+        { name: 'sentiment_by_topic', columns: { side: 'VARCHAR', topic: 'VARCHAR', ...SUMMARY }, rows: topics },
+        { name: 'sentiment_replies', columns: { side: 'VARCHAR', post_id: 'INTEGER', author: 'VARCHAR', label: 'VARCHAR', ...SUMMARY }, rows: replies },
+      ];
+    },
+  },
+  {
+    name: 'similarity',
+    description: "similarity to the dataset's real users: style features by Jensen–Shannon divergence, activity by KS distance, a detector's cross-validated AUC",
+    async compute(db): Promise<AnalysisTable[]> {
+      const s = await similarity(db);
+      return [
+        { name: 'similarity_style', columns: { cohort: 'VARCHAR', feature: 'VARCHAR', jsd: 'DOUBLE', sim_mean: 'DOUBLE', real_mean: 'DOUBLE', sim_posts: 'INTEGER', real_posts: 'INTEGER' }, rows: cells(s.style) },
+        { name: 'similarity_activity', columns: { measure: 'VARCHAR', ks: 'DOUBLE', sim_n: 'INTEGER', real_n: 'INTEGER', sim_median: 'DOUBLE', real_median: 'DOUBLE' }, rows: cells(s.activity) },
+        { name: 'similarity_detector', columns: { cohort: 'VARCHAR', auc: 'DOUBLE', sim_posts: 'INTEGER', real_posts: 'INTEGER' }, rows: cells(s.detector) },
+      ];
+    },
+  },
+];
+
+export const ANALYSIS_NAMES: readonly string[] = ANALYSES.map((a) => a.name);

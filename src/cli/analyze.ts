@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { textTable } from '../analysis/format.js';
+import { ANALYSIS_DB, analyzeRun, unknownAnalyses, type AnalysisRecord } from '../analysis/store.js';
+import { ANALYSES } from '../analysis/suite.js';
+import { SWEEP_FILES, type SweepFile } from '../sweep/run-sweep.js';
+import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { shown, simDbOf } from './run-dir.js';
+
+/** The run folders of a sweep that hold a database (runs not started yet are skipped). */
+function sweepRunDirs(sweepDir: string): string[] {
+  const info = JSON.parse(readFileSync(join(sweepDir, SWEEP_FILES.info), 'utf8')) as SweepFile;
+  const resultsRoot = dirname(dirname(resolve(sweepDir)));
+  return info.runs.map((r) => join(resultsRoot, info.experiment, r.run_id)).filter((d) => existsSync(join(d, 'sim.duckdb')));
+}
+
+function summary(dir: string, records: readonly AnalysisRecord[]): string {
+  const table = textTable(
+    ['analysis', 'tables', 'rows', 'seconds'],
+    records.map((r) => [r.name, r.tables.join(', '), r.rows.toLocaleString('en-US'), r.seconds.toFixed(2)]),
+  );
+  return `${shown(join(dir, ANALYSIS_DB))}\n${table}\n`;
+}
+
+export function registerAnalyze(program: Command): void {
+  program
+    .command('analyze')
+    .description(`compute the analyses (${ANALYSES.map((a) => a.name).join(', ')}) of a run, or of every run of a sweep, into analysis.duckdb beside sim.duckdb`)
+    .argument('<run-dir>', 'results/<experiment>/<run-id>, or a sweep folder results/<experiment>/sweep-<id>')
+    .option('--only <names>', 'comma-separated analyses to compute (default: all)')
+    .option('-q, --quiet', 'print only the files written')
+    .action(async (dir: string, opts: { only?: string; quiet?: boolean }) => {
+      const names = opts.only?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? ANALYSES.map((a) => a.name);
+      const unknown = unknownAnalyses(names);
+      if (unknown.length > 0 || names.length === 0) {
+        throw new CliError('analyze.unknown', `unknown analysis: ${unknown.join(', ') || '(none named)'}; choose from ${ANALYSES.map((a) => a.name).join(', ')}`, EXIT_INVALID_INPUT);
+      }
+      const dirs = existsSync(join(dir, SWEEP_FILES.info)) ? sweepRunDirs(dir) : [dirname(simDbOf(dir, 'analyze'))];
+      for (const runDir of dirs) {
+        const records = await analyzeRun(runDir, names);
+        process.stdout.write(opts.quiet ? `${shown(join(runDir, ANALYSIS_DB))}\n` : summary(runDir, records));
+      }
+    });
+}
