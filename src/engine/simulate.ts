@@ -40,7 +40,7 @@ export interface SimulationParts {
   readonly recommender: Recommender;
   /** The policy of each agent, by cohort name. */
   readonly policies: ReadonlyMap<string, AgentPolicy>;
-  readonly onStep?: (report: StepReport) => void;
+  readonly onStep?: (report: StepReport) => void | Promise<void>;
   /** Checked between steps; when it returns true the loop stops after the committed step. */
   readonly shouldStop?: () => boolean;
   /** Where recsys.embedding_model's vectors come from (default: the model's endpoints). */
@@ -150,7 +150,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     lap('commit');
     const report = { ...summary, step, simTime: clock.isoOf(step), activeAgents: active.length, wallMs: performance.now() - started, phases };
     reports.push(report);
-    parts.onStep?.(report);
+    await parts.onStep?.(report);
   }
   return reports;
 }
