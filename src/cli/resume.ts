@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PolicyUnavailableError } from '../agents/policies.js';
 import { loadExperiment } from '../config/load.js';
@@ -71,6 +71,8 @@ async function finishReport(runDir: string, opts: ResumeOptions): Promise<void> 
     throw new ResumeError(`${runDir} already completed all ${info.timesteps} steps; nothing to resume (socialsim report ${shown(runDir)} rewrites its report)`);
   }
   const reportPath = await writeRunReport(runDir, reportOptions(runDir));
+  // The killed writer's half-written temp file (report.html.tmp-<pid>).
+  for (const f of readdirSync(runDir)) if (f.startsWith(`${RUN_FILES.report}.tmp-`)) rmSync(join(runDir, f), { force: true });
   if (!opts.quiet) process.stderr.write(`the run had completed; its report was missing and is now written\n`);
   printOutcome({ dir: runDir, info, reportPath });
 }
