@@ -62,8 +62,10 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     ...(exp.platform.search ? { search: exp.platform.search } : {}),
     ...(exp.platform.trends ? { trends: exp.platform.trends } : {}),
   });
-  if (channel.committedStep < 0 && channel.userCount === 0) {
-    await channel.importDataset(initialDataset(exp, population), clock.timeOf(0));
+  if (channel.committedStep < 0) {
+    // The import is one transaction; the meta rows after it are written again until step 0
+    // commits, so a process killed between the two leaves nothing missing.
+    if (channel.userCount === 0) await channel.importDataset(initialDataset(exp, population), clock.timeOf(0));
     // Posts up to this id were on the platform before step 0 (cascade times count from the start, not from a step).
     await channel.setMeta({ opening_posts: String(channel.state.nextPostId - 1) });
     // Tells the analysis that every active agent's step was a browse session.
