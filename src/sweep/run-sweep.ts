@@ -103,19 +103,13 @@ function writeSweepFile(dir: string, id: string, file: string, base: readonly st
  * runs while another process writes that run, is refused (RunLockedError) before anything starts.
  */
 async function executeSweep(dir: string, id: string, file: string, base: readonly string[], runs: readonly SweepRun[], opts: SweepOptions): Promise<SweepOutcome> {
+  for (const r of runs) {
+    const runDir = join(opts.resultsRoot, r.experiment.name, r.runId);
+    const writer = liveWriter(runDir);
+    if (writer !== null) throw new RunLockedError(runDir, writer);
+  }
   mkdirSync(dir, { recursive: true });
-  return withRunLock(
-    dir,
-    () => {
-      for (const r of runs) {
-        const runDir = join(opts.resultsRoot, r.experiment.name, r.runId);
-        const writer = liveWriter(runDir);
-        if (writer !== null) throw new RunLockedError(runDir, writer);
-      }
-      return executeLocked(dir, id, file, base, runs, opts);
-    },
-    'sweep',
-  );
+  return withRunLock(dir, () => executeLocked(dir, id, file, base, runs, opts), 'sweep');
 }
 
 async function executeLocked(dir: string, id: string, file: string, base: readonly string[], runs: readonly SweepRun[], opts: SweepOptions): Promise<SweepOutcome> {

@@ -32,10 +32,11 @@ describe('run lock', () => {
     }
   });
 
-  it('when a run is live then resume and run --force refuse naming its PID and leave its folder alone; once it is gone resume continues it', async () => {
+  it('when a run is live then resume, run --force and a sweep over it refuse naming its PID and leave its folder alone; once it is gone resume continues it', async () => {
     const dir = tempDir();
     const file = join(dir, 'tiny.yaml');
-    writeFileSync(file, TINY_YAML);
+    // `run` runs the base experiment, which is also the sweep's one run.
+    writeFileSync(file, `${TINY_YAML}recsys: { kind: random }\nsweep:\n  matrix:\n    recsys.kind: [random]\n`);
     const root = join(dir, 'results');
     // The test hook holds the run alive (and locked) after step 1.
     const live = spawn(process.execPath, [BIN, 'run', file, '--out', root, '-q'], { env: { ...process.env, SOCIALSIM_TEST_CRASH: 'hang-after-commit:1' }, stdio: 'ignore' });
@@ -58,6 +59,9 @@ describe('run lock', () => {
       const force = await cli(['run', file, '--out', root, '-q', '--force']);
       expect(force.code).toBe(2);
       expect(force.stderr).toContain(`this run is being written by PID ${live.pid}`);
+      const sweep = await cli(['sweep', file, '--out', root, '-q']);
+      expect(sweep.code).toBe(2);
+      expect(sweep.stderr).toBe(`error [run.locked]: this run is being written by PID ${live.pid} (${runDir}); wait for it to finish, or stop it (kill ${live.pid}) and run socialsim resume ${runDir}\n`);
       expect(readFileSync(join(runDir, 'events.jsonl'), 'utf8')).toBe(events);
 
       live.kill('SIGKILL');
