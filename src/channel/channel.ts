@@ -9,6 +9,7 @@ import { intervene, type PlatformIntervention } from './interventions.js';
 import { platformAccount, treatPost, writeHerding, type HerdingArm } from './herding.js';
 import { readEmbeddings, writeEmbeddings } from './embeddings.js';
 import { agentContexts, type AgentContext } from './context.js';
+import { injectedFault } from '../common/test-hooks.js';
 import { ChannelDb } from './db.js';
 import { HomeTimeline } from './home-timeline.js';
 import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions } from './snapshot.js';
@@ -58,6 +59,17 @@ export interface StepSummary {
  * The simulated platform: the DuckDB record plus its in-memory mirror. A step goes
  * `beginStep → apply… → commitStep`; everything in between is one transaction.
  */
+/** A `steps` row with its LLM request counts. */
+export interface CommittedStep {
+  [key: string]: unknown;
+  step: number;
+  active_agents: number;
+  actions: number;
+  failed_actions: number;
+  llm_requests: number;
+  llm_failures: number;
+}
+
 export class Channel {
   private feeds = new Map<number, readonly number[]>();
   private nextSeq = 0;
@@ -293,6 +305,12 @@ export class Channel {
 
   async commitStep(batch: StepBatch, activeAgents: number): Promise<StepSummary> {
     await this.inTransaction(async () => {
+      const fault = injectedFault('commit', batch.step);
+      if (fault) {
+        // As a COMMIT that fails on a full disk: DuckDB drops the transaction, then reports.
+        await this.db.exec('ROLLBACK');
+        throw fault;
+      }
       await writeBatch(this.db.connection, batch, this.nextSeq);
       await writeInterventions(this.db.connection, batch);
       await writeHerding(this.db.connection, batch);
@@ -321,6 +339,26 @@ export class Channel {
     };
   }
 
+  /** Steps committed and their actions, from `steps`: what run.json's totals say, whatever happened to run.json. */
+  async totals(): Promise<{ steps: number; actions: number; failed: number }> {
+    const [t] = await this.db.query<{ steps: number; actions: number; failed: number }>(
+      'SELECT coalesce(max(step) + 1, 0)::DOUBLE AS steps, coalesce(sum(actions), 0)::DOUBLE AS actions, coalesce(sum(failed_actions), 0)::DOUBLE AS failed FROM steps',
+    );
+    return t ?? { steps: 0, actions: 0, failed: 0 };
+  }
+
+  /** These committed steps' rows, with their LLM requests: the events.jsonl lines a crash lost. */
+  async stepRows(steps: readonly number[]): Promise<CommittedStep[]> {
+    if (steps.length === 0) return [];
+    return this.db.query<CommittedStep>(
+      `SELECT s.step, s.active_agents, s.actions, s.failed_actions,
+         count(c.step)::INTEGER AS llm_requests, count(c.step) FILTER (WHERE c.outcome <> 'ok')::INTEGER AS llm_failures
+       FROM steps s LEFT JOIN llm_calls c ON c.step = s.step
+       WHERE s.step IN (${steps.map((n) => Math.trunc(n)).join(', ')})
+       GROUP BY ALL ORDER BY s.step`,
+    );
+  }
+
   close(): void {
     this.db.close();
   }
@@ -331,7 +369,9 @@ export class Channel {
       await work();
       await this.db.exec('COMMIT');
     } catch (err) {
-      await this.db.exec('ROLLBACK');
+      // A failed COMMIT (a full disk) has already dropped the transaction; ROLLBACK then fails
+      // with "no transaction is active", which must not hide the first cause.
+      await this.db.exec('ROLLBACK').catch(() => undefined);
       throw err;
     }
   }

@@ -3,8 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { PolicyUnavailableError } from '../agents/policies.js';
 import { BranchError, branchRun } from '../engine/branch.js';
 import { RunExistsError } from '../engine/run-folder.js';
-import { writeReport } from '../report/index.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { checkOutDir } from './out-dir.js';
+import { runFailure, writeRunReport } from './run-guard.js';
 import { printOutcome } from './run.js';
 import { simDbOf } from './run-dir.js';
 
@@ -30,6 +31,7 @@ export function registerBranch(program: Command): void {
     .option('-q, --quiet', 'no progress output')
     .action(async (parentDir: string, opts: BranchCommandOptions) => {
       simDbOf(parentDir, 'branch');
+      if (opts.out !== undefined) checkOutDir(opts.out);
       try {
         const outcome = await branchRun(parentDir, {
           resultsRoot: opts.out ?? dirname(dirname(resolve(parentDir))),
@@ -40,13 +42,13 @@ export function registerBranch(program: Command): void {
           command: process.argv.slice(2),
           ...(opts.quiet ? {} : { note: (message: string) => void process.stderr.write(`note: ${message}\n`) }),
         });
-        const reportPath = opts.report && outcome.info.status === 'completed' ? await writeReport(outcome.dir) : null;
+        const reportPath = opts.report && outcome.info.status === 'completed' ? await writeRunReport(outcome.dir) : null;
         printOutcome({ ...outcome, reportPath });
       } catch (err) {
         if (err instanceof BranchError || err instanceof RunExistsError || err instanceof PolicyUnavailableError) {
           throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
         }
-        throw err;
+        throw runFailure(err);
       }
     });
 }

@@ -8,6 +8,7 @@ import { SplitError } from '../calibrate/split.js';
 import { DatasetError } from '../data/dataset.js';
 import { planOf } from '../sweep/child-runner.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { checkOutDir } from './out-dir.js';
 import { shown } from './run-dir.js';
 import { parseParallel } from './sweep.js';
 
@@ -79,6 +80,7 @@ export async function calibrateCommand(file: string, opts: CalibrateCommandOptio
     throw new CliError('calibrate.small_budget', `--budget ${opts.budget} does not cover the first simplex: Nelder–Mead over ${plan.specs.length} parameters starts with ${plan.specs.length + 1} trials`, EXIT_INVALID_INPUT);
   }
   if (opts.dryRun) return { plan, outcome: null };
+  checkOutDir(opts.out);
   try {
     const outcome = await runCalibration(plan, { budget: opts.budget, parallel: opts.parallel, quiet: opts.quiet, setupMs: performance.now() - t0, ...(signal ? { signal } : {}) });
     return { plan, outcome };

@@ -1,15 +1,25 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PolicyUnavailableError } from '../agents/policies.js';
+import { loadExperiment } from '../config/load.js';
 import { resumeRunOrBranch } from '../engine/branch.js';
 import { ResumeError } from '../engine/run.js';
-import { writeReport } from '../report/index.js';
+import { readRunInfo, RUN_FILES } from '../engine/run-folder.js';
+import { liveWriter, RunLockedError } from '../engine/run-lock.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { printOutcome } from './run.js';
-import { simDbOf } from './run-dir.js';
+import { shown, simDbOf } from './run-dir.js';
+import { runFailure, writeRunReport } from './run-guard.js';
 import { resumeSweep } from '../sweep/run-sweep.js';
 import { parseParallel, printSweepOutcome } from './sweep.js';
+
+interface ResumeOptions {
+  maxSteps?: number;
+  report: boolean;
+  quiet?: boolean;
+  parallel: number;
+}
 
 export function registerResume(program: Command): void {
   program
@@ -20,19 +30,53 @@ export function registerResume(program: Command): void {
     .option('--max-steps <n>', 'stop (resumably) after this many steps', (v) => Number.parseInt(v, 10))
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')
-    .action(async (runDir: string, opts: { maxSteps?: number; report: boolean; quiet?: boolean; parallel: number }) => {
-      if (existsSync(join(runDir, 'sweep.json'))) {
-        printSweepOutcome(await resumeSweep(runDir, { parallel: opts.parallel, quiet: opts.quiet }));
-        return;
-      }
-      simDbOf(runDir, 'resume');
+    .action(async (runDir: string, opts: ResumeOptions) => {
       try {
-        const outcome = await resumeRunOrBranch(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2) });
-        const reportPath = opts.report && outcome.info.status === 'completed' ? await writeReport(outcome.dir) : null;
-        printOutcome({ ...outcome, reportPath }, opts.maxSteps !== undefined);
+        if (existsSync(join(runDir, 'sweep.json'))) {
+          printSweepOutcome(await resumeSweep(runDir, { parallel: opts.parallel, quiet: opts.quiet }));
+          return;
+        }
+        await resumeOne(runDir, opts);
       } catch (err) {
         if (err instanceof ResumeError || err instanceof PolicyUnavailableError) throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
-        throw err;
+        throw runFailure(err);
       }
     });
+}
+
+async function resumeOne(runDir: string, opts: ResumeOptions): Promise<void> {
+  // A folder killed right after it was made (experiment.resolved.yaml, maybe run.json, no
+  // sim.duckdb) starts from nothing; anything else without a database is not a run.
+  if (!existsSync(join(runDir, RUN_FILES.resolved)) && !existsSync(join(runDir, RUN_FILES.info))) simDbOf(runDir, 'resume');
+  const writer = liveWriter(runDir);
+  if (writer !== null) throw new RunLockedError(runDir, writer);
+  const info = existsSync(join(runDir, RUN_FILES.info)) ? readRunInfo(runDir) : null;
+  if (info?.status === 'completed') {
+    await finishReport(runDir, opts);
+    return;
+  }
+  const outcome = await resumeRunOrBranch(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2) });
+  const reportPath = opts.report && outcome.info.status === 'completed' ? await writeRunReport(outcome.dir, reportOptions(runDir)) : null;
+  printOutcome({ ...outcome, reportPath }, opts.maxSteps !== undefined);
+}
+
+/**
+ * A completed run whose report.html is missing (killed while writing it): writes it. With a
+ * report there (or not wanted), there is nothing to resume.
+ */
+async function finishReport(runDir: string, opts: ResumeOptions): Promise<void> {
+  const info = readRunInfo(runDir);
+  const wanted = opts.report && loadExperiment(join(runDir, RUN_FILES.resolved)).report.auto;
+  if (existsSync(join(runDir, RUN_FILES.report)) || !wanted) {
+    throw new ResumeError(`${runDir} already completed all ${info.timesteps} steps; nothing to resume (socialsim report ${shown(runDir)} rewrites its report)`);
+  }
+  const reportPath = await writeRunReport(runDir, reportOptions(runDir));
+  // The killed writer's half-written temp file (report.html.tmp-<pid>).
+  for (const f of readdirSync(runDir)) if (f.startsWith(`${RUN_FILES.report}.tmp-`)) rmSync(join(runDir, f), { force: true });
+  if (!opts.quiet) process.stderr.write(`the run had completed; its report was missing and is now written\n`);
+  printOutcome({ dir: runDir, info, reportPath });
+}
+
+function reportOptions(runDir: string): { topPosts: number } {
+  return { topPosts: loadExperiment(join(runDir, RUN_FILES.resolved)).report.top_posts };
 }

@@ -9,10 +9,11 @@ import { RunExistsError } from '../engine/run-folder.js';
 import { runExperiment, type RunOutcome } from '../engine/run.js';
 import { ANALYSIS_DB, analyzeRun } from '../analysis/store.js';
 import { ANALYSIS_NAMES } from '../analysis/suite.js';
-import { writeReport } from '../report/index.js';
 import { withoutSweep } from '../sweep/expand.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { checkOutDir } from './out-dir.js';
 import { shown } from './run-dir.js';
+import { runFailure, writeRunReport } from './run-guard.js';
 
 export interface RunCommandOptions {
   readonly out: string;
@@ -71,6 +72,7 @@ function shownValue(v: unknown): string {
 
 /** `runCommand` on an experiment already loaded with `opts.set` / `opts.seed` applied. */
 export async function runLoadedExperiment(experiment: Experiment, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
+  checkOutDir(opts.out);
   let outcome: RunOutcome;
   try {
     outcome = await runExperiment(experiment, {
@@ -86,14 +88,14 @@ export async function runLoadedExperiment(experiment: Experiment, opts: RunComma
     if (err instanceof PolicyUnavailableError || err instanceof RunExistsError || err instanceof ReplayError || err instanceof DatasetError) {
       throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
     }
-    throw err;
+    throw runFailure(err);
   }
   if (!opts.quiet && (outcome.info.git_dirty || outcome.info.experiment_file_dirty)) {
     const what = outcome.info.experiment_file_dirty ? 'the experiment file has uncommitted changes' : 'the repository has uncommitted changes';
     process.stderr.write(`warning: ${what}; run.json records it, but this run may not be reproducible from a commit\n`);
   }
   const finished = opts.report && experiment.report.auto && outcome.info.status === 'completed';
-  const reportPath = finished ? await writeReport(outcome.dir, { topPosts: experiment.report.top_posts }) : null;
+  const reportPath = finished ? await writeRunReport(outcome.dir, { topPosts: experiment.report.top_posts }) : null;
   const enabled = experiment.analysis?.enable ?? ANALYSIS_NAMES;
   let analysisPath: string | null = null;
   if (finished && enabled.length > 0) {

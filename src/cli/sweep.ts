@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { runLabel } from '../sweep/expand.js';
 import { runSweep, type SweepOutcome } from '../sweep/run-sweep.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { checkOutDir } from './out-dir.js';
+import { runFailure } from './run-guard.js';
 import { shown } from './run-dir.js';
 
 export interface SweepCommandOptions {
@@ -44,7 +46,13 @@ export function registerSweep(program: Command): void {
     .option('--set <path=value...>', 'override a field of the base experiment (repeatable)', [])
     .option('-q, --quiet', 'no progress lines')
     .action(async (file: string, opts: SweepCommandOptions) => {
-      const outcome = await runSweep(file, { resultsRoot: opts.out, parallel: opts.parallel, dryRun: opts.dryRun, overrides: opts.set, quiet: opts.quiet });
+      if (!opts.dryRun) checkOutDir(opts.out);
+      let outcome: SweepOutcome;
+      try {
+        outcome = await runSweep(file, { resultsRoot: opts.out, parallel: opts.parallel, dryRun: opts.dryRun, overrides: opts.set, quiet: opts.quiet });
+      } catch (err) {
+        throw runFailure(err);
+      }
       if (opts.dryRun) {
         for (const r of outcome.runs) process.stdout.write(`${r.run_id}  ${r.config_hash}  ${runLabel(r.params)}\n`);
         process.stdout.write(`${outcome.runs.length} runs; sweep folder would be ${shown(outcome.dir)}\n`);

@@ -8,6 +8,8 @@ import { changedBudgets } from './budget.js';
 import { populationChanges } from './branch-check.js';
 import { recordedResponses } from './replay.js';
 import { readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
+import { ChannelDb } from '../channel/db.js';
+import { releaseRunLock, withRunLock } from './run-lock.js';
 import { continueRun, policiesFor, resumeRun, type RunOptions, type RunOutcome, startRunFolder } from './run.js';
 
 /** The branch cannot be made as asked. */
@@ -58,10 +60,14 @@ export async function branchRun(parentDir: string, opts: BranchOptions): Promise
 
   const prefixPolicies = await prefixPoliciesOf(parentDir, parentExp);
   const { dir, info } = await startRunFolder(branchExp, opts, prefixPolicies, `-at${opts.atStep}`, { branch_of: parentDir, branch_at_step: opts.atStep });
-  // Steps before the branch point: the parent's experiment, answered from the parent's recording.
-  await continueRun(dir, parentExp, info, { ...opts, maxSteps: opts.atStep, embeddingsFrom: parentDir }, prefixPolicies);
-  if (!reachedBranchPoint(info, opts.atStep)) return { dir, info };
-  return continueBranch(dir, info, parentExp, branchExp, opts);
+  try {
+    // Steps before the branch point: the parent's experiment, answered from the parent's recording.
+    await continueRun(dir, parentExp, info, { ...opts, maxSteps: opts.atStep, embeddingsFrom: parentDir }, prefixPolicies);
+    if (!reachedBranchPoint(info, opts.atStep)) return { dir, info };
+    return await continueBranch(dir, info, parentExp, branchExp, opts);
+  } finally {
+    releaseRunLock(dir);
+  }
 }
 
 /** From the branch point: the branch's own experiment, live, its changed budgets starting afresh. */
@@ -86,14 +92,33 @@ async function prefixPoliciesOf(parentDir: string, parentExp: Experiment): Promi
  * parent's way, then continues as the branch. Past the branch point it is an ordinary resume.
  */
 export async function resumeRunOrBranch(dir: string, opts: Omit<RunOptions, 'resultsRoot' | 'now'> = {}): Promise<RunOutcome> {
-  const info = readRunInfo(dir);
-  if (!info.branch_of || info.branch_at_step === undefined || info.steps_completed >= info.branch_at_step) return resumeRun(dir, opts);
-  const parentExp = loadExperiment(join(info.branch_of, RUN_FILES.resolved));
-  const branchExp = loadExperiment(join(dir, RUN_FILES.resolved));
-  info.status = 'running';
-  await continueRun(dir, parentExp, info, { ...opts, maxSteps: info.branch_at_step - info.steps_completed, embeddingsFrom: info.branch_of }, await prefixPoliciesOf(info.branch_of, parentExp));
-  if (!reachedBranchPoint(info, info.branch_at_step)) return { dir, info };
-  return continueBranch(dir, info, parentExp, branchExp, opts);
+  return withRunLock(dir, async () => {
+    if (!existsSync(join(dir, RUN_FILES.info))) return resumeRun(dir, opts);
+    const info = readRunInfo(dir);
+    if (!info.branch_of || info.branch_at_step === undefined) return resumeRun(dir, opts);
+    // run.json may lag the database by a step (a kill between a commit and its write).
+    const done = await committedSteps(dir);
+    if (done >= info.branch_at_step) return resumeRun(dir, opts);
+    const parentExp = loadExperiment(join(info.branch_of, RUN_FILES.resolved));
+    const branchExp = loadExperiment(join(dir, RUN_FILES.resolved));
+    info.status = 'running';
+    await continueRun(dir, parentExp, info, { ...opts, maxSteps: info.branch_at_step - done, embeddingsFrom: info.branch_of }, await prefixPoliciesOf(info.branch_of, parentExp));
+    if (!reachedBranchPoint(info, info.branch_at_step)) return { dir, info };
+    return continueBranch(dir, info, parentExp, branchExp, opts);
+  });
+}
+
+/** Steps the folder's database committed (0 without one). */
+async function committedSteps(dir: string): Promise<number> {
+  if (!existsSync(join(dir, RUN_FILES.db))) return 0;
+  // Opened as continueRun opens it (this process holds the folder's lock).
+  const db = await ChannelDb.open(join(dir, RUN_FILES.db));
+  try {
+    const [row] = await db.query<{ n: number }>('SELECT coalesce(max(step) + 1, 0)::INTEGER AS n FROM steps');
+    return row?.n ?? 0;
+  } finally {
+    db.close();
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { TableLoad } from '../data/dataset.js';
 
 export type RunEvent =
   | { type: 'run_started'; run_id: string; experiment: string; seed: number; timesteps: number; agents: number; from_step: number }
-  | { type: 'step'; step: number; sim_time: string; active_agents: number; actions: number; failed_actions: number; llm_requests: number; llm_failures: number; wall_ms: number }
+  | { type: 'step'; step: number; sim_time: string; active_agents: number; actions: number; failed_actions: number; llm_requests: number; llm_failures: number; wall_ms: number; recovered?: true }
   | { type: 'run_finished'; status: RunStatus; steps_completed: number; actions: number; wall_ms: number }
   | { type: 'endpoint_down' | 'endpoint_up'; step: number; model: string; endpoint: string }
   | { type: 'budget_exhausted'; step: number; scope: string; action: 'stop' | 'fallback'; cohorts: string[]; reason: string }

@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LlmUsageRow } from '../analysis/llm-usage.js';
 import type { TableLoad } from '../data/dataset.js';
+import { faultPoint } from '../common/test-hooks.js';
 import type { RunStatus } from './events.js';
+import { acquireRunLock, liveWriter, RunLockedError } from './run-lock.js';
 
 /** run.json: what a run was and how it went. No secrets: only engine-built values go in. */
 export interface RunInfo {
@@ -65,13 +67,19 @@ export class RunExistsError extends Error {
 /**
  * `results/<experiment>/<run-id>`, the run id being the first 12 hex digits of the resolved
  * config hash (the seed is part of it): the same experiment always lands in the same folder.
- * An existing folder is refused unless `force`, which clears it first.
+ * An existing folder is refused unless `force`, which clears it first; a folder a live process
+ * writes is refused even then (RunLockedError). A folder killed before it held anything (no
+ * experiment.resolved.yaml) counts as never made. The folder is returned locked by this
+ * process: the caller releases it (`releaseRunLock`).
  */
 export function createRunFolder(root: string, experiment: string, configHash: string, force: boolean, suffix = ''): { runId: string; dir: string } {
   const runId = configHash.slice(0, 12) + suffix;
   const dir = join(root, experiment, runId);
   if (existsSync(dir)) {
-    if (!force) {
+    const writer = liveWriter(dir);
+    if (writer !== null) throw new RunLockedError(dir, writer);
+    const started = existsSync(join(dir, RUN_FILES.resolved)) || existsSync(join(dir, RUN_FILES.db));
+    if (!force && started) {
       let status = 'unknown';
       try {
         status = readRunInfo(dir).status;
@@ -84,14 +92,33 @@ export function createRunFolder(root: string, experiment: string, configHash: st
     rmSync(dir, { recursive: true, force: true });
   }
   mkdirSync(dir, { recursive: true });
+  acquireRunLock(dir);
   return { runId, dir };
 }
 
-/** Written via a temp file and rename, so a crash never leaves a half-written run.json. */
+/**
+ * Written via a temp file and rename, so a crash never leaves a half-written run.json; a failed
+ * write (a full disk) removes its temp file and leaves the previous run.json as it was.
+ */
 export function writeRunInfo(dir: string, info: RunInfo): void {
   const tmp = join(dir, `${RUN_FILES.info}.tmp`);
-  writeFileSync(tmp, JSON.stringify(info, null, 2) + '\n');
-  renameSync(tmp, join(dir, RUN_FILES.info));
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      faultPoint('runjson', info.steps_completed - 1);
+      writeSync(fd, JSON.stringify(info, null, 2) + '\n');
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(dir, RUN_FILES.info));
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never made, or the folder is gone
+    }
+    throw err;
+  }
 }
 
 export function readRunInfo(dir: string): RunInfo {

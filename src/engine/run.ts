@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createPolicies, seedCohort, type PolicyOptions } from '../agents/policies.js';
 import { createStatisticalPolicy } from '../agents/statistical.js';
 import type { AgentPolicy } from '../agents/types.js';
@@ -17,7 +17,11 @@ import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
 import { recordDatasetLoad } from './dataset-load.js';
 import { gitState, packageVersions } from './provenance.js';
+import { crashPoint, hangPoint, killParentPoint } from '../common/test-hooks.js';
+import { DiskFullError, isDiskFull } from './disk-full.js';
+import { recoverStepEvents } from './recover-events.js';
 import { createRunFolder, readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
+import { acquireRunLock, releaseRunLock, withRunLock } from './run-lock.js';
 import { buildPopulation, type Population } from './setup.js';
 import { simulate } from './simulate.js';
 
@@ -89,10 +93,17 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
   // A missing API key of the embedding model fails here too, before the run folder exists.
   if (!replay) for (const m of embeddingModels(exp)) clientSource(exp, m);
   const { dir, info } = await startRunFolder(exp, opts, policies, replay ? '-replay' : '', opts.replayFrom ? { replay_of: opts.replayFrom } : {});
-  return continueRun(dir, exp, info, { ...opts, population, budgetGate }, policies);
+  try {
+    return await continueRun(dir, exp, info, { ...opts, population, budgetGate }, policies);
+  } finally {
+    releaseRunLock(dir);
+  }
 }
 
-/** The new run folder with its resolved experiment and first run.json (policies closed on failure). */
+/**
+ * The new run folder with its resolved experiment and first run.json (policies closed on
+ * failure). The folder comes back locked by this process: the caller releases it.
+ */
 export async function startRunFolder(
   exp: Experiment,
   opts: RunOptions,
@@ -100,24 +111,31 @@ export async function startRunFolder(
   idSuffix: string,
   extra: Partial<RunInfo>,
 ): Promise<{ dir: string; info: RunInfo }> {
-  const started = opts.now ?? new Date();
-  const git = gitState(process.cwd(), opts.experimentFile);
-  let folder: { runId: string; dir: string };
+  let folder: { runId: string; dir: string } | undefined;
   try {
     folder = createRunFolder(opts.resultsRoot, exp.name, configHash(exp), opts.force ?? false, idSuffix);
+    writeFileSync(join(folder.dir, RUN_FILES.resolved), resolvedYaml(exp));
+    const info = newRunInfo(exp, folder.runId, opts, extra);
+    writeRunInfo(folder.dir, info);
+    crashPoint('after-folder');
+    return { dir: folder.dir, info };
   } catch (err) {
+    if (folder) releaseRunLock(folder.dir);
     await closePolicies(policies);
-    throw err;
+    throw folder && isDiskFull(err) ? new DiskFullError(folder.dir, 'before step 0', messageOf(err)) : err;
   }
-  const { runId, dir } = folder;
-  writeFileSync(join(dir, RUN_FILES.resolved), resolvedYaml(exp));
-  const info: RunInfo = {
+}
+
+/** run.json of a run that has not yet made a step. */
+function newRunInfo(exp: Experiment, runId: string, opts: Pick<RunOptions, 'now' | 'command' | 'experimentFile'>, extra: Partial<RunInfo>): RunInfo {
+  const git = gitState(process.cwd(), opts.experimentFile);
+  return {
     experiment: exp.name,
     run_id: runId,
     seed: exp.seed,
     config_hash: configHash(exp),
     status: 'running',
-    started_at: started.toISOString(),
+    started_at: (opts.now ?? new Date()).toISOString(),
     finished_at: null,
     wall_ms: 0,
     timesteps: exp.clock.timesteps,
@@ -133,8 +151,10 @@ export async function startRunFolder(
     command: [...(opts.command ?? [])],
     ...extra,
   };
-  writeRunInfo(dir, info);
-  return { dir, info };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /**
@@ -143,28 +163,72 @@ export async function startRunFolder(
  * sim.duckdb. The finished run equals one that was never interrupted.
  */
 export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot' | 'now'> = {}): Promise<RunOutcome> {
-  const info = readRunInfo(dir);
-  if (info.status === 'completed') throw new ResumeError(`${dir} already completed all ${info.timesteps} steps; nothing to resume`);
-  const exp = loadExperiment(join(dir, RUN_FILES.resolved));
-  if (configHash(exp) !== info.config_hash && legacyConfigHash(exp) !== info.config_hash) {
-    throw new ResumeError(
-      `${RUN_FILES.resolved} in ${dir} no longer matches run.json's config_hash; the experiment was edited after the run started (or this version of socialsim changed a default it relied on)`,
-    );
+  return withRunLock(dir, async () => {
+    const info = existsSync(join(dir, RUN_FILES.info)) ? readRunInfo(dir) : startedInfo(dir, opts);
+    if (info.status === 'completed') throw new ResumeError(`${dir} already completed all ${info.timesteps} steps; nothing to resume`);
+    const exp = loadExperiment(join(dir, RUN_FILES.resolved));
+    if (configHash(exp) !== info.config_hash && legacyConfigHash(exp) !== info.config_hash) {
+      throw new ResumeError(
+        `${RUN_FILES.resolved} in ${dir} no longer matches run.json's config_hash; the experiment was edited after the run started (or this version of socialsim changed a default it relied on)`,
+      );
+    }
+    const replay = info.replay_of ? await recordedResponses(info.replay_of) : undefined;
+    const { policies, budgetGate } = policiesFor(exp, opts, replay);
+    info.status = 'running';
+    info.finished_at = null;
+    delete info.error;
+    try {
+      writeRunInfo(dir, info);
+    } catch (err) {
+      await closePolicies(policies);
+      throw isDiskFull(err) ? new DiskFullError(dir, `at step ${info.steps_completed}`, messageOf(err)) : err;
+    }
+    return continueRun(dir, exp, info, { ...opts, budgetGate }, policies);
+  });
+}
+
+/**
+ * run.json of a folder killed before it wrote one (only experiment.resolved.yaml): the run
+ * starts from nothing. A replay or a branch folder cannot be told from its name alone.
+ */
+function startedInfo(dir: string, opts: Omit<RunOptions, 'resultsRoot' | 'now'>): RunInfo {
+  if (!existsSync(join(dir, RUN_FILES.resolved))) {
+    throw new ResumeError(`${dir} holds neither ${RUN_FILES.info} nor ${RUN_FILES.resolved}: the run was stopped before it started; start it again with socialsim run <experiment file>`);
   }
-  const replay = info.replay_of ? await recordedResponses(info.replay_of) : undefined;
-  const { policies, budgetGate } = policiesFor(exp, opts, replay);
-  info.status = 'running';
-  info.finished_at = null;
-  delete info.error;
-  writeRunInfo(dir, info);
-  return continueRun(dir, exp, info, { ...opts, budgetGate }, policies);
+  const exp = loadExperiment(join(dir, RUN_FILES.resolved));
+  const runId = basename(dir);
+  if (runId !== configHash(exp).slice(0, 12)) {
+    throw new ResumeError(`${dir} has no ${RUN_FILES.info} and its name is not its experiment's run id (a replay or a branch); start it again with socialsim run --force or socialsim branch`);
+  }
+  return newRunInfo(exp, runId, opts, {});
 }
 
 /**
  * The simulation inside a run folder, with run.json kept current and events.jsonl appended
  * per step. SIGINT stops after the step in flight and marks the run interrupted (resumable).
+ * The folder is locked meanwhile (run.lock), so no second process resumes or replaces it.
  */
 export async function continueRun(
+  dir: string,
+  exp: Experiment,
+  info: RunInfo,
+  opts: ContinueOptions,
+  policies: ReadonlyMap<string, AgentPolicy>,
+): Promise<RunOutcome> {
+  try {
+    acquireRunLock(dir);
+  } catch (err) {
+    await closePolicies(policies);
+    throw err;
+  }
+  try {
+    return await continueLocked(dir, exp, info, opts, policies);
+  } finally {
+    releaseRunLock(dir);
+  }
+}
+
+async function continueLocked(
   dir: string,
   exp: Experiment,
   info: RunInfo,
@@ -186,56 +250,64 @@ export async function continueRun(
     channel = await Channel.open(join(dir, RUN_FILES.db));
   } catch (err) {
     await closePolicies(policies);
-    throw err;
+    throw isDiskFull(err) ? new DiskFullError(dir, `at step ${info.steps_completed}`, messageOf(err)) : err;
   }
   process.once('SIGINT', onSigint);
   const fromStep = channel.committedStep + 1;
-  // Answering from another run's recording (a replay, a branch's shared steps): nothing is sent.
-  const recordedFrom = opts.embeddingsFrom ?? opts.replayFrom ?? info.replay_of;
-  const gate = recordedFrom ? null : (opts.budgetGate ?? null);
-  // Policies by cohort, as the loop reads them each step: a budget fallback swaps entries, and
-  // agents a fallback budget turns away mid-step get the statistical policy's decision.
-  const active = new Map(policies);
-  if (exp.budget || Object.values(exp.models).some((m) => m.provider !== 'statistical' && m.budget)) {
-    for (const [key, p] of active) active.set(key, withBudgetFallback(p, exp, () => fallbackPolicy(exp)));
-  }
-  const budget = new BudgetGuard(exp, gate);
-  // A recording's budget decisions are repeated at the same steps, not worked out again.
-  const recordedBudget = recordedFrom ? (readRunInfo(recordedFrom).budget_events ?? []) : null;
-  const decided = new Set<string>();
-  let budgetStop = false;
-  const takeEffect = (e: { action: 'stop' | 'fallback'; cohorts: readonly string[] }): void => {
-    if (e.action === 'stop') budgetStop = true;
-    else for (const c of e.cohorts) active.set(c, fallbackPolicy(exp));
-  };
-  const onBudget = (step: number): void => {
-    const found = recordedBudget
-      ? recordedBudget.filter((e) => e.step === step && !decided.has(e.scope))
-      : budget.check().map((e) => ({ step, scope: e.scope, action: e.action, cohorts: budgetCohorts(exp, e.models), reason: e.reason }));
-    for (const e of found) {
-      const event = { step, scope: e.scope, action: e.action, cohorts: [...e.cohorts], reason: e.reason };
-      decided.add(e.scope);
-      takeEffect(event);
-      (info.budget_events ??= []).push(event);
-      events.write({ type: 'budget_exhausted', ...event });
-    }
-  };
-  // A resumed run keeps what its budgets already decided, without reporting it twice (a branch
-  // that changed a budget drops the decision its shared steps inherited for it).
-  for (const e of info.budget_events ?? []) {
-    if (e.reset_at_branch) continue;
-    decided.add(e.scope);
-    budget.markSpent(e.scope);
-    takeEffect(e);
-  }
-  for (const [model, usage] of await channel.llmUsageByModel()) {
-    budget.add(model, usage);
-    gate?.add(model, usage);
-  }
-  onBudget(channel.committedStep);
+  // The step being made or recorded, for a disk-full message.
+  let atStep = fromStep;
+  // The run's first error: one in a later write (a full disk again) does not replace it.
+  let failure: unknown = null;
   const progress = createProgress(exp.clock.timesteps, fromStep, { quiet: opts.quiet });
-  events.write({ type: 'run_started', run_id: info.run_id, experiment: exp.name, seed: exp.seed, timesteps: exp.clock.timesteps, agents: info.agents, from_step: fromStep });
   try {
+    // run.json may lag the database by a step (a kill between the commit and its write): the
+    // totals are the database's, and events.jsonl gets the step lines it lost.
+    await syncTotals(channel, info);
+    if (fromStep > 0) await recoverStepEvents(channel, events, join(dir, RUN_FILES.events), exp);
+    // Answering from another run's recording (a replay, a branch's shared steps): nothing is sent.
+    const recordedFrom = opts.embeddingsFrom ?? opts.replayFrom ?? info.replay_of;
+    const gate = recordedFrom ? null : (opts.budgetGate ?? null);
+    // Policies by cohort, as the loop reads them each step: a budget fallback swaps entries, and
+    // agents a fallback budget turns away mid-step get the statistical policy's decision.
+    const active = new Map(policies);
+    if (exp.budget || Object.values(exp.models).some((m) => m.provider !== 'statistical' && m.budget)) {
+      for (const [key, p] of active) active.set(key, withBudgetFallback(p, exp, () => fallbackPolicy(exp)));
+    }
+    const budget = new BudgetGuard(exp, gate);
+    // A recording's budget decisions are repeated at the same steps, not worked out again.
+    const recordedBudget = recordedFrom ? (readRunInfo(recordedFrom).budget_events ?? []) : null;
+    const decided = new Set<string>();
+    let budgetStop = false;
+    const takeEffect = (e: { action: 'stop' | 'fallback'; cohorts: readonly string[] }): void => {
+      if (e.action === 'stop') budgetStop = true;
+      else for (const c of e.cohorts) active.set(c, fallbackPolicy(exp));
+    };
+    const onBudget = (step: number): void => {
+      const found = recordedBudget
+        ? recordedBudget.filter((e) => e.step === step && !decided.has(e.scope))
+        : budget.check().map((e) => ({ step, scope: e.scope, action: e.action, cohorts: budgetCohorts(exp, e.models), reason: e.reason }));
+      for (const e of found) {
+        const event = { step, scope: e.scope, action: e.action, cohorts: [...e.cohorts], reason: e.reason };
+        decided.add(e.scope);
+        takeEffect(event);
+        (info.budget_events ??= []).push(event);
+        events.write({ type: 'budget_exhausted', ...event });
+      }
+    };
+    // A resumed run keeps what its budgets already decided, without reporting it twice (a branch
+    // that changed a budget drops the decision its shared steps inherited for it).
+    for (const e of info.budget_events ?? []) {
+      if (e.reset_at_branch) continue;
+      decided.add(e.scope);
+      budget.markSpent(e.scope);
+      takeEffect(e);
+    }
+    for (const [model, usage] of await channel.llmUsageByModel()) {
+      budget.add(model, usage);
+      gate?.add(model, usage);
+    }
+    onBudget(channel.committedStep);
+    events.write({ type: 'run_started', run_id: info.run_id, experiment: exp.name, seed: exp.seed, timesteps: exp.clock.timesteps, agents: info.agents, from_step: fromStep });
     const population = opts.population ?? (await buildPopulation(exp));
     if (recordDatasetLoad(population, info, events, opts)) writeRunInfo(dir, info);
     await simulate({
@@ -246,7 +318,10 @@ export async function continueRun(
       policies: active,
       embeddingSource: (model) => (recordedFrom ? { kind: 'recorded', runDir: recordedFrom } : clientSource(exp, model, process.env, gate ?? undefined)),
       shouldStop: () => stopRequested || budgetStop || (opts.maxSteps !== undefined && stepsThisTime >= opts.maxSteps),
-      onStep(r) {
+      async onStep(r) {
+        atStep = r.step;
+        crashPoint('after-commit', r.step);
+        killParentPoint('sweep-parent', r.step);
         stepsThisTime++;
         info.steps_completed = r.step + 1;
         info.actions += r.actions;
@@ -268,29 +343,58 @@ export async function continueRun(
         for (const [model, usage] of r.llmUsage) budget.add(model, usage);
         onBudget(r.step);
         progress.step(r);
+        atStep = r.step + 1;
+        await hangPoint('hang-after-commit', r.step);
       },
     });
+    await syncTotals(channel, info);
     info.status = info.steps_completed >= exp.clock.timesteps ? 'completed' : budgetStop ? 'budget_exhausted' : 'interrupted';
   } catch (err) {
-    info.status = 'failed';
-    info.error = err instanceof Error ? err.message : String(err);
-    events.write({ type: 'error', code: 'run.failed', message: info.error });
-    throw err;
-  } finally {
-    process.off('SIGINT', onSigint);
-    progress.stop();
+    // A full disk leaves a resumable folder: the step in flight was rolled back.
+    failure = isDiskFull(err) ? new DiskFullError(dir, `at step ${atStep}`, messageOf(err)) : err;
+    info.status = failure instanceof DiskFullError ? 'interrupted' : 'failed';
+    info.error = messageOf(failure);
+    bestEffort(() => events.write({ type: 'error', code: failure instanceof DiskFullError ? failure.code : 'run.failed', message: messageOf(err) }));
+  }
+  process.off('SIGINT', onSigint);
+  progress.stop();
+  try {
     if (exp.cohorts.some((c) => exp.models[c.model]?.provider !== 'statistical') || embeddingModels(exp).length > 0) {
       info.llm_usage = await llmUsage((sql) => channel.db.query(sql), llmPrices(exp)).catch(() => info.llm_usage);
     }
     channel.close();
-    await closePolicies(policies);
-    info.finished_at = new Date().toISOString();
-    info.wall_ms = elapsed();
-    info.actions_per_second = Math.round((info.actions / Math.max(info.wall_ms, 1)) * 1000);
+  } catch (err) {
+    failure ??= err;
+  }
+  await closePolicies(policies);
+  info.finished_at = new Date().toISOString();
+  info.wall_ms = elapsed();
+  info.actions_per_second = Math.round((info.actions / Math.max(info.wall_ms, 1)) * 1000);
+  try {
     writeRunInfo(dir, info);
     events.write({ type: 'run_finished', status: info.status, steps_completed: info.steps_completed, actions: info.actions, wall_ms: info.wall_ms });
+  } catch (err) {
+    // The first error stands; a run.json that cannot be written on a full disk stays as the last step left it.
+    failure ??= isDiskFull(err) ? new DiskFullError(dir, `at step ${atStep}`, messageOf(err)) : err;
   }
+  if (failure !== null) throw failure;
   return { dir, info };
+}
+
+/** run.json's step and action counts from the database's `steps` table. */
+async function syncTotals(channel: Channel, info: RunInfo): Promise<void> {
+  const t = await channel.totals();
+  info.steps_completed = t.steps;
+  info.actions = t.actions;
+  info.failed_actions = t.failed;
+}
+
+function bestEffort(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // the disk refuses: the error is still thrown and run.json says it where it can
+  }
 }
 
 async function closePolicies(policies: ReadonlyMap<string, AgentPolicy>): Promise<void> {

@@ -40,7 +40,7 @@ export interface SimulationParts {
   readonly recommender: Recommender;
   /** The policy of each agent, by cohort name. */
   readonly policies: ReadonlyMap<string, AgentPolicy>;
-  readonly onStep?: (report: StepReport) => void;
+  readonly onStep?: (report: StepReport) => void | Promise<void>;
   /** Checked between steps; when it returns true the loop stops after the committed step. */
   readonly shouldStop?: () => boolean;
   /** Where recsys.embedding_model's vectors come from (default: the model's endpoints). */
@@ -62,8 +62,10 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     ...(exp.platform.search ? { search: exp.platform.search } : {}),
     ...(exp.platform.trends ? { trends: exp.platform.trends } : {}),
   });
-  if (channel.committedStep < 0 && channel.userCount === 0) {
-    await channel.importDataset(initialDataset(exp, population), clock.timeOf(0));
+  if (channel.committedStep < 0) {
+    // The import is one transaction; the meta rows after it are written again until step 0
+    // commits, so a process killed between the two leaves nothing missing.
+    if (channel.userCount === 0) await channel.importDataset(initialDataset(exp, population), clock.timeOf(0));
     // Posts up to this id were on the platform before step 0 (cascade times count from the start, not from a step).
     await channel.setMeta({ opening_posts: String(channel.state.nextPostId - 1) });
     // Tells the analysis that every active agent's step was a browse session.
@@ -150,7 +152,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     lap('commit');
     const report = { ...summary, step, simTime: clock.isoOf(step), activeAgents: active.length, wallMs: performance.now() - started, phases };
     reports.push(report);
-    parts.onStep?.(report);
+    await parts.onStep?.(report);
   }
   return reports;
 }

@@ -3,6 +3,7 @@
  */
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { crashPoint } from '../common/test-hooks.js';
 import { compareCascades, type CascadeComparison } from '../analysis/nrmse.js';
 import { withSimDb } from '../analysis/open.js';
 import { runAnalysisSettings, type AnalysisSettings } from '../analysis/settings.js';
@@ -112,6 +113,7 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, html);
+  crashPoint('during-report');
   renameSync(tmp, file);
   return file;
 }

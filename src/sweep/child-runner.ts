@@ -39,7 +39,8 @@ export function planOf(runDir: string): Plan {
 export function runChild(args: readonly string[], logPath: string): Promise<number> {
   const fd = openSync(logPath, 'a');
   return new Promise((done) => {
-    const child = spawn(process.execPath, [...childArgs(), ...args], { stdio: ['ignore', fd, fd] });
+    // stdin a pipe nobody writes to: its end tells the child this process died (child.ts).
+    const child = spawn(process.execPath, [...childArgs(), ...args], { stdio: ['pipe', fd, fd] });
     closeSync(fd);
     child.on('error', () => done(1));
     child.on('exit', (code) => done(code ?? 1));

@@ -10,10 +10,24 @@
  * Writes the run's report.html when it completes, like `socialsim run`, unless --no-report.
  * `--by` names the command that started it in run.json (default sweep). Exit code 0 when the run
  * ended (whatever its status; run.json says which), 1 when it threw.
+ *
+ * It dies with the process that started it: its stdin is a pipe from that process, which the
+ * kernel closes when the parent ends, however (kill -9 included). A child left running would
+ * race the `resume` of its sweep; killed at once, its run folder is resumable like any other.
  */
+import { markSweepChild } from '../common/test-hooks.js';
 import { loadExperiment } from '../config/load.js';
 import { resumeRun, runExperiment, type RunOutcome } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
+
+function dieWithParent(): void {
+  const die = (): void => void process.kill(process.pid, 'SIGKILL');
+  process.stdin.on('end', die);
+  process.stdin.on('error', die);
+  process.stdin.resume();
+  // The pipe alone must not keep this process alive once its run is done.
+  (process.stdin as { unref?: () => void }).unref?.();
+}
 
 async function main(argv: readonly string[]): Promise<void> {
   const flags = argv.filter((a) => a.startsWith('--'));
@@ -34,6 +48,8 @@ async function main(argv: readonly string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify({ dir: outcome.dir, status: outcome.info.status, wall_ms: outcome.info.wall_ms })}\n`);
 }
 
+markSweepChild();
+dieWithParent();
 main(process.argv.slice(2)).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { configHash, loadExperiment, resolvedYaml } from '../config/load.js';
 import { RUN_FILES } from '../engine/run-folder.js';
+import { liveWriter, RunLockedError, withRunLock } from '../engine/run-lock.js';
 import { planOf, runInChild } from './child-runner.js';
 import { expandSweep, runLabel, sweepId, type SweepRun } from './expand.js';
 import { readRunMetrics, SweepIndex, type IndexRow } from './index-db.js';
@@ -97,7 +98,21 @@ function writeSweepFile(dir: string, id: string, file: string, base: readonly st
   writeFileSync(join(dir, SWEEP_FILES.info), JSON.stringify(info, null, 2) + '\n');
 }
 
+/**
+ * Runs the sweep holding its folder's lock: a second `sweep` or `resume` of it, or of one of its
+ * runs while another process writes that run, is refused (RunLockedError) before anything starts.
+ */
 async function executeSweep(dir: string, id: string, file: string, base: readonly string[], runs: readonly SweepRun[], opts: SweepOptions): Promise<SweepOutcome> {
+  for (const r of runs) {
+    const runDir = join(opts.resultsRoot, r.experiment.name, r.runId);
+    const writer = liveWriter(runDir);
+    if (writer !== null) throw new RunLockedError(runDir, writer);
+  }
+  mkdirSync(dir, { recursive: true });
+  return withRunLock(dir, () => executeLocked(dir, id, file, base, runs, opts), 'sweep');
+}
+
+async function executeLocked(dir: string, id: string, file: string, base: readonly string[], runs: readonly SweepRun[], opts: SweepOptions): Promise<SweepOutcome> {
   const log = opts.quiet ? (): void => undefined : (opts.log ?? ((line: string): void => void process.stderr.write(`${line}\n`)));
   mkdirSync(join(dir, 'runs'), { recursive: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
