@@ -23,6 +23,8 @@ export interface TrackSettings {
 }
 
 export interface AnalysisSettings {
+  /** The analyses `run` computes into analysis.duckdb (analysis.enable; null = all). */
+  readonly enable?: readonly string[] | null;
   readonly track: TrackSettings;
   /** Span of the cascade curves after each source post, ms. */
   readonly horizonMs: number;
@@ -49,6 +51,7 @@ export function durationOf(text: unknown): number | undefined {
 export function analysisSettings(config: AnalysisConfig | undefined, stepMs?: number): AnalysisSettings {
   const t = config?.track;
   return {
+    enable: config?.enable ?? null,
     track: {
       top: t?.top ?? DEFAULT_TRACK.top,
       labels: t?.labels ?? null,

@@ -6,7 +6,9 @@ import { ANALYSIS_DB, analyzeRun, unknownAnalyses, type AnalysisRecord } from '.
 import { ANALYSES } from '../analysis/suite.js';
 import { SWEEP_FILES, type SweepFile } from '../sweep/run-sweep.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { withRunLock } from '../engine/run-lock.js';
 import { shown, simDbOf } from './run-dir.js';
+import { runFailure } from './run-guard.js';
 
 /** The run folders of a sweep that hold a database (runs not started yet are skipped). */
 function sweepRunDirs(sweepDir: string): string[] {
@@ -38,7 +40,13 @@ export function registerAnalyze(program: Command): void {
       }
       const dirs = existsSync(join(dir, SWEEP_FILES.info)) ? sweepRunDirs(dir) : [dirname(simDbOf(dir, 'analyze'))];
       for (const runDir of dirs) {
-        const records = await analyzeRun(runDir, names);
+        // Holding the run's lock: a run still being written is refused with its writer's PID.
+        let records: AnalysisRecord[];
+        try {
+          records = await withRunLock(runDir, () => analyzeRun(runDir, names));
+        } catch (err) {
+          throw runFailure(err);
+        }
         process.stdout.write(opts.quiet ? `${shown(join(runDir, ANALYSIS_DB))}\n` : summary(runDir, records));
       }
     });

@@ -5,7 +5,7 @@ import { BranchError, branchRun } from '../engine/branch.js';
 import { RunExistsError } from '../engine/run-folder.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { checkOutDir } from './out-dir.js';
-import { runFailure, writeRunReport } from './run-guard.js';
+import { runFailure, writeRunOutputs } from './run-guard.js';
 import { printOutcome } from './run.js';
 import { simDbOf } from './run-dir.js';
 
@@ -42,8 +42,8 @@ export function registerBranch(program: Command): void {
           command: process.argv.slice(2),
           ...(opts.quiet ? {} : { note: (message: string) => void process.stderr.write(`note: ${message}\n`) }),
         });
-        const reportPath = opts.report && outcome.info.status === 'completed' ? await writeRunReport(outcome.dir) : null;
-        printOutcome({ ...outcome, reportPath });
+        const outputs = opts.report && outcome.info.status === 'completed' ? await writeRunOutputs(outcome.dir) : null;
+        printOutcome({ ...outcome, reportPath: outputs?.reportPath ?? null, analysisPath: outputs?.analysisPath ?? null });
       } catch (err) {
         if (err instanceof BranchError || err instanceof RunExistsError || err instanceof PolicyUnavailableError) {
           throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);

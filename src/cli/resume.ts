@@ -10,7 +10,7 @@ import { liveWriter, RunLockedError } from '../engine/run-lock.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { printOutcome } from './run.js';
 import { shown, simDbOf } from './run-dir.js';
-import { runFailure, writeRunReport } from './run-guard.js';
+import { runFailure, writeRunOutputs } from './run-guard.js';
 import { resumeSweep } from '../sweep/run-sweep.js';
 import { parseParallel, printSweepOutcome } from './sweep.js';
 
@@ -56,8 +56,8 @@ async function resumeOne(runDir: string, opts: ResumeOptions): Promise<void> {
     return;
   }
   const outcome = await resumeRunOrBranch(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2) });
-  const reportPath = opts.report && outcome.info.status === 'completed' ? await writeRunReport(outcome.dir, reportOptions(runDir)) : null;
-  printOutcome({ ...outcome, reportPath }, opts.maxSteps !== undefined);
+  const outputs = opts.report && outcome.info.status === 'completed' ? await writeRunOutputs(outcome.dir, reportOptions(runDir)) : null;
+  printOutcome({ ...outcome, reportPath: outputs?.reportPath ?? null, analysisPath: outputs?.analysisPath ?? null }, opts.maxSteps !== undefined);
 }
 
 /**
@@ -70,11 +70,11 @@ async function finishReport(runDir: string, opts: ResumeOptions): Promise<void> 
   if (existsSync(join(runDir, RUN_FILES.report)) || !wanted) {
     throw new ResumeError(`${runDir} already completed all ${info.timesteps} steps; nothing to resume (socialsim report ${shown(runDir)} rewrites its report)`);
   }
-  const reportPath = await writeRunReport(runDir, reportOptions(runDir));
+  const { reportPath, analysisPath } = await writeRunOutputs(runDir, reportOptions(runDir));
   // The killed writer's half-written temp file (report.html.tmp-<pid>).
   for (const f of readdirSync(runDir)) if (f.startsWith(`${RUN_FILES.report}.tmp-`)) rmSync(join(runDir, f), { force: true });
   if (!opts.quiet) process.stderr.write(`the run had completed; its report was missing and is now written\n`);
-  printOutcome({ dir: runDir, info, reportPath });
+  printOutcome({ dir: runDir, info, reportPath, analysisPath });
 }
 
 function reportOptions(runDir: string): { topPosts: number } {

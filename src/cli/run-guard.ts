@@ -1,5 +1,9 @@
 import { DiskFullError, isDiskFull } from '../engine/disk-full.js';
 import { RunLockedError, withRunLock } from '../engine/run-lock.js';
+import { join } from 'node:path';
+import { runAnalysisSettings } from '../analysis/settings.js';
+import { ANALYSIS_DB, analyzeRun } from '../analysis/store.js';
+import { ANALYSIS_NAMES } from '../analysis/suite.js';
 import { writeReport, type ReportOptions } from '../report/index.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { shown } from './run-dir.js';
@@ -22,4 +26,27 @@ export async function writeRunReport(dir: string, opts: ReportOptions = {}): Pro
   } catch (err) {
     throw runFailure(isDiskFull(err) ? new DiskFullError(dir, 'writing the report', err instanceof Error ? err.message : String(err)) : err);
   }
+}
+
+/** What a finished run leaves besides its database. */
+export interface RunOutputs {
+  readonly reportPath: string;
+  /** analysis.duckdb, or null when the experiment's analysis.enable is []. */
+  readonly analysisPath: string | null;
+}
+
+/**
+ * report.html and the analyses the run's experiment enables (analysis.enable, read from its
+ * experiment.resolved.yaml; default all) in analysis.duckdb, holding the run's lock.
+ */
+export async function writeRunOutputs(dir: string, opts: ReportOptions = {}): Promise<RunOutputs> {
+  const reportPath = await writeRunReport(dir, opts);
+  const enabled = runAnalysisSettings(dir).enable ?? ANALYSIS_NAMES;
+  if (enabled.length === 0) return { reportPath, analysisPath: null };
+  try {
+    await withRunLock(dir, () => analyzeRun(dir, enabled));
+  } catch (err) {
+    throw runFailure(isDiskFull(err) ? new DiskFullError(dir, 'writing the analyses', err instanceof Error ? err.message : String(err)) : err);
+  }
+  return { reportPath, analysisPath: join(dir, ANALYSIS_DB) };
 }

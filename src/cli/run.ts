@@ -7,13 +7,11 @@ import { ReplayError } from '../engine/replay.js';
 import { DatasetError } from '../data/dataset.js';
 import { RunExistsError } from '../engine/run-folder.js';
 import { runExperiment, type RunOutcome } from '../engine/run.js';
-import { ANALYSIS_DB, analyzeRun } from '../analysis/store.js';
-import { ANALYSIS_NAMES } from '../analysis/suite.js';
 import { withoutSweep } from '../sweep/expand.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { checkOutDir } from './out-dir.js';
 import { shown } from './run-dir.js';
-import { runFailure, writeRunReport } from './run-guard.js';
+import { runFailure, writeRunOutputs } from './run-guard.js';
 
 export interface RunCommandOptions {
   readonly out: string;
@@ -95,14 +93,8 @@ export async function runLoadedExperiment(experiment: Experiment, opts: RunComma
     process.stderr.write(`warning: ${what}; run.json records it, but this run may not be reproducible from a commit\n`);
   }
   const finished = opts.report && experiment.report.auto && outcome.info.status === 'completed';
-  const reportPath = finished ? await writeRunReport(outcome.dir, { topPosts: experiment.report.top_posts }) : null;
-  const enabled = experiment.analysis?.enable ?? ANALYSIS_NAMES;
-  let analysisPath: string | null = null;
-  if (finished && enabled.length > 0) {
-    await analyzeRun(outcome.dir, enabled);
-    analysisPath = join(outcome.dir, ANALYSIS_DB);
-  }
-  return { ...outcome, reportPath, analysisPath };
+  const outputs = finished ? await writeRunOutputs(outcome.dir, { topPosts: experiment.report.top_posts }) : null;
+  return { ...outcome, reportPath: outputs?.reportPath ?? null, analysisPath: outputs?.analysisPath ?? null };
 }
 
 export function parseSeed(value: string): number {

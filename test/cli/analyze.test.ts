@@ -118,13 +118,22 @@ describe('socialsim analyze', () => {
     expect(r.stdout.trim().split('\n')).toEqual([join('results', 'sim-vs-real', runId, 'analysis.duckdb')]);
   });
 
-  it('when an analysis is unknown or the folder is not a run then it exits 2 and says what it expected', () => {
+  it('when an analysis is unknown, the folder is not a run or the run is being written then it exits 2 and says what it expected', () => {
     const unknown = cli(['analyze', runDir, '--only', 'trends,moods'], dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown analysis: moods; choose from trends, sentiment, similarity');
     const notRun = cli(['analyze', join(dir, 'results')], dir);
     expect(notRun.code).toBe(2);
     expect(notRun.stderr).toContain('pass one of them, e.g.: socialsim analyze');
+    // A run another live process (this test's) is writing is not read half-done.
+    writeFileSync(join(runDir, 'run.lock'), JSON.stringify({ pid: process.pid, start: null }));
+    try {
+      const live = cli(['analyze', runDir, '--only', 'trends'], dir);
+      expect(live.code).toBe(2);
+      expect(live.stderr).toContain(`this run is being written by PID ${process.pid}`);
+    } finally {
+      rmSync(join(runDir, 'run.lock'));
+    }
   });
 
   it('when the schema lists the analyses run may enable then they are exactly the suite', () => {
