@@ -5,6 +5,7 @@ import { PolicyUnavailableError } from '../agents/policies.js';
 import { resumeRunOrBranch } from '../engine/branch.js';
 import { ResumeError } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
+import { endpointCliError } from './endpoint-errors.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { printOutcome } from './run.js';
 import { simDbOf } from './run-dir.js';
@@ -19,18 +20,21 @@ export function registerResume(program: Command): void {
     .option('--parallel <n>', 'sweeps: runs at once', parseParallel, 1)
     .option('--max-steps <n>', 'stop (resumably) after this many steps', (v) => Number.parseInt(v, 10))
     .option('--no-report', 'skip writing report.html')
+    .option('--no-preflight', 'continue without first checking that every model endpoint answers')
     .option('-q, --quiet', 'no progress output')
-    .action(async (runDir: string, opts: { maxSteps?: number; report: boolean; quiet?: boolean; parallel: number }) => {
+    .action(async (runDir: string, opts: { maxSteps?: number; report: boolean; quiet?: boolean; parallel: number; preflight: boolean }) => {
       if (existsSync(join(runDir, 'sweep.json'))) {
         printSweepOutcome(await resumeSweep(runDir, { parallel: opts.parallel, quiet: opts.quiet }));
         return;
       }
       simDbOf(runDir, 'resume');
       try {
-        const outcome = await resumeRunOrBranch(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2) });
+        const outcome = await resumeRunOrBranch(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2), preflight: opts.preflight });
         const reportPath = opts.report && outcome.info.status === 'completed' ? await writeReport(outcome.dir) : null;
         printOutcome({ ...outcome, reportPath }, opts.maxSteps !== undefined);
       } catch (err) {
+        const endpoints = endpointCliError(err);
+        if (endpoints) throw endpoints;
         if (err instanceof ResumeError || err instanceof PolicyUnavailableError) throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
         throw err;
       }

@@ -15,6 +15,8 @@ import { clientSource } from './embedder.js';
 import { recordedResponses, type Recording } from './replay.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
+import { EndpointOutageError, OutageWatch } from './outage.js';
+import { preflightEndpoints } from './preflight.js';
 import { recordDatasetLoad } from './dataset-load.js';
 import { gitState, packageVersions } from './provenance.js';
 import { createRunFolder, readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
@@ -43,6 +45,12 @@ export interface RunOptions {
   readonly population?: Population;
   /** Worker threads for LLM agents (default: up to 2). */
   readonly llmThreads?: number;
+  /**
+   * Ask every endpoint of the models the run calls before it starts (src/engine/preflight.ts):
+   * a model none of whose endpoints answers refuses the run. The CLI's default (--no-preflight
+   * skips it); off unless set, so library callers and tests send only the requests they count.
+   */
+  readonly preflight?: boolean;
 }
 
 /** What `continueRun` takes besides the run options: the gate its policies were made with. */
@@ -85,6 +93,8 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
   const replay = opts.replayFrom ? await recordedResponses(opts.replayFrom) : undefined;
   // A bad dataset row fails here, before a run folder exists.
   const population = opts.population ?? (await buildPopulation(exp));
+  // Dead endpoints refuse the run here, before a thread or the run folder exists.
+  if (!replay) await preflight(exp, opts);
   const { policies, budgetGate } = policiesFor(exp, opts, replay);
   // A missing API key of the embedding model fails here too, before the run folder exists.
   if (!replay) for (const m of embeddingModels(exp)) clientSource(exp, m);
@@ -137,6 +147,14 @@ export async function startRunFolder(
   return { dir, info };
 }
 
+/** The endpoint check before a run starts or continues, when `opts.preflight`; warnings go to stderr unless quiet. */
+export async function preflight(exp: Experiment, opts: Pick<RunOptions, 'preflight' | 'quiet'>): Promise<void> {
+  if (!opts.preflight) return;
+  const warnings = await preflightEndpoints(exp);
+  if (!opts.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}
+`);
+}
+
 /**
  * Continues a run folder after its last committed step: the experiment comes from its
  * experiment.resolved.yaml (checked against run.json's config hash), the platform from its
@@ -152,6 +170,8 @@ export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot
     );
   }
   const replay = info.replay_of ? await recordedResponses(info.replay_of) : undefined;
+  // Refused here, the folder is left as it was (still resumable).
+  if (!replay) await preflight(exp, opts);
   const { policies, budgetGate } = policiesFor(exp, opts, replay);
   info.status = 'running';
   info.finished_at = null;
@@ -180,7 +200,6 @@ export async function continueRun(
   const onSigint = (): void => {
     stopRequested = true;
   };
-  const health = new EndpointWatch(policies, events);
   let channel: Channel;
   try {
     channel = await Channel.open(join(dir, RUN_FILES.db));
@@ -235,6 +254,8 @@ export async function continueRun(
   onBudget(channel.committedStep);
   const progress = createProgress(exp.clock.timesteps, fromStep, { quiet: opts.quiet });
   events.write({ type: 'run_started', run_id: info.run_id, experiment: exp.name, seed: exp.seed, timesteps: exp.clock.timesteps, agents: info.agents, from_step: fromStep });
+  const health = new OutageWatch(exp, policies, events, opts.quiet ? () => undefined : (line) => progress.note(line), () => info.steps_completed - 1);
+  health.start(fromStep);
   try {
     const population = opts.population ?? (await buildPopulation(exp));
     if (recordDatasetLoad(population, info, events, opts)) writeRunInfo(dir, info);
@@ -245,6 +266,7 @@ export async function continueRun(
       recommender: recommenderFor(exp),
       policies: active,
       embeddingSource: (model) => (recordedFrom ? { kind: 'recorded', runDir: recordedFrom } : clientSource(exp, model, process.env, gate ?? undefined)),
+      signal: health.signal,
       shouldStop: () => stopRequested || budgetStop || (opts.maxSteps !== undefined && stepsThisTime >= opts.maxSteps),
       onStep(r) {
         stepsThisTime++;
@@ -264,7 +286,8 @@ export async function continueRun(
           llm_failures: r.llmFailures,
           wall_ms: Math.round(r.wallMs),
         });
-        health.check(r.step);
+        health.check();
+        health.at(r.step + 1);
         for (const [model, usage] of r.llmUsage) budget.add(model, usage);
         onBudget(r.step);
         progress.step(r);
@@ -272,11 +295,13 @@ export async function continueRun(
     });
     info.status = info.steps_completed >= exp.clock.timesteps ? 'completed' : budgetStop ? 'budget_exhausted' : 'interrupted';
   } catch (err) {
-    info.status = 'failed';
+    // An outage stops the run resumably: the step in flight was not committed.
+    info.status = err instanceof EndpointOutageError ? 'interrupted' : 'failed';
     info.error = err instanceof Error ? err.message : String(err);
-    events.write({ type: 'error', code: 'run.failed', message: info.error });
-    throw err;
+    events.write({ type: 'error', code: err instanceof EndpointOutageError ? err.code : 'run.failed', message: info.error });
+    throw err instanceof EndpointOutageError ? new EndpointOutageError(err.message, err.model, dir) : err;
   } finally {
+    health.stop();
     process.off('SIGINT', onSigint);
     progress.stop();
     if (exp.cohorts.some((c) => exp.models[c.model]?.provider !== 'statistical') || embeddingModels(exp).length > 0) {
@@ -299,26 +324,6 @@ async function closePolicies(policies: ReadonlyMap<string, AgentPolicy>): Promis
 
 function llmPrices(exp: Experiment): Prices {
   return Object.fromEntries(Object.entries(exp.models).map(([name, m]) => [name, m.provider === 'statistical' ? undefined : m.price]));
-}
-
-/** Writes endpoint_down / endpoint_up events when an endpoint leaves or rejoins rotation. */
-class EndpointWatch {
-  private readonly healthy = new Map<string, boolean>();
-  constructor(
-    private readonly policies: ReadonlyMap<string, AgentPolicy>,
-    private readonly events: EventLog,
-  ) {}
-
-  check(step: number): void {
-    for (const policy of new Set(this.policies.values())) {
-      for (const e of policy.endpoints?.() ?? []) {
-        const key = `${e.model} ${e.endpoint}`;
-        const before = this.healthy.get(key) ?? true;
-        if (before !== e.healthy) this.events.write({ type: e.healthy ? 'endpoint_up' : 'endpoint_down', step, model: e.model, endpoint: e.endpoint });
-        this.healthy.set(key, e.healthy);
-      }
-    }
-  }
 }
 
 /** The policy keys (cohorts, and seed accounts acting through a model) on the given models. */
