@@ -97,6 +97,8 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
     let attempts = 0;
     let badResponses = 0;
     let endpoint = -1;
+    /** The last attempt's failure: what the call failed of, if no endpoint is left for a retry. */
+    let lastFailure: { kind: FailureKind; error: string } | null = null;
     for (;;) {
       const i = await limiter.acquire({
         avoid: endpoint >= 0 ? endpoint : undefined,
@@ -104,6 +106,7 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
         unavailableTimeoutMs: settings.unavailableTimeoutMs ?? settings.timeoutMs,
       });
       if (i === null) {
+        if (lastFailure) return fail(lastFailure.kind, lastFailure.error, endpoint, attempts, start);
         const error = `model "${settings.name}": no endpoint available (all out of rotation or queue timeout)`;
         return fail('no_endpoint', error, endpoint, attempts, start);
       }
@@ -133,6 +136,7 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
       if (isEndpointFault(a.kind)) limiter.reportFailure(i, a.unreachable === true);
       else if (a.kind === 'client_error') limiter.reportSuccess(i);
       if (a.kind === 'bad_response') badResponses++;
+      lastFailure = { kind: a.kind, error: a.error };
       if (!shouldRetry(a.kind, attempts, settings.maxAttempts, badResponses)) {
         return fail(a.kind, a.error, i, attempts, start);
       }
