@@ -24,7 +24,11 @@ export function registerResume(program: Command): void {
     .option('-q, --quiet', 'no progress output')
     .action(async (runDir: string, opts: { maxSteps?: number; report: boolean; quiet?: boolean; parallel: number; preflight: boolean }) => {
       if (existsSync(join(runDir, 'sweep.json'))) {
-        printSweepOutcome(await resumeSweep(runDir, { parallel: opts.parallel, quiet: opts.quiet }));
+        printSweepOutcome(
+          await resumeSweep(runDir, { parallel: opts.parallel, quiet: opts.quiet, preflight: opts.preflight }).catch((err: unknown) => {
+            throw endpointCliError(err) ?? err;
+          }),
+        );
         return;
       }
       simDbOf(runDir, 'resume');

@@ -5,7 +5,7 @@
  * the run before anything is written; endpoints down beside others that answer are a warning.
  */
 import { embeddingModels } from '../config/embedding-models.js';
-import type { Experiment } from '../config/types.js';
+import type { Experiment, OpenAICompatibleModelConfig, OpenAIModelConfig } from '../config/types.js';
 import { probeModel, type ModelProbe } from '../llm/preflight.js';
 import { MissingApiKeyError, modelSettingsFromConfig } from '../llm/settings.js';
 
@@ -14,12 +14,14 @@ export class EndpointsUnreachableError extends Error {
   readonly code = 'run.endpoints_unreachable';
 }
 
-/** The models the run sends requests to, by key. */
-function calledModels(exp: Experiment): string[] {
+type LlmModel = OpenAICompatibleModelConfig | OpenAIModelConfig;
+
+/** The models the run sends requests to, with their keys. */
+export function calledModels(exp: Experiment): [string, LlmModel][] {
   const actors = [...exp.cohorts.map((c) => c.model), ...exp.seeds.flatMap((s) => (s.model ? [s.model] : []))];
-  return [...new Set([...actors, ...embeddingModels(exp)])].filter((m) => {
+  return [...new Set([...actors, ...embeddingModels(exp)])].flatMap((m) => {
     const cfg = exp.models[m];
-    return cfg !== undefined && cfg.provider !== 'statistical';
+    return cfg !== undefined && cfg.provider !== 'statistical' ? [[m, cfg] as [string, LlmModel]] : [];
   });
 }
 
@@ -29,11 +31,14 @@ function calledModels(exp: Experiment): string[] {
  * each endpoint down beside others that answer. A model whose API key is missing is left to the
  * policies, which refuse it with their own message.
  */
-export async function preflightEndpoints(exp: Experiment, env: Readonly<Record<string, string | undefined>> = process.env): Promise<string[]> {
+export function preflightEndpoints(exp: Experiment, env: Readonly<Record<string, string | undefined>> = process.env): Promise<string[]> {
+  return preflightModels(calledModels(exp), env);
+}
+
+/** `preflightEndpoints` over a list of models (a sweep's, gathered from all its runs). */
+export async function preflightModels(models: readonly (readonly [string, LlmModel])[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<string[]> {
   const probes: Promise<ModelProbe>[] = [];
-  for (const name of calledModels(exp)) {
-    const cfg = exp.models[name];
-    if (!cfg || cfg.provider === 'statistical') continue;
+  for (const [name, cfg] of models) {
     try {
       probes.push(probeModel(modelSettingsFromConfig(name, cfg, env)));
     } catch (err) {
