@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { EndpointsUnreachableError } from '../../src/engine/preflight.js';
 import { readRunInfo } from '../../src/engine/run-folder.js';
 import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI } from '../../src/llm/fake-server.js';
+import { runSweep } from '../../src/sweep/run-sweep.js';
 import { closeFakeServersAfterEach, experiment, fake, likeTop, localModel } from '../helpers/llm.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -158,6 +159,34 @@ describe('dead endpoints', () => {
     expect(readRunInfo(dir)).toMatchObject({ status: 'interrupted', steps_completed: 0 });
     const down = eventsOf(dir).filter((e) => e.type === 'endpoint_down');
     expect(down.map((e) => e.step)).toEqual([0, 0]);
+  });
+
+  it('when a sweep varies a model whose endpoints are all down then the sweep is refused before its folder or any run exists', async () => {
+    const [dead, alive] = [await closedUrl(), await fake(likeTop)];
+    const dir = tempDir();
+    const file = join(dir, 'sweep.yaml');
+    // One run per endpoint list: the dead one refuses the whole sweep, naming only it.
+    writeFileSync(
+      file,
+      `name: dead-sweep
+clock: { timesteps: 1, step: 1h }
+dataset: { generate: { topics: [tech, music], follows_per_agent: 2 } }
+models:
+  local: { provider: openai-compatible, model: fake-model, endpoints: ["${alive.url}"] }
+cohorts:
+  - { name: llm, count: 2, model: local, activity: 1.0 }
+recsys: { kind: random, feed_size: 5 }
+sweep:
+  matrix:
+    models.local.endpoints: [["${alive.url}"], ["${dead}"]]
+`,
+    );
+    const root = join(dir, 'results');
+    const err = await runSweep(file, { resultsRoot: root, quiet: true, preflight: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EndpointsUnreachableError);
+    expect((err as Error).message.split(': start the servers')[0]).toBe(`model "local" has no endpoint that answers (${dead}: connection refused (ECONNREFUSED))`);
+    expect(existsSync(root)).toBe(false);
+    expect(alive.requests.filter((r) => r.method === 'POST')).toEqual([]);
   });
 
   it('when a resumed run finds every endpoint down then it is refused and the folder stays resumable', async () => {
