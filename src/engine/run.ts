@@ -151,8 +151,7 @@ export async function startRunFolder(
 export async function preflight(exp: Experiment, opts: Pick<RunOptions, 'preflight' | 'quiet'>): Promise<void> {
   if (!opts.preflight) return;
   const warnings = await preflightEndpoints(exp);
-  if (!opts.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}
-`);
+  if (!opts.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
 }
 
 /**
