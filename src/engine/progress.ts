@@ -51,10 +51,9 @@ export function createProgress(total: number, startAt: number, opts: ProgressOpt
         wall += r.wallMs;
         bar.update(r.step + 1, { actions: fmt(actions), rate: fmt((actions / Math.max(wall, 1)) * 1000), step: String(r.step), sim: r.simTime });
       },
-      // Clears the bar's line, writes the note, and draws the bar again below it.
+      // Writes the note over the bar's line; the bar comes back below it at its next update.
       note(line) {
         stream.write(`\r\x1b[K${line}\n`);
-        bar.render();
       },
       stop: () => bar.stop(),
     };
