@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { PolicyUnavailableError } from '../agents/policies.js';
 import { BranchError, branchRun } from '../engine/branch.js';
 import { RunExistsError } from '../engine/run-folder.js';
+import { endpointCliError } from './endpoint-errors.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { checkOutDir } from './out-dir.js';
 import { runFailure, writeRunOutputs } from './run-guard.js';
@@ -16,6 +17,7 @@ interface BranchCommandOptions {
   force?: boolean;
   report: boolean;
   quiet?: boolean;
+  preflight: boolean;
 }
 
 export function registerBranch(program: Command): void {
@@ -28,6 +30,7 @@ export function registerBranch(program: Command): void {
     .option('--out <dir>', 'results root (default: the parent\'s)')
     .option('--force', 'replace an existing branch folder')
     .option('--no-report', 'skip writing report.html')
+    .option('--no-preflight', 'start without first checking that every model endpoint answers')
     .option('-q, --quiet', 'no progress output')
     .action(async (parentDir: string, opts: BranchCommandOptions) => {
       simDbOf(parentDir, 'branch');
@@ -39,12 +42,15 @@ export function registerBranch(program: Command): void {
           overrides: opts.set,
           force: opts.force,
           quiet: opts.quiet,
+          preflight: opts.preflight,
           command: process.argv.slice(2),
           ...(opts.quiet ? {} : { note: (message: string) => void process.stderr.write(`note: ${message}\n`) }),
         });
         const outputs = opts.report && outcome.info.status === 'completed' ? await writeRunOutputs(outcome.dir) : null;
         printOutcome({ ...outcome, reportPath: outputs?.reportPath ?? null, analysisPath: outputs?.analysisPath ?? null });
       } catch (err) {
+        const endpoints = endpointCliError(err);
+        if (endpoints) throw endpoints;
         if (err instanceof BranchError || err instanceof RunExistsError || err instanceof PolicyUnavailableError) {
           throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
         }

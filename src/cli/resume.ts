@@ -7,6 +7,7 @@ import { resumeRunOrBranch } from '../engine/branch.js';
 import { ResumeError } from '../engine/run.js';
 import { readRunInfo, RUN_FILES } from '../engine/run-folder.js';
 import { liveWriter, RunLockedError } from '../engine/run-lock.js';
+import { endpointCliError } from './endpoint-errors.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { printOutcome } from './run.js';
 import { shown, simDbOf } from './run-dir.js';
@@ -19,6 +20,7 @@ interface ResumeOptions {
   report: boolean;
   quiet?: boolean;
   parallel: number;
+  preflight: boolean;
 }
 
 export function registerResume(program: Command): void {
@@ -29,15 +31,18 @@ export function registerResume(program: Command): void {
     .option('--parallel <n>', 'sweeps: runs at once', parseParallel, 1)
     .option('--max-steps <n>', 'stop (resumably) after this many steps', (v) => Number.parseInt(v, 10))
     .option('--no-report', 'skip writing report.html')
+    .option('--no-preflight', 'continue without first checking that every model endpoint answers')
     .option('-q, --quiet', 'no progress output')
     .action(async (runDir: string, opts: ResumeOptions) => {
       try {
         if (existsSync(join(runDir, 'sweep.json'))) {
-          printSweepOutcome(await resumeSweep(runDir, { parallel: opts.parallel, quiet: opts.quiet }));
+          printSweepOutcome(await resumeSweep(runDir, { parallel: opts.parallel, quiet: opts.quiet, preflight: opts.preflight }));
           return;
         }
         await resumeOne(runDir, opts);
       } catch (err) {
+        const endpoints = endpointCliError(err);
+        if (endpoints) throw endpoints;
         if (err instanceof ResumeError || err instanceof PolicyUnavailableError) throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
         throw runFailure(err);
       }
@@ -55,7 +60,7 @@ async function resumeOne(runDir: string, opts: ResumeOptions): Promise<void> {
     await finishReport(runDir, opts);
     return;
   }
-  const outcome = await resumeRunOrBranch(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2) });
+  const outcome = await resumeRunOrBranch(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2), preflight: opts.preflight });
   const outputs = opts.report && outcome.info.status === 'completed' ? await writeRunOutputs(outcome.dir, reportOptions(runDir)) : null;
   printOutcome({ ...outcome, reportPath: outputs?.reportPath ?? null, analysisPath: outputs?.analysisPath ?? null }, opts.maxSteps !== undefined);
 }

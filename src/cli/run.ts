@@ -8,6 +8,7 @@ import { DatasetError } from '../data/dataset.js';
 import { RunExistsError } from '../engine/run-folder.js';
 import { runExperiment, type RunOutcome } from '../engine/run.js';
 import { withoutSweep } from '../sweep/expand.js';
+import { endpointCliError } from './endpoint-errors.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { checkOutDir } from './out-dir.js';
 import { shown } from './run-dir.js';
@@ -25,6 +26,8 @@ export interface RunCommandOptions {
   readonly file?: string;
   /** A run folder whose recorded LLM responses answer this run's requests. */
   readonly replay?: string;
+  /** Ask every endpoint before step 0 (default true; --no-preflight). */
+  readonly preflight?: boolean;
 }
 
 export interface RunCommandResult extends RunOutcome {
@@ -81,8 +84,11 @@ export async function runLoadedExperiment(experiment: Experiment, opts: RunComma
       force: opts.force,
       ...(opts.file ? { experimentFile: opts.file } : {}),
       ...(opts.replay ? { replayFrom: opts.replay } : {}),
+      preflight: opts.preflight ?? true,
     });
   } catch (err) {
+    const endpoints = endpointCliError(err);
+    if (endpoints) throw endpoints;
     if (err instanceof PolicyUnavailableError || err instanceof RunExistsError || err instanceof ReplayError || err instanceof DatasetError) {
       throw new CliError(err.code, err.message, EXIT_INVALID_INPUT);
     }
@@ -115,6 +121,7 @@ export function registerRun(program: Command): void {
     .option('--force', 'replace an existing run folder of this exact experiment')
     .option('--replay <run-dir>', 'answer every LLM request from that run\'s recorded responses (no model needed); into <run-id>-replay')
     .option('--no-report', 'skip writing report.html')
+    .option('--no-preflight', 'start without first checking that every model endpoint answers')
     .option('-q, --quiet', 'no progress output')
     .action(async (file: string | undefined, opts: RunCommandOptions) => {
       const source = file ?? (opts.replay ? join(opts.replay, 'experiment.resolved.yaml') : undefined);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runLabel } from '../sweep/expand.js';
 import { runSweep, type SweepOutcome } from '../sweep/run-sweep.js';
+import { endpointCliError } from './endpoint-errors.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { checkOutDir } from './out-dir.js';
 import { runFailure } from './run-guard.js';
@@ -12,6 +13,7 @@ export interface SweepCommandOptions {
   readonly dryRun?: boolean;
   readonly set: readonly string[];
   readonly quiet?: boolean;
+  readonly preflight: boolean;
 }
 
 export function parseParallel(value: string): number {
@@ -44,14 +46,15 @@ export function registerSweep(program: Command): void {
     .option('--parallel <n>', 'runs at once, each in its own process', parseParallel, 1)
     .option('--dry-run', 'print the expanded runs (parameters, config hash, run id) and exit')
     .option('--set <path=value...>', 'override a field of the base experiment (repeatable)', [])
+    .option('--no-preflight', 'start without first checking that every model endpoint answers')
     .option('-q, --quiet', 'no progress lines')
     .action(async (file: string, opts: SweepCommandOptions) => {
       if (!opts.dryRun) checkOutDir(opts.out);
       let outcome: SweepOutcome;
       try {
-        outcome = await runSweep(file, { resultsRoot: opts.out, parallel: opts.parallel, dryRun: opts.dryRun, overrides: opts.set, quiet: opts.quiet });
+        outcome = await runSweep(file, { resultsRoot: opts.out, parallel: opts.parallel, dryRun: opts.dryRun, overrides: opts.set, quiet: opts.quiet, preflight: opts.preflight });
       } catch (err) {
-        throw runFailure(err);
+        throw endpointCliError(err) ?? runFailure(err);
       }
       if (opts.dryRun) {
         for (const r of outcome.runs) process.stdout.write(`${r.run_id}  ${r.config_hash}  ${runLabel(r.params)}\n`);

@@ -233,6 +233,11 @@ export interface LlmModelCommon {
   readonly timeout_s: number;
   /** Retries after the first attempt for 429 / 5xx / timeouts / dropped connections. */
   readonly max_retries: number;
+  /**
+   * Longest time without any endpoint in rotation before the run stops (interrupted, resumable):
+   * a duration (`120s`, `5m`) or seconds. Read through `maxOutageMs` (src/llm/settings.ts).
+   */
+  readonly max_outage: string | number;
   readonly tool_mode: 'tools' | 'json';
   /** Actions offered to its agents; absent = all. */
   readonly actions?: readonly string[];

@@ -10,7 +10,7 @@ import { recordedResponses } from './replay.js';
 import { readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
 import { ChannelDb } from '../channel/db.js';
 import { releaseRunLock, withRunLock } from './run-lock.js';
-import { continueRun, policiesFor, resumeRun, type RunOptions, type RunOutcome, startRunFolder } from './run.js';
+import { continueRun, policiesFor, preflight, resumeRun, type RunOptions, type RunOutcome, startRunFolder } from './run.js';
 
 /** The branch cannot be made as asked. */
 export class BranchError extends Error {
@@ -58,6 +58,8 @@ export async function branchRun(parentDir: string, opts: BranchOptions): Promise
     );
   }
 
+  // The branch's models answer from the branch point on: dead endpoints refuse it before its folder exists.
+  await preflight(branchExp, opts);
   const prefixPolicies = await prefixPoliciesOf(parentDir, parentExp);
   const { dir, info } = await startRunFolder(branchExp, opts, prefixPolicies, `-at${opts.atStep}`, { branch_of: parentDir, branch_at_step: opts.atStep });
   try {
@@ -101,6 +103,7 @@ export async function resumeRunOrBranch(dir: string, opts: Omit<RunOptions, 'res
     if (done >= info.branch_at_step) return resumeRun(dir, opts);
     const parentExp = loadExperiment(join(info.branch_of, RUN_FILES.resolved));
     const branchExp = loadExperiment(join(dir, RUN_FILES.resolved));
+    await preflight(branchExp, opts);
     info.status = 'running';
     await continueRun(dir, parentExp, info, { ...opts, maxSteps: info.branch_at_step - done, embeddingsFrom: info.branch_of }, await prefixPoliciesOf(info.branch_of, parentExp));
     if (!reachedBranchPoint(info, info.branch_at_step)) return { dir, info };

@@ -3,6 +3,8 @@ import type { StepReport } from './simulate.js';
 
 export interface Progress {
   step(report: StepReport): void;
+  /** A line about something happening now (an endpoint going down), between the step lines. */
+  note(line: string): void;
   stop(): void;
 }
 
@@ -33,7 +35,7 @@ export const BAR_FORMAT = 'steps done {bar} {value}/{total} | step {step} ({sim}
 
 /** A bar on stderr when it is a terminal; plain log lines (one per step) otherwise. */
 export function createProgress(total: number, startAt: number, opts: ProgressOptions = {}): Progress {
-  if (opts.quiet) return { step() {}, stop() {} };
+  if (opts.quiet) return { step() {}, note() {}, stop() {} };
   const stream = opts.stream ?? process.stderr;
   let actions = 0;
   let wall = 0;
@@ -49,12 +51,19 @@ export function createProgress(total: number, startAt: number, opts: ProgressOpt
         wall += r.wallMs;
         bar.update(r.step + 1, { actions: fmt(actions), rate: fmt((actions / Math.max(wall, 1)) * 1000), step: String(r.step), sim: r.simTime });
       },
+      // Writes the note over the bar's line; the bar comes back below it at its next update.
+      note(line) {
+        stream.write(`\r\x1b[K${line}\n`);
+      },
       stop: () => bar.stop(),
     };
   }
   return {
     step(r) {
       stream.write(stepLine(r, total) + '\n');
+    },
+    note(line) {
+      stream.write(`${line}\n`);
     },
     stop() {},
   };

@@ -15,6 +15,8 @@ import { clientSource } from './embedder.js';
 import { recordedResponses, type Recording } from './replay.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
+import { EndpointOutageError, OutageWatch } from './outage.js';
+import { preflightEndpoints } from './preflight.js';
 import { recordDatasetLoad } from './dataset-load.js';
 import { gitState, packageVersions } from './provenance.js';
 import { crashPoint, hangPoint, killParentPoint } from '../common/test-hooks.js';
@@ -47,6 +49,12 @@ export interface RunOptions {
   readonly population?: Population;
   /** Worker threads for LLM agents (default: up to 2). */
   readonly llmThreads?: number;
+  /**
+   * Ask every endpoint of the models the run calls before it starts (src/engine/preflight.ts):
+   * a model none of whose endpoints answers refuses the run. The CLI's default (--no-preflight
+   * skips it); off unless set, so library callers and tests send only the requests they count.
+   */
+  readonly preflight?: boolean;
 }
 
 /** What `continueRun` takes besides the run options: the gate its policies were made with. */
@@ -89,6 +97,8 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
   const replay = opts.replayFrom ? await recordedResponses(opts.replayFrom) : undefined;
   // A bad dataset row fails here, before a run folder exists.
   const population = opts.population ?? (await buildPopulation(exp));
+  // Dead endpoints refuse the run here, before a thread or the run folder exists.
+  if (!replay) await preflight(exp, opts);
   const { policies, budgetGate } = policiesFor(exp, opts, replay);
   // A missing API key of the embedding model fails here too, before the run folder exists.
   if (!replay) for (const m of embeddingModels(exp)) clientSource(exp, m);
@@ -157,6 +167,13 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The endpoint check before a run starts or continues, when `opts.preflight`; warnings go to stderr unless quiet. */
+export async function preflight(exp: Experiment, opts: Pick<RunOptions, 'preflight' | 'quiet'>): Promise<void> {
+  if (!opts.preflight) return;
+  const warnings = await preflightEndpoints(exp);
+  if (!opts.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+}
+
 /**
  * Continues a run folder after its last committed step: the experiment comes from its
  * experiment.resolved.yaml (checked against run.json's config hash), the platform from its
@@ -173,6 +190,8 @@ export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot
       );
     }
     const replay = info.replay_of ? await recordedResponses(info.replay_of) : undefined;
+    // Refused here, the folder is left as it was (still resumable).
+    if (!replay) await preflight(exp, opts);
     const { policies, budgetGate } = policiesFor(exp, opts, replay);
     info.status = 'running';
     info.finished_at = null;
@@ -244,7 +263,6 @@ async function continueLocked(
   const onSigint = (): void => {
     stopRequested = true;
   };
-  const health = new EndpointWatch(policies, events);
   let channel: Channel;
   try {
     channel = await Channel.open(join(dir, RUN_FILES.db));
@@ -259,6 +277,8 @@ async function continueLocked(
   // The run's first error: one in a later write (a full disk again) does not replace it.
   let failure: unknown = null;
   const progress = createProgress(exp.clock.timesteps, fromStep, { quiet: opts.quiet });
+  const health = new OutageWatch(exp, policies, events, opts.quiet ? () => undefined : (line) => progress.note(line), () => info.steps_completed - 1);
+  health.start(fromStep);
   try {
     // run.json may lag the database by a step (a kill between the commit and its write): the
     // totals are the database's, and events.jsonl gets the step lines it lost.
@@ -317,6 +337,7 @@ async function continueLocked(
       recommender: recommenderFor(exp),
       policies: active,
       embeddingSource: (model) => (recordedFrom ? { kind: 'recorded', runDir: recordedFrom } : clientSource(exp, model, process.env, gate ?? undefined)),
+      signal: health.signal,
       shouldStop: () => stopRequested || budgetStop || (opts.maxSteps !== undefined && stepsThisTime >= opts.maxSteps),
       async onStep(r) {
         atStep = r.step;
@@ -339,7 +360,8 @@ async function continueLocked(
           llm_failures: r.llmFailures,
           wall_ms: Math.round(r.wallMs),
         });
-        health.check(r.step);
+        health.check();
+        health.at(r.step + 1);
         for (const [model, usage] of r.llmUsage) budget.add(model, usage);
         onBudget(r.step);
         progress.step(r);
@@ -350,12 +372,14 @@ async function continueLocked(
     await syncTotals(channel, info);
     info.status = info.steps_completed >= exp.clock.timesteps ? 'completed' : budgetStop ? 'budget_exhausted' : 'interrupted';
   } catch (err) {
-    // A full disk leaves a resumable folder: the step in flight was rolled back.
-    failure = isDiskFull(err) ? new DiskFullError(dir, `at step ${atStep}`, messageOf(err)) : err;
-    info.status = failure instanceof DiskFullError ? 'interrupted' : 'failed';
+    // A full disk or an endpoint outage leaves a resumable folder: the step in flight was not committed.
+    failure = isDiskFull(err) ? new DiskFullError(dir, `at step ${atStep}`, messageOf(err)) : err instanceof EndpointOutageError ? new EndpointOutageError(err.message, err.model, dir) : err;
+    const resumable = failure instanceof DiskFullError || failure instanceof EndpointOutageError;
+    info.status = resumable ? 'interrupted' : 'failed';
     info.error = messageOf(failure);
-    bestEffort(() => events.write({ type: 'error', code: failure instanceof DiskFullError ? failure.code : 'run.failed', message: messageOf(err) }));
+    bestEffort(() => events.write({ type: 'error', code: failure instanceof DiskFullError || failure instanceof EndpointOutageError ? failure.code : 'run.failed', message: messageOf(err) }));
   }
+  health.stop();
   process.off('SIGINT', onSigint);
   progress.stop();
   try {
@@ -403,26 +427,6 @@ async function closePolicies(policies: ReadonlyMap<string, AgentPolicy>): Promis
 
 function llmPrices(exp: Experiment): Prices {
   return Object.fromEntries(Object.entries(exp.models).map(([name, m]) => [name, m.provider === 'statistical' ? undefined : m.price]));
-}
-
-/** Writes endpoint_down / endpoint_up events when an endpoint leaves or rejoins rotation. */
-class EndpointWatch {
-  private readonly healthy = new Map<string, boolean>();
-  constructor(
-    private readonly policies: ReadonlyMap<string, AgentPolicy>,
-    private readonly events: EventLog,
-  ) {}
-
-  check(step: number): void {
-    for (const policy of new Set(this.policies.values())) {
-      for (const e of policy.endpoints?.() ?? []) {
-        const key = `${e.model} ${e.endpoint}`;
-        const before = this.healthy.get(key) ?? true;
-        if (before !== e.healthy) this.events.write({ type: e.healthy ? 'endpoint_up' : 'endpoint_down', step, model: e.model, endpoint: e.endpoint });
-        this.healthy.set(key, e.healthy);
-      }
-    }
-  }
 }
 
 /** The policy keys (cohorts, and seed accounts acting through a model) on the given models. */

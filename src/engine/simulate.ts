@@ -45,6 +45,11 @@ export interface SimulationParts {
   readonly shouldStop?: () => boolean;
   /** Where recsys.embedding_model's vectors come from (default: the model's endpoints). */
   readonly embeddingSource?: (model: string) => EmbeddingSource;
+  /**
+   * Aborts the step in flight (its decisions are not waited for, nothing of it is committed) and
+   * the loop rejects with the signal's reason: the run is left after its last committed step.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -90,6 +95,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
   const reports: StepReport[] = [];
   for (let step = channel.committedStep + 1; step < clock.timesteps; step++) {
     if (parts.shouldStop?.()) break;
+    parts.signal?.throwIfAborted();
     const started = performance.now();
     const phases: StepPhases = { snapshot: 0, recsys: 0, decide: 0, apply: 0, commit: 0 };
     let mark = started;
@@ -121,7 +127,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     const shown = shownFeeds(channel, snapshot, { home, homeSlots, feedSize: recsys.feed_size });
     const observeFeed = observerAt(channel, shown, step, clock.isoOf(step), exp.browse);
     const observe = herding ? herding.observer(observeFeed) : observeFeed;
-    await runSurveys(step, exp, population.personas, parts.policies, observe, batch);
+    await abortable(runSurveys(step, exp, population.personas, parts.policies, observe, batch), parts.signal);
 
     exp.seeds.forEach((seed, i) => {
       for (const post of seed.posts) {
@@ -134,7 +140,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
 
     const hour = clock.hourOf(step);
     const active = activeAgents(exp.seed, step, hourly[hour] ?? 1, actors, hour);
-    const decisions = await decideByCohort(step, active, observe, policies, channel);
+    const decisions = await abortable(decideByCohort(step, active, observe, policies, channel), parts.signal);
     channel.setImpressions(batch, new Map(active.map((p, i) => [p.userId, impressionsOf(shown(p.userId), exp.browse, decisions[i])])));
     lap('decide');
     for (let i = 0; i < active.length; i++) {
@@ -148,6 +154,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     herding?.treatNewPosts(batch);
     lap('apply');
 
+    parts.signal?.throwIfAborted();
     const summary = await channel.commitStep(batch, active.length);
     lap('commit');
     const report = { ...summary, step, simTime: clock.isoOf(step), activeAgents: active.length, wallMs: performance.now() - started, phases };
@@ -155,6 +162,29 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     await parts.onStep?.(report);
   }
   return reports;
+}
+
+/**
+ * `work`, or the signal's reason as soon as it aborts. Work left behind still settles (e.g.
+ * rejects when the worker pool closes); that is absorbed here, never an unhandled rejection.
+ */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 /** What an agent sees at the start of `step`: its filtered feed and its own relations. */

@@ -28,7 +28,7 @@ import type {
 
 type Attempt =
   | { ok: true; message: ChatCompletionMessage; promptTokens: number; completionTokens: number }
-  | { ok: false; kind: FailureKind; error: string; retryAfterMs: number | null };
+  | { ok: false; kind: FailureKind; error: string; retryAfterMs: number | null; unreachable?: boolean };
 
 /** A conservative token estimate of what a request sends (messages and tool schemas): 3.5 characters a token. */
 export function estimatePromptTokens(params: Pick<ChatCompletionCreateParamsNonStreaming, 'messages' | 'tools'>): number {
@@ -83,7 +83,7 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
       return parseCompletion(completion);
     } catch (err) {
       const c = classifyError(err, timedOut);
-      return { ok: false, kind: c.kind, error: c.message, retryAfterMs: c.retryAfterMs };
+      return { ok: false, kind: c.kind, error: c.message, retryAfterMs: c.retryAfterMs, unreachable: c.unreachable === true };
     } finally {
       clearTimeout(timer);
     }
@@ -97,6 +97,8 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
     let attempts = 0;
     let badResponses = 0;
     let endpoint = -1;
+    /** The last attempt's failure: what the call failed of, if no endpoint is left for a retry. */
+    let lastFailure: { kind: FailureKind; error: string } | null = null;
     for (;;) {
       const i = await limiter.acquire({
         avoid: endpoint >= 0 ? endpoint : undefined,
@@ -104,6 +106,7 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
         unavailableTimeoutMs: settings.unavailableTimeoutMs ?? settings.timeoutMs,
       });
       if (i === null) {
+        if (lastFailure) return fail(lastFailure.kind, lastFailure.error, endpoint, attempts, start);
         const error = `model "${settings.name}": no endpoint available (all out of rotation or queue timeout)`;
         return fail('no_endpoint', error, endpoint, attempts, start);
       }
@@ -129,9 +132,11 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
         const record = makeRecord(i, start, attempts, 'ok', null, a.promptTokens, a.completionTokens);
         return { ok: true, message: a.message, record };
       }
-      if (isEndpointFault(a.kind)) limiter.reportFailure(i);
+      // A refused connection takes the endpoint out at once: the others (or the outage watch) take over.
+      if (isEndpointFault(a.kind)) limiter.reportFailure(i, a.unreachable === true);
       else if (a.kind === 'client_error') limiter.reportSuccess(i);
       if (a.kind === 'bad_response') badResponses++;
+      lastFailure = { kind: a.kind, error: a.error };
       if (!shouldRetry(a.kind, attempts, settings.maxAttempts, badResponses)) {
         return fail(a.kind, a.error, i, attempts, start);
       }

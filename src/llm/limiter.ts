@@ -150,9 +150,14 @@ export class EndpointLimiter {
     }
   }
 
-  reportFailure(i: number): void {
+  /** One more consecutive failure; `down`: out of rotation now (nothing listens there), whatever the count. */
+  reportFailure(i: number, down = false): void {
     this.check(i);
-    const f = Atomics.add(this.ints, this.failIdx(i), 1) + 1;
+    let f = Atomics.add(this.ints, this.failIdx(i), 1) + 1;
+    if (down && f < this.shared.unhealthyAfter) {
+      Atomics.store(this.ints, this.failIdx(i), this.shared.unhealthyAfter);
+      f = this.shared.unhealthyAfter;
+    }
     if (f >= this.shared.unhealthyAfter) {
       Atomics.store(this.probeAt, i, BigInt(Date.now() + this.shared.probeAfterMs));
     }

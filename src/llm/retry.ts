@@ -17,6 +17,20 @@ export interface Classified {
   readonly message: string;
   /** Milliseconds from a `Retry-After` header, if the server sent a usable one. */
   readonly retryAfterMs: number | null;
+  /** Nothing listens at the endpoint (connection refused, unknown host): it is down now, not after a few more tries. */
+  readonly unreachable?: boolean;
+}
+
+/** Socket error codes that say no server is there, as opposed to one that failed or was slow. */
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Whether an error, or one of its causes, is a socket error saying nothing listens there. */
+export function isUnreachable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+  }
+  return false;
 }
 
 /** Kinds worth another attempt. `bad_response` is retried once only (see `shouldRetry`). */
@@ -41,7 +55,7 @@ export function classifyError(err: unknown, timedOut: boolean): Classified {
   }
   if (err instanceof APIConnectionError) {
     const cause = err.cause instanceof Error ? `: ${causeMessage(err.cause)}` : '';
-    return { kind: 'connection', message: `${err.message}${cause}`, retryAfterMs: null };
+    return { kind: 'connection', message: `${err.message}${cause}`, retryAfterMs: null, unreachable: isUnreachable(err) };
   }
   if (err instanceof APIError) {
     const status = err.status ?? 0;

@@ -2,11 +2,21 @@
  * From the validated experiment's model config to the client's `ModelSettings`, and the
  * limiter that goes with them. The API key is read from the environment here and nowhere else.
  */
+import { durationMs } from '../config/durations.js';
 import type { OpenAICompatibleModelConfig, OpenAIModelConfig } from '../config/types.js';
 import { EndpointLimiter } from './limiter.js';
 import type { ModelSettings } from './types.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
+/** The default probe interval of an endpoint out of rotation (limiter.ts), and its cap here. */
+const PROBE_EVERY_MS = 30_000;
+
+/** `max_outage` in milliseconds: a duration string (`120s`, `5m`) or a number of seconds. */
+export function maxOutageMs(cfg: Pick<OpenAICompatibleModelConfig, 'max_outage'>): number {
+  const v = cfg.max_outage;
+  return typeof v === 'number' ? Math.round(v * 1000) : durationMs(v);
+}
 
 export class MissingApiKeyError extends Error {
   constructor(readonly model: string, readonly envVar: string) {
@@ -43,7 +53,19 @@ export function modelSettingsFromConfig(
     maxTokens: cfg.max_tokens,
     extraBody: cfg.extra_body,
     backoff: { baseMs: Math.round(cfg.backoff.base_s * 1000), maxMs: Math.round(cfg.backoff.max_s * 1000) },
+    ...outageSettings(maxOutageMs(cfg)),
   };
+}
+
+/**
+ * During an outage (no endpoint in rotation) a request waits for an endpoint to come back
+ * rather than failing as `no_endpoint`: the run's outage watch (src/engine/outage.ts) stops
+ * the run after `max_outage`, so the wait is twice that, never reached while the watch runs.
+ * Endpoints out of rotation are probed four times within `max_outage` (at most every 30 s), so
+ * one that comes back is noticed before the run gives up on it.
+ */
+function outageSettings(outageMs: number): { unavailableTimeoutMs: number; probeAfterMs: number } {
+  return { unavailableTimeoutMs: 2 * outageMs, probeAfterMs: Math.max(1, Math.min(PROBE_EVERY_MS, Math.floor(outageMs / 4))) };
 }
 
 /** `endpoints` as written, else `http://HOST:PORT/v1` for each of `ports`. */

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { configHash, loadExperiment, resolvedYaml } from '../config/load.js';
+import { calledModels, preflightModels } from '../engine/preflight.js';
 import { RUN_FILES } from '../engine/run-folder.js';
 import { liveWriter, RunLockedError, withRunLock } from '../engine/run-lock.js';
 import { planOf, runInChild } from './child-runner.js';
@@ -29,6 +30,8 @@ export interface SweepOptions {
   readonly quiet?: boolean;
   /** Where progress lines go (default stderr). */
   readonly log?: (line: string) => void;
+  /** Ask every endpoint of the runs still to do before starting any (src/engine/preflight.ts); the CLI's default. */
+  readonly preflight?: boolean;
 }
 
 export interface SweepOutcome {
@@ -77,6 +80,19 @@ export async function resumeSweep(sweepDir: string, opts: Omit<SweepOptions, 're
   return executeSweep(sweepDir, info.sweep_id, info.file, info.base_overrides, runs, { ...opts, resultsRoot: dirname(dirname(resolve(sweepDir))) });
 }
 
+/**
+ * The preflight of the runs a sweep still has to do, once per distinct model: dead endpoints
+ * refuse the sweep before its folder or any child exists.
+ */
+async function preflightSweep(runs: readonly SweepRun[], root: string): Promise<string[]> {
+  const models = new Map<string, [string, ReturnType<typeof calledModels>[number][1]]>();
+  for (const r of runs) {
+    if (planOf(join(root, r.experiment.name, r.runId)) === 'skip') continue;
+    for (const [name, cfg] of calledModels(r.experiment)) models.set(`${name} ${JSON.stringify(cfg)}`, [name, cfg]);
+  }
+  return preflightModels([...models.values()]);
+}
+
 function paramNames(runs: readonly SweepRun[]): string[] {
   return Object.keys(runs[0]?.params ?? {});
 }
@@ -114,6 +130,7 @@ async function executeSweep(dir: string, id: string, file: string, base: readonl
 
 async function executeLocked(dir: string, id: string, file: string, base: readonly string[], runs: readonly SweepRun[], opts: SweepOptions): Promise<SweepOutcome> {
   const log = opts.quiet ? (): void => undefined : (opts.log ?? ((line: string): void => void process.stderr.write(`${line}\n`)));
+  if (opts.preflight) for (const w of await preflightSweep(runs, opts.resultsRoot)) log(`warning: ${w}`);
   mkdirSync(join(dir, 'runs'), { recursive: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const rows = runs.map((r) => pendingRow(r, opts.resultsRoot));

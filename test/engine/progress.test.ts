@@ -37,6 +37,22 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 describe('progress output and step numbers', () => {
+  it('when a note comes between steps then it is its own line, over the bar on a terminal, and nothing when quiet', () => {
+    const lines = sink();
+    const plain = createProgress(2, 0, { stream: lines.stream, tty: false });
+    plain.step(report(0));
+    plain.note('endpoint down: model "m" http://127.0.0.1:1/v1 stopped answering (step 1)');
+    expect(lines.text().split('\n')[1]).toBe('endpoint down: model "m" http://127.0.0.1:1/v1 stopped answering (step 1)');
+    const term = sink();
+    const bar = createProgress(2, 0, { stream: term.stream, tty: true });
+    bar.note('endpoint back');
+    bar.stop();
+    expect(term.text()).toContain('\r\x1b[Kendpoint back\n');
+    const quiet = sink();
+    createProgress(2, 0, { stream: quiet.stream, quiet: true }).note('endpoint back');
+    expect(quiet.text()).toBe('');
+  });
+
   it('when a step finishes then its line names the 0-based step, as the database does, and how many steps are done', () => {
     expect(stepLine(report(0), 24)).toMatch(/^step 0 \(1\/24 done\) 2024-06-17T00:00:00\.000Z active=10 actions=30 failed=1 /);
     expect(stepLine(report(23), 24)).toMatch(/^step 23 \(24\/24 done\) /);

@@ -131,12 +131,30 @@ describe('model client', () => {
     expect(r).toMatchObject({ ok: false, kind: 'connection' });
   });
 
-  it('when nothing listens on the port then it fails as connection', async () => {
+  it('when nothing listens on the port then the endpoint leaves rotation at once and the call fails as connection', async () => {
     const s = await start();
     await s.close();
-    const r = await client([s], { maxAttempts: 2 }).chat(REQ);
+    const c = settings([s], { maxAttempts: 3, unhealthyAfter: 5, probeAfterMs: 3_600_000, unavailableTimeoutMs: 50 });
+    const limiter = createLimiterFor(c);
+    const r = await createModelClient(c, limiter).chat(REQ);
+    // One refused connection is enough (not unhealthyAfter of them): no retry hammers a closed port.
+    expect(limiter.snapshot().healthy).toEqual([false]);
     expect(r).toMatchObject({ ok: false, kind: 'connection' });
-    expect(r.record.attempts).toBe(2);
+    expect(r.record.error).toContain('ECONNREFUSED');
+    expect(r.record.attempts).toBe(1);
+  });
+
+  it('when one of two endpoints refuses connections then the other answers every call', async () => {
+    const closed = await start();
+    await closed.close();
+    const good = await start();
+    const c = client([closed, good], { maxAttempts: 2, unhealthyAfter: 5, probeAfterMs: 3_600_000 });
+    const results = [];
+    for (let k = 0; k < 6; k++) results.push(await c.chat(REQ));
+    expect(results.map((r) => r.record.outcome)).toEqual(Array(6).fill('ok'));
+    expect(good.requests).toHaveLength(6);
+    // Only the first call that met the closed port needed a retry; it was out of rotation after that one refusal.
+    expect(results.filter((r) => r.record.attempts > 1).length).toBeLessThanOrEqual(1);
   });
 
   it('when the endpoint answers 400 then it fails as client_error without a retry', async () => {
