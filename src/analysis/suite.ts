@@ -4,6 +4,7 @@
  * analysis.duckdb. The report's sections compute from the same functions, so both agree.
  */
 import type { Cell, SimDb } from './open.js';
+import { personaFit } from './persona-fit.js';
 import { sentiment, type SentimentSummary } from './sentiment.js';
 import type { AnalysisSettings } from './settings.js';
 import { hasRealPosts, type Side } from './sides.js';
@@ -81,6 +82,15 @@ export const ANALYSES: readonly Analysis[] = [
         { name: 'similarity_style', columns: { cohort: 'VARCHAR', feature: 'VARCHAR', jsd: 'DOUBLE', sim_mean: 'DOUBLE', real_mean: 'DOUBLE', sim_posts: 'INTEGER', real_posts: 'INTEGER' }, rows: cells(s.style) },
         { name: 'similarity_activity', columns: { measure: 'VARCHAR', ks: 'DOUBLE', sim_n: 'INTEGER', real_n: 'INTEGER', sim_median: 'DOUBLE', real_median: 'DOUBLE' }, rows: cells(s.activity) },
         { name: 'similarity_detector', columns: { cohort: 'VARCHAR', auc: 'DOUBLE', sim_posts: 'INTEGER', real_posts: 'INTEGER' }, rows: cells(s.detector) },
+      ];
+    },
+  },
+  {
+    name: 'persona',
+    description: "posts versus persona per cohort: TF-IDF cosine of each agent's posts with its persona against another agent's, and a nearest-centroid classifier's cross-validated accuracy at the persona's topic against chance",
+    async compute(db): Promise<AnalysisTable[]> {
+      return [
+        { name: 'persona_fit', columns: { cohort: 'VARCHAR', agents: 'INTEGER', similarity: 'DOUBLE', baseline: 'DOUBLE', accuracy: 'DOUBLE', chance: 'DOUBLE' }, rows: cells(await personaFit(db)) },
       ];
     },
   },

@@ -8,6 +8,7 @@ import { herdingSection } from './sections/herding.js';
 import { activeAgentsSection } from './sections/active-agents.js';
 import { llmUsageSection } from './sections/llm-usage.js';
 import { overview } from './sections/overview.js';
+import { personaSection } from './sections/persona.js';
 import { postsLikesSection } from './sections/posts-likes.js';
 import { propagationSection } from './sections/propagation.js';
 import { realVsSimSection } from './sections/real-vs-sim.js';
@@ -30,6 +31,7 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   sentimentSection,
   realVsSimSection,
   similaritySection,
+  personaSection,
   llmUsageSection,
   surveysSection,
   herdingSection,

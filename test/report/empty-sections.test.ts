@@ -21,6 +21,7 @@ const HINTS: Readonly<Record<string, RegExp | null>> = {
   exposure: /set dataset\.generate\.stance_topics/,
   'real-vs-sim': /Add dataset\.cascades to compare with real cascades/,
   similarity: /No agent wrote a post.*post_prob.*create_post/,
+  persona: /No agent wrote a post.*post_prob.*create_post/,
   'llm-usage': /provider: openai-compatible/,
   surveys: /add surveys: to put a question to a sample of LLM agents/,
   herding: /add a herding: block/,
