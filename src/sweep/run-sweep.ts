@@ -124,13 +124,15 @@ async function executeSweep(dir: string, id: string, file: string, base: readonl
     const writer = liveWriter(runDir);
     if (writer !== null) throw new RunLockedError(runDir, writer);
   }
+  // Dead endpoints refuse the sweep before its folder exists.
+  const log = opts.quiet ? (): void => undefined : (opts.log ?? ((line: string): void => void process.stderr.write(`${line}\n`)));
+  if (opts.preflight) for (const w of await preflightSweep(runs, opts.resultsRoot)) log(`warning: ${w}`);
   mkdirSync(dir, { recursive: true });
   return withRunLock(dir, () => executeLocked(dir, id, file, base, runs, opts), 'sweep');
 }
 
 async function executeLocked(dir: string, id: string, file: string, base: readonly string[], runs: readonly SweepRun[], opts: SweepOptions): Promise<SweepOutcome> {
   const log = opts.quiet ? (): void => undefined : (opts.log ?? ((line: string): void => void process.stderr.write(`${line}\n`)));
-  if (opts.preflight) for (const w of await preflightSweep(runs, opts.resultsRoot)) log(`warning: ${w}`);
   mkdirSync(join(dir, 'runs'), { recursive: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const rows = runs.map((r) => pendingRow(r, opts.resultsRoot));
