@@ -23,6 +23,8 @@ export interface TrackSettings {
 }
 
 export interface AnalysisSettings {
+  /** The experiment's seed: the analyses' own random starts (k-means) derive from it. */
+  readonly seed?: number;
   /** The analyses `run` computes into analysis.duckdb (analysis.enable; null = all). */
   readonly enable?: readonly string[] | null;
   readonly track: TrackSettings;
@@ -48,9 +50,10 @@ export function durationOf(text: unknown): number | undefined {
 }
 
 /** Settings from an experiment's `analysis:` block (validated by the schema when the run started). */
-export function analysisSettings(config: AnalysisConfig | undefined, stepMs?: number): AnalysisSettings {
+export function analysisSettings(config: AnalysisConfig | undefined, stepMs?: number, seed?: number): AnalysisSettings {
   const t = config?.track;
   return {
+    ...(seed !== undefined ? { seed } : {}),
     enable: config?.enable ?? null,
     track: {
       top: t?.top ?? DEFAULT_TRACK.top,
@@ -72,8 +75,8 @@ export function runAnalysisSettings(runDir: string): AnalysisSettings {
   const file = join(runDir, 'experiment.resolved.yaml');
   if (!existsSync(file)) return DEFAULT_ANALYSIS;
   try {
-    const doc = parse(readFileSync(file, 'utf8')) as { analysis?: AnalysisConfig; clock?: { step?: string } } | null;
-    return analysisSettings(doc?.analysis, durationOf(doc?.clock?.step));
+    const doc = parse(readFileSync(file, 'utf8')) as { analysis?: AnalysisConfig; clock?: { step?: string }; seed?: unknown } | null;
+    return analysisSettings(doc?.analysis, durationOf(doc?.clock?.step), typeof doc?.seed === 'number' ? doc.seed : undefined);
   } catch {
     return DEFAULT_ANALYSIS;
   }

@@ -4,6 +4,7 @@
  * analysis.duckdb. The report's sections compute from the same functions, so both agree.
  */
 import type { Cell, SimDb } from './open.js';
+import { hotNews } from './clusters.js';
 import { personaFit } from './persona-fit.js';
 import { sentiment, type SentimentSummary } from './sentiment.js';
 import type { AnalysisSettings } from './settings.js';
@@ -82,6 +83,17 @@ export const ANALYSES: readonly Analysis[] = [
         { name: 'similarity_style', columns: { cohort: 'VARCHAR', feature: 'VARCHAR', jsd: 'DOUBLE', sim_mean: 'DOUBLE', real_mean: 'DOUBLE', sim_posts: 'INTEGER', real_posts: 'INTEGER' }, rows: cells(s.style) },
         { name: 'similarity_activity', columns: { measure: 'VARCHAR', ks: 'DOUBLE', sim_n: 'INTEGER', real_n: 'INTEGER', sim_median: 'DOUBLE', real_median: 'DOUBLE' }, rows: cells(s.activity) },
         { name: 'similarity_detector', columns: { cohort: 'VARCHAR', auc: 'DOUBLE', sim_posts: 'INTEGER', real_posts: 'INTEGER' }, rows: cells(s.detector) },
+      ];
+    },
+  },
+  {
+    name: 'clusters',
+    description: "hot news: per trends window, agents' posts clustered by seeded spherical k-means on TF-IDF vectors, each cluster labelled by its top terms and ranked by growth, with its posts per step",
+    async compute(db, settings): Promise<AnalysisTable[]> {
+      const h = await hotNews(db, settings.seed ?? 0);
+      return [
+        { name: 'news_clusters', columns: { from_step: 'INTEGER', rank: 'INTEGER', label: 'VARCHAR', posts: 'INTEGER', growth: 'INTEGER', first_step: 'INTEGER', peak_step: 'INTEGER' }, rows: cells(h.clusters) },
+        { name: 'news_cluster_steps', columns: { from_step: 'INTEGER', rank: 'INTEGER', step: 'INTEGER', posts: 'INTEGER' }, rows: cells(h.steps) },
       ];
     },
   },

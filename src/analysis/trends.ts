@@ -15,7 +15,7 @@ export const BURST_MIN = 3;
 export const DEFAULT_TREND_WINDOW = 6;
 
 /** Words too common to be a trend (English function words and the templates' fillers). */
-const STOPWORDS = [
+export const STOPWORDS: readonly string[] = [
   'the', 'and', 'for', 'are', 'but', 'not', 'you', 'all', 'any', 'can', 'had', 'her', 'was', 'one', 'our', 'out', 'has', 'his', 'how', 'its',
   'may', 'new', 'now', 'old', 'see', 'two', 'way', 'who', 'did', 'get', 'got', 'let', 'say', 'she', 'too', 'use', 'this', 'that', 'with', 'have',
   'from', 'they', 'will', 'would', 'there', 'their', 'what', 'about', 'which', 'when', 'make', 'like', 'just', 'than', 'then', 'them', 'these',

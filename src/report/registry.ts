@@ -5,6 +5,7 @@
 import { actionsPerStepSection } from './sections/actions-per-step.js';
 import { exposureSection } from './sections/exposure.js';
 import { herdingSection } from './sections/herding.js';
+import { hotNewsSection } from './sections/hot-news.js';
 import { activeAgentsSection } from './sections/active-agents.js';
 import { llmUsageSection } from './sections/llm-usage.js';
 import { overview } from './sections/overview.js';
@@ -26,6 +27,7 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   postsLikesSection,
   topPostsSection,
   trendsSection,
+  hotNewsSection,
   propagationSection,
   exposureSection,
   sentimentSection,

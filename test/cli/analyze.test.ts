@@ -121,7 +121,7 @@ describe('socialsim analyze', () => {
   it('when an analysis is unknown, the folder is not a run or the run is being written then it exits 2 and says what it expected', () => {
     const unknown = cli(['analyze', runDir, '--only', 'trends,moods'], dir);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown analysis: moods; choose from trends, sentiment, similarity, persona');
+    expect(unknown.stderr).toContain('unknown analysis: moods; choose from trends, sentiment, similarity, clusters, persona');
     const notRun = cli(['analyze', join(dir, 'results')], dir);
     expect(notRun.code).toBe(2);
     expect(notRun.stderr).toContain('pass one of them, e.g.: socialsim analyze');

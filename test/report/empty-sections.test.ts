@@ -17,6 +17,7 @@ const HINTS: Readonly<Record<string, RegExp | null>> = {
   'top-posts': /clock\.timesteps.*cohorts\[\]\.activity.*like_base/,
   trends: /No agent wrote a post.*post_prob.*create_post/,
   sentiment: /No agent wrote a post.*post_prob.*create_post/,
+  'hot-news': /No agent wrote a post.*post_prob.*create_post/,
   propagation: /analysis\.track\.posts.*socialsim report/,
   exposure: /set dataset\.generate\.stance_topics/,
   'real-vs-sim': /Add dataset\.cascades to compare with real cascades/,

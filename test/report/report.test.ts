@@ -97,7 +97,7 @@ describe('section registry', () => {
     const ids = REPORT_SECTIONS.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z0-9-]+$/);
-    expect(ids).toEqual(['overview', 'actions-per-step', 'active-agents', 'posts-likes', 'top-posts', 'trends', 'propagation', 'exposure', 'sentiment', 'real-vs-sim', 'similarity', 'persona', 'llm-usage', 'surveys', 'herding']);
+    expect(ids).toEqual(['overview', 'actions-per-step', 'active-agents', 'posts-likes', 'top-posts', 'trends', 'hot-news', 'propagation', 'exposure', 'sentiment', 'real-vs-sim', 'similarity', 'persona', 'llm-usage', 'surveys', 'herding']);
   });
 });
 
@@ -171,7 +171,7 @@ describe('writeReport', () => {
       })(${specs})`,
       ctx,
     );
-    expect(out).toEqual({ embed: 'function', svgs: { 'actions-per-step': true, 'active-agents': true, 'posts-likes': true, propagation: true, sentiment: true } });
+    expect(out).toEqual({ embed: 'function', svgs: { 'actions-per-step': true, 'active-agents': true, 'posts-likes': true, 'hot-news': true, propagation: true, sentiment: true } });
   });
 
   it('writes to a custom output file or directory', async () => {
@@ -191,7 +191,7 @@ describe('writeReport', () => {
 describe('chart specs compile and render', () => {
   it('every spec of the full run renders its data', async () => {
     const specs = await buildSpecs(fx.runDir);
-    expect(specs.map((s) => s.id)).toEqual(['actions-per-step', 'active-agents', 'posts-likes', 'propagation', 'sentiment']);
+    expect(specs.map((s) => s.id)).toEqual(['actions-per-step', 'active-agents', 'posts-likes', 'hot-news', 'propagation', 'sentiment']);
     for (const { spec } of specs) expect(spec.$schema).toBe('https://vega.github.io/schema/vega-lite/v6.json');
 
     const actions = await render(specOf(specs, 'actions-per-step'));
