@@ -64,6 +64,9 @@ export function formatRunSummary(s: RunSummary, opts: FormatOptions = {}): strin
     steps = [...steps.slice(0, head), ['...', null, null, null, null], ...steps.slice(steps.length - (max - head))];
   }
   section('Steps', textTable(['step', 'sim_time', 'active_agents', 'actions', 'failed_actions'], steps) + note);
+  if (s.interventions.length > 0) {
+    section('Interventions', textTable(['step', 'action', 'target', 'applied'], s.interventions.map((r) => [r.step, r.action, r.target, r.ok ? 'yes' : `no: ${r.error ?? ''}`])));
+  }
   section(
     'Top failure errors',
     s.topErrors.length === 0

@@ -64,7 +64,27 @@ export interface RunSummary {
   postsByKind: PostKindRow[];
   actionsByType: ActionTypeRow[];
   steps: StepRow[];
+  /** The experimenter's interventions as applied (label_post, delete_post, suspend_account, set_recsys). */
+  interventions: InterventionRow[];
   topErrors: ErrorRow[];
+}
+
+export interface InterventionRow {
+  step: number;
+  /** Simulated time the step began (interventions apply at its start); null if the step was never committed. */
+  sim_time: string | null;
+  action: string;
+  target: string | null;
+  ok: boolean;
+  error: string | null;
+}
+
+/** The interventions applied in the run, in step order (an empty list for a run without). */
+export function interventionRows(db: SimDb): Promise<InterventionRow[]> {
+  return db.query<InterventionRow>(
+    `SELECT i.step, ${isoTime('s.sim_time')} AS sim_time, i.action, i.target, i.ok, i.error
+     FROM interventions i LEFT JOIN steps s ON s.step = i.step ORDER BY i.step, i.action, i.target`,
+  );
 }
 
 export interface SummarizeOptions {
@@ -137,6 +157,7 @@ export function summarizeRun(dbPath: string, opts: SummarizeOptions = {}): Promi
     postsByKind: await postsByKind(db),
     actionsByType: await actionsByType(db),
     steps: await stepsTable(db),
+    interventions: await interventionRows(db),
     topErrors: await topErrors(db, opts.topErrors ?? 10),
   }));
 }

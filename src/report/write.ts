@@ -7,6 +7,8 @@ import { crashPoint } from '../common/test-hooks.js';
 import { compareCascades, type CascadeComparison } from '../analysis/nrmse.js';
 import { withSimDb } from '../analysis/open.js';
 import { runAnalysisSettings, type AnalysisSettings } from '../analysis/settings.js';
+import { interventionRows } from '../analysis/summary.js';
+import { addInterventionRules } from './intervention-rules.js';
 import { escapeHtml } from './html.js';
 import { loadVegaLibs } from './libs.js';
 import { renderPage } from './page.js';
@@ -59,7 +61,7 @@ export async function buildReport(runDir: string, opts: ReportOptions = {}): Pro
         out.push({ id: def.id, title: def.title, error: msg, html: `<p class="error">${escapeHtml(`This section failed: ${msg}`)}</p>` });
       }
     }
-    return out;
+    return addInterventionRules(out, await interventionRows(db));
   });
   const experiment = run?.experiment ?? basename(dirname(dir));
   return { runDir: dir, run, title: `socialsim report \u2014 ${experiment}`, sections };
