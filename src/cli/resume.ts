@@ -6,6 +6,7 @@ import { resumeRunOrBranch } from '../engine/branch.js';
 import { ResumeError } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { parseMaxSteps } from './numbers.js';
 import { printOutcome } from './run.js';
 import { simDbOf } from './run-dir.js';
 import { resumeSweep } from '../sweep/run-sweep.js';
@@ -17,7 +18,7 @@ export function registerResume(program: Command): void {
     .description('continue an interrupted or crashed run after its last committed step, or a sweep\'s unfinished runs')
     .argument('<run-dir>', 'results/<experiment>/<run-id>, or a sweep folder results/<experiment>/sweep-<id>')
     .option('--parallel <n>', 'sweeps: runs at once', parseParallel, 1)
-    .option('--max-steps <n>', 'stop (resumably) after this many steps', (v) => Number.parseInt(v, 10))
+    .option('--max-steps <n>', 'stop (resumably) after this many steps', parseMaxSteps)
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')
     .action(async (runDir: string, opts: { maxSteps?: number; report: boolean; quiet?: boolean; parallel: number }) => {

@@ -10,6 +10,7 @@ import { runExperiment, type RunOutcome } from '../engine/run.js';
 import { writeReport } from '../report/index.js';
 import { withoutSweep } from '../sweep/expand.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { parseMaxSteps, parseSeed } from './numbers.js';
 import { shown } from './run-dir.js';
 
 export interface RunCommandOptions {
@@ -92,12 +93,6 @@ export async function runLoadedExperiment(experiment: Experiment, opts: RunComma
   return { ...outcome, reportPath };
 }
 
-export function parseSeed(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new CliError('cli.bad_seed', `--seed must be an integer, got "${value}"`, EXIT_INVALID_INPUT);
-  return n;
-}
-
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -106,7 +101,7 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'results root', 'results')
     .option('--seed <n>', 'replace the experiment seed', parseSeed)
     .option('--set <path=value...>', 'override any field, e.g. --set clock.timesteps=48 (repeatable)', [])
-    .option('--max-steps <n>', 'stop (resumably) after this many steps; continue with `socialsim resume`', (v) => Number.parseInt(v, 10))
+    .option('--max-steps <n>', 'stop (resumably) after this many steps; continue with `socialsim resume`', parseMaxSteps)
     .option('--force', 'replace an existing run folder of this exact experiment')
     .option('--replay <run-dir>', 'answer every LLM request from that run\'s recorded responses (no model needed); into <run-id>-replay')
     .option('--no-report', 'skip writing report.html')

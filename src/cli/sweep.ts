@@ -13,8 +13,8 @@ export interface SweepCommandOptions {
 }
 
 export function parseParallel(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError('cli.bad_parallel', `--parallel must be an integer ≥ 1, got "${value}"`, EXIT_INVALID_INPUT);
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new CliError('cli.bad_parallel', `--parallel must be an integer ≥ 1, got "${value}"`, EXIT_INVALID_INPUT);
   return n;
 }
 

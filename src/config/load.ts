@@ -27,6 +27,7 @@ import { resolveDatasetPaths, resolvePromptPaths } from './prompt-paths.js';
 import { outsideRunWarnings } from './outside-run.js';
 import { readSeedPostFiles } from './seed-posts.js';
 import { semanticChecks } from './semantic.js';
+import { documentData } from './yaml-data.js';
 import type { Experiment, StatisticalModelConfig } from './types.js';
 
 export { ConfigError, formatIssue, type ConfigIssue } from './issues.js';
@@ -119,12 +120,12 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   }
   if (!isMap(root)) {
     const pos = root.range ? lc.linePos(root.range[0]) : { line: 1, col: 1 };
-    const got = isSeq(root) ? 'a list' : describeValue(doc.toJS());
+    const got = isSeq(root) ? 'a list' : describeValue(documentData(doc, lc, file));
     throw new ConfigError([
       { file, ...pos, path: '(root)', message: `must be a mapping of keys (name:, cohorts:, ...) at the top level, got ${got}` },
     ]);
   }
-  const data = doc.toJS() as Record<string, unknown>;
+  const data = documentData(doc, lc, file) as Record<string, unknown>;
 
   const issues: ConfigIssue[] = [];
   const origins: Origin[] = [];
