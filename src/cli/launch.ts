@@ -64,6 +64,7 @@ export function registerLaunch(program: Command): void {
     .option('--set <path=value...>', 'override any field, e.g. --set models.llama8b.ports=[8000,8001] (repeatable)', [])
     .option('--max-steps <n>', 'stop (resumably) after this many steps', parseMaxSteps)
     .option('--dry-run', 'print the plan and the commands; start nothing')
+    .option('--yes', 'run even when the estimate says it needs more memory than Node\'s heap limit or more than a day')
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')
     .action(async (file: string, opts: LaunchCommandOptions) => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { PolicyUnavailableError } from '../agents/policies.js';
+import { confirmationNeeded, estimateRun } from '../config/capacity.js';
 import { formatIssue, loadExperimentWithWarnings, type Experiment } from '../config/load.js';
 import { parsePath } from '../config/overrides.js';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ export interface RunCommandOptions {
   readonly file?: string;
   /** A run folder whose recorded LLM responses answer this run's requests. */
   readonly replay?: string;
+  /** Run even when the estimate says it needs more than Node's heap limit or over a day (`--yes`). */
+  readonly yes?: boolean;
 }
 
 export interface RunCommandResult extends RunOutcome {
@@ -68,6 +71,8 @@ function shownValue(v: unknown): string {
 
 /** `runCommand` on an experiment already loaded with `opts.set` / `opts.seed` applied. */
 export async function runLoadedExperiment(experiment: Experiment, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
+  const tooBig = confirmationNeeded(estimateRun(experiment as unknown as Record<string, unknown>));
+  if (tooBig && !opts.yes) throw new CliError('run.needs_yes', `${tooBig}; pass --yes to run it anyway`, EXIT_INVALID_INPUT);
   let outcome: RunOutcome;
   try {
     outcome = await runExperiment(experiment, {
@@ -103,6 +108,7 @@ export function registerRun(program: Command): void {
     .option('--set <path=value...>', 'override any field, e.g. --set clock.timesteps=48 (repeatable)', [])
     .option('--max-steps <n>', 'stop (resumably) after this many steps; continue with `socialsim resume`', parseMaxSteps)
     .option('--force', 'replace an existing run folder of this exact experiment')
+    .option('--yes', 'run even when the estimate says it needs more memory than Node\'s heap limit or more than a day')
     .option('--replay <run-dir>', 'answer every LLM request from that run\'s recorded responses (no model needed); into <run-id>-replay')
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')

@@ -19,6 +19,7 @@ import { translateErrors, type RawIssue } from './messages.js';
 import { applyOverride, isPrefix, parseOverride } from './overrides.js';
 import { hasNode, positionOf } from './positions.js';
 import { deepFreeze } from './resolve.js';
+import { capacityIssues } from './capacity.js';
 import { convertTimeSettings, durationMs } from './durations.js';
 import { experimentValidator } from './schema.js';
 import { herdingChecks } from './herding.js';
@@ -152,7 +153,8 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   raws0.push(...readSeedPostFiles(data, dirname(resolve(file))));
   inheritRecsys(data);
   const validate = experimentValidator();
-  const raws: RawIssue[] = validate(data) ? [...raws0] : [...raws0, ...translateErrors(validate.errors ?? [])];
+  // The memory check reads counts the schema has accepted (a count past its maximum is reported once).
+  const raws: RawIssue[] = validate(data) ? [...raws0, ...capacityIssues(data)] : [...raws0, ...translateErrors(validate.errors ?? [])];
   raws.push(...semanticChecks(data));
   raws.push(...seedAndInterventionChecks(data));
   raws.push(...herdingChecks(data));
