@@ -21,6 +21,7 @@ import { hasNode, positionOf } from './positions.js';
 import { deepFreeze } from './resolve.js';
 import { capacityIssues } from './capacity.js';
 import { convertTimeSettings, durationMs } from './durations.js';
+import { namesFiles, pathPolicy } from './file-paths.js';
 import { experimentValidator } from './schema.js';
 import { herdingChecks } from './herding.js';
 import { inheritRecsys, seedAndInterventionChecks } from './interventions.js';
@@ -150,7 +151,8 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   }
 
   const raws0: RawIssue[] = [];
-  raws0.push(...readSeedPostFiles(data, dirname(resolve(file))));
+  const paths = pathPolicy(data, dirname(resolve(file)));
+  raws0.push(...readSeedPostFiles(data, paths));
   inheritRecsys(data);
   const validate = experimentValidator();
   // The memory check reads counts the schema has accepted (a count past its maximum is reported once).
@@ -158,8 +160,8 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   raws.push(...semanticChecks(data));
   raws.push(...seedAndInterventionChecks(data));
   raws.push(...herdingChecks(data));
-  raws.push(...resolvePromptPaths(data, dirname(resolve(file))));
-  raws.push(...resolveDatasetPaths(data, dirname(resolve(file))));
+  raws.push(...resolvePromptPaths(data, paths));
+  raws.push(...resolveDatasetPaths(data, paths));
 
   const locate = (r: RawIssue): ConfigIssue => {
     const path = formatPath(r.segments);
@@ -184,6 +186,8 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   }
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
 
+  // The paths are absolute now; the resolved copy in a run folder keeps the root they were checked against.
+  if (namesFiles(data) && !data.allow_outside_paths) data.data_root = paths.dataRoot;
   const clock = data.clock as Record<string, unknown>;
   clock.step_ms = durationMs(String(clock.step));
   // Durations and hourly activity become steps and per-step probabilities; the engine reads numbers.
