@@ -28,6 +28,7 @@ import { inheritRecsys, seedAndInterventionChecks } from './interventions.js';
 import { resolveDatasetPaths, resolvePromptPaths } from './prompt-paths.js';
 import { outsideRunWarnings } from './outside-run.js';
 import { readSeedPostFiles } from './seed-posts.js';
+import { maskSecrets } from './secrets.js';
 import { semanticChecks } from './semantic.js';
 import { documentData } from './yaml-data.js';
 import type { Experiment, StatisticalModelConfig } from './types.js';
@@ -138,12 +139,12 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   for (const raw of opts.overrides ?? []) {
     const r = parseOverride(raw);
     if (!r.ok) {
-      issues.push({ file: '--set', path: raw, message: r.message });
+      issues.push({ file: '--set', path: maskSecrets(raw), message: r.message });
       continue;
     }
     const err = applyOverride(data, r.override);
     if (err) issues.push({ file: '--set', path: r.override.pathText, message: err });
-    else origins.push({ file: '--set', raw: `--set ${raw}`, pathText: r.override.pathText, segments: r.override.segments });
+    else origins.push({ file: '--set', raw: `--set ${maskSecrets(raw)}`, pathText: r.override.pathText, segments: r.override.segments });
   }
   if (opts.seed !== undefined) {
     data.seed = opts.seed;

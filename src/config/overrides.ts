@@ -5,6 +5,7 @@
  */
 import { parseDocument } from 'yaml';
 import type { PathSegment } from './issues.js';
+import { looksSecretKey, maskSecrets } from './secrets.js';
 import { ALIAS_BOMB_MESSAGE, isAliasExhaustion } from './yaml-data.js';
 
 /** Path segments that would reach Object.prototype instead of a key of the experiment. */
@@ -65,7 +66,9 @@ export function parseOverride(raw: string): OverrideResult {
   if (valueText.trim() === '') return { ok: true, override: { raw, pathText, segments, value: '' } };
   const doc = parseDocument(valueText, { prettyErrors: false });
   if (doc.errors.length > 0) {
-    return { ok: false, message: `value "${valueText}" is not valid YAML: ${doc.errors[0]?.message ?? 'syntax error'}` };
+    // The yaml package's message quotes the text too: neither is shown under a secret-looking key.
+    if (segments.some((s) => typeof s === 'string' && looksSecretKey(s))) return { ok: false, message: 'the value is not valid YAML (not shown: the key looks like a secret)' };
+    return { ok: false, message: `value "${maskSecrets(valueText)}" is not valid YAML: ${maskSecrets(doc.errors[0]?.message ?? 'syntax error')}` };
   }
   let value: unknown;
   try {
