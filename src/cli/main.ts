@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ownVersion } from '../common/packages.js';
-import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { EXIT_INVALID_INPUT } from './errors.js';
 
 type Register = (program: Command) => void;
 
@@ -58,12 +58,10 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       process.exitCode = EXIT_INVALID_INPUT;
-    } else if (err instanceof CliError) {
-      process.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      process.exitCode = err.exitCode;
     } else {
-      process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 1;
+      // Anything else: one line with a code, or "this is a bug" and a log file; never a stack trace.
+      const { reportFailure } = await import('./failure.js');
+      process.exitCode = reportFailure(err, process.argv.slice(2), ownVersion());
     }
   }
 }

@@ -72,13 +72,21 @@ export function duration(seconds: number): string {
   return `${Math.round(seconds)} s`;
 }
 
-/** A config issue when the run cannot fit in this machine's memory at all. */
+/** Past this, steps are a typo or an attack (a million 1-hour steps are 114 years). */
+export const MAX_TIMESTEPS = 1_000_000;
+
+/** Config issues when the run cannot fit in this machine's memory at all, or asks for absurdly many steps. */
 export function capacityIssues(data: Rec, limits: MachineLimits = machineLimits()): RawIssue[] {
   const e = estimateRun(data);
-  if (e.bytes <= limits.totalBytes) return [];
+  const out: RawIssue[] = [];
+  if (e.timesteps > MAX_TIMESTEPS) {
+    out.push({ segments: ['clock', 'timesteps'], kind: 'value', message: `must be at most ${MAX_TIMESTEPS.toLocaleString('en-US')}, got ${e.timesteps.toLocaleString('en-US')}` });
+  }
+  if (e.bytes <= limits.totalBytes) return out;
   const counts = Array.isArray(data.cohorts) ? data.cohorts.map((c) => (isRec(c) ? num(c.count, 0) : 0)) : [];
   const biggest = counts.indexOf(Math.max(...counts));
   return [
+    ...out,
     {
       segments: biggest >= 0 ? ['cohorts', biggest, 'count'] : ['cohorts'],
       kind: 'value',

@@ -53,6 +53,20 @@ const inside = (path: string, root: string): boolean => {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`));
 };
 
+/** Why the file at a real path must not be read (a directory, FIFO, device, /proc …), or null. */
+export function notRegular(real: string): string | null {
+  if (SPECIAL.some((s) => real === s || real.startsWith(`${s}/`))) return `is not a regular file (${real.split('/')[1]} holds system files); give a data file`;
+  const st = statSync(real);
+  if (st.isFile()) return null;
+  const kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device';
+  return `is ${kind}, not a regular file`;
+}
+
+/** `notRegular` of a path as given (symlinks followed); null when it does not exist. */
+export function notRegularFile(path: string): string | null {
+  return existsSync(path) ? notRegular(realOr(path)) : null;
+}
+
 /**
  * The absolute path of an input file the experiment names, or why it cannot be read.
  * `what` names it in messages: "prompt template", "file", "posts file".
@@ -62,12 +76,8 @@ export function checkInputFile(given: string, policy: PathPolicy, what: string):
   if (!existsSync(path)) return { error: `${what} not found: ${path}` };
   const real = realOr(path);
   const shownReal = real === path ? path : `${path} (which is ${real})`;
-  if (SPECIAL.some((s) => real === s || real.startsWith(`${s}/`))) return { error: `${what} ${shownReal} is not a regular file (${real.split('/')[1]} holds system files); give a data file` };
-  const st = statSync(real);
-  if (!st.isFile()) {
-    const kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device';
-    return { error: `${what} ${shownReal} is ${kind}, not a regular file` };
-  }
+  const problem = notRegular(real);
+  if (problem) return { error: `${what} ${shownReal} ${problem}` };
   if (!policy.allowOutside && !policy.roots.some((r) => inside(real, r))) {
     return {
       error:

@@ -21,7 +21,7 @@ import { hasNode, positionOf } from './positions.js';
 import { deepFreeze } from './resolve.js';
 import { capacityIssues } from './capacity.js';
 import { convertTimeSettings, durationMs } from './durations.js';
-import { namesFiles, pathPolicy } from './file-paths.js';
+import { namesFiles, notRegularFile, pathPolicy } from './file-paths.js';
 import { experimentValidator } from './schema.js';
 import { herdingChecks } from './herding.js';
 import { inheritRecsys, seedAndInterventionChecks } from './interventions.js';
@@ -69,6 +69,9 @@ export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment
 /** `loadExperiment`, with the warnings (file:line:col like issues) of durations rounded to steps. */
 export function loadExperimentWithWarnings(file: string, opts: LoadOptions = {}): Loaded {
   let text: string;
+  // Checked before reading: a FIFO would block forever, /proc/self/environ would be parsed and quoted.
+  const irregular = notRegularFile(file);
+  if (irregular) throw new ConfigError([{ file, path: '', message: `cannot read the experiment file: it ${irregular}` }]);
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
@@ -156,8 +159,9 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   raws0.push(...readSeedPostFiles(data, paths));
   inheritRecsys(data);
   const validate = experimentValidator();
-  // The memory check reads counts the schema has accepted (a count past its maximum is reported once).
-  const raws: RawIssue[] = validate(data) ? [...raws0, ...capacityIssues(data)] : [...raws0, ...translateErrors(validate.errors ?? [])];
+  const raws: RawIssue[] = validate(data) ? [...raws0] : [...raws0, ...translateErrors(validate.errors ?? [])];
+  // What this machine can run, from the counts (read defensively: they may be invalid too).
+  raws.push(...capacityIssues(data));
   raws.push(...semanticChecks(data));
   raws.push(...seedAndInterventionChecks(data));
   raws.push(...herdingChecks(data));
