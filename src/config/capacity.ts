@@ -61,7 +61,10 @@ export function estimateRun(data: Rec): RunEstimate {
   };
 }
 
-export const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GiB`;
+export const gib = (bytes: number): string => {
+  const g = bytes / 2 ** 30;
+  return `${g >= 100 ? Math.round(g).toLocaleString('en-US') : g.toFixed(g < 1 ? 2 : 1)} GiB`;
+};
 
 /** `3.2 hours`, `41 days`, `2,300 years`. */
 export function duration(seconds: number): string {
