@@ -87,8 +87,8 @@ function translate(err: SchemaError): RawIssue | undefined {
   const segs = pointerToSegments(err.instancePath);
   const parent = err.parentSchema as SchemaNode | undefined;
   const p = err.params as Record<string, unknown>;
-  // Under a key that looks like a secret, the value is described, never shown.
-  const data: unknown = segs.some((s) => looksSecretKey(s)) ? hidden(err.data) : err.data;
+  // Under a key that looks like a secret (or api_key_env, where keys get pasted), the value is described, never shown.
+  const data: unknown = segs.some((s) => looksSecretKey(s) || s === 'api_key_env') ? hidden(err.data) : err.data;
   switch (err.keyword) {
     case 'type':
     case 'enum':
