@@ -18,7 +18,7 @@ export function wholeNumber(flag: string, min: number): (value: string) => numbe
 export function parseSeed(value: string): number {
   const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isSafeInteger(n)) {
-    throw new CliError('cli.bad_seed', `--seed must be an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, got "${value}"`, EXIT_INVALID_INPUT);
+    throw new CliError('cli.bad_seed', `--seed must be an integer, got "${value}" (at most ${Number.MAX_SAFE_INTEGER} in absolute value)`, EXIT_INVALID_INPUT);
   }
   return n;
 }

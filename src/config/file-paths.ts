@@ -20,6 +20,13 @@ export interface PathPolicy {
   /** The data root as an absolute path (what a run folder's resolved experiment records). */
   readonly dataRoot: string;
   readonly allowOutside: boolean;
+  /**
+   * Whether the value at a path came from the user's own command line (`--set`, `--against`):
+   * such a path is the user's choice, not a shared file's, and may point anywhere.
+   */
+  readonly fromCommandLine: (segments: readonly (string | number)[]) => boolean;
+  /** Filled by `checkInputFile`: paths outside the roots accepted because the user gave them. */
+  readonly waived: string[];
 }
 
 const realOr = (p: string): string => {
@@ -39,10 +46,10 @@ function projectRoot(dir: string): string | undefined {
 }
 
 /** The policy of an experiment's (not yet validated) data, read defensively. */
-export function pathPolicy(data: Rec, baseDir: string): PathPolicy {
+export function pathPolicy(data: Rec, baseDir: string, fromCommandLine: PathPolicy['fromCommandLine'] = () => false): PathPolicy {
   const given = typeof data.data_root === 'string' && data.data_root !== '' ? data.data_root : undefined;
   const dataRoot = given !== undefined ? resolve(baseDir, given) : (projectRoot(baseDir) ?? baseDir);
-  return { baseDir, roots: [realOr(baseDir), realOr(dataRoot)], dataRoot, allowOutside: data.allow_outside_paths === true };
+  return { baseDir, roots: [realOr(baseDir), realOr(dataRoot)], dataRoot, allowOutside: data.allow_outside_paths === true, fromCommandLine, waived: [] };
 }
 
 /** Pseudo-filesystems whose "files" are the process's environment, memory or devices. */
@@ -71,7 +78,7 @@ export function notRegularFile(path: string): string | null {
  * The absolute path of an input file the experiment names, or why it cannot be read.
  * `what` names it in messages: "prompt template", "file", "posts file".
  */
-export function checkInputFile(given: string, policy: PathPolicy, what: string): { path: string } | { error: string } {
+export function checkInputFile(given: string, policy: PathPolicy, what: string, at: readonly (string | number)[]): { path: string } | { error: string } {
   const path = isAbsolute(given) ? given : resolve(policy.baseDir, given);
   if (!existsSync(path)) return { error: `${what} not found: ${path}` };
   const real = realOr(path);
@@ -79,6 +86,10 @@ export function checkInputFile(given: string, policy: PathPolicy, what: string):
   const problem = notRegular(real);
   if (problem) return { error: `${what} ${shownReal} ${problem}` };
   if (!policy.allowOutside && !policy.roots.some((r) => inside(real, r))) {
+    if (policy.fromCommandLine(at)) {
+      policy.waived.push(path);
+      return { path };
+    }
     return {
       error:
         `${what} ${shownReal} is outside the experiment's folder and its data root (${policy.dataRoot}); ` +

@@ -42,6 +42,11 @@ export interface LoadOptions {
   readonly overrides?: readonly string[];
   /** Replaces `seed` (the `--seed` flag). */
   readonly seed?: number;
+  /**
+   * Overrides written in the experiment file itself (a sweep's matrix values), applied after
+   * `overrides`. Unlike the user's own, the file paths they set must stay in the data root.
+   */
+  readonly fileOverrides?: readonly string[];
 }
 
 export type ValidateResult =
@@ -60,6 +65,8 @@ interface Origin {
   readonly raw: string;
   readonly pathText: string;
   readonly segments: readonly PathSegment[];
+  /** Typed by the user (`--set`, `--seed`), not taken from the file (a sweep's matrix). */
+  readonly fromUser: boolean;
 }
 
 export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment {
@@ -139,7 +146,8 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   if (data.models === undefined && (opts.overrides ?? []).some((o) => /^\s*models[.[]/.test(o))) {
     data.models = { stat: { provider: 'statistical' } };
   }
-  for (const raw of opts.overrides ?? []) {
+  const given = [...(opts.overrides ?? []).map((raw) => ({ raw, fromUser: true })), ...(opts.fileOverrides ?? []).map((raw) => ({ raw, fromUser: false }))];
+  for (const { raw, fromUser } of given) {
     const r = parseOverride(raw);
     if (!r.ok) {
       issues.push({ file: '--set', path: maskSecrets(raw), message: r.message });
@@ -147,15 +155,17 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
     }
     const err = applyOverride(data, r.override);
     if (err) issues.push({ file: '--set', path: r.override.pathText, message: err });
-    else origins.push({ file: '--set', raw: `--set ${maskSecrets(raw)}`, pathText: r.override.pathText, segments: r.override.segments });
+    else origins.push({ file: '--set', raw: `--set ${maskSecrets(raw)}`, pathText: r.override.pathText, segments: r.override.segments, fromUser });
   }
   if (opts.seed !== undefined) {
     data.seed = opts.seed;
-    origins.push({ file: '--seed', raw: `--seed ${opts.seed}`, pathText: 'seed', segments: ['seed'] });
+    origins.push({ file: '--seed', raw: `--seed ${opts.seed}`, pathText: 'seed', segments: ['seed'], fromUser: true });
   }
 
   const raws0: RawIssue[] = [];
-  const paths = pathPolicy(data, dirname(resolve(file)));
+  // A path is the user's own when the last override that set it was typed by the user.
+  const fromCommandLine = (segs: readonly PathSegment[]): boolean => origins.findLast((o) => isPrefix(o.segments, segs))?.fromUser ?? false;
+  const paths = pathPolicy(data, dirname(resolve(file)), fromCommandLine);
   raws0.push(...readSeedPostFiles(data, paths));
   inheritRecsys(data);
   const validate = experimentValidator();
@@ -192,7 +202,9 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
 
   // The paths are absolute now; the resolved copy in a run folder keeps the root they were checked against.
-  if (namesFiles(data) && !data.allow_outside_paths) data.data_root = paths.dataRoot;
+  // A path the user gave on the command line may lie outside: the resolved copy then allows it.
+  if (paths.waived.length > 0) data.allow_outside_paths = true;
+  else if (namesFiles(data) && !data.allow_outside_paths) data.data_root = paths.dataRoot;
   const clock = data.clock as Record<string, unknown>;
   clock.step_ms = durationMs(String(clock.step));
   // Durations and hourly activity become steps and per-step probabilities; the engine reads numbers.

@@ -16,7 +16,7 @@ export function resolvePromptPaths(data: Rec, policy: PathPolicy): RawIssue[] {
     for (const key of ['system', 'user'] as const) {
       const given = model.prompts[key];
       if (typeof given !== 'string' || given === '') continue;
-      const r = checkInputFile(given, policy, 'prompt template');
+      const r = checkInputFile(given, policy, 'prompt template', ['models', name, 'prompts', key]);
       if ('error' in r) {
         out.push({ segments: ['models', name, 'prompts', key], kind: 'value', message: r.error });
         continue;
@@ -38,7 +38,7 @@ export function resolveDatasetPaths(data: Rec, policy: PathPolicy): RawIssue[] {
   for (const table of ['users', 'follows', 'posts', 'cascades'] as const) {
     const t = dataset[table];
     if (!isRec(t) || typeof t.path !== 'string' || t.path === '') continue;
-    const r = checkInputFile(t.path, policy, 'file');
+    const r = checkInputFile(t.path, policy, 'file', ['dataset', table, 'path']);
     if ('error' in r) {
       out.push({ segments: ['dataset', table, 'path'], kind: 'value', message: r.error });
       continue;

@@ -18,7 +18,7 @@ export function readSeedPostFiles(data: Rec, policy: PathPolicy): RawIssue[] {
   data.seeds.forEach((seed: unknown, i: number) => {
     if (!isRec(seed) || typeof seed.posts_file !== 'string' || seed.posts_file === '') return;
     const at = ['seeds', i, 'posts_file'];
-    const r = checkInputFile(seed.posts_file, policy, 'posts file');
+    const r = checkInputFile(seed.posts_file, policy, 'posts file', at);
     if ('error' in r) {
       out.push({ segments: at, kind: 'value', message: r.error });
       return;

@@ -4,7 +4,7 @@
  * error says "this is a bug" and leaves its trace in a log file.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT_BUG, reportFailure } from '../../src/cli/failure.js';
@@ -32,6 +32,9 @@ function badFiles(): Record<string, string> {
   };
   const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
   for (let i = 1; i <= 8; i++) lines.push(`a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]`);
+  mkdirSync(join(dir, 'results', 'x', 'abc'), { recursive: true });
+  write(join('results', 'x', 'abc', 'run.json'), '{damaged');
+  write(join('results', 'x', 'abc', 'sim.duckdb'), 'not a database');
   write('users.csv', Buffer.concat([Buffer.from('id,username\n1,a\n2,b'), Buffer.from([0xe9]), Buffer.from('\n')]));
   return {
     bomb: write('bomb.yaml', `name: bomb\ncohorts: [{ name: a, count: 1, model: stat }]\n${lines.join('\n')}\n`),
@@ -40,6 +43,7 @@ function badFiles(): Record<string, string> {
     passwd: write('passwd.yaml', 'name: pw\nmodels:\n  g: { provider: openai-compatible, model: m, endpoints: ["http://127.0.0.1:1/v1"], prompts: { system: ../../../../../../etc/passwd } }\ncohorts: [{ name: a, count: 1, model: g }]\n'),
     latin1: write('latin1.yaml', 'name: latin\ndataset: { users: { path: users.csv } }\ncohorts: [{ name: a, count: 2, model: stat, personas: dataset }]\n'),
     binary: write('binary.yaml', Buffer.from([0, 1, 2, 0xff, 0xfe, 0x0a, 0x3a, 0x3a])),
+    damaged: join(dir, 'results', 'x', 'abc'),
     dir,
   };
 }
@@ -59,12 +63,14 @@ describe('bad input through the CLI', () => {
       ['__proto__ override', ['validate', QUICK, '--set', '__proto__.x=1'], /--set __proto__\.x=1: "__proto__" is not a key of the experiment/],
       ['--max-steps abc', ['run', QUICK, '--max-steps', 'abc'], /^error \[cli\.bad_number\]: --max-steps must be an integer ≥ 1, got "abc"$/m],
       ['--max-steps -1', ['run', QUICK, '--max-steps', '-1'], /^error \[cli\.bad_number\]: --max-steps must be an integer ≥ 1, got "-1"$/m],
-      ['--seed 1.5', ['run', QUICK, '--seed', '1.5'], /^error \[cli\.bad_seed\]: --seed must be an integer between/m],
+      ['--seed 1.5', ['run', QUICK, '--seed', '1.5'], /^error \[cli\.bad_seed\]: --seed must be an integer, got "1\.5" \(at most 9007199254740991 in absolute value\)$/m],
       ['--seed 2^53', ['run', QUICK, '--seed', '9007199254740993'], /^error \[cli\.bad_seed\]/m],
       ['resume --max-steps', ['resume', f.dir!, '--max-steps', '2x'], /^error \[cli\.bad_number\]: --max-steps must be an integer ≥ 1, got "2x"$/m],
       ['report --top', ['report', f.dir!, '--top', 'many'], /^error \[cli\.bad_number\]: --top must be an integer ≥ 1, got "many"$/m],
       ['branch --at-step', ['branch', f.dir!, '--at-step', '3.5'], /^error \[cli\.bad_number\]: --at-step must be an integer ≥ 1, got "3\.5"$/m],
       ['sweep --parallel', ['sweep', QUICK, '--parallel', '0'], /^error \[cli\.bad_parallel\]: --parallel must be an integer ≥ 1, got "0"$/m],
+      ['damaged run.json (resume)', ['resume', f.damaged!], /^error \[run\.damaged\]: .*run\.json is damaged \(/m],
+      ['damaged sim.duckdb (inspect)', ['inspect', f.damaged!], /^error \[run\.damaged\]: .*sim\.duckdb is damaged \(not a DuckDB database\)/m],
       ['launch --max-steps', ['launch', QUICK, '--gpus', '0', '--max-steps', 'NaN'], /^error \[cli\.bad_number\]/m],
     ];
     for (const [what, args, message] of cases) {

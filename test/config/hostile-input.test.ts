@@ -131,6 +131,26 @@ describe('case 9: paths that leave the experiment', () => {
   });
 });
 
+describe('case 9: paths given on the command line', () => {
+  it('when the user names an outside file with --set then it is accepted and the resolved copy records allow_outside_paths', () => {
+    const { exp, outside } = project();
+    const file = join(exp, 'e.yaml');
+    writeFileSync(file, llmExperiment('prompts/system.md'));
+    const loaded = loadExperiment(file, { overrides: [`models.g.prompts.system=${join(outside, 'secret.md')}`] });
+    expect(loaded.allow_outside_paths).toBe(true);
+    const copy = join(outside, 'experiment.resolved.yaml');
+    writeFileSync(copy, resolvedYaml(loaded));
+    expect(configHash(loadExperiment(copy))).toBe(configHash(loaded));
+  });
+
+  it('when a sweep matrix in the file names an outside file then it is checked like the file\'s own', () => {
+    const { exp, outside } = project();
+    const file = join(exp, 'e.yaml');
+    writeFileSync(file, llmExperiment('prompts/system.md'));
+    expect(() => loadExperiment(file, { fileOverrides: [`models.g.prompts.system=${join(outside, 'secret.md')}`] })).toThrow(/is outside the experiment's folder/);
+  });
+});
+
 describe('case 10: files that are not data', () => {
   it('when a dataset path is /proc/self/environ, a FIFO or a directory then it is refused before reading', () => {
     const dir = tempDir();
