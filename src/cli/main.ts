@@ -44,7 +44,16 @@ export async function buildProgram(argv: readonly string[] = ['node', 'socialsim
   return program;
 }
 
+/** An error thrown outside the command's own await chain (a stream's handler, a stray promise). */
+async function fatal(err: unknown): Promise<void> {
+  const { reportFailure } = await import('./failure.js');
+  process.exit(reportFailure(err, process.argv.slice(2), ownVersion()));
+}
+
 async function main(): Promise<void> {
+  // Node would print the stack trace itself: these end in one line and a bug log like the rest.
+  process.on('uncaughtException', (err) => void fatal(err));
+  process.on('unhandledRejection', (err) => void fatal(err));
   try {
     await (await buildProgram(process.argv)).parseAsync(process.argv);
   } catch (err) {
