@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CsvParser, type CsvRecord } from '../data/csv.js';
+import { EncodingError, strictUtf8 } from '../data/encoding.js';
 import { checkInputFile, type PathPolicy } from './file-paths.js';
 import type { RawIssue } from './messages.js';
 
@@ -24,7 +25,15 @@ export function readSeedPostFiles(data: Rec, policy: PathPolicy): RawIssue[] {
       return;
     }
     const path = r.path;
-    const parsed = path.endsWith('.jsonl') || path.endsWith('.ndjson') ? jsonlPosts(readFileSync(path, 'utf8')) : csvPosts(readFileSync(path, 'utf8'));
+    let text: string;
+    try {
+      text = strictUtf8(readFileSync(path));
+    } catch (e) {
+      if (!(e instanceof EncodingError)) throw e;
+      out.push({ segments: at, kind: 'value', message: `${path}:${e.line}: not valid UTF-8 (a Latin-1 or Windows-1252 file?); convert the file to UTF-8` });
+      return;
+    }
+    const parsed = path.endsWith('.jsonl') || path.endsWith('.ndjson') ? jsonlPosts(text) : csvPosts(text);
     if ('error' in parsed) {
       out.push({ segments: at, kind: 'value', message: `${path}:${parsed.line}: ${parsed.error}` });
       return;

@@ -8,6 +8,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CsvParser, type CsvRecord } from './csv.js';
+import { EncodingError, newlines, type TextEncoding } from './encoding.js';
+
+export { EncodingError, type TextEncoding } from './encoding.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -28,23 +31,6 @@ export function formatOf(path: string): TableFormat | undefined {
   if (p.endsWith('.csv')) return 'csv';
   if (p.endsWith('.jsonl') || p.endsWith('.ndjson')) return 'jsonl';
   return undefined;
-}
-
-export type TextEncoding = 'utf-8' | 'latin1';
-
-/** A file whose bytes are not text in its encoding: the 1-based line of the first bad byte. */
-export class EncodingError extends Error {
-  readonly code = 'EENCODING';
-  constructor(readonly line: number) {
-    super(`not valid UTF-8 (a Latin-1 or Windows-1252 file?); convert the file to UTF-8, or add encoding: latin1`);
-  }
-}
-
-/** Newlines in `text` before `end`. */
-function newlines(text: string, end = text.length): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) n++;
-  return n;
 }
 
 /**

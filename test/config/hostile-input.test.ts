@@ -179,6 +179,15 @@ describe('case 10: files that are not data', () => {
   });
 });
 
+describe('case 11: a seed posts file that is not UTF-8', () => {
+  it('when posts_file holds a Latin-1 byte then the issue names its line instead of loading U+FFFD', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'posts.csv'), Buffer.concat([Buffer.from('at,text\n1,fine\n2,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    writeFileSync(join(dir, 'e.yaml'), 'name: t\ncohorts: [{ name: a, count: 1, model: stat }]\nseeds: [{ name: News, posts_file: posts.csv }]\n');
+    expect(() => loadExperiment(join(dir, 'e.yaml'))).toThrow(`e.yaml:3:35 seeds[0].posts_file: ${join(dir, 'posts.csv')}:3: not valid UTF-8 (a Latin-1 or Windows-1252 file?); convert the file to UTF-8`);
+  });
+});
+
 describe('case 12: --set through the prototype', () => {
   it.each(['__proto__.polluted=1', 'constructor.prototype.polluted=1', 'models.stat.__proto__.polluted=1', 'cohorts[0].constructor=1'])('when --set %s then it is refused and Object.prototype is untouched', (o) => {
     const issues = (() => {
