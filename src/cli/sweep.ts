@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { runLabel } from '../sweep/expand.js';
+import { confirmationNeeded, estimateRun } from '../config/capacity.js';
+import { expandSweep, runLabel } from '../sweep/expand.js';
 import { runSweep, type SweepOutcome } from '../sweep/run-sweep.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { shown } from './run-dir.js';
@@ -10,6 +11,16 @@ export interface SweepCommandOptions {
   readonly dryRun?: boolean;
   readonly set: readonly string[];
   readonly quiet?: boolean;
+  /** Run even runs estimated to need more than Node's heap or over a day. */
+  readonly yes?: boolean;
+}
+
+/** The first run of the sweep that needs `--yes` (see src/config/capacity.ts), as a CliError. */
+function checkSweepSize(file: string, overrides: readonly string[]): void {
+  for (const run of expandSweep(file, overrides)) {
+    const tooBig = confirmationNeeded(estimateRun(run.experiment as unknown as Record<string, unknown>));
+    if (tooBig) throw new CliError('run.needs_yes', `sweep run ${runLabel(run.params)}: ${tooBig}; pass --yes to run the sweep anyway`, EXIT_INVALID_INPUT);
+  }
 }
 
 export function parseParallel(value: string): number {
@@ -43,7 +54,9 @@ export function registerSweep(program: Command): void {
     .option('--dry-run', 'print the expanded runs (parameters, config hash, run id) and exit')
     .option('--set <path=value...>', 'override a field of the base experiment (repeatable)', [])
     .option('-q, --quiet', 'no progress lines')
+    .option('--yes', 'run even when a run is estimated to need more memory than Node\'s heap limit or more than a day')
     .action(async (file: string, opts: SweepCommandOptions) => {
+      if (!opts.dryRun && !opts.yes) checkSweepSize(file, opts.set);
       const outcome = await runSweep(file, { resultsRoot: opts.out, parallel: opts.parallel, dryRun: opts.dryRun, overrides: opts.set, quiet: opts.quiet });
       if (opts.dryRun) {
         for (const r of outcome.runs) process.stdout.write(`${r.run_id}  ${r.config_hash}  ${runLabel(r.params)}\n`);

@@ -89,6 +89,11 @@ describe('bad input through the CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error [run.needs_yes]: 50,002 agents × 100,000 steps need about 5 days of computing (statistical agents alone); pass --yes to run it anyway');
     expect(existsSync(join(out, 'quickstart'))).toBe(false);
+    // A sweep checks each of its runs: 302 agents (300 + 2 seed accounts) × 900,000 steps ≈ 3 days.
+    const sweep = cli(['sweep', 'experiments/sweep-recsys.yaml', '--out', out, '--set', 'clock.timesteps=900000']);
+    expect(sweep.code).toBe(2);
+    expect(sweep.stderr).toBe('error [run.needs_yes]: sweep run recsys.kind=random seed=1: 302 agents × 900,000 steps need about 3 days of computing (statistical agents alone); pass --yes to run the sweep anyway\n');
+    expect(existsSync(join(out, 'sweep-recsys'))).toBe(false);
   });
 });
 
