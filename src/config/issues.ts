@@ -86,7 +86,11 @@ export class HiddenValue {
 export function describeValue(v: unknown): string {
   if (v === null || v === undefined) return 'an empty value';
   if (v instanceof HiddenValue) return v.kind;
-  if (typeof v === 'string') return JSON.stringify(maskSecrets(v));
+  if (typeof v === 'string') {
+    // A message quotes a value, not a document: long text is cut (it may come from any file).
+    const shown = maskSecrets(v);
+    return JSON.stringify(shown.length > 120 ? `${shown.slice(0, 117)}...` : shown);
+  }
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return String(v);
