@@ -5,7 +5,7 @@
  * agents × 5 steps peak at 1.9–2.4 GiB and take 33–39 s; 1,000 agents × 200 steps take ~80 s):
  * good to a factor of two, which is all a refusal needs.
  */
-import { freemem, totalmem } from 'node:os';
+import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { RawIssue } from './messages.js';
 
@@ -36,12 +36,11 @@ export interface RunEstimate {
 /** What this process can use: the machine's memory and V8's heap limit (raised by --max-old-space-size). */
 export interface MachineLimits {
   readonly totalBytes: number;
-  readonly freeBytes: number;
   readonly heapLimitBytes: number;
 }
 
 export function machineLimits(): MachineLimits {
-  return { totalBytes: totalmem(), freeBytes: freemem(), heapLimitBytes: getHeapStatistics().heap_size_limit };
+  return { totalBytes: totalmem(), heapLimitBytes: getHeapStatistics().heap_size_limit };
 }
 
 /** The estimate from the (possibly not yet valid) experiment data; unreadable counts count as 0. */

@@ -63,7 +63,7 @@ cohorts: [{ name: a, count: 1e9, model: stat }]
   });
 
   it('when a run fits the machine but not the heap or a day then it needs confirmation, with the estimate', () => {
-    const limits = { totalBytes: 64 * 2 ** 30, freeBytes: 64 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 };
+    const limits = { totalBytes: 64 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 };
     // 1,000,000 agents: 150 MiB + 10^6 × (14 KiB + 10 follows × 512 B) ≈ 18.3 GiB.
     const big = estimateRun({ cohorts: [{ count: 1_000_000 }], clock: { timesteps: 2 } });
     expect(big.agents).toBe(1_000_000);
