@@ -54,6 +54,9 @@ export function createPolicies(
     const refused = opts.refusals?.get(name);
     llm.set(name, replay ? { ...llmWorkerModel(name, model, { ...env, ...keyless(model) }), replay, ...(refused ? { refused } : {}) } : llmWorkerModel(name, model, env));
   }
+  // Each model's answers are cleaned of every key of the run, not only its own (src/llm/redact.ts).
+  const keys = [...llm.values()].map((m) => m.settings.apiKey).filter((k): k is string => k !== null);
+  if (keys.length > 0) for (const [name, m] of llm) llm.set(name, { ...m, settings: { ...m.settings, otherKeys: keys } });
   const pool =
     llm.size > 0
       ? new LlmWorkerPool(

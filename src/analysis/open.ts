@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DamagedRunError } from '../common/damaged.js';
 
 /** A plain value of a result row: BIGINT/HUGEINT come back as numbers, timestamps as ISO strings. */
 export type Cell = string | number | boolean | null;
@@ -121,7 +122,14 @@ class ReadOnlySimDb implements SimDb {
 /** Opens `path` read-only. Throws a clear error when the file does not exist. */
 export async function openSimDb(path: string): Promise<SimDb> {
   if (!existsSync(path)) throw new Error(`no sim database at ${path}`);
-  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/not a valid DuckDB database file/i.test(message)) throw new DamagedRunError(path, 'not a DuckDB database');
+    throw err;
+  }
   try {
     const conn = await instance.connect();
     return new ReadOnlySimDb(path, instance, conn);

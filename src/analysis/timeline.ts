@@ -75,12 +75,13 @@ export function parseStepRange(text: string): { from: number; to: number } {
   if (!m || (m[1] === '' && (m[2] === undefined || m[2] === ''))) throw new TimelineError(`steps must look like 3..7, 3.., ..7 or 5 (got "${text}")`);
   const from = m[1] === '' ? 0 : Number(m[1]);
   const to = m[2] === undefined ? from : m[2] === '' ? Number.MAX_SAFE_INTEGER : Number(m[2]);
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw new TimelineError(`steps ${text}: a step number is too large`);
   if (to < from) throw new TimelineError(`steps ${text}: the range ends before it starts`);
   return { from, to };
 }
 
 async function findUser(db: SimDb, who: string): Promise<TimelineUser> {
-  const asId = /^\d+$/.test(who) ? Number(who) : -1;
+  const asId = /^\d+$/.test(who) && Number.isSafeInteger(Number(who)) ? Number(who) : -1;
   const user = await db.one<TimelineUser>(
     `SELECT user_id, username, name, cohort, model, kind FROM users WHERE user_id = $1 OR username = $2 ORDER BY user_id = $1 DESC LIMIT 1`,
     [asId, who.replace(/^@/, '')],

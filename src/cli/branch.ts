@@ -7,6 +7,7 @@ import { endpointCliError } from './endpoint-errors.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { checkOutDir } from './out-dir.js';
 import { runFailure, writeRunOutputs } from './run-guard.js';
+import { wholeNumber } from './numbers.js';
 import { printOutcome } from './run.js';
 import { simDbOf } from './run-dir.js';
 
@@ -25,7 +26,7 @@ export function registerBranch(program: Command): void {
     .command('branch')
     .description('a counterfactual run: the parent run up to a step, then the experiment with --set changes')
     .argument('<run-dir>', 'the parent: results/<experiment>/<run-id>')
-    .requiredOption('--at-step <n>', 'first step that runs with the changes', (v) => Number.parseInt(v, 10))
+    .requiredOption('--at-step <n>', 'first step that runs with the changes', wholeNumber('--at-step', 1))
     .option('--set <path=value...>', 'changes from that step on, e.g. --set recsys.kind=random (repeatable)', [])
     .option('--out <dir>', 'results root (default: the parent\'s)')
     .option('--force', 'replace an existing branch folder')

@@ -9,6 +9,7 @@ import { DatasetError } from '../data/dataset.js';
 import { planOf } from '../sweep/child-runner.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { checkOutDir } from './out-dir.js';
+import { wholeNumber } from './numbers.js';
 import { shown } from './run-dir.js';
 import { parseParallel } from './sweep.js';
 
@@ -23,14 +24,6 @@ export interface CalibrateCommandOptions {
   readonly set: readonly string[];
   readonly dryRun?: boolean;
   readonly quiet?: boolean;
-}
-
-function whole(flag: string, min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new CliError('cli.bad_number', `${flag} must be an integer ≥ ${min}, got "${value}"`, EXIT_INVALID_INPUT);
-    return n;
-  };
 }
 
 function parseHoldout(value: string): number {
@@ -110,8 +103,8 @@ export function registerCalibrate(program: Command): void {
     .argument('<file>', 'experiment YAML whose dataset has real cascades (or pass --against)')
     .option('--params <path=lo..hi>', 'a parameter and its range, e.g. models.stat.repost_base=0.01..0.3; log:lo..hi, int:lo..hi (repeatable)', collect, [])
     .option('--against <cascades>', 'cascades file (dataset.cascades format) to fit instead of the experiment\'s own')
-    .option('--budget <n>', 'trials (points evaluated) at most; each trial is --seeds runs', whole('--budget', 1), 20)
-    .option('--seeds <k>', 'runs per trial: seeds experiment seed, +1, …', whole('--seeds', 1), 2)
+    .option('--budget <n>', 'trials (points evaluated) at most; each trial is --seeds runs', wholeNumber('--budget', 1), 20)
+    .option('--seeds <k>', 'runs per trial: seeds experiment seed, +1, …', wholeNumber('--seeds', 1), 2)
     .option('--holdout <share>', 'share of paired cascades held out (never fitted on)', parseHoldout, 0.3)
     .option('--parallel <n>', 'runs at once, each in its own process', parseParallel, 1)
     .option('--out <dir>', 'results root', 'results')

@@ -5,7 +5,8 @@ import { launchServers, LaunchError, type RunningServers } from '../launch/launc
 import { formatPlan, type ServerPlan } from '../launch/plan.js';
 import { CliError } from './errors.js';
 import { parseGpus, planOrFail } from './plan.js';
-import { parseSeed, printOutcome, runLoadedExperiment, type RunCommandOptions, type RunCommandResult } from './run.js';
+import { parseMaxSteps, parseSeed } from './numbers.js';
+import { printOutcome, runLoadedExperiment, type RunCommandOptions, type RunCommandResult } from './run.js';
 import { shown } from './run-dir.js';
 
 export interface LaunchCommandOptions extends RunCommandOptions {
@@ -61,8 +62,9 @@ export function registerLaunch(program: Command): void {
     .option('--out <dir>', 'results root (server logs go to <out>/<experiment>/servers/)', 'results')
     .option('--seed <n>', 'replace the experiment seed', parseSeed)
     .option('--set <path=value...>', 'override any field, e.g. --set models.llama8b.ports=[8000,8001] (repeatable)', [])
-    .option('--max-steps <n>', 'stop (resumably) after this many steps', (v) => Number.parseInt(v, 10))
+    .option('--max-steps <n>', 'stop (resumably) after this many steps', parseMaxSteps)
     .option('--dry-run', 'print the plan and the commands; start nothing')
+    .option('--yes', 'run even when the estimate says it needs more memory than Node\'s heap limit or more than a day')
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')
     .action(async (file: string, opts: LaunchCommandOptions) => {

@@ -9,6 +9,7 @@ import { readRunInfo, RUN_FILES } from '../engine/run-folder.js';
 import { liveWriter, RunLockedError } from '../engine/run-lock.js';
 import { endpointCliError } from './endpoint-errors.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
+import { parseMaxSteps } from './numbers.js';
 import { printOutcome } from './run.js';
 import { shown, simDbOf } from './run-dir.js';
 import { runFailure, writeRunOutputs } from './run-guard.js';
@@ -29,7 +30,7 @@ export function registerResume(program: Command): void {
     .description('continue an interrupted or crashed run after its last committed step, or a sweep\'s unfinished runs')
     .argument('<run-dir>', 'results/<experiment>/<run-id>, or a sweep folder results/<experiment>/sweep-<id>')
     .option('--parallel <n>', 'sweeps: runs at once', parseParallel, 1)
-    .option('--max-steps <n>', 'stop (resumably) after this many steps', (v) => Number.parseInt(v, 10))
+    .option('--max-steps <n>', 'stop (resumably) after this many steps', parseMaxSteps)
     .option('--no-report', 'skip writing report.html')
     .option('--no-preflight', 'continue without first checking that every model endpoint answers')
     .option('-q, --quiet', 'no progress output')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { PolicyUnavailableError } from '../agents/policies.js';
+import { confirmationNeeded, estimateRun } from '../config/capacity.js';
 import { formatIssue, loadExperimentWithWarnings, type Experiment } from '../config/load.js';
 import { parsePath } from '../config/overrides.js';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { withoutSweep } from '../sweep/expand.js';
 import { endpointCliError } from './endpoint-errors.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { checkOutDir } from './out-dir.js';
+import { parseMaxSteps, parseSeed } from './numbers.js';
 import { shown } from './run-dir.js';
 import { runFailure, writeRunOutputs } from './run-guard.js';
 
@@ -28,6 +30,8 @@ export interface RunCommandOptions {
   readonly replay?: string;
   /** Ask every endpoint before step 0 (default true; --no-preflight). */
   readonly preflight?: boolean;
+  /** Run even when the estimate says it needs more than Node's heap limit or over a day (`--yes`). */
+  readonly yes?: boolean;
 }
 
 export interface RunCommandResult extends RunOutcome {
@@ -73,6 +77,8 @@ function shownValue(v: unknown): string {
 
 /** `runCommand` on an experiment already loaded with `opts.set` / `opts.seed` applied. */
 export async function runLoadedExperiment(experiment: Experiment, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
+  const tooBig = confirmationNeeded(estimateRun(experiment as unknown as Record<string, unknown>));
+  if (tooBig && !opts.yes) throw new CliError('run.needs_yes', `${tooBig}; pass --yes to run it anyway`, EXIT_INVALID_INPUT);
   checkOutDir(opts.out);
   let outcome: RunOutcome;
   try {
@@ -103,12 +109,6 @@ export async function runLoadedExperiment(experiment: Experiment, opts: RunComma
   return { ...outcome, reportPath: outputs?.reportPath ?? null, analysisPath: outputs?.analysisPath ?? null };
 }
 
-export function parseSeed(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new CliError('cli.bad_seed', `--seed must be an integer, got "${value}"`, EXIT_INVALID_INPUT);
-  return n;
-}
-
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -117,8 +117,9 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'results root', 'results')
     .option('--seed <n>', 'replace the experiment seed', parseSeed)
     .option('--set <path=value...>', 'override any field, e.g. --set clock.timesteps=48 (repeatable)', [])
-    .option('--max-steps <n>', 'stop (resumably) after this many steps; continue with `socialsim resume`', (v) => Number.parseInt(v, 10))
+    .option('--max-steps <n>', 'stop (resumably) after this many steps; continue with `socialsim resume`', parseMaxSteps)
     .option('--force', 'replace an existing run folder of this exact experiment')
+    .option('--yes', 'run even when the estimate says it needs more memory than Node\'s heap limit or more than a day')
     .option('--replay <run-dir>', 'answer every LLM request from that run\'s recorded responses (no model needed); into <run-id>-replay')
     .option('--no-report', 'skip writing report.html')
     .option('--no-preflight', 'start without first checking that every model endpoint answers')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { runLabel } from '../sweep/expand.js';
+import { confirmationNeeded, estimateRun } from '../config/capacity.js';
+import { expandSweep, runLabel } from '../sweep/expand.js';
 import { runSweep, type SweepOutcome } from '../sweep/run-sweep.js';
 import { endpointCliError } from './endpoint-errors.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
@@ -14,11 +15,21 @@ export interface SweepCommandOptions {
   readonly set: readonly string[];
   readonly quiet?: boolean;
   readonly preflight: boolean;
+  /** Run even runs estimated to need more than Node's heap or over a day. */
+  readonly yes?: boolean;
+}
+
+/** The first run of the sweep that needs `--yes` (see src/config/capacity.ts), as a CliError. */
+function checkSweepSize(file: string, overrides: readonly string[]): void {
+  for (const run of expandSweep(file, overrides)) {
+    const tooBig = confirmationNeeded(estimateRun(run.experiment as unknown as Record<string, unknown>));
+    if (tooBig) throw new CliError('run.needs_yes', `sweep run ${runLabel(run.params)}: ${tooBig}; pass --yes to run the sweep anyway`, EXIT_INVALID_INPUT);
+  }
 }
 
 export function parseParallel(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError('cli.bad_parallel', `--parallel must be an integer ≥ 1, got "${value}"`, EXIT_INVALID_INPUT);
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new CliError('cli.bad_parallel', `--parallel must be an integer ≥ 1, got "${value}"`, EXIT_INVALID_INPUT);
   return n;
 }
 
@@ -48,7 +59,9 @@ export function registerSweep(program: Command): void {
     .option('--set <path=value...>', 'override a field of the base experiment (repeatable)', [])
     .option('--no-preflight', 'start without first checking that every model endpoint answers')
     .option('-q, --quiet', 'no progress lines')
+    .option('--yes', 'run even when a run is estimated to need more memory than Node\'s heap limit or more than a day')
     .action(async (file: string, opts: SweepCommandOptions) => {
+      if (!opts.dryRun && !opts.yes) checkSweepSize(file, opts.set);
       if (!opts.dryRun) checkOutDir(opts.out);
       let outcome: SweepOutcome;
       try {

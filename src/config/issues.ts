@@ -1,4 +1,5 @@
 /** Config problems as the user sees them: `file:line:col path: message`. */
+import { maskSecrets } from './secrets.js';
 
 export interface ConfigIssue {
   /** The file as given, or `--set` / `--seed` when the value came from the command line. */
@@ -76,10 +77,20 @@ export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
     .map((x) => x.issue);
 }
 
+/** A stand-in for a value that must not be echoed (under a secret-looking key): its kind only. */
+export class HiddenValue {
+  constructor(readonly kind: string) {}
+}
+
 /** Describes a value in a message: `"ten"`, `12`, `a list`, `a mapping`, `an empty value`. */
 export function describeValue(v: unknown): string {
   if (v === null || v === undefined) return 'an empty value';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (v instanceof HiddenValue) return v.kind;
+  if (typeof v === 'string') {
+    // A message quotes a value, not a document: long text is cut (it may come from any file).
+    const shown = maskSecrets(v);
+    return JSON.stringify(shown.length > 120 ? `${shown.slice(0, 117)}...` : shown);
+  }
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return String(v);

@@ -19,14 +19,18 @@ import { translateErrors, type RawIssue } from './messages.js';
 import { applyOverride, isPrefix, parseOverride } from './overrides.js';
 import { hasNode, positionOf } from './positions.js';
 import { deepFreeze } from './resolve.js';
+import { capacityIssues } from './capacity.js';
 import { convertTimeSettings, durationMs } from './durations.js';
+import { namesFiles, notRegularFile, pathPolicy } from './file-paths.js';
 import { experimentValidator } from './schema.js';
 import { herdingChecks } from './herding.js';
 import { inheritRecsys, seedAndInterventionChecks } from './interventions.js';
 import { resolveDatasetPaths, resolvePromptPaths } from './prompt-paths.js';
 import { outsideRunWarnings } from './outside-run.js';
 import { readSeedPostFiles } from './seed-posts.js';
+import { maskSecrets } from './secrets.js';
 import { semanticChecks } from './semantic.js';
+import { documentData } from './yaml-data.js';
 import type { Experiment, StatisticalModelConfig } from './types.js';
 
 export { ConfigError, formatIssue, type ConfigIssue } from './issues.js';
@@ -38,6 +42,11 @@ export interface LoadOptions {
   readonly overrides?: readonly string[];
   /** Replaces `seed` (the `--seed` flag). */
   readonly seed?: number;
+  /**
+   * Overrides written in the experiment file itself (a sweep's matrix values), applied after
+   * `overrides`. Unlike the user's own, the file paths they set must stay in the data root.
+   */
+  readonly fileOverrides?: readonly string[];
 }
 
 export type ValidateResult =
@@ -56,6 +65,8 @@ interface Origin {
   readonly raw: string;
   readonly pathText: string;
   readonly segments: readonly PathSegment[];
+  /** Typed by the user (`--set`, `--seed`), not taken from the file (a sweep's matrix). */
+  readonly fromUser: boolean;
 }
 
 export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment {
@@ -65,6 +76,9 @@ export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment
 /** `loadExperiment`, with the warnings (file:line:col like issues) of durations rounded to steps. */
 export function loadExperimentWithWarnings(file: string, opts: LoadOptions = {}): Loaded {
   let text: string;
+  // Checked before reading: a FIFO would block forever, /proc/self/environ would be parsed and quoted.
+  const irregular = notRegularFile(file);
+  if (irregular) throw new ConfigError([{ file, path: '', message: `cannot read the experiment file: it ${irregular}` }]);
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
@@ -119,12 +133,12 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   }
   if (!isMap(root)) {
     const pos = root.range ? lc.linePos(root.range[0]) : { line: 1, col: 1 };
-    const got = isSeq(root) ? 'a list' : describeValue(doc.toJS());
+    const got = isSeq(root) ? 'a list' : describeValue(documentData(doc, lc, file));
     throw new ConfigError([
       { file, ...pos, path: '(root)', message: `must be a mapping of keys (name:, cohorts:, ...) at the top level, got ${got}` },
     ]);
   }
-  const data = doc.toJS() as Record<string, unknown>;
+  const data = documentData(doc, lc, file) as Record<string, unknown>;
 
   const issues: ConfigIssue[] = [];
   const origins: Origin[] = [];
@@ -132,31 +146,37 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   if (data.models === undefined && (opts.overrides ?? []).some((o) => /^\s*models[.[]/.test(o))) {
     data.models = { stat: { provider: 'statistical' } };
   }
-  for (const raw of opts.overrides ?? []) {
+  const given = [...(opts.overrides ?? []).map((raw) => ({ raw, fromUser: true })), ...(opts.fileOverrides ?? []).map((raw) => ({ raw, fromUser: false }))];
+  for (const { raw, fromUser } of given) {
     const r = parseOverride(raw);
     if (!r.ok) {
-      issues.push({ file: '--set', path: raw, message: r.message });
+      issues.push({ file: '--set', path: maskSecrets(raw), message: r.message });
       continue;
     }
     const err = applyOverride(data, r.override);
     if (err) issues.push({ file: '--set', path: r.override.pathText, message: err });
-    else origins.push({ file: '--set', raw: `--set ${raw}`, pathText: r.override.pathText, segments: r.override.segments });
+    else origins.push({ file: '--set', raw: `--set ${maskSecrets(raw)}`, pathText: r.override.pathText, segments: r.override.segments, fromUser });
   }
   if (opts.seed !== undefined) {
     data.seed = opts.seed;
-    origins.push({ file: '--seed', raw: `--seed ${opts.seed}`, pathText: 'seed', segments: ['seed'] });
+    origins.push({ file: '--seed', raw: `--seed ${opts.seed}`, pathText: 'seed', segments: ['seed'], fromUser: true });
   }
 
   const raws0: RawIssue[] = [];
-  raws0.push(...readSeedPostFiles(data, dirname(resolve(file))));
+  // A path is the user's own when the last override that set it was typed by the user.
+  const fromCommandLine = (segs: readonly PathSegment[]): boolean => origins.findLast((o) => isPrefix(o.segments, segs))?.fromUser ?? false;
+  const paths = pathPolicy(data, dirname(resolve(file)), fromCommandLine);
+  raws0.push(...readSeedPostFiles(data, paths));
   inheritRecsys(data);
   const validate = experimentValidator();
   const raws: RawIssue[] = validate(data) ? [...raws0] : [...raws0, ...translateErrors(validate.errors ?? [])];
+  // What this machine can run, from the counts (read defensively: they may be invalid too).
+  raws.push(...capacityIssues(data));
   raws.push(...semanticChecks(data));
   raws.push(...seedAndInterventionChecks(data));
   raws.push(...herdingChecks(data));
-  raws.push(...resolvePromptPaths(data, dirname(resolve(file))));
-  raws.push(...resolveDatasetPaths(data, dirname(resolve(file))));
+  raws.push(...resolvePromptPaths(data, paths));
+  raws.push(...resolveDatasetPaths(data, paths));
 
   const locate = (r: RawIssue): ConfigIssue => {
     const path = formatPath(r.segments);
@@ -181,6 +201,10 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   }
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
 
+  // The paths are absolute now; the resolved copy in a run folder keeps the root they were checked against.
+  // A path the user gave on the command line may lie outside: the resolved copy then allows it.
+  if (paths.waived.length > 0) data.allow_outside_paths = true;
+  else if (namesFiles(data) && !data.allow_outside_paths) data.data_root = paths.dataRoot;
   const clock = data.clock as Record<string, unknown>;
   clock.step_ms = durationMs(String(clock.step));
   // Durations and hourly activity become steps and per-step probabilities; the engine reads numbers.

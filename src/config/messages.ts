@@ -1,7 +1,8 @@
 /** Turns ajv errors into located, human messages: what was expected, what was got. */
-import { describeValue, pointerToSegments, type PathSegment } from './issues.js';
+import { describeValue, HiddenValue, pointerToSegments, type PathSegment } from './issues.js';
 import type { PositionKind } from './positions.js';
 import { deref, type SchemaError, type SchemaNode } from './schema.js';
+import { looksSecretKey } from './secrets.js';
 import { didYouMean, suggest } from './suggest.js';
 
 /** An issue before it is given a file position. */
@@ -9,6 +10,15 @@ export interface RawIssue {
   readonly segments: readonly PathSegment[];
   readonly kind: PositionKind;
   readonly message: string;
+}
+
+/** What an unknown secret-looking key is told. */
+const SECRETS_MESSAGE = 'API keys and other secrets never go in YAML: put the key in an environment variable and name it with api_key_env';
+
+function hidden(v: unknown): unknown {
+  if (typeof v === 'string') return new HiddenValue('a string (not shown)');
+  if (typeof v === 'number' || typeof v === 'boolean') return new HiddenValue(`a ${typeof v} (not shown)`);
+  return v;
 }
 
 const quoteList = (vals: readonly unknown[]): string => vals.map((v) => String(v)).join(', ');
@@ -77,7 +87,8 @@ function translate(err: SchemaError): RawIssue | undefined {
   const segs = pointerToSegments(err.instancePath);
   const parent = err.parentSchema as SchemaNode | undefined;
   const p = err.params as Record<string, unknown>;
-  const data: unknown = err.data;
+  // Under a key that looks like a secret (or api_key_env, where keys get pasted), the value is described, never shown.
+  const data: unknown = segs.some((s) => looksSecretKey(s) || s === 'api_key_env') ? hidden(err.data) : err.data;
   switch (err.keyword) {
     case 'type':
     case 'enum':
@@ -110,6 +121,9 @@ function translate(err: SchemaError): RawIssue | undefined {
     }
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
+      if (looksSecretKey(key)) {
+        return { segments: [...segs, key], kind: 'key', message: `unknown key "${key}" (its value is not shown); ${SECRETS_MESSAGE}` };
+      }
       const keys = allowedKeys(parent);
       const hint = suggest(key, keys);
       const message = hint

@@ -5,6 +5,11 @@
  */
 import { parseDocument } from 'yaml';
 import type { PathSegment } from './issues.js';
+import { looksSecretKey, maskSecrets } from './secrets.js';
+import { ALIAS_BOMB_MESSAGE, isAliasExhaustion } from './yaml-data.js';
+
+/** Path segments that would reach Object.prototype instead of a key of the experiment. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export interface Override {
   /** The text as given, e.g. `clock.timesteps=48`. */
@@ -20,7 +25,7 @@ export type OverrideResult = { ok: true; override: Override } | { ok: false; mes
 
 const KEY = /^[^.[\]=]+/;
 
-/** Splits `a.b[0].c` into `['a', 'b', 0, 'c']`, or undefined when malformed. */
+/** Splits `a.b[0].c` into `['a', 'b', 0, 'c']`, or undefined when malformed or through `__proto__` and kin. */
 export function parsePath(text: string): PathSegment[] | undefined {
   const segs: PathSegment[] = [];
   let rest = text.trim();
@@ -37,7 +42,7 @@ export function parsePath(text: string): PathSegment[] | undefined {
       rest = rest.slice(1);
     }
     const key = KEY.exec(rest);
-    if (!key) return undefined;
+    if (!key || FORBIDDEN_SEGMENTS.has(key[0].trim())) return undefined;
     segs.push(key[0].trim());
     rest = rest.slice(key[0].length);
     first = false;
@@ -49,6 +54,10 @@ export function parseOverride(raw: string): OverrideResult {
   const eq = raw.indexOf('=');
   if (eq < 0) return { ok: false, message: `malformed override "${raw}": expected path=value, e.g. clock.timesteps=48` };
   const pathText = raw.slice(0, eq).trim();
+  const forbidden = pathText.split(/[.[\]]/).map((s) => s.trim()).find((s) => FORBIDDEN_SEGMENTS.has(s));
+  if (forbidden !== undefined) {
+    return { ok: false, message: `"${forbidden}" is not a key of the experiment (__proto__, constructor and prototype are refused in paths)` };
+  }
   const segments = parsePath(pathText);
   if (!segments) {
     return { ok: false, message: `malformed path "${pathText}": expected keys joined by dots, e.g. cohorts[0].count or models.stat.post_prob` };
@@ -57,9 +66,18 @@ export function parseOverride(raw: string): OverrideResult {
   if (valueText.trim() === '') return { ok: true, override: { raw, pathText, segments, value: '' } };
   const doc = parseDocument(valueText, { prettyErrors: false });
   if (doc.errors.length > 0) {
-    return { ok: false, message: `value "${valueText}" is not valid YAML: ${doc.errors[0]?.message ?? 'syntax error'}` };
+    // The yaml package's message quotes the text too: neither is shown under a secret-looking key.
+    if (segments.some((s) => typeof s === 'string' && looksSecretKey(s))) return { ok: false, message: 'the value is not valid YAML (not shown: the key looks like a secret)' };
+    return { ok: false, message: `value "${maskSecrets(valueText)}" is not valid YAML: ${maskSecrets(doc.errors[0]?.message ?? 'syntax error')}` };
   }
-  return { ok: true, override: { raw, pathText, segments, value: doc.toJS() as unknown } };
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (e) {
+    if (isAliasExhaustion(e)) return { ok: false, message: `value of "${pathText}": ${ALIAS_BOMB_MESSAGE}` };
+    throw e;
+  }
+  return { ok: true, override: { raw, pathText, segments, value } };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

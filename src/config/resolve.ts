@@ -103,9 +103,12 @@ export function configHash(exp: Experiment): string {
   return createHash('sha256').update(canonicalJson(withoutDefaults(withoutDerived(withoutReading(exp)), experimentSchema()))).digest('hex');
 }
 
-/** The experiment less `analysis`: how reports read a run is not what the run is. */
+/**
+ * The experiment less `analysis` (how reports read a run is not what the run is) and less where
+ * its files may come from (`data_root`, `allow_outside_paths`: the paths themselves are hashed).
+ */
 function withoutReading(exp: Experiment): Experiment {
-  const { analysis: _reading, ...rest } = exp;
+  const { analysis: _reading, data_root: _root, allow_outside_paths: _outside, ...rest } = exp;
   return rest;
 }
 

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { CsvParser, type CsvRecord } from '../data/csv.js';
+import { EncodingError, strictUtf8 } from '../data/encoding.js';
+import { checkInputFile, type PathPolicy } from './file-paths.js';
 import type { RawIssue } from './messages.js';
 
 type Rec = Record<string, unknown>;
@@ -12,18 +13,27 @@ const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !
  * resolved experiment (and its hash) carries them. The path becomes absolute. Problems name
  * the file and line.
  */
-export function readSeedPostFiles(data: Rec, baseDir: string): RawIssue[] {
+export function readSeedPostFiles(data: Rec, policy: PathPolicy): RawIssue[] {
   const out: RawIssue[] = [];
   if (!Array.isArray(data.seeds)) return out;
   data.seeds.forEach((seed: unknown, i: number) => {
     if (!isRec(seed) || typeof seed.posts_file !== 'string' || seed.posts_file === '') return;
     const at = ['seeds', i, 'posts_file'];
-    const path = isAbsolute(seed.posts_file) ? seed.posts_file : resolve(baseDir, seed.posts_file);
-    if (!existsSync(path) || !statSync(path).isFile()) {
-      out.push({ segments: at, kind: 'value', message: `posts file not found: ${path}` });
+    const r = checkInputFile(seed.posts_file, policy, 'posts file', at);
+    if ('error' in r) {
+      out.push({ segments: at, kind: 'value', message: r.error });
       return;
     }
-    const parsed = path.endsWith('.jsonl') || path.endsWith('.ndjson') ? jsonlPosts(readFileSync(path, 'utf8')) : csvPosts(readFileSync(path, 'utf8'));
+    const path = r.path;
+    let text: string;
+    try {
+      text = strictUtf8(readFileSync(path));
+    } catch (e) {
+      if (!(e instanceof EncodingError)) throw e;
+      out.push({ segments: at, kind: 'value', message: `${path}:${e.line}: not valid UTF-8 (a Latin-1 or Windows-1252 file?); convert the file to UTF-8` });
+      return;
+    }
+    const parsed = path.endsWith('.jsonl') || path.endsWith('.ndjson') ? jsonlPosts(text) : csvPosts(text);
     if ('error' in parsed) {
       out.push({ segments: at, kind: 'value', message: `${path}:${parsed.line}: ${parsed.error}` });
       return;

@@ -5,6 +5,7 @@
  */
 import type { PathSegment } from './issues.js';
 import type { RawIssue } from './messages.js';
+import { hasUserinfo } from './secrets.js';
 import { didYouMean } from './suggest.js';
 
 type Rec = Record<string, unknown>;
@@ -24,6 +25,26 @@ function apiKeys(node: unknown, path: PathSegment[], out: RawIssue[]): void {
       if (k === 'api_key') out.push({ segments: [...path, k], kind: 'key', message: API_KEY_MESSAGE });
       apiKeys(v, [...path, k], out);
     }
+  }
+}
+
+const CREDENTIALS_MESSAGE =
+  'must not hold a user name or password (user:password@host): credentials would be stored in experiment.resolved.yaml, run.json and every llm_calls row; ' +
+  'put the key in an environment variable and name it with api_key_env';
+
+/** Endpoint URLs carry no credentials; api_key_env names a variable rather than holding the key. */
+function urlChecks(name: string, m: unknown, out: RawIssue[]): void {
+  if (!isRec(m)) return;
+  const at = (...rest: PathSegment[]): PathSegment[] => ['models', name, ...rest];
+  if (Array.isArray(m.endpoints)) {
+    m.endpoints.forEach((u, i) => {
+      if (typeof u === 'string' && hasUserinfo(u)) out.push({ segments: at('endpoints', i), kind: 'value', message: CREDENTIALS_MESSAGE });
+    });
+  }
+  if (typeof m.base_url === 'string' && hasUserinfo(m.base_url)) out.push({ segments: at('base_url'), kind: 'value', message: CREDENTIALS_MESSAGE });
+  if (typeof m.host === 'string' && m.host.includes('@')) out.push({ segments: at('host'), kind: 'value', message: CREDENTIALS_MESSAGE });
+  if (typeof m.api_key_env === 'string' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(m.api_key_env)) {
+    out.push({ segments: at('api_key_env'), kind: 'value', message: 'must be the name of an environment variable (letters, digits and _, e.g. OPENAI_API_KEY), not the key itself (the value is not shown)' });
   }
 }
 
@@ -61,6 +82,7 @@ export function semanticChecks(data: Rec): RawIssue[] {
         message: `must leave at least 1024 tokens for the prompt after max_tokens (${m.max_tokens}), got ${m.context_tokens}`,
       });
     }
+    urlChecks(name, m, out);
     if (!isRec(m) || m.provider !== 'openai-compatible') continue;
     const has = (k: string): boolean => m[k] !== undefined;
     if (has('endpoints') === has('ports')) {

@@ -8,6 +8,10 @@ export interface Experiment {
   readonly name: string;
   readonly description: string;
   readonly seed: number;
+  /** The folder input files (dataset, prompts, posts files) may come from besides the experiment's own; absolute once loaded. */
+  readonly data_root?: string;
+  /** Lets input files come from anywhere (still regular files only). */
+  readonly allow_outside_paths?: boolean;
   readonly clock: ClockConfig;
   readonly dataset: DatasetConfig;
   readonly models: Readonly<Record<string, ModelConfig>>;
@@ -130,6 +134,8 @@ export interface DatasetTableConfig<C extends string = string> {
   readonly columns: Readonly<Partial<Record<C, string>>>;
   /** `fail`: the first bad row stops the load; `skip`: bad rows are counted and reported. */
   readonly on_bad_row: 'fail' | 'skip';
+  /** Of a CSV or JSONL file; absent: utf-8, checked (invalid bytes stop the load at their line). */
+  readonly encoding?: 'utf-8' | 'latin1';
 }
 
 export interface GenerateConfig {

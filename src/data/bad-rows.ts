@@ -3,6 +3,8 @@
 export type DatasetErrorCode =
   /** A row that cannot be loaded, under `on_bad_row: fail`. */
   | 'dataset.bad_row'
+  /** The file's bytes are not text in its encoding (not UTF-8, unless encoding: latin1). */
+  | 'dataset.encoding'
   /** The file cannot be opened or read. */
   | 'dataset.unreadable'
   /** The header lacks a column the config names or needs: no row could load. */

@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { didYouMean } from '../config/suggest.js';
 import type { DatasetTableConfig } from '../config/types.js';
 import { BadRows, DatasetError, locate, RowProblem } from './bad-rows.js';
-import { formatOf, tableEvents, type JsonObject, type JsonValue, type TableFormat } from './rows.js';
+import { EncodingError, formatOf, tableEvents, type JsonObject, type JsonValue, type TextEncoding, type TableFormat } from './rows.js';
 
 export interface FieldSpec {
   readonly name: string;
@@ -23,6 +23,7 @@ export interface TableInput {
   readonly format: TableFormat;
   readonly columns: Readonly<Record<string, string | undefined>>;
   readonly bad: BadRows;
+  readonly encoding?: TextEncoding;
 }
 
 export function tableInput(cfg: DatasetTableConfig, baseDir: string): TableInput {
@@ -34,6 +35,7 @@ export function tableInput(cfg: DatasetTableConfig, baseDir: string): TableInput
     format,
     columns: cfg.columns ?? {},
     bad: new BadRows(cfg.path, cfg.on_bad_row ?? 'fail'),
+    ...(cfg.encoding ? { encoding: cfg.encoding } : {}),
   };
 }
 
@@ -55,6 +57,25 @@ export interface Cells {
   extra(): Record<string, JsonValue>;
 }
 
+/** A column name short enough to suggest whole. */
+const short = (name: string): boolean => name.length <= 40;
+
+/**
+ * The header in a message: a few names, each truncated, 200 bytes at most. A "header" may be the
+ * first line of any file at all (/etc/shadow, a key file), and messages reach terminals and logs.
+ */
+export function shownColumns(header: readonly string[], maxBytes = 200): string {
+  const names = header.slice(0, 8).map((h) => (h.length > 24 ? `${h.slice(0, 21)}...` : h));
+  let out = '';
+  for (const name of names) {
+    const next = out === '' ? name : `${out}, ${name}`;
+    if (Buffer.byteLength(next) > maxBytes - 40) break;
+    out = next;
+  }
+  const left = header.length - out.split(', ').filter((x) => x !== '').length;
+  return left > 0 ? `${out}${out ? ', ' : ''}… (${left} more column${left === 1 ? '' : 's'})` : out;
+}
+
 /** CSV: the mapping is fixed once from the header. */
 class CsvCells implements Cells {
   line = 0;
@@ -70,16 +91,16 @@ class CsvCells implements Cells {
     private readonly header: readonly string[],
   ) {
     const have = new Map(header.map((h, i) => [h, i]));
-    const shownHeader = header.length > 0 ? `the header has: ${header.join(', ')}` : 'the file has no header row';
+    const shownHeader = header.length > 0 ? `the header has: ${shownColumns(header)}` : 'the file has no header row';
     for (const f of fields) {
       const mapped = input.columns[f.name];
       // A mapped or required column missing from the header stops the load: no row could be read.
       if (mapped !== undefined && !have.has(mapped)) {
-        throw new DatasetError('dataset.columns', locate(input.file, 1, undefined, `no column "${mapped}" (mapped from ${f.name} in columns); ${shownHeader}${didYouMean(mapped, header)}`), input.file, 1, mapped);
+        throw new DatasetError('dataset.columns', locate(input.file, 1, undefined, `no column "${mapped}" (mapped from ${f.name} in columns); ${shownHeader}${didYouMean(mapped, header.filter(short))}`), input.file, 1, mapped);
       }
       const name = mapped ?? [f.name, ...(f.aliases ?? [])].find((c) => have.has(c));
       if (name === undefined && f.required) {
-        throw new DatasetError('dataset.columns', locate(input.file, 1, undefined, `no column "${f.name}" (required); ${shownHeader}; name the column with columns: { ${f.name}: <column> }${didYouMean(f.name, header)}`), input.file, 1, f.name);
+        throw new DatasetError('dataset.columns', locate(input.file, 1, undefined, `no column "${f.name}" (required); ${shownHeader}; name the column with columns: { ${f.name}: <column> }${didYouMean(f.name, header.filter(short))}`), input.file, 1, f.name);
       }
       this.names.set(f.name, name ?? f.name);
       if (name !== undefined) this.index.set(f.name, have.get(name) as number);
@@ -150,7 +171,7 @@ export async function readTable(input: TableInput, fields: readonly FieldSpec[],
   let csv: CsvCells | undefined;
   let rows = 0;
   try {
-    for await (const batch of tableEvents(input.path, input.format)) {
+    for await (const batch of tableEvents(input.path, input.format, input.encoding)) {
       for (const e of batch) {
         if (e.kind === 'header') csv = new CsvCells(input, fields, e.columns);
         else if (e.kind === 'bad') {
@@ -173,6 +194,7 @@ export async function readTable(input: TableInput, fields: readonly FieldSpec[],
     }
   } catch (err) {
     if (err instanceof DatasetError) throw err;
+    if (err instanceof EncodingError) throw new DatasetError('dataset.encoding', locate(input.file, err.line, undefined, err.message), input.file, err.line);
     const code = (err as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && (/^E[A-Z]+$/.test(code) || code.startsWith('Z_'))) {
       const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;

@@ -1,4 +1,5 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { DamagedRunError } from '../common/damaged.js';
 import { join } from 'node:path';
 import type { LlmUsageRow } from '../analysis/llm-usage.js';
 import type { TableLoad } from '../data/dataset.js';
@@ -122,5 +123,11 @@ export function writeRunInfo(dir: string, info: RunInfo): void {
 }
 
 export function readRunInfo(dir: string): RunInfo {
-  return JSON.parse(readFileSync(join(dir, RUN_FILES.info), 'utf8')) as RunInfo;
+  const file = join(dir, RUN_FILES.info);
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as RunInfo;
+  } catch (err) {
+    throw new DamagedRunError(file, (err as Error).message);
+  }
 }

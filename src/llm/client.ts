@@ -6,6 +6,7 @@
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { BudgetGate } from './budget-gate.js';
 import type { EndpointLimiter } from './limiter.js';
+import { redactMessage, redactText, secretsOf } from './redact.js';
 import { checkSettings, endpointSdks } from './sdk.js';
 import {
   DEFAULT_BACKOFF,
@@ -49,6 +50,7 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
   }
 
   const sdks = endpointSdks(settings);
+  const secrets = secretsOf(settings);
   const backoff = settings.backoff ?? DEFAULT_BACKOFF;
   const extra = { ...(settings.extraBody ?? {}) };
   delete extra['stream'];
@@ -130,7 +132,8 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
       if (a.ok) {
         limiter.reportSuccess(i);
         const record = makeRecord(i, start, attempts, 'ok', null, a.promptTokens, a.completionTokens);
-        return { ok: true, message: a.message, record };
+        // Where model output enters: nothing downstream (posts, trace, llm_responses) sees a key.
+        return { ok: true, message: redactMessage(a.message, secrets), record };
       }
       // A refused connection takes the endpoint out at once: the others (or the outage watch) take over.
       if (isEndpointFault(a.kind)) limiter.reportFailure(i, a.unreachable === true);
@@ -165,11 +168,11 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
   }
 
   function fail(kind: FailureKind, error: string, i: number, attempts: number, start: number): ChatResult {
-    const clean = redact(error, settings.apiKey);
+    const clean = redact(redactText(error, secrets), settings.apiKey);
     return { ok: false, kind, error: clean, record: makeRecord(i, start, attempts, kind, clean) };
   }
 
-  const { apiKey: _key, ...visible } = settings;
+  const { apiKey: _key, otherKeys: _others, ...visible } = settings;
   return { settings: visible, chat };
 }
 

@@ -44,7 +44,7 @@ export interface EmbedResult {
 }
 
 export interface EmbeddingClient {
-  readonly settings: Omit<ModelSettings, 'apiKey'>;
+  readonly settings: Omit<ModelSettings, 'apiKey' | 'otherKeys'>;
   /** Never throws for endpoint faults (those become null vectors + a failed call record); only for programming errors. */
   embed(texts: readonly string[]): Promise<EmbedResult>;
 }
@@ -287,7 +287,7 @@ export function createEmbeddingClient(
     return { vectors, calls: outcomes.map((o) => o.call) };
   }
 
-  const { apiKey: _key, ...visible } = settings;
+  const { apiKey: _key, otherKeys: _others, ...visible } = settings;
   return { settings: visible, embed };
 }
 

@@ -20,7 +20,9 @@ export function maxOutageMs(cfg: Pick<OpenAICompatibleModelConfig, 'max_outage'>
 
 export class MissingApiKeyError extends Error {
   constructor(readonly model: string, readonly envVar: string) {
-    super(`model "${model}": environment variable ${envVar} is not set (it should hold the API key)`);
+    // A lower-case or long "name" may be the key itself, pasted into api_key_env: not echoed.
+    const shown = /^[A-Z_][A-Z0-9_]{0,63}$/.test(envVar) ? envVar : `named by api_key_env (${envVar.length} characters, not shown: is it the key itself?)`;
+    super(`model "${model}": environment variable ${shown} is not set (it should hold the API key)`);
     this.name = 'MissingApiKeyError';
   }
 }

@@ -28,6 +28,8 @@ export interface ModelSettings {
   readonly endpoints: readonly EndpointSettings[];
   /** Resolved from the env var by the caller; never logged, never in errors. */
   readonly apiKey: string | null;
+  /** The run's other API keys: removed from this model's answers and errors too (redact.ts). */
+  readonly otherKeys?: readonly string[];
   /** Deadline of one attempt (request sent → body parsed). */
   readonly timeoutMs: number;
   /** Total attempts including the first. */
@@ -91,8 +93,8 @@ export type ChatResult =
   | { ok: false; kind: FailureKind; error: string; record: CallRecord; /** With kind budget_exhausted: the budget (`run` or a model key). */ budgetScope?: string };
 
 export interface ModelClient {
-  /** The settings minus the API key, safe to log. */
-  readonly settings: Omit<ModelSettings, 'apiKey'>;
+  /** The settings minus the API keys, safe to log. */
+  readonly settings: Omit<ModelSettings, 'apiKey' | 'otherKeys'>;
   /** Never throws for endpoint faults; only for programming errors. */
   chat(req: ChatRequest): Promise<ChatResult>;
 }

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DamagedRunError } from '../common/damaged.js';
 
 export interface RunInfo {
   experiment?: string;
@@ -102,6 +103,6 @@ export function readRunInfo(runDir: string): RunInfo | null {
   try {
     return parseRunInfo(JSON.parse(readFileSync(p, 'utf8')) as unknown);
   } catch (err) {
-    throw new Error(`${p}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new DamagedRunError(p, err instanceof Error ? err.message : String(err));
   }
 }

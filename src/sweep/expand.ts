@@ -92,10 +92,11 @@ export function expandSweep(file: string, baseOverrides: readonly string[] = [])
   const runs: SweepRun[] = [];
   const problems = new Map<string, ConfigIssue>();
   for (const params of combos) {
-    const overrides = [...baseOverrides, ...Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`)];
+    const matrix = Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    const overrides = [...baseOverrides, ...matrix];
     let exp: Experiment;
     try {
-      exp = withoutSweep(parseExperiment(text, file, { overrides }));
+      exp = withoutSweep(parseExperiment(text, file, { overrides: baseOverrides, fileOverrides: matrix }));
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       for (const i of err.issues) {

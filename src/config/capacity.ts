@@ -1,0 +1,117 @@
+/**
+ * What a run of this size will cost on this machine, from its counts alone, so that
+ * `cohorts[0].count: 1e9` is refused at validation instead of dying in a V8 heap abort minutes
+ * later. The figures are rough (fitted to the README's Performance table: 100,000 statistical
+ * agents × 5 steps peak at 1.9–2.4 GiB and take 33–39 s; 1,000 agents × 200 steps take ~80 s):
+ * good to a factor of two, which is all a refusal needs.
+ */
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
+import type { RawIssue } from './messages.js';
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown, dflt: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : dflt);
+
+/** Resident memory a run needs besides its agents (Node, DuckDB, the modules). */
+const BASE_BYTES = 150 * 2 ** 20;
+/** Per agent: persona, feed state, indexes; plus per initial follow edge. */
+const AGENT_BYTES = 14 * 2 ** 10;
+const FOLLOW_BYTES = 512;
+/** Per step whatever the size (commit, recommender refresh, events), and per agent-step. */
+const STEP_SECONDS = 0.3;
+const AGENT_STEPS_PER_SECOND = 12_000;
+/** A run estimated to take longer than this needs `--yes`. */
+export const LONG_RUN_SECONDS = 24 * 3600;
+
+export interface RunEstimate {
+  readonly agents: number;
+  readonly timesteps: number;
+  /** Peak resident memory. */
+  readonly bytes: number;
+  /** Wall time of the statistical agents' work (LLM calls are not counted: they depend on the endpoints). */
+  readonly seconds: number;
+}
+
+/** What this process can use: the machine's memory and V8's heap limit (raised by --max-old-space-size). */
+export interface MachineLimits {
+  readonly totalBytes: number;
+  readonly heapLimitBytes: number;
+}
+
+export function machineLimits(): MachineLimits {
+  return { totalBytes: totalmem(), heapLimitBytes: getHeapStatistics().heap_size_limit };
+}
+
+/** The estimate from the (possibly not yet valid) experiment data; unreadable counts count as 0. */
+export function estimateRun(data: Rec): RunEstimate {
+  const cohorts = Array.isArray(data.cohorts) ? data.cohorts.filter(isRec) : [];
+  const seeds = Array.isArray(data.seeds) ? data.seeds.length : 0;
+  const agents = cohorts.reduce((n, c) => n + Math.max(0, num(c.count, 0)), 0) + seeds;
+  const clock = isRec(data.clock) ? data.clock : {};
+  const timesteps = Math.max(0, num(clock.timesteps, 24));
+  const generate = isRec(data.dataset) && isRec(data.dataset.generate) ? data.dataset.generate : {};
+  const follows = Math.max(0, num(generate.follows_per_agent, 10));
+  return {
+    agents,
+    timesteps,
+    bytes: BASE_BYTES + agents * (AGENT_BYTES + follows * FOLLOW_BYTES),
+    seconds: timesteps * (STEP_SECONDS + agents / AGENT_STEPS_PER_SECOND),
+  };
+}
+
+export const gib = (bytes: number): string => {
+  const g = bytes / 2 ** 30;
+  return `${g >= 100 ? Math.round(g).toLocaleString('en-US') : g.toFixed(g < 1 ? 2 : 1)} GiB`;
+};
+
+/** `3.2 hours`, `41 days`, `2,300 years`. */
+export function duration(seconds: number): string {
+  const units: [number, string][] = [[365 * 86400, 'years'], [86400, 'days'], [3600, 'hours'], [60, 'minutes']];
+  for (const [size, name] of units) {
+    if (seconds >= 2 * size) return `${Math.round(seconds / size).toLocaleString('en-US')} ${name}`;
+  }
+  return `${Math.round(seconds)} s`;
+}
+
+/** Past this, steps are a typo or an attack (a million 1-hour steps are 114 years). */
+export const MAX_TIMESTEPS = 1_000_000;
+
+/** Config issues when the run cannot fit in this machine's memory at all, or asks for absurdly many steps. */
+export function capacityIssues(data: Rec, limits: MachineLimits = machineLimits()): RawIssue[] {
+  const e = estimateRun(data);
+  const out: RawIssue[] = [];
+  if (e.timesteps > MAX_TIMESTEPS) {
+    out.push({ segments: ['clock', 'timesteps'], kind: 'value', message: `must be at most ${MAX_TIMESTEPS.toLocaleString('en-US')}, got ${e.timesteps.toLocaleString('en-US')}` });
+  }
+  if (e.bytes <= limits.totalBytes) return out;
+  const counts = Array.isArray(data.cohorts) ? data.cohorts.map((c) => (isRec(c) ? num(c.count, 0) : 0)) : [];
+  const biggest = counts.indexOf(Math.max(...counts));
+  return [
+    ...out,
+    {
+      segments: biggest >= 0 ? ['cohorts', biggest, 'count'] : ['cohorts'],
+      kind: 'value',
+      message:
+        `${e.agents.toLocaleString('en-US')} agents need about ${gib(e.bytes)} of memory; this machine has ${gib(limits.totalBytes)}. ` +
+        'Use fewer agents (or a machine with more memory)',
+    },
+  ];
+}
+
+/**
+ * Why a run that fits this machine still needs `--yes`: more memory than V8's heap limit
+ * (it would die in a heap abort) or longer than a day. Null when it does not.
+ */
+export function confirmationNeeded(e: RunEstimate, limits: MachineLimits = machineLimits()): string | null {
+  const why: string[] = [];
+  if (e.bytes > limits.heapLimitBytes) {
+    why.push(
+      `about ${gib(e.bytes)} of memory, more than Node's heap limit of ${gib(limits.heapLimitBytes)} ` +
+        `(raise it with NODE_OPTIONS=--max-old-space-size=${Math.ceil((e.bytes * 1.25) / 2 ** 20)})`,
+    );
+  }
+  if (e.seconds > LONG_RUN_SECONDS) why.push(`about ${duration(e.seconds)} of computing (statistical agents alone)`);
+  if (why.length === 0) return null;
+  return `${e.agents.toLocaleString('en-US')} agents × ${e.timesteps.toLocaleString('en-US')} steps need ${why.join(' and ')}`;
+}
