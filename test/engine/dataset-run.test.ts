@@ -17,6 +17,7 @@ function experiment(dir: string, usersFile = 'users.csv'): string {
     file,
     `name: real
 seed: 2
+allow_outside_paths: true   # the sample files stay in data/sample
 clock: { timesteps: 4, step: 1h }
 dataset:
   users:    { path: ${usersFile}, columns: { id: user_id, username: screen_name, following_count: friends_count } }
