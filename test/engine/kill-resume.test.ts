@@ -52,7 +52,7 @@ describe('resume after kill -9', () => {
     const straight = await runExperiment(exp, { resultsRoot: join(dir, 'straight'), quiet: true });
     const expected = await tableChecksums(join(straight.dir, 'sim.duckdb'));
 
-    for (const killAt of [1, 3, 5]) {
+    for (const killAt of [1, 4]) {
       const root = join(dir, `killed-${killAt}`);
       const runDir = await runAndKill(file, root, killAt);
       const info = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { status: string; steps_completed: number };
@@ -61,5 +61,5 @@ describe('resume after kill -9', () => {
       expect(resumed.info.status).toBe('completed');
       expect(await tableChecksums(join(runDir, 'sim.duckdb'))).toEqual(expected);
     }
-  }, 180_000); // four runs of 4,000 agents: a loaded 2-core machine needs more than the suite's 60 s (not a performance bound)
+  }, 180_000); // three runs of 4,000 agents: a loaded 2-core machine needs more than the suite's 60 s (not a performance bound)
 });
