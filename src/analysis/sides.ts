@@ -34,3 +34,15 @@ export async function hasRealPosts(db: SimDb): Promise<boolean> {
   if ((table?.n ?? 0) === 0) return false;
   return ((await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM dataset_posts`))?.n ?? 0) > 0;
 }
+
+/**
+ * SQL for when a real post was made: its time in the dataset (`dataset_posts.real_time`, joined
+ * as `d`) where the file gave one, else when it opened the run. Runs recorded before the column
+ * existed have only the latter.
+ */
+export async function realTimeSql(db: SimDb): Promise<string> {
+  const col = await db.one<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'dataset_posts' AND column_name = 'real_time'`,
+  );
+  return (col?.n ?? 0) > 0 ? 'coalesce(d.real_time, p.created_at)' : 'p.created_at';
+}

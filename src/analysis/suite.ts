@@ -10,7 +10,7 @@ import { sentiment, type SentimentSummary } from './sentiment.js';
 import type { AnalysisSettings } from './settings.js';
 import { hasRealPosts, type Side } from './sides.js';
 import { similarity } from './similarity.js';
-import { trends } from './trends.js';
+import { DEFAULT_TREND_WINDOW, trends } from './trends.js';
 
 export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BOOLEAN';
 
@@ -41,13 +41,21 @@ async function sidesOf(db: SimDb): Promise<Side[]> {
 export const ANALYSES: readonly Analysis[] = [
   {
     name: 'trends',
-    description: 'hashtag and word counts per step and cohort, bursts against a trailing window (Poisson z-score), top rising terms per window',
-    async compute(db): Promise<AnalysisTable[]> {
-      const t = await trends(db);
+    description: "hashtag and word counts per step and cohort, bursts against a trailing window (Poisson z-score), top rising terms per window; the dataset's real posts on steps of the run's length from the first of them",
+    async compute(db, settings): Promise<AnalysisTable[]> {
+      const counts: Record<string, Cell>[] = [];
+      const bursts: Record<string, Cell>[] = [];
+      const rising: Record<string, Cell>[] = [];
+      for (const side of await sidesOf(db)) {
+        const t = await trends(db, DEFAULT_TREND_WINDOW, side, settings.stepMs);
+        counts.push(...cells(t.counts).map((r) => ({ side, ...r })));
+        bursts.push(...cells(t.bursts).map((r) => ({ side, ...r })));
+        rising.push(...cells(t.rising).map((r) => ({ side, ...r })));
+      }
       return [
-        { name: 'trend_counts', columns: { step: 'INTEGER', cohort: 'VARCHAR', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER' }, rows: cells(t.counts) },
-        { name: 'trend_bursts', columns: { step: 'INTEGER', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER', expected: 'DOUBLE', z: 'DOUBLE' }, rows: cells(t.bursts) },
-        { name: 'trend_rising', columns: { from_step: 'INTEGER', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER', previous: 'INTEGER', growth: 'INTEGER' }, rows: cells(t.rising) },
+        { name: 'trend_counts', columns: { side: 'VARCHAR', step: 'INTEGER', cohort: 'VARCHAR', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER' }, rows: counts },
+        { name: 'trend_bursts', columns: { side: 'VARCHAR', step: 'INTEGER', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER', expected: 'DOUBLE', z: 'DOUBLE' }, rows: bursts },
+        { name: 'trend_rising', columns: { side: 'VARCHAR', from_step: 'INTEGER', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER', previous: 'INTEGER', growth: 'INTEGER' }, rows: rising },
       ];
     },
   },

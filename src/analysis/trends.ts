@@ -9,6 +9,7 @@
  * volume-adjusted expectation: a general rise in posting, like the morning's, moves nothing).
  */
 import type { SimDb } from './open.js';
+import { realTimeSql, sideCondition, type Side } from './sides.js';
 
 export const BURST_Z = 3;
 export const BURST_MIN = 3;
@@ -62,12 +63,19 @@ export interface Trends {
 
 const list = (words: readonly string[]): string => words.map((w) => `'${w}'`).join(', ');
 
-/** The CTE `t_terms(step, cohort, kind, term)`: one row per term occurrence in an eligible post. */
-function termsCte(openingUpTo: number): string {
+/**
+ * The CTE `t_terms(step, cohort, kind, term)`: one row per term occurrence in an eligible post
+ * of `side`. The real side's posts are placed by their time in the dataset on steps of the
+ * run's length, `stepMs` (default an hour), counted from the first real post, so their own time
+ * gives the axis; their cohort is the account's.
+ */
+async function termsCte(db: SimDb, side: Side, stepMs: number): Promise<string> {
+  const at = side === 'sim' ? '' : await realTimeSql(db);
+  const step = side === 'sim' ? 'p.created_step' : `floor(epoch_ms(${at} - (min(${at}) OVER ())) / ${Math.max(1, Math.round(stepMs))})::INTEGER`;
   return `t_posts AS (
-      SELECT p.created_step AS step, coalesce(u.cohort, '?') AS cohort, lower(p.text) AS text
-      FROM posts p LEFT JOIN users u ON u.user_id = p.author_id
-      WHERE p.text <> '' AND p.kind <> 'repost' AND p.post_id > ${Math.floor(openingUpTo)} AND coalesce(u.kind, 'agent') = 'agent'),
+      SELECT ${step} AS step, coalesce(u.cohort, '?') AS cohort, lower(p.text) AS text
+      FROM posts p LEFT JOIN users u ON u.user_id = p.author_id${side === 'sim' ? '' : ' LEFT JOIN dataset_posts d ON d.post_id = p.post_id'}
+      WHERE ${await sideCondition(db, side)}),
     t_terms AS (
       SELECT step, cohort, 'tag' AS kind, unnest(regexp_extract_all(text, '#([\\p{L}\\p{N}_]+)', 1)) AS term FROM t_posts
       UNION ALL
@@ -75,11 +83,10 @@ function termsCte(openingUpTo: number): string {
       WHERE w NOT IN (${list(STOPWORDS)}))`;
 }
 
-/** The run's trends over windows of `window` steps. */
-export async function trends(db: SimDb, window = DEFAULT_TREND_WINDOW): Promise<Trends> {
+/** One side's trends (agents' posts by default) over windows of `window` steps. */
+export async function trends(db: SimDb, window = DEFAULT_TREND_WINDOW, side: Side = 'sim', stepMs = 3_600_000): Promise<Trends> {
   const w = Math.max(1, Math.floor(window));
-  const opening = await db.one<{ v: string }>(`SELECT value AS v FROM meta WHERE key = 'opening_posts'`);
-  const terms = termsCte(opening ? Number(opening.v) : 0);
+  const terms = await termsCte(db, side, stepMs);
   const counts = await db.query<TermCount>(
     `WITH ${terms} SELECT step, cohort, kind, term, count(*)::INTEGER AS count FROM t_terms GROUP BY ALL ORDER BY step, cohort, kind, count DESC, term`,
   );

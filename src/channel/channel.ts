@@ -39,7 +39,7 @@ export interface DatasetImport {
   readonly users: readonly UserRow[];
   readonly follows: readonly (readonly [number, number])[];
   /** Opening posts; those from dataset.posts carry the file's id (and track flag), kept in `dataset_posts`. */
-  readonly posts: readonly (Omit<PostRow, 'postId' | 'kind' | 'parentId' | 'rootId'> & { readonly datasetId?: string; readonly track?: boolean })[];
+  readonly posts: readonly (Omit<PostRow, 'postId' | 'kind' | 'parentId' | 'rootId'> & { readonly datasetId?: string; readonly track?: boolean; readonly realTimeMs?: number })[];
   /** Real data kept as loaded for reports: the real_posts, real_follows and real_cascades tables. */
   readonly reference?: ReferenceData;
 }
@@ -161,11 +161,11 @@ export class Channel {
       if (a !== b && this.state.users.has(a) && this.state.users.has(b) && ChannelState.addTo(this.state.follows, a, b)) follows.push([a, b]);
     }
     const fromDataset: DatasetPostRow[] = [];
-    for (const { datasetId, track, ...p } of data.posts) {
+    for (const { datasetId, track, realTimeMs, ...p } of data.posts) {
       const postId = this.state.nextPostId;
       this.state.addPost(postId, { author: p.authorId, kind: 'original', parentId: null, rootId: postId, createdStep: 0, text: p.text, label: p.label });
       batch.posts.push({ ...p, postId, kind: 'original', parentId: null, rootId: postId });
-      if (datasetId !== undefined) fromDataset.push({ postId, datasetId, track: track ?? false });
+      if (datasetId !== undefined) fromDataset.push({ postId, datasetId, track: track ?? false, realTimeMs: realTimeMs ?? null });
     }
     await this.inTransaction(async () => {
       await writeBatch(this.db.connection, batch, this.nextSeq);

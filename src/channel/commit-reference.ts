@@ -25,8 +25,15 @@ export interface DatasetPostRow {
   readonly postId: number;
   readonly datasetId: string;
   readonly track: boolean;
+  /** Epoch ms of the post in the dataset, when the file gives it. */
+  readonly realTimeMs: number | null;
 }
 
 export async function writeDatasetPosts(conn: DuckDBConnection, rows: readonly DatasetPostRow[]): Promise<void> {
-  await appendColumns(conn, 'dataset_posts', [BIGINT, VARCHAR, BOOLEAN], [rows.map((r) => BigInt(r.postId)), rows.map((r) => r.datasetId), rows.map((r) => r.track)]);
+  await appendColumns(
+    conn,
+    'dataset_posts',
+    [BIGINT, VARCHAR, BOOLEAN, TIMESTAMP],
+    [rows.map((r) => BigInt(r.postId)), rows.map((r) => r.datasetId), rows.map((r) => r.track), rows.map((r) => (r.realTimeMs === null ? null : simTimestamp(r.realTimeMs)))],
+  );
 }

@@ -9,7 +9,8 @@
 // 4: where reposts, quotes and replies came from (posts.via_post_id / via_source), impressions
 // through a followee's repost (impressions.via_post_id, source 'home'), dataset_posts; older
 // files gain the columns (NULL: not recorded) on open, see CHANNEL_MIGRATIONS.
-export const SCHEMA_VERSION = 4;
+// 5: dataset_posts.real_time, when a dataset post was made (older files: NULL).
+export const SCHEMA_VERSION = 5;
 
 export const CHANNEL_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS meta (
@@ -174,7 +175,8 @@ export const CHANNEL_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS dataset_posts (
     post_id BIGINT NOT NULL,
     dataset_id VARCHAR NOT NULL,
-    track BOOLEAN NOT NULL
+    track BOOLEAN NOT NULL,
+    real_time TIMESTAMP             -- when it was posted in the dataset; NULL when the file gives no time
   )`,
   // Messages: one id sequence for direct and group messages, so ids order them across both.
   `CREATE TABLE IF NOT EXISTS direct_messages (
@@ -270,6 +272,7 @@ export const CHANNEL_MIGRATIONS: readonly string[] = [
   'ALTER TABLE posts ADD COLUMN IF NOT EXISTS via_source VARCHAR',
   'ALTER TABLE impressions ADD COLUMN IF NOT EXISTS via_post_id BIGINT',
   'ALTER TABLE real_cascades ADD COLUMN IF NOT EXISTS source_post VARCHAR',
+  'ALTER TABLE dataset_posts ADD COLUMN IF NOT EXISTS real_time TIMESTAMP',
 ];
 
 /**

@@ -127,7 +127,9 @@ function realPosts(pop: Population): DatasetImport['posts'][number][] {
   for (const post of d.loaded.posts.rows) {
     if (post.kind !== 'original' || post.text.trim() === '') continue;
     const author = userIdOf(d, post.author);
-    if (author !== undefined) out.push({ authorId: author, text: post.text, label: post.label ?? null, datasetId: post.id, track: post.track ?? false });
+    if (author !== undefined) {
+      out.push({ authorId: author, text: post.text, label: post.label ?? null, datasetId: post.id, track: post.track ?? false, ...(post.time !== undefined ? { realTimeMs: post.time } : {}) });
+    }
   }
   return out;
 }

@@ -81,6 +81,11 @@ describe('socialsim analyze', () => {
       expect(posts!.real_median).toBe(3);
       const detector = await db.one<{ auc: number }>(`SELECT auc FROM similarity_detector WHERE cohort = 'all'`);
       expect(detector!.auc).toBeGreaterThan(0.95); // the link gives them away
+      // Real posts on hour steps from the first: account i posts at +60·i s, +1 h and +2 h.
+      const realTech = await db.query<{ step: number; n: number }>(
+        `SELECT step, sum(count)::INTEGER AS n FROM trend_counts WHERE side = 'real' AND kind = 'tag' AND term = 'tech' GROUP BY step ORDER BY step`,
+      );
+      expect(realTech).toEqual([{ step: 0, n: 30 }, { step: 1, n: 30 }, { step: 2, n: 30 }]);
       const sides = await db.query<{ side: string; posts: number }>(`SELECT side, posts FROM sentiment_overall ORDER BY side`);
       expect(sides.find((s) => s.side === 'real')!.posts).toBe(90);
       // The README's table of analysis.duckdb is the file's tables and columns, in order.
