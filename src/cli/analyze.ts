@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { textTable } from '../analysis/format.js';
 import { ANALYSIS_DB, analyzeRun, unknownAnalyses, type AnalysisRecord } from '../analysis/store.js';
@@ -17,26 +17,34 @@ function sweepRunDirs(sweepDir: string): string[] {
   return info.runs.map((r) => join(resultsRoot, info.experiment, r.run_id)).filter((d) => existsSync(join(d, 'sim.duckdb')));
 }
 
-function summary(dir: string, records: readonly AnalysisRecord[]): string {
+/** The file written and what it holds; `file` is analysis.duckdb's path. */
+function summary(file: string, records: readonly AnalysisRecord[]): string {
   const table = textTable(
     ['analysis', 'tables', 'rows', 'seconds'],
     records.map((r) => [r.name, r.tables.join(', '), r.rows.toLocaleString('en-US'), r.seconds.toFixed(2)]),
   );
-  return `${shown(join(dir, ANALYSIS_DB))}\n${table}\n`;
+  return `${shown(file)}\n${table}\n`;
 }
 
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
     .description(`compute the analyses (${ANALYSES.map((a) => a.name).join(', ')}) of a run, or of every run of a sweep, into analysis.duckdb beside sim.duckdb`)
-    .argument('<run-dir>', 'results/<experiment>/<run-id>, or a sweep folder results/<experiment>/sweep-<id>')
+    .argument('<run-dir>', 'results/<experiment>/<run-id>, a sweep folder results/<experiment>/sweep-<id>, or an experiment file (its dataset alone)')
     .option('--only <names>', 'comma-separated analyses to compute (default: all)')
+    .option('--out <dir>', 'for an experiment file: results root for <experiment>/dataset-analysis.duckdb', 'results')
     .option('-q, --quiet', 'print only the files written')
-    .action(async (dir: string, opts: { only?: string; quiet?: boolean }) => {
+    .action(async (dir: string, opts: { only?: string; out: string; quiet?: boolean }) => {
       const names = opts.only?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? ANALYSES.map((a) => a.name);
       const unknown = unknownAnalyses(names);
       if (unknown.length > 0 || names.length === 0) {
         throw new CliError('analyze.unknown', `unknown analysis: ${unknown.join(', ') || '(none named)'}; choose from ${ANALYSES.map((a) => a.name).join(', ')}`, EXIT_INVALID_INPUT);
+      }
+      if (/\.ya?ml$/i.test(dir) && existsSync(dir) && statSync(dir).isFile()) {
+        const { analyzeDataset } = await import('./analyze-dataset.js');
+        const { path, records } = await analyzeDataset(dir, names, opts.out);
+        process.stdout.write(opts.quiet ? `${shown(path)}\n` : summary(path, records));
+        return;
       }
       const dirs = existsSync(join(dir, SWEEP_FILES.info)) ? sweepRunDirs(dir) : [dirname(simDbOf(dir, 'analyze'))];
       for (const runDir of dirs) {
@@ -47,7 +55,7 @@ export function registerAnalyze(program: Command): void {
         } catch (err) {
           throw runFailure(err);
         }
-        process.stdout.write(opts.quiet ? `${shown(join(runDir, ANALYSIS_DB))}\n` : summary(runDir, records));
+        process.stdout.write(opts.quiet ? `${shown(join(runDir, ANALYSIS_DB))}\n` : summary(join(runDir, ANALYSIS_DB), records));
       }
     });
 }

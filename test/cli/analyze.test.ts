@@ -3,7 +3,7 @@
  * own record untouched, re-running replaces, and the real side read from the dataset's posts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,21 @@ describe('socialsim analyze', () => {
     expect(r.code).toBe(0);
     // The second run was never started: nothing to analyse.
     expect(r.stdout.trim().split('\n')).toEqual([join('results', 'sim-vs-real', runId, 'analysis.duckdb')]);
+  });
+
+  it('when given an experiment file then its dataset is analysed alone: the real side holds it, the simulated side is empty', async () => {
+    const r = cli(['analyze', 'exp.yaml', '--out', 'alone', '--only', 'sentiment,trends', '-q'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(join('alone', 'sim-vs-real', 'dataset-analysis.duckdb'));
+    await withSimDb(join(dir, r.stdout.trim()), async (db) => {
+      const sides = await db.query<{ side: string; posts: number }>(`SELECT side, posts FROM sentiment_overall ORDER BY side`);
+      expect(sides).toEqual([{ side: 'real', posts: 90 }, { side: 'sim', posts: 0 }]);
+      const real = await db.one<{ n: number }>(`SELECT sum(count)::INTEGER AS n FROM trend_counts WHERE side = 'real' AND term = 'tech' AND kind = 'tag'`);
+      expect(real!.n).toBe(90);
+    });
+    // Nothing of the temporary step-0 run is left under the results root.
+    expect(readdirSync(join(dir, 'alone', 'sim-vs-real'))).toEqual(['dataset-analysis.duckdb']);
   });
 
   it('when an analysis is unknown, the folder is not a run or the run is being written then it exits 2 and says what it expected', () => {
