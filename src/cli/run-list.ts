@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { liveWriter } from '../engine/run-lock.js';
 import { shown } from './run-dir.js';
 
 interface ListedBase {
@@ -75,6 +76,14 @@ const mtime = (file: string): string | null => {
   }
 };
 
+/**
+ * run.json says `running` both while a process writes the run and after that process was
+ * killed: the run lock tells them apart. A killed run is `stopped` (socialsim resume goes on).
+ */
+function liveStatus(dir: string, status: string): string {
+  return status === 'running' && liveWriter(dir) === null ? 'stopped' : status;
+}
+
 function runAt(dir: string): ListedRun | null {
   const info = readJson(join(dir, FILES.run));
   if (!info) return null;
@@ -83,7 +92,7 @@ function runAt(dir: string): ListedRun | null {
     path: dir,
     experiment: str(info.experiment),
     run_id: str(info.run_id),
-    status: str(info.status, 'unknown'),
+    status: liveStatus(dir, str(info.status, 'unknown')),
     seed: typeof info.seed === 'number' ? info.seed : null,
     steps_completed: int(info.steps_completed),
     timesteps: int(info.timesteps),

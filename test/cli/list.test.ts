@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -70,6 +70,22 @@ describe('socialsim list', () => {
     expect(() => listCommand(join(root, 'nope'))).toThrow(expect.objectContaining({ code: 'list.not_found', exitCode: 2 }));
     const empty = tempDir();
     expect(listCommand(empty)).toMatch(/^no runs, sweeps or calibrations under .*; start one with: socialsim run experiments\/quickstart.yaml\n$/);
+  });
+
+  it('when run.json says running then list shows it running only while its writer lives, else stopped (killed: resume it)', () => {
+    const root2 = tempDir();
+    const dir = join(root2, 'small', 'abcdef012345');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ experiment: 'small', run_id: 'abcdef012345', status: 'running', seed: 1, steps_completed: 2, timesteps: 5, agents: 3, started_at: '2024-05-04T10:00:00Z' }));
+    expect(findRuns(root2).map((r) => r.status)).toEqual(['stopped']);
+    // Another live process holds the lock.
+    const writer = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, 'run.lock'), JSON.stringify({ pid: writer.pid, start: null }));
+      expect(findRuns(root2).map((r) => r.status)).toEqual(['running']);
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 
   it('when report or inspect is given a results folder then the error lists the run folders beneath it and how to pass one', () => {
