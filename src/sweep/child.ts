@@ -51,6 +51,10 @@ async function main(argv: readonly string[]): Promise<void> {
 markSweepChild();
 dieWithParent();
 main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // An error that names itself (a config error, an endpoint outage, a full disk) is one line in
+  // the run's log, as on the command line; anything else keeps its stack for the bug report.
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  const line = !(err instanceof Error) ? `error: ${String(err)}` : typeof code === 'string' ? `error [${code}]: ${err.message}` : `error: ${err.stack ?? err.message}`;
+  process.stderr.write(`${line}\n`);
   process.exitCode = 1;
 });
