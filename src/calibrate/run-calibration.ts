@@ -13,6 +13,7 @@
  * already made, and a larger budget carries on where a smaller one stopped.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { withRunLock } from '../engine/run-lock.js';
 import { join } from 'node:path';
 import { resolvedYaml } from '../config/load.js';
 import { runInChild } from '../sweep/child-runner.js';
@@ -69,7 +70,16 @@ export function pointLabel(plan: CalibrationPlan, values: readonly number[]): st
   return plan.specs.map((s, i) => `${s.path}=${values[i]}`).join(' ');
 }
 
+/**
+ * Runs the calibration holding its folder's lock: a second `calibrate` of the same experiment
+ * and parameters while this one lives is refused (RunLockedError, with this process's PID).
+ */
 export async function runCalibration(plan: CalibrationPlan, opts: CalibrateOptions): Promise<CalibrationOutcome> {
+  mkdirSync(plan.dir, { recursive: true });
+  return withRunLock(plan.dir, () => calibrateLocked(plan, opts), 'calibration');
+}
+
+async function calibrateLocked(plan: CalibrationPlan, opts: CalibrateOptions): Promise<CalibrationOutcome> {
   const t0 = performance.now();
   const log = opts.quiet ? (): void => undefined : (opts.log ?? ((line: string): void => void process.stderr.write(`${line}\n`)));
   const parallel = Math.max(1, opts.parallel ?? 1);

@@ -9,6 +9,7 @@ import { DatasetError } from '../data/dataset.js';
 import { planOf } from '../sweep/child-runner.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { checkOutDir } from './out-dir.js';
+import { runFailure } from './run-guard.js';
 import { wholeNumber } from './numbers.js';
 import { shown } from './run-dir.js';
 import { parseParallel } from './sweep.js';
@@ -79,7 +80,7 @@ export async function calibrateCommand(file: string, opts: CalibrateCommandOptio
     return { plan, outcome };
   } catch (err) {
     if (err instanceof CalibrationRunError) throw new CliError(err.code, `${err.message}\ncalibration.json in ${shown(plan.dir)} keeps the trials so far; run the same command again to carry on`, 1);
-    throw err;
+    throw runFailure(err);
   }
 }
 

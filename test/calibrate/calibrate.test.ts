@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as vega from 'vega';
@@ -159,5 +159,22 @@ describe('socialsim calibrate', () => {
     expect([small.code, small.exitCode]).toEqual(['calibrate.small_budget', 2]);
     expect(small.message).toContain('--budget 2 does not cover the first simplex');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('when another live process is calibrating the same folder then calibrate refuses, naming its PID, and touches nothing', async () => {
+    const out = join(tempDir(), 'results');
+    const { plan } = await calibrateCommand(OASIS, { ...OPTIONS, out, dryRun: true });
+    mkdirSync(plan.dir, { recursive: true });
+    const writer = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(plan.dir, 'run.lock'), JSON.stringify({ pid: writer.pid, start: null }));
+      const err = await calibrateCommand(OASIS, { ...OPTIONS, out }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(CliError);
+      expect((err as CliError).code).toBe('run.locked');
+      expect((err as CliError).message).toContain(`this calibration is being written by PID ${writer.pid}`);
+      expect(readdirSync(plan.dir)).toEqual(['run.lock']);
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 });
