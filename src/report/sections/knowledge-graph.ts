@@ -28,7 +28,7 @@ function view(side: Side, g: KnowledgeGraph, seed: number): Record<string, unkno
   const edges = g.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
   const at = forceLayout(shown, edges, Rng.derive(seed, 'graph-layout', side));
   const points = shown.map((n, i) => ({ ...at.get(n.id)!, label: n.label, kind: n.kind, posts: n.posts, sentiment: n.sentiment, community: String(n.community), named: i < NAMED }));
-  const rules = edges.map((e) => ({ x: at.get(e.source)!.x, y: at.get(e.source)!.y, x2: at.get(e.target)!.x, y2: at.get(e.target)!.y, kind: e.kind, weight: e.weight }));
+  const rules = edges.map((e) => ({ x: at.get(e.source)!.x, y: at.get(e.source)!.y, x2: at.get(e.target)!.x, y2: at.get(e.target)!.y, edge: e.kind, weight: e.weight }));
   const axis = { axis: null, scale: { domain: [-0.05, 1.05] } };
   return {
     title: WHO[side],
@@ -44,7 +44,8 @@ function view(side: Side, g: KnowledgeGraph, seed: number): Record<string, unkno
           x2: { field: 'x2' },
           y2: { field: 'y2' },
           strokeWidth: { field: 'weight', type: 'quantitative', scale: { range: [0.5, 4] }, legend: null },
-          strokeDash: { field: 'kind', type: 'nominal', scale: { domain: ['co_occurs', 'mentions'], range: [[1, 0], [3, 2]] }, title: 'edge' },
+          // Solid: co-occurrence; dashed: an author's mentions (said in the description).
+          strokeDash: { field: 'edge', type: 'nominal', scale: { domain: ['co_occurs', 'mentions'], range: [[1, 0], [3, 2]] }, legend: null },
         },
       },
       {
@@ -54,7 +55,8 @@ function view(side: Side, g: KnowledgeGraph, seed: number): Record<string, unkno
           x: { field: 'x', type: 'quantitative', ...axis },
           y: { field: 'y', type: 'quantitative', ...axis },
           size: { field: 'posts', type: 'quantitative', scale: { range: [30, 600] }, title: 'posts' },
-          color: { field: 'community', type: 'nominal', title: 'community', sort: { field: 'community' } },
+          // Numbered communities in numeric order (a nominal scale would sort "10" before "2").
+          color: { field: 'community', type: 'nominal', title: 'community', scale: { domain: [...new Set(shown.map((n) => n.community))].sort((a, b) => a - b).map(String) } },
           shape: { field: 'kind', type: 'nominal', title: 'node' },
           tooltip: [
             { field: 'label', type: 'nominal' },
@@ -90,7 +92,7 @@ export const knowledgeGraphSection: ReportSection = {
       title: this.title,
       description:
         `People, places and organisations (found by compromise), #tags and authors as nodes; two entities or #tags in one post co-occur, an author mentions what its posts name; ` +
-        `only what appears in ${MIN_POSTS}+ posts and edges of weight ${MIN_WEIGHT}+. Communities by Louvain (seeded). Size = posts, colour = community; beside the dataset's real posts when the run has them.`,
+        `only what appears in ${MIN_POSTS}+ posts and edges of weight ${MIN_WEIGHT}+. Communities by Louvain (seeded). Drawn: each side's ${DRAWN} nodes with the most posts, size = posts, colour = community, solid lines co-occurrences, dashed ones mentions; beside the dataset's real posts when the run has them.`,
     };
     if (graphs.length === 0) return { ...base, html: emptyNote(NO_GRAPH) };
     const two = sides.length > 1;
