@@ -9,8 +9,9 @@
  * #tags in fewer than MIN_POSTS posts and edges under MIN_WEIGHT are left out, then users left
  * without an edge. Communities: Louvain (graphology) on the undirected weighted graph, its
  * random choices from the experiment's seed, numbered by total posts, largest first.
- * Compromise tags about a post a millisecond, so at most GRAPH_SAMPLE posts a side are read (a
- * fixed sample by post-id hash).
+ * Compromise's tagging costs about 10 µs a character (a millisecond for a short post, several for
+ * an LLM's paragraph), so a side is read from a fixed sample in post-id hash order: at most
+ * GRAPH_SAMPLE posts and GRAPH_CHARS characters, whichever comes first.
  */
 import nlp from 'compromise';
 import { UndirectedGraph } from 'graphology';
@@ -20,7 +21,8 @@ import type { SimDb } from './open.js';
 import { compound } from './sentiment.js';
 import { sideCondition, type Side } from './sides.js';
 
-export const GRAPH_SAMPLE = 10_000;
+export const GRAPH_SAMPLE = 20_000;
+export const GRAPH_CHARS = 600_000;
 export const MIN_POSTS = 2;
 export const MIN_WEIGHT = 2;
 const TOP_LABELS = 3;
@@ -134,14 +136,22 @@ const add = (m: Map<string, Tally>, key: string, s: number): void => {
   } else m.set(key, { posts: 1, sum: s });
 };
 
+export interface GraphLimits {
+  posts: number;
+  chars: number;
+}
+
 /** The graph of one side's posts; `seed` drives Louvain's random choices. */
-export async function knowledgeGraph(db: SimDb, seed: number, side: Side = 'sim'): Promise<KnowledgeGraph> {
+export async function knowledgeGraph(db: SimDb, seed: number, side: Side = 'sim', limits: GraphLimits = { posts: GRAPH_SAMPLE, chars: GRAPH_CHARS }): Promise<KnowledgeGraph> {
   const eligible = `FROM posts p LEFT JOIN users u ON u.user_id = p.author_id WHERE ${await sideCondition(db, side)}`;
   const count = (await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n ${eligible}`))?.n ?? 0;
   const rows = await db.query<{ author: number; username: string | null; stance: string | null; text: string }>(
-    `SELECT * FROM (
-       SELECT p.post_id::DOUBLE AS post_id, p.author_id::DOUBLE AS author, u.username, json_extract(u.persona, '$.stance')::VARCHAR AS stance, p.text
-       ${eligible} ${count > GRAPH_SAMPLE ? `ORDER BY hash(p.post_id) LIMIT ${GRAPH_SAMPLE}` : ''})
+    `SELECT post_id, author, username, stance, text FROM (
+       SELECT p.post_id::DOUBLE AS post_id, p.author_id::DOUBLE AS author, u.username, json_extract(u.persona, '$.stance')::VARCHAR AS stance, p.text,
+              row_number() OVER w AS k, sum(length(p.text)) OVER w AS chars
+       ${eligible}
+       WINDOW w AS (ORDER BY hash(p.post_id), p.post_id ROWS UNBOUNDED PRECEDING))
+     WHERE k <= ${Math.floor(limits.posts)} AND (k = 1 OR chars <= ${Math.floor(limits.chars)})
      ORDER BY post_id`,
   );
   // Templated and repeated texts are tagged and scored once.

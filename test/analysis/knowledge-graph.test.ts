@@ -96,4 +96,17 @@ describe('knowledge graph', () => {
       ]);
     }
   });
+
+  it('when a side holds more text than the budget then posts are read in hash order until the posts or the characters run out', async () => {
+    // Four posts of 10 characters each.
+    db = await makeDb([agents([[1, {}]]), written([[1, 1, 'aaaa #tag1'], [2, 1, 'bbbb #tag1'], [3, 1, 'cccc #tag1'], [4, 1, 'dddd #tag1']])]);
+    const read = async (posts: number, chars: number): Promise<[number, number]> => {
+      const g = await withSimDb(db!.dbPath, (d) => knowledgeGraph(d, 7, 'sim', { posts, chars }));
+      return [g.read, g.eligible];
+    };
+    expect(await read(10, 25)).toEqual([2, 4]); // 10 + 10 ≤ 25 < 30
+    expect(await read(3, 1000)).toEqual([3, 4]);
+    expect(await read(10, 5)).toEqual([1, 4]); // the first post is read even when longer than the budget
+    expect(await read(10, 1000)).toEqual([4, 4]);
+  });
 });
