@@ -5,6 +5,7 @@
  */
 import type { Cell, SimDb } from './open.js';
 import { hotNews } from './clusters.js';
+import { knowledgeGraph } from './knowledge-graph.js';
 import { personaFit } from './persona-fit.js';
 import { sentiment, type SentimentSummary } from './sentiment.js';
 import type { AnalysisSettings } from './settings.js';
@@ -111,6 +112,26 @@ export const ANALYSES: readonly Analysis[] = [
     async compute(db): Promise<AnalysisTable[]> {
       return [
         { name: 'persona_fit', columns: { cohort: 'VARCHAR', agents: 'INTEGER', similarity: 'DOUBLE', baseline: 'DOUBLE', accuracy: 'DOUBLE', chance: 'DOUBLE' }, rows: cells(await personaFit(db)) },
+      ];
+    },
+  },
+  {
+    name: 'graph',
+    description: 'public-opinion knowledge graph: people, places, organisations (compromise), #tags and users as nodes; co-occurrence and user→entity edges with sentiment and stance; Louvain communities (seeded)',
+    async compute(db, settings): Promise<AnalysisTable[]> {
+      const nodes: Record<string, Cell>[] = [];
+      const edges: Record<string, Cell>[] = [];
+      const communities: Record<string, Cell>[] = [];
+      for (const side of await sidesOf(db)) {
+        const g = await knowledgeGraph(db, settings.seed ?? 0, side);
+        nodes.push(...cells(g.nodes).map((r) => ({ side, ...r })));
+        edges.push(...cells(g.edges).map((r) => ({ side, ...r })));
+        communities.push(...cells(g.communities).map((r) => ({ side, ...r })));
+      }
+      return [
+        { name: 'graph_nodes', columns: { side: 'VARCHAR', id: 'VARCHAR', kind: 'VARCHAR', label: 'VARCHAR', posts: 'INTEGER', sentiment: 'DOUBLE', community: 'INTEGER' }, rows: nodes },
+        { name: 'graph_edges', columns: { side: 'VARCHAR', source: 'VARCHAR', target: 'VARCHAR', kind: 'VARCHAR', weight: 'INTEGER', sentiment: 'DOUBLE', stance: 'DOUBLE' }, rows: edges },
+        { name: 'graph_communities', columns: { side: 'VARCHAR', community: 'INTEGER', nodes: 'INTEGER', posts: 'INTEGER', top_labels: 'VARCHAR' }, rows: communities },
       ];
     },
   },

@@ -6,6 +6,7 @@ import { actionsPerStepSection } from './sections/actions-per-step.js';
 import { exposureSection } from './sections/exposure.js';
 import { herdingSection } from './sections/herding.js';
 import { hotNewsSection } from './sections/hot-news.js';
+import { knowledgeGraphSection } from './sections/knowledge-graph.js';
 import { activeAgentsSection } from './sections/active-agents.js';
 import { llmUsageSection } from './sections/llm-usage.js';
 import { overview } from './sections/overview.js';
@@ -34,6 +35,7 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   realVsSimSection,
   similaritySection,
   personaSection,
+  knowledgeGraphSection,
   llmUsageSection,
   surveysSection,
   herdingSection,

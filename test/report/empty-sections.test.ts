@@ -23,6 +23,7 @@ const HINTS: Readonly<Record<string, RegExp | null>> = {
   'real-vs-sim': /Add dataset\.cascades to compare with real cascades/,
   similarity: /No agent wrote a post.*post_prob.*create_post/,
   persona: /No agent wrote a post.*post_prob.*create_post/,
+  'knowledge-graph': /No entity, #tag or user appears in two posts.*post_prob.*create_post.*dataset\.posts/,
   'llm-usage': /provider: openai-compatible/,
   surveys: /add surveys: to put a question to a sample of LLM agents/,
   herding: /add a herding: block/,
