@@ -32,7 +32,7 @@ async function build(path: string): Promise<void> {
   await c.run(`INSERT INTO posts (post_id, author_id, text, kind, created_step, created_at, root_id)
                SELECT range + 1, range % ${USERS}, 'Real talk about ' || ${topics}[range % 8 + 1] || ' today http://x.example/' || range || ' 😀', 'original', 0,
                       TIMESTAMP '2023-12-31' + to_seconds(range * 37), range + 1 FROM range(${REAL})`);
-  await c.run(`INSERT INTO dataset_posts SELECT range + 1, 'd' || range, false FROM range(${REAL})`);
+  await c.run(`INSERT INTO dataset_posts SELECT range + 1, 'd' || range, false, TIMESTAMP '2023-12-31' + to_seconds(range * 37) FROM range(${REAL})`);
   await c.run(`INSERT INTO real_posts SELECT range % ${USERS}, 'original', TIMESTAMP '2023-12-31' + to_seconds(range * 37) FROM range(${REAL})`);
   await c.run(`INSERT INTO real_follows SELECT range % ${USERS}, (range * 7919) % ${USERS} FROM range(${REAL * 3})`);
   await c.run(`INSERT INTO meta VALUES ('opening_posts', '${REAL}')`);

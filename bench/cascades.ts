@@ -43,7 +43,7 @@ async function build(path: string): Promise<void> {
   await c.run(`INSERT INTO posts (post_id, author_id, text, kind, parent_id, created_step, created_at, via_post_id, via_source)
                SELECT ${first} + k, u, '', 'repost', post, step, TIMESTAMP '2024-01-01' + to_minutes(step),
                       CASE WHEN chain AND k >= ${CASCADES} THEN ${first} + k - ${CASCADES} ELSE post END, 'home' FROM r`);
-  await c.run(`INSERT INTO dataset_posts SELECT range + 1, 'real' || range, false FROM range(${CASCADES})`);
+  await c.run(`INSERT INTO dataset_posts (post_id, dataset_id, track) SELECT range + 1, 'real' || range, false FROM range(${CASCADES})`);
   await c.run(`INSERT INTO real_cascades SELECT 'real' || (range // ${REAL_NODES}), 'n' || (range % ${REAL_NODES}),
                  CASE WHEN range % ${REAL_NODES} = 0 THEN NULL ELSE 'n' || floor(random() * (range % ${REAL_NODES}))::INTEGER END,
                  (range % ${REAL_NODES}) * 60 * random() * 3, NULL FROM range(${CASCADES * REAL_NODES})`);

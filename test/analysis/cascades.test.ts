@@ -41,7 +41,7 @@ describe('tracked posts', () => {
   it('when opening posts came from the dataset then a track flag, a listed dataset id and a real cascade’s source each track one', async () => {
     const db = await makeDb([
       ...SIM_TREE,
-      "INSERT INTO dataset_posts VALUES (30, 'd30', true), (31, 'd31', false), (40, 'd40', false)",
+      "INSERT INTO dataset_posts (post_id, dataset_id, track) VALUES (30, 'd30', true), (31, 'd31', false), (40, 'd40', false)",
       realCascade([['d40', 'r', null, 0], ['k', 'r', null, 0]]),
       "UPDATE real_cascades SET source_post = 'd31' WHERE cascade_id = 'k'",
     ]);

@@ -30,7 +30,7 @@ const RUN: readonly string[] = [
      (102, 4, '', 'repost', 10, 2, ${MIN(2)}, 10, 'recsys')`,
   'INSERT INTO reposts VALUES (2, 10, 100, 1), (3, 10, 101, 2), (4, 10, 102, 2)',
   `INSERT INTO steps VALUES ${[0, 1, 2, 3].map((k) => `(${k}, ${MIN(k)}, 1, 1, 0)`).join(', ')}`,
-  "INSERT INTO dataset_posts VALUES (10, 'tw1', false)",
+  "INSERT INTO dataset_posts (post_id, dataset_id, track) VALUES (10, 'tw1', false)",
   realCascade([['tw1', 'r', null, 0], ['tw1', 'x', 'r', 30], ['tw1', 'y', 'x', 90], ['tw1', 'z', 'r', 200], ['lost', 'q', null, 0], ['lost', 'w', 'q', 10]]),
   "UPDATE real_cascades SET source_post = 'nowhere' WHERE cascade_id = 'lost'",
 ];

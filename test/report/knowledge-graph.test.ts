@@ -37,7 +37,7 @@ describe('knowledge graph report section', () => {
     db = await makeDb([
       `INSERT INTO users VALUES ${[1, 2, 3, 4, 5, 6, 7, 8].map((id) => `(${id}, 'u${id}', 'U${id}', '', 'pop', 'm', 'agent', '{}', 0)`).join(', ')}`,
       `INSERT INTO posts (post_id, author_id, text, kind, created_step, created_at) VALUES ${rows.map(([id, a, t]) => `(${id}, ${a}, '${t}', 'original', 1, TIMESTAMP '2024-01-01 01:00:00')`).join(', ')}`,
-      `INSERT INTO dataset_posts VALUES ${[1, 2, 3, 4, 5, 6, 7, 8].map((id) => `(${id}, 'd${id}', false)`).join(', ')}`,
+      `INSERT INTO dataset_posts (post_id, dataset_id, track) VALUES ${[1, 2, 3, 4, 5, 6, 7, 8].map((id) => `(${id}, 'd${id}', false)`).join(', ')}`,
       `INSERT INTO meta VALUES ('opening_posts', '8')`,
     ]);
     const [section] = (await buildReport(dirname(db.dbPath), { sections: [knowledgeGraphSection] })).sections;

@@ -46,7 +46,7 @@ async function build(runDir: string): Promise<Record<string, Section>> {
 }
 
 /** Cascade 'a' of REAL_TREE was seeded from post 10 (imported as dataset post 'a'). */
-const PAIRING = `INSERT INTO dataset_posts VALUES (10, 'a', false)`;
+const PAIRING = `INSERT INTO dataset_posts (post_id, dataset_id, track) VALUES (10, 'a', false)`;
 const REAL_POSTS = `INSERT INTO real_posts VALUES (100, 'original', NULL), (100, 'repost', NULL), (100, 'repost', NULL), (101, 'comment', NULL)`;
 const REAL_FOLLOWS = `INSERT INTO real_follows VALUES (100, 101), (102, 101), (101, 100)`;
 const TRACE = `INSERT INTO trace VALUES (1, 0, TIMESTAMP '2024-01-01 01:00:00', 2, 'repost', '{}', true, NULL, NULL),

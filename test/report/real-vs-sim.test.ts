@@ -27,7 +27,7 @@ beforeAll(async () => {
   full = await makeDb([
     ...SIM_TREE,
     ...REAL_TREE,
-    `INSERT INTO dataset_posts VALUES (10, 'a', false)`,
+    `INSERT INTO dataset_posts (post_id, dataset_id, track) VALUES (10, 'a', false)`,
     `INSERT INTO real_posts VALUES (100, 'original', NULL), (100, 'repost', NULL), (101, 'comment', NULL)`,
     `INSERT INTO real_follows VALUES (100, 101), (102, 101), (101, 100)`,
   ]);
