@@ -10,6 +10,7 @@ import { sentiment, type SentimentSummary } from './sentiment.js';
 import type { AnalysisSettings } from './settings.js';
 import { hasRealPosts, type Side } from './sides.js';
 import { similarity } from './similarity.js';
+import { stance } from './stance.js';
 import { trends } from './trends.js';
 
 export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BOOLEAN';
@@ -103,6 +104,22 @@ export const ANALYSES: readonly Analysis[] = [
     async compute(db): Promise<AnalysisTable[]> {
       return [
         { name: 'persona_fit', columns: { cohort: 'VARCHAR', agents: 'INTEGER', similarity: 'DOUBLE', baseline: 'DOUBLE', accuracy: 'DOUBLE', chance: 'DOUBLE' }, rows: cells(await personaFit(db)) },
+      ];
+    },
+  },
+  {
+    name: 'stance',
+    description: "public opinion: each post's stance (for, against, neutral) on the experiment's stance topics by a classifier trained on agents whose stance is known (held-out accuracy against chance); shares per step and cohort on both sides; agreement with survey answers",
+    async compute(db, settings): Promise<AnalysisTable[]> {
+      const s = await stance(db, settings);
+      return [
+        { name: 'stance_model', columns: { topic: 'VARCHAR', method: 'VARCHAR', accuracy: 'DOUBLE', chance: 'DOUBLE', train_posts: 'INTEGER' }, rows: cells(s.model) },
+        {
+          name: 'stance_by_step',
+          columns: { side: 'VARCHAR', step: 'INTEGER', cohort: 'VARCHAR', topic: 'VARCHAR', method: 'VARCHAR', posts: 'INTEGER', for_share: 'DOUBLE', against_share: 'DOUBLE', neutral_share: 'DOUBLE' },
+          rows: cells(s.byStep),
+        },
+        { name: 'stance_surveys', columns: { survey: 'VARCHAR', topic: 'VARCHAR', method: 'VARCHAR', agents: 'INTEGER', agreement: 'DOUBLE' }, rows: cells(s.surveys) },
       ];
     },
   },
