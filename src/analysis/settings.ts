@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { durationMs } from '../config/resolve.js';
-import type { AnalysisConfig } from '../config/types.js';
+import type { AnalysisConfig, ModelConfig } from '../config/types.js';
 
 export interface TrackSettings {
   /** The N most reposted originals. */
@@ -36,6 +36,10 @@ export interface AnalysisSettings {
   readonly stanceTopics?: readonly string[];
   /** Each survey's answer scale by name, when the experiment is known. */
   readonly surveyScales?: Readonly<Record<string, { min: number; max: number }>>;
+  /** analysis.stance.judge: the model (its key and config) that judges posts' stance. */
+  readonly stanceJudge?: { readonly name: string; readonly model: ModelConfig };
+  /** The run folder, where the judge's answers are cached. */
+  readonly runDir?: string;
 }
 
 /** The reference experiment's span (OASIS's propagation study): 150 minutes. */
@@ -77,10 +81,11 @@ interface ResolvedDoc {
   seed?: unknown;
   dataset?: { generate?: { stance_topics?: unknown } };
   surveys?: unknown;
+  models?: Record<string, ModelConfig>;
 }
 
 /** What the stance analysis reads from the experiment: its stance topics and its surveys' scales. */
-function stanceContext(doc: ResolvedDoc | null): Pick<AnalysisSettings, 'stanceTopics' | 'surveyScales'> {
+function stanceContext(doc: ResolvedDoc | null): Pick<AnalysisSettings, 'stanceTopics' | 'surveyScales' | 'stanceJudge'> {
   const topics = doc?.dataset?.generate?.stance_topics;
   const scales: Record<string, { min: number; max: number }> = {};
   for (const s of Array.isArray(doc?.surveys) ? (doc.surveys as unknown[]) : []) {
@@ -90,9 +95,12 @@ function stanceContext(doc: ResolvedDoc | null): Pick<AnalysisSettings, 'stanceT
     const max = survey.scale?.max;
     scales[survey.name] = { min: typeof min === 'number' ? min : 1, max: typeof max === 'number' ? max : 7 };
   }
+  const judge = doc?.analysis?.stance?.judge;
+  const model = judge === undefined ? undefined : doc?.models?.[judge];
   return {
     ...(Array.isArray(topics) ? { stanceTopics: topics.filter((t): t is string => typeof t === 'string') } : {}),
     surveyScales: scales,
+    ...(judge !== undefined && model !== undefined ? { stanceJudge: { name: judge, model } } : {}),
   };
 }
 
@@ -105,7 +113,7 @@ export function runAnalysisSettings(runDir: string): AnalysisSettings {
   if (!existsSync(file)) return DEFAULT_ANALYSIS;
   try {
     const doc = parse(readFileSync(file, 'utf8')) as ResolvedDoc | null;
-    return { ...analysisSettings(doc?.analysis, durationOf(doc?.clock?.step), typeof doc?.seed === 'number' ? doc.seed : undefined), ...stanceContext(doc) };
+    return { ...analysisSettings(doc?.analysis, durationOf(doc?.clock?.step), typeof doc?.seed === 'number' ? doc.seed : undefined), ...stanceContext(doc), runDir };
   } catch {
     return DEFAULT_ANALYSIS;
   }

@@ -15,7 +15,9 @@ import type { SimDb } from './open.js';
 import type { AnalysisSettings } from './settings.js';
 import { hasRealPosts, sideCondition, type Side } from './sides.js';
 import { heldOutAccuracy, knownSide, labelOf, outOfFoldMargins, type StanceLabel } from './stance-classifier.js';
+import { judgePosts, JUDGE_POSTS, type JudgeSettings } from './stance-judge.js';
 import { tfidfVectors } from './tfidf-vectors.js';
+import { modelSettingsFromConfig } from '../llm/settings.js';
 
 /** At most this many posts per topic and side (a fixed sample by post-id hash). */
 export const POSTS_PER_TOPIC = 20_000;
@@ -64,11 +66,22 @@ export interface StanceSurveyRow {
   agreement: number;
 }
 
+/** One post put to the LLM judge. */
+export interface StanceJudgedRow {
+  side: Side;
+  topic: string;
+  post_id: number;
+  label: StanceLabel | null;
+  request_hash: string;
+  error: string | null;
+}
+
 export interface StanceResult {
   topics: string[];
   model: StanceModelRow[];
   byStep: StanceStepRow[];
   surveys: StanceSurveyRow[];
+  judged: StanceJudgedRow[];
 }
 
 const SIDE_ORDER: Record<Side, number> = { sim: 0, real: 1 };
@@ -188,16 +201,66 @@ export function centroidLabels(posts: readonly TopicPost[]): { labels: (StanceLa
   return { labels: margins.map((m) => (Number.isNaN(m) ? null : labelOf(m))), model: { accuracy: held.accuracy, chance: held.chance, train_posts: held.trainPosts } };
 }
 
+/** The judge's sample of a topic's posts: at most JUDGE_POSTS per side, fixed by a hash of the post id. */
+function judgeSample(posts: readonly TopicPost[]): TopicPost[] {
+  const hash = (id: number): number => Math.imul(id, 2654435761) >>> 0;
+  const out: TopicPost[] = [];
+  for (const side of ['sim', 'real'] as const) {
+    const mine = posts.filter((p) => p.side === side).sort((a, b) => hash(a.postId) - hash(b.postId) || a.postId - b.postId);
+    out.push(...mine.slice(0, JUDGE_POSTS));
+  }
+  return out.sort((a, b) => SIDE_ORDER[a.side] - SIDE_ORDER[b.side] || a.postId - b.postId);
+}
+
+/** The judge's accuracy on posts by decided agents: its label equals the author's side (neutral counts wrong). */
+function judgeAccuracy(posts: readonly TopicPost[], labels: readonly (StanceLabel | null)[]): { accuracy: number; chance: number; train_posts: number } {
+  let pro = 0;
+  let con = 0;
+  let right = 0;
+  posts.forEach((p, i) => {
+    const side = p.side === 'sim' ? knownSide(p.stance) : null;
+    if (side === null || labels[i] === null) return;
+    if (side === 'for') pro++;
+    else con++;
+    if (labels[i] === side) right++;
+  });
+  const n = pro + con;
+  // Nothing is trained: train_posts is NULL.
+  return { accuracy: n === 0 ? Number.NaN : right / n, chance: n === 0 ? Number.NaN : Math.max(pro, con) / n, train_posts: Number.NaN };
+}
+
+export interface StanceOptions {
+  /** Judge only from the cache, sending nothing (the report). */
+  readonly judgeCacheOnly?: boolean;
+}
+
+/** The judge's settings from the analysis settings, or null when none is configured. */
+function judgeOf(settings: AnalysisSettings | undefined, opts: StanceOptions): JudgeSettings | null {
+  const j = settings?.stanceJudge;
+  if (j === undefined || (j.model.provider !== 'openai-compatible' && j.model.provider !== 'openai')) return null;
+  return { settings: modelSettingsFromConfig(j.name, j.model), ...(settings?.runDir !== undefined ? { dir: settings.runDir } : {}), ...(opts.judgeCacheOnly ? { cacheOnly: true } : {}) };
+}
+
 /** The stance analysis over every topic (empty without stance topics). */
-export async function stance(db: SimDb, settings?: AnalysisSettings): Promise<StanceResult> {
+export async function stance(db: SimDb, settings?: AnalysisSettings, opts: StanceOptions = {}): Promise<StanceResult> {
   const topics = await stanceTopics(db, settings);
-  const result: StanceResult = { topics, model: [], byStep: [], surveys: [] };
+  const judge = judgeOf(settings, opts);
+  const result: StanceResult = { topics, model: [], byStep: [], surveys: [], judged: [] };
   for (const topic of topics) {
     const posts = await allTopicPosts(db, topic);
     const { labels, model } = centroidLabels(posts);
     result.model.push({ topic, method: CENTROID, ...model });
     result.byStep.push(...sharesByStep(topic, CENTROID, posts, labels));
     result.surveys.push(...(await surveyAgreement(db, topic, CENTROID, posts, labels, settings?.surveyScales)));
+    if (judge === null) continue;
+    const method = `judge:${judge.settings.name}`;
+    const sample = judgeSample(posts);
+    const judged = await judgePosts(sample.map((p) => ({ topic, text: p.text })), judge);
+    const judgedLabels = judged.map((j) => j.label);
+    result.model.push({ topic, method, ...judgeAccuracy(sample, judgedLabels) });
+    result.byStep.push(...sharesByStep(topic, method, sample, judgedLabels));
+    result.surveys.push(...(await surveyAgreement(db, topic, method, sample, judgedLabels, settings?.surveyScales)));
+    result.judged.push(...sample.map((p, i) => ({ side: p.side, topic, post_id: p.postId, label: judged[i]!.label, request_hash: judged[i]!.requestHash, error: judged[i]!.error })));
   }
   return result;
 }

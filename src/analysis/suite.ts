@@ -109,7 +109,7 @@ export const ANALYSES: readonly Analysis[] = [
   },
   {
     name: 'stance',
-    description: "public opinion: each post's stance (for, against, neutral) on the experiment's stance topics by a classifier trained on agents whose stance is known (held-out accuracy against chance); shares per step and cohort on both sides; agreement with survey answers",
+    description: "public opinion: each post's stance (for, against, neutral) on the experiment's stance topics by a classifier trained on agents whose stance is known (held-out accuracy against chance); shares per step and cohort on both sides; agreement with survey answers; with analysis.stance.judge, the same by an LLM judge (answers cached by request hash)",
     async compute(db, settings): Promise<AnalysisTable[]> {
       const s = await stance(db, settings);
       return [
@@ -120,6 +120,11 @@ export const ANALYSES: readonly Analysis[] = [
           rows: cells(s.byStep),
         },
         { name: 'stance_surveys', columns: { survey: 'VARCHAR', topic: 'VARCHAR', method: 'VARCHAR', agents: 'INTEGER', agreement: 'DOUBLE' }, rows: cells(s.surveys) },
+        {
+          name: 'stance_judged',
+          columns: { side: 'VARCHAR', topic: 'VARCHAR', post_id: 'INTEGER', label: 'VARCHAR', request_hash: 'VARCHAR', error: 'VARCHAR' },
+          rows: cells(s.judged),
+        },
       ];
     },
   },

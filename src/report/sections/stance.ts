@@ -10,23 +10,25 @@ const pct = (x: number): string => (Number.isNaN(x) ? '—' : `${(100 * x).toFix
 
 /** Posts and label shares over every step, per side, topic and cohort. */
 function totals(rows: readonly StanceStepRow[]): (string | number)[][] {
-  const sums = new Map<string, { side: string; topic: string; cohort: string; posts: number; pro: number; con: number; neutral: number }>();
+  const sums = new Map<string, { side: string; method: string; topic: string; cohort: string; posts: number; pro: number; con: number; neutral: number }>();
   for (const r of rows) {
-    const key = JSON.stringify([r.side, r.topic, r.cohort]);
-    const s = sums.get(key) ?? sums.set(key, { side: r.side, topic: r.topic, cohort: r.cohort, posts: 0, pro: 0, con: 0, neutral: 0 }).get(key)!;
+    const key = JSON.stringify([r.side, r.method, r.topic, r.cohort]);
+    const s = sums.get(key) ?? sums.set(key, { side: r.side, method: r.method, topic: r.topic, cohort: r.cohort, posts: 0, pro: 0, con: 0, neutral: 0 }).get(key)!;
     s.posts += r.posts;
     s.pro += r.for_share * r.posts;
     s.con += r.against_share * r.posts;
     s.neutral += r.neutral_share * r.posts;
   }
-  return [...sums.values()].map((s) => [s.side, s.topic, s.cohort, s.posts, pct(s.pro / s.posts), pct(s.con / s.posts), pct(s.neutral / s.posts)]);
+  return [...sums.values()].map((s) => [s.side, s.method, s.topic, s.cohort, s.posts, pct(s.pro / s.posts), pct(s.con / s.posts), pct(s.neutral / s.posts)]);
 }
 
 export const stanceSection: ReportSection = {
   id: 'stance',
   title: 'Public opinion',
   async build(q) {
-    const s = await stance(q.db, q.settings);
+    // The judge's answers come from its cache only: a report sends no request. A judge that
+    // cannot be set up (e.g. its API key variable unset) leaves the offline classifier alone.
+    const s = await stance(q.db, q.settings, { judgeCacheOnly: true }).catch(() => stance(q.db, { ...q.settings, stanceJudge: undefined }));
     const base = {
       id: this.id,
       title: this.title,
@@ -46,22 +48,22 @@ export const stanceSection: ReportSection = {
     }
     const model = htmlTable(
       ['topic', 'method', 'held-out accuracy', 'chance', 'training posts'],
-      s.model.map((m) => [m.topic, m.method, f3(m.accuracy), f3(m.chance), m.train_posts]),
+      s.model.map((m) => [m.topic, m.method, f3(m.accuracy), f3(m.chance), Number.isNaN(m.train_posts) ? '—' : m.train_posts]),
       { numeric: [2, 3, 4] },
     );
-    const shares = htmlTable(['side', 'topic', 'cohort', 'posts', 'for', 'against', 'neutral'], totals(s.byStep), { numeric: [3, 4, 5, 6] });
+    const shares = htmlTable(['side', 'method', 'topic', 'cohort', 'posts', 'for', 'against', 'neutral'], totals(s.byStep), { numeric: [4, 5, 6, 7] });
     const surveys =
       s.surveys.length === 0
         ? '<p class="note">No survey question names a stance topic (a survey about #topic is compared with the posts of the agents it asked).</p>'
         : htmlTable(
-            ['survey', 'topic', 'agents', 'agreement'],
-            s.surveys.map((r) => [r.survey, r.topic, r.agents, pct(r.agreement)]),
-            { numeric: [2, 3] },
+            ['survey', 'topic', 'method', 'agents', 'agreement'],
+            s.surveys.map((r) => [r.survey, r.topic, r.method, r.agents, pct(r.agreement)]),
+            { numeric: [3, 4] },
           );
     const cohorts = new Set(s.byStep.map((r) => r.cohort));
     const series = (r: StanceStepRow): string => (cohorts.size > 1 ? `${r.topic} (${r.cohort})` : r.topic);
     const values = s.byStep
-      .filter((r) => r.side === 'sim')
+      .filter((r) => r.side === 'sim' && r.method === 'centroid')
       .flatMap((r) => [
         { step: r.step, series: series(r), stance: 'for', share: r.for_share, posts: r.posts },
         { step: r.step, series: series(r), stance: 'against', share: r.against_share, posts: r.posts },
