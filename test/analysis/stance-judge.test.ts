@@ -9,6 +9,7 @@ import { withSimDb } from '../../src/analysis/open.js';
 import { parseJudgeAnswer, JUDGE_CACHE } from '../../src/analysis/stance-judge.js';
 import { analyzeRun } from '../../src/analysis/store.js';
 import { startFakeOpenAI, type FakeServer } from '../../src/llm/fake-server.js';
+import { loadExperiment } from '../../src/config/load.js';
 import { buildReport } from '../../src/report/write.js';
 import { makeDb, type TestDb } from './cascade-db.js';
 import { RUN } from './stance-db.js';
@@ -140,4 +141,14 @@ describe('stance judge', () => {
     expect(t.steps).toEqual([]);
     expect((t.model as { method: string; accuracy: number | null }[]).map((m) => [m.method, m.accuracy])).toEqual([['centroid', 0.9], ['judge:judge', null]]);
   }, 60_000);
+
+  it('when analysis.stance.judge names no LLM model then the experiment is refused with the models defined', async () => {
+    db = await makeDb([]);
+    const file = join(dirname(db.dbPath), 'exp.yaml');
+    const base = `name: j\nclock: { timesteps: 1 }\nmodels:\n  stat: { provider: statistical }\ncohorts:\n  - { name: pop, count: 2, model: stat }\n`;
+    writeFileSync(file, `${base}analysis: { stance: { judge: nope } }\n`);
+    expect(() => loadExperiment(file)).toThrow(/analysis\.stance\.judge: unknown model "nope"; models defined: stat/);
+    writeFileSync(file, `${base}analysis: { stance: { judge: stat } }\n`);
+    expect(() => loadExperiment(file)).toThrow(/a stance judge needs provider openai-compatible or openai/);
+  });
 });

@@ -35,7 +35,8 @@ export const stanceSection: ReportSection = {
       description:
         "Each post naming a stance topic (its words or its #tag) classified for, against or neutral by a nearest-centroid classifier on TF-IDF vectors, trained on the posts of agents whose persona's stance is at least " +
         `${DECIDED} from 0 and scored out of fold by author (neutral: margin under ${MARGIN}); the dataset's real posts by the same models. ` +
-        'Lines: the share for (solid) and against (dashed) per step; held-out accuracy beside chance; agreement of survey answers with each agent’s posts.',
+        'Lines: the share for (solid) and against (dashed) per step; held-out accuracy beside chance; agreement of survey answers with each agent’s posts. ' +
+        'With analysis.stance.judge, the LLM judge’s labels (method judge:<model>) as cached by socialsim analyze.',
     };
     if (s.topics.length === 0) {
       return {
