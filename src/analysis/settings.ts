@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { durationMs } from '../config/resolve.js';
-import type { AnalysisConfig } from '../config/types.js';
+import type { AnalysisConfig, ModelConfig } from '../config/types.js';
 
 export interface TrackSettings {
   /** The N most reposted originals. */
@@ -32,6 +32,14 @@ export interface AnalysisSettings {
   readonly horizonMs: number;
   /** The run's step length, ms, when known (else read from its steps). */
   readonly stepMs?: number;
+  /** dataset.generate.stance_topics, when the experiment is known (personas' stances name them too). */
+  readonly stanceTopics?: readonly string[];
+  /** Each survey's answer scale by name, when the experiment is known. */
+  readonly surveyScales?: Readonly<Record<string, { min: number; max: number }>>;
+  /** analysis.stance.judge: the model (its key and config) that judges posts' stance. */
+  readonly stanceJudge?: { readonly name: string; readonly model: ModelConfig };
+  /** The run folder, where the judge's answers are cached. */
+  readonly runDir?: string;
 }
 
 /** The reference experiment's span (OASIS's propagation study): 150 minutes. */
@@ -67,6 +75,35 @@ export function analysisSettings(config: AnalysisConfig | undefined, stepMs?: nu
   };
 }
 
+interface ResolvedDoc {
+  analysis?: AnalysisConfig;
+  clock?: { step?: string };
+  seed?: unknown;
+  dataset?: { generate?: { stance_topics?: unknown } };
+  surveys?: unknown;
+  models?: Record<string, ModelConfig>;
+}
+
+/** What the stance analysis reads from the experiment: its stance topics and its surveys' scales. */
+function stanceContext(doc: ResolvedDoc | null): Pick<AnalysisSettings, 'stanceTopics' | 'surveyScales' | 'stanceJudge'> {
+  const topics = doc?.dataset?.generate?.stance_topics;
+  const scales: Record<string, { min: number; max: number }> = {};
+  for (const s of Array.isArray(doc?.surveys) ? (doc.surveys as unknown[]) : []) {
+    const survey = s as { name?: unknown; scale?: { min?: unknown; max?: unknown } } | null;
+    if (typeof survey?.name !== 'string') continue;
+    const min = survey.scale?.min;
+    const max = survey.scale?.max;
+    scales[survey.name] = { min: typeof min === 'number' ? min : 1, max: typeof max === 'number' ? max : 7 };
+  }
+  const judge = doc?.analysis?.stance?.judge;
+  const model = judge === undefined ? undefined : doc?.models?.[judge];
+  return {
+    ...(Array.isArray(topics) ? { stanceTopics: topics.filter((t): t is string => typeof t === 'string') } : {}),
+    surveyScales: scales,
+    ...(judge !== undefined && model !== undefined ? { stanceJudge: { name: judge, model } } : {}),
+  };
+}
+
 /**
  * The settings of a run folder: its experiment.resolved.yaml's `analysis:` and clock step, or
  * the defaults when the folder has no such file (or it no longer parses).
@@ -75,8 +112,8 @@ export function runAnalysisSettings(runDir: string): AnalysisSettings {
   const file = join(runDir, 'experiment.resolved.yaml');
   if (!existsSync(file)) return DEFAULT_ANALYSIS;
   try {
-    const doc = parse(readFileSync(file, 'utf8')) as { analysis?: AnalysisConfig; clock?: { step?: string }; seed?: unknown } | null;
-    return analysisSettings(doc?.analysis, durationOf(doc?.clock?.step), typeof doc?.seed === 'number' ? doc.seed : undefined);
+    const doc = parse(readFileSync(file, 'utf8')) as ResolvedDoc | null;
+    return { ...analysisSettings(doc?.analysis, durationOf(doc?.clock?.step), typeof doc?.seed === 'number' ? doc.seed : undefined), ...stanceContext(doc), runDir };
   } catch {
     return DEFAULT_ANALYSIS;
   }

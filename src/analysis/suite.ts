@@ -11,6 +11,7 @@ import { sentiment, type SentimentSummary } from './sentiment.js';
 import type { AnalysisSettings } from './settings.js';
 import { hasRealPosts, type Side } from './sides.js';
 import { similarity } from './similarity.js';
+import { stance } from './stance.js';
 import { DEFAULT_TREND_WINDOW, trends } from './trends.js';
 
 export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BOOLEAN';
@@ -132,6 +133,27 @@ export const ANALYSES: readonly Analysis[] = [
         { name: 'graph_nodes', columns: { side: 'VARCHAR', id: 'VARCHAR', kind: 'VARCHAR', label: 'VARCHAR', posts: 'INTEGER', sentiment: 'DOUBLE', community: 'INTEGER' }, rows: nodes },
         { name: 'graph_edges', columns: { side: 'VARCHAR', source: 'VARCHAR', target: 'VARCHAR', kind: 'VARCHAR', weight: 'INTEGER', sentiment: 'DOUBLE', stance: 'DOUBLE' }, rows: edges },
         { name: 'graph_communities', columns: { side: 'VARCHAR', community: 'INTEGER', nodes: 'INTEGER', posts: 'INTEGER', top_labels: 'VARCHAR' }, rows: communities },
+      ];
+    },
+  },
+  {
+    name: 'stance',
+    description: "public opinion: each post's stance (for, against, neutral) on the experiment's stance topics by a classifier trained on agents whose stance is known (held-out accuracy against chance); shares per step and cohort on both sides; agreement with survey answers; with analysis.stance.judge, the same by an LLM judge (answers cached by request hash)",
+    async compute(db, settings): Promise<AnalysisTable[]> {
+      const s = await stance(db, settings);
+      return [
+        { name: 'stance_model', columns: { topic: 'VARCHAR', method: 'VARCHAR', accuracy: 'DOUBLE', chance: 'DOUBLE', train_posts: 'INTEGER' }, rows: cells(s.model) },
+        {
+          name: 'stance_by_step',
+          columns: { side: 'VARCHAR', step: 'INTEGER', cohort: 'VARCHAR', topic: 'VARCHAR', method: 'VARCHAR', posts: 'INTEGER', for_share: 'DOUBLE', against_share: 'DOUBLE', neutral_share: 'DOUBLE' },
+          rows: cells(s.byStep),
+        },
+        { name: 'stance_surveys', columns: { survey: 'VARCHAR', topic: 'VARCHAR', method: 'VARCHAR', agents: 'INTEGER', agreement: 'DOUBLE' }, rows: cells(s.surveys) },
+        {
+          name: 'stance_judged',
+          columns: { side: 'VARCHAR', topic: 'VARCHAR', post_id: 'INTEGER', label: 'VARCHAR', request_hash: 'VARCHAR', error: 'VARCHAR' },
+          rows: cells(s.judged),
+        },
       ];
     },
   },

@@ -197,4 +197,16 @@ function embeddingModelChecks(data: Rec, out: RawIssue[]): void {
   };
   check(data.recsys, ['recsys']);
   for (const [i, iv] of recs(data.interventions)) check(iv.recsys, ['interventions', i, 'recsys']);
+  // analysis.stance.judge: an LLM model too (it is sent chat requests).
+  const stance = isRec(data.analysis) && isRec(data.analysis.stance) ? data.analysis.stance : null;
+  if (stance !== null && typeof stance.judge === 'string') {
+    const model = models[stance.judge];
+    const segments = ['analysis', 'stance', 'judge'];
+    if (model === undefined) {
+      const defined = names.length > 0 ? `models defined: ${names.join(', ')}` : 'no models are defined';
+      out.push({ segments, kind: 'value', message: `unknown model "${stance.judge}"; ${defined}${didYouMean(stance.judge, names)}` });
+    } else if (isRec(model) && model.provider !== 'openai-compatible' && model.provider !== 'openai') {
+      out.push({ segments, kind: 'value', message: `model "${stance.judge}" has provider ${String(model.provider)}; a stance judge needs provider openai-compatible or openai` });
+    }
+  }
 }

@@ -443,6 +443,8 @@ export interface AnalysisConfig {
     readonly dataset_posts?: readonly string[];
   };
   readonly cascades?: { readonly horizon?: string };
+  /** The stance analysis: `judge` names an LLM model (a key of `models`) that labels posts. */
+  readonly stance?: { readonly judge?: string };
 }
 
 /** The herding experiment (Muchnik, Aral & Taylor 2013); see src/engine/herding.ts. */

@@ -16,6 +16,7 @@ import { propagationSection } from './sections/propagation.js';
 import { realVsSimSection } from './sections/real-vs-sim.js';
 import { sentimentSection } from './sections/sentiment.js';
 import { similaritySection } from './sections/similarity.js';
+import { stanceSection } from './sections/stance.js';
 import { surveysSection } from './sections/surveys.js';
 import { topPostsSection } from './sections/top-posts.js';
 import { trendsSection } from './sections/trends.js';
@@ -32,6 +33,7 @@ export const REPORT_SECTIONS: readonly ReportSection[] = [
   propagationSection,
   exposureSection,
   sentimentSection,
+  stanceSection,
   realVsSimSection,
   similaritySection,
   personaSection,

@@ -27,6 +27,7 @@ const HINTS: Readonly<Record<string, RegExp | null>> = {
   'llm-usage': /provider: openai-compatible/,
   surveys: /add surveys: to put a question to a sample of LLM agents/,
   herding: /add a herding: block/,
+  stance: /set dataset\.generate\.stance_topics/,
 };
 
 let empty: Fixture;

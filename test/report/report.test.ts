@@ -97,7 +97,7 @@ describe('section registry', () => {
     const ids = REPORT_SECTIONS.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z0-9-]+$/);
-    expect(ids).toEqual(['overview', 'actions-per-step', 'active-agents', 'posts-likes', 'top-posts', 'trends', 'hot-news', 'propagation', 'exposure', 'sentiment', 'real-vs-sim', 'similarity', 'persona', 'knowledge-graph', 'llm-usage', 'surveys', 'herding']);
+    expect(ids).toEqual(['overview', 'actions-per-step', 'active-agents', 'posts-likes', 'top-posts', 'trends', 'hot-news', 'propagation', 'exposure', 'sentiment', 'stance', 'real-vs-sim', 'similarity', 'persona', 'knowledge-graph', 'llm-usage', 'surveys', 'herding']);
   });
 });
 

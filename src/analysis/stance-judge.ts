@@ -1,0 +1,113 @@
+/**
+ * The LLM judge of stance (`analysis.stance.judge: <model key>`): each sampled post naming a
+ * topic goes to that model through the project's client with a one-word question (for,
+ * against or neutral), parsed strictly; anything else is recorded as an invalid answer.
+ *
+ * Answers are cached by request hash (llm/cache.ts requestKey: model, sampling settings and
+ * messages, as agents' calls are keyed for --replay) in `stance-judge.jsonl` in the run folder,
+ * one line per answered request, appended as answers come. A later `analyze` (or the report)
+ * answers every cached request from the file without sending it, so the tables come out the
+ * same with the model's server stopped. Failed requests are not cached (as agents' are not):
+ * they are tried again next time.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requestKey } from '../llm/cache.js';
+import { createModelClient } from '../llm/client.js';
+import { createLimiterFor } from '../llm/settings.js';
+import type { ChatRequest, ModelClient, ModelSettings } from '../llm/types.js';
+import type { StanceLabel } from './stance-classifier.js';
+
+export const JUDGE_CACHE = 'stance-judge.jsonl';
+/** At most this many posts per topic and side are judged (a fixed sample). */
+export const JUDGE_POSTS = 1_000;
+/** Requests in flight at once (the client's limiter also caps each endpoint). */
+const PARALLEL = 8;
+
+export interface JudgeSettings {
+  /** The model's key under `models:` and its client settings. */
+  readonly settings: ModelSettings;
+  /** Where the cache file lives (the run folder); none: no cache. */
+  readonly dir?: string;
+  /** Only answer from the cache, never send (the report). */
+  readonly cacheOnly?: boolean;
+}
+
+export interface Judged {
+  readonly label: StanceLabel | null;
+  readonly requestHash: string;
+  readonly cached: boolean;
+  /** Why there is no label: the request failed, was not cached (cache only) or the answer was not one word of the three. */
+  readonly error: string | null;
+}
+
+export function judgeRequest(topic: string, text: string): ChatRequest {
+  return {
+    messages: [
+      { role: 'system', content: 'You classify the stance of social media posts toward a topic. Answer with exactly one word: for, against or neutral.' },
+      { role: 'user', content: `Topic: ${topic}\nPost: ${text}\n\nIs this post for the topic, against it, or neutral? One word.` },
+    ],
+  };
+}
+
+/** The label in an answer: exactly one of the three words (any case, surrounding spaces and one final period allowed). */
+export function parseJudgeAnswer(content: string): StanceLabel | null {
+  const w = content.trim().toLowerCase().replace(/\.$/, '');
+  return w === 'for' || w === 'against' || w === 'neutral' ? w : null;
+}
+
+function loadCache(file: string | null, model: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (file === null || !existsSync(file)) return out;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const r = JSON.parse(line) as { key?: unknown; model?: unknown; content?: unknown };
+      if (typeof r.key === 'string' && r.model === model && typeof r.content === 'string') out.set(r.key, r.content);
+    } catch {
+      // A line cut short by an interrupted analyze: that request is simply asked again.
+    }
+  }
+  return out;
+}
+
+/** Judges `items` (topic, text) in order; one result each. */
+export async function judgePosts(items: readonly { topic: string; text: string }[], judge: JudgeSettings): Promise<Judged[]> {
+  const file = judge.dir === undefined ? null : join(judge.dir, JUDGE_CACHE);
+  const cache = loadCache(file, judge.settings.model);
+  // Fail fast when no endpoint answers: an analysis does not wait out a run's max_outage.
+  const settings: ModelSettings = { ...judge.settings, unavailableTimeoutMs: judge.settings.timeoutMs };
+  let client: ModelClient | null = null;
+  // Posts with the same text make the same request: it is sent once, the others wait for it.
+  const pending = new Map<string, Promise<{ content: string } | { error: string }>>();
+  const send = async (key: string, req: ChatRequest): Promise<{ content: string } | { error: string }> => {
+    client ??= createModelClient(settings, createLimiterFor(settings));
+    const r = await client.chat(req);
+    if (!r.ok) return { error: `${r.kind}: ${r.error}` };
+    const content = typeof r.message.content === 'string' ? r.message.content : '';
+    cache.set(key, content);
+    if (file !== null) appendFileSync(file, `${JSON.stringify({ key, model: settings.model, content })}\n`);
+    return { content };
+  };
+  const out = new Array<Judged>(items.length);
+  const ask = async (i: number): Promise<void> => {
+    const req = judgeRequest(items[i]!.topic, items[i]!.text);
+    const key = requestKey(settings, req);
+    const answered = (content: string, cached: boolean): Judged => {
+      const label = parseJudgeAnswer(content);
+      return { label, requestHash: key, cached, error: label === null ? `invalid answer: ${JSON.stringify(content.slice(0, 80))}` : null };
+    };
+    const hit = cache.get(key);
+    if (hit !== undefined) return void (out[i] = answered(hit, true));
+    if (judge.cacheOnly) return void (out[i] = { label: null, requestHash: key, cached: false, error: 'not judged yet (run socialsim analyze)' });
+    const sent = pending.get(key) ?? pending.set(key, send(key, req)).get(key)!;
+    const r = await sent;
+    out[i] = 'error' in r ? { label: null, requestHash: key, cached: false, error: r.error } : answered(r.content, false);
+  };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await ask(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  return out;
+}
