@@ -1,6 +1,7 @@
 /**
  * The analysis suite at scale (issue #13): a run of 100,000 agents and 1,000,000 posts written
- * over 24 steps (topic words, template fillers, some #tags, links and emoji), 10,000 real
+ * over 24 steps (topic words, template fillers, some #tags, links and emoji; every agent with a
+ * stance on climate, for or against by user id), 10,000 real
  * posts from the dataset with their activity and follows, analysed by the same `analyzeRun`
  * that `socialsim analyze` calls. Prints the seconds of each analysis (from the file's own
  * `analyses` table), the total and the peak RSS. Target: < 60 s and < 4 GiB.
@@ -27,7 +28,7 @@ async function build(path: string): Promise<void> {
   for (const ddl of [...CHANNEL_DDL, ...CHANNEL_MIGRATIONS]) await c.run(ddl);
   const topics = `[${TOPICS.map((t) => `'${t}'`).join(', ')}]`;
   await c.run(`INSERT INTO users SELECT range, 'u' || range, 'U', 'Into ' || ${topics}[range % 8 + 1] || '.', 'c' || (range % 2), 'm', 'agent',
-                 '{"interests":["' || ${topics}[range % 8 + 1] || '","' || ${topics}[(range // 8) % 8 + 1] || '"]}', 0 FROM range(${USERS})`);
+                 '{"interests":["' || ${topics}[range % 8 + 1] || '","' || ${topics}[(range // 8) % 8 + 1] || '"],"stance":{"climate":' || CASE WHEN (range // 8) % 2 = 0 THEN '0.8' ELSE '-0.8' END || '}}', 0 FROM range(${USERS})`);
   // Opening posts first (the real ones), then the run's.
   await c.run(`INSERT INTO posts (post_id, author_id, text, kind, created_step, created_at, root_id)
                SELECT range + 1, range % ${USERS}, 'Real talk about ' || ${topics}[range % 8 + 1] || ' today http://x.example/' || range || ' 😀', 'original', 0,
