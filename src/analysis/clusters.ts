@@ -9,6 +9,7 @@
  */
 import { Rng } from '../common/rng.js';
 import { sphericalKMeans } from './kmeans.js';
+import { memoized } from './memo.js';
 import type { SimDb } from './open.js';
 import { sideCondition } from './sides.js';
 import { tfidfVectors } from './tfidf-vectors.js';
@@ -52,6 +53,10 @@ export function clusterCount(posts: number): number {
 
 /** The run's news clusters per window; `seed` starts each window's k-means (with the window). */
 export async function hotNews(db: SimDb, seed: number, window = DEFAULT_TREND_WINDOW): Promise<HotNews> {
+  return memoized(db, 'hotNews', [seed, window], () => computeHotNews(db, seed, window));
+}
+
+async function computeHotNews(db: SimDb, seed: number, window = DEFAULT_TREND_WINDOW): Promise<HotNews> {
   const w = Math.max(1, Math.floor(window));
   const rows = await db.query<{ win: number; step: number; text: string }>(
     `SELECT win, step, text FROM (

@@ -17,6 +17,7 @@ import nlp from 'compromise';
 import { UndirectedGraph } from 'graphology';
 import * as louvainNs from 'graphology-communities-louvain';
 import { Rng } from '../common/rng.js';
+import { memoized } from './memo.js';
 import type { SimDb } from './open.js';
 import { compound } from './sentiment.js';
 import { sideCondition, type Side } from './sides.js';
@@ -143,6 +144,10 @@ export interface GraphLimits {
 
 /** The graph of one side's posts; `seed` drives Louvain's random choices. */
 export async function knowledgeGraph(db: SimDb, seed: number, side: Side = 'sim', limits: GraphLimits = { posts: GRAPH_SAMPLE, chars: GRAPH_CHARS }): Promise<KnowledgeGraph> {
+  return memoized(db, 'knowledgeGraph', [seed, side, limits], () => computeKnowledgeGraph(db, seed, side, limits));
+}
+
+async function computeKnowledgeGraph(db: SimDb, seed: number, side: Side = 'sim', limits: GraphLimits = { posts: GRAPH_SAMPLE, chars: GRAPH_CHARS }): Promise<KnowledgeGraph> {
   const eligible = `FROM posts p LEFT JOIN users u ON u.user_id = p.author_id WHERE ${await sideCondition(db, side)}`;
   const count = (await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n ${eligible}`))?.n ?? 0;
   const rows = await db.query<{ author: number; username: string | null; stance: string | null; text: string }>(

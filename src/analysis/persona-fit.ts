@@ -10,6 +10,7 @@
  *   accuracy against chance, the share of the commonest first interest.
  * Up to 50 posts per agent (its first) and 20,000 agents (a fixed sample by user-id hash).
  */
+import { memoized } from './memo.js';
 import type { SimDb } from './open.js';
 import { sideCondition } from './sides.js';
 import { addInto, dot, normalised, tfidfVectors, type SparseVector } from './tfidf-vectors.js';
@@ -73,6 +74,10 @@ function classify(idx: readonly number[], agents: readonly Agent[], vectors: rea
 
 /** Posts-versus-persona figures for all agents ('all'), then per cohort when there are several. */
 export async function personaFit(db: SimDb): Promise<PersonaFit[]> {
+  return memoized(db, 'personaFit', [], () => computePersonaFit(db));
+}
+
+async function computePersonaFit(db: SimDb): Promise<PersonaFit[]> {
   const rows = await db.query<{ user_id: number; cohort: string; persona: string; topic: string | null; posts: string }>(
     `WITH written AS (
        SELECT p.author_id, p.text, row_number() OVER (PARTITION BY p.author_id ORDER BY p.post_id) AS k

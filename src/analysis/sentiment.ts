@@ -7,6 +7,7 @@
  * real posts (sides.ts), where steps mean little (they all open the run).
  */
 import vader from 'vader-sentiment';
+import { memoized } from './memo.js';
 import type { SimDb } from './open.js';
 import type { TrackSettings } from './settings.js';
 import { sideCondition, type Side } from './sides.js';
@@ -78,6 +79,10 @@ const TAG = /#([\p{L}\p{N}_]+)/gu;
 
 /** The sentiment of one side's posts (agents' by default), `track` choosing whose reply threads are summarised. */
 export async function sentiment(db: SimDb, track: TrackSettings, side: Side = 'sim'): Promise<Sentiment> {
+  return memoized(db, 'sentiment', [track, side], () => computeSentiment(db, track, side));
+}
+
+async function computeSentiment(db: SimDb, track: TrackSettings, side: Side = 'sim'): Promise<Sentiment> {
   const eligible = `FROM posts p LEFT JOIN users u ON u.user_id = p.author_id WHERE ${await sideCondition(db, side)}`;
   const count = (await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n ${eligible}`))?.n ?? 0;
   const rows = await db.query<{ post_id: number; step: number; cohort: string; text: string; kind: string; root_id: number | null }>(

@@ -16,6 +16,7 @@
 import { crossValidatedAuc } from './detector.js';
 import { histogram, jensenShannon, ksDistance } from './divergence.js';
 import { REAL_FOLLOWERS, REAL_POSTS_PER_USER, SIM_FOLLOWERS, SIM_POSTS_PER_USER } from './distributions.js';
+import { memoized } from './memo.js';
 import type { SimDb } from './open.js';
 import { hasRealPosts, sideCondition, type Side } from './sides.js';
 import { STYLE_FEATURES, styleOf, type StyleFeature } from './text-features.js';
@@ -129,6 +130,10 @@ function distance(measure: ActivityDistance['measure'], sim: number[], real: num
 
 /** The run's similarity to its dataset's real users. */
 export async function similarity(db: SimDb): Promise<Similarity> {
+  return memoized(db, 'similarity', [], () => computeSimilarity(db));
+}
+
+async function computeSimilarity(db: SimDb): Promise<Similarity> {
   const real = await hasRealPosts(db);
   const sim = await styledPosts(db, 'sim');
   const realPosts = real ? await styledPosts(db, 'real') : [];

@@ -8,6 +8,7 @@
  * been counted e times, and z = (c − e) / max(√e, 1) ≥ BURST_Z (a Poisson score against the
  * volume-adjusted expectation: a general rise in posting, like the morning's, moves nothing).
  */
+import { memoized } from './memo.js';
 import type { SimDb } from './open.js';
 import { realTimeSql, sideCondition, type Side } from './sides.js';
 
@@ -85,6 +86,10 @@ async function termsCte(db: SimDb, side: Side, stepMs: number): Promise<string> 
 
 /** One side's trends (agents' posts by default) over windows of `window` steps. */
 export async function trends(db: SimDb, window = DEFAULT_TREND_WINDOW, side: Side = 'sim', stepMs = 3_600_000): Promise<Trends> {
+  return memoized(db, 'trends', [window, side, stepMs], () => computeTrends(db, window, side, stepMs));
+}
+
+async function computeTrends(db: SimDb, window = DEFAULT_TREND_WINDOW, side: Side = 'sim', stepMs = 3_600_000): Promise<Trends> {
   const w = Math.max(1, Math.floor(window));
   const terms = await termsCte(db, side, stepMs);
   const counts = await db.query<TermCount>(
