@@ -41,6 +41,16 @@ export interface Judged {
   readonly error: string | null;
 }
 
+/** A request this analysis sent (answers from the cache send none), as agents' calls are in llm_calls. */
+export interface JudgeCall {
+  readonly requestHash: string;
+  readonly outcome: string;
+  readonly attempts: number;
+  readonly latencyMs: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+}
+
 export function judgeRequest(topic: string, text: string): ChatRequest {
   return {
     messages: [
@@ -72,7 +82,7 @@ function loadCache(file: string | null, model: string): Map<string, string> {
 }
 
 /** Judges `items` (topic, text) in order; one result each. */
-export async function judgePosts(items: readonly { topic: string; text: string }[], judge: JudgeSettings): Promise<Judged[]> {
+export async function judgePosts(items: readonly { topic: string; text: string }[], judge: JudgeSettings, calls: JudgeCall[] = []): Promise<Judged[]> {
   const file = judge.dir === undefined ? null : join(judge.dir, JUDGE_CACHE);
   const cache = loadCache(file, judge.settings.model);
   // Fail fast when no endpoint answers: an analysis does not wait out a run's max_outage.
@@ -83,6 +93,8 @@ export async function judgePosts(items: readonly { topic: string; text: string }
   const send = async (key: string, req: ChatRequest): Promise<{ content: string } | { error: string }> => {
     client ??= createModelClient(settings, createLimiterFor(settings));
     const r = await client.chat(req);
+    const c = r.record;
+    calls.push({ requestHash: key, outcome: c.outcome, attempts: c.attempts, latencyMs: Math.round(c.latencyMs), promptTokens: c.promptTokens, completionTokens: c.completionTokens });
     if (!r.ok) return { error: `${r.kind}: ${r.error}` };
     const content = typeof r.message.content === 'string' ? r.message.content : '';
     cache.set(key, content);

@@ -15,7 +15,7 @@ import type { SimDb } from './open.js';
 import type { AnalysisSettings } from './settings.js';
 import { hasRealPosts, sideCondition, type Side } from './sides.js';
 import { heldOutAccuracy, knownSide, labelOf, outOfFoldMargins, type StanceLabel } from './stance-classifier.js';
-import { judgePosts, JUDGE_POSTS, type JudgeSettings } from './stance-judge.js';
+import { judgePosts, JUDGE_POSTS, type JudgeCall, type JudgeSettings } from './stance-judge.js';
 import { tfidfVectors } from './tfidf-vectors.js';
 import { modelSettingsFromConfig } from '../llm/settings.js';
 
@@ -82,6 +82,18 @@ export interface StanceResult {
   byStep: StanceStepRow[];
   surveys: StanceSurveyRow[];
   judged: StanceJudgedRow[];
+  /** The judge's requests sent by this analysis, one per distinct text (none when all came from the cache). */
+  calls: StanceJudgeCallRow[];
+}
+
+export interface StanceJudgeCallRow {
+  topic: string;
+  request_hash: string;
+  outcome: string;
+  attempts: number;
+  latency_ms: number;
+  prompt_tokens: number;
+  completion_tokens: number;
 }
 
 const SIDE_ORDER: Record<Side, number> = { sim: 0, real: 1 };
@@ -245,7 +257,7 @@ function judgeOf(settings: AnalysisSettings | undefined, opts: StanceOptions): J
 export async function stance(db: SimDb, settings?: AnalysisSettings, opts: StanceOptions = {}): Promise<StanceResult> {
   const topics = await stanceTopics(db, settings);
   const judge = judgeOf(settings, opts);
-  const result: StanceResult = { topics, model: [], byStep: [], surveys: [], judged: [] };
+  const result: StanceResult = { topics, model: [], byStep: [], surveys: [], judged: [], calls: [] };
   for (const topic of topics) {
     const posts = await allTopicPosts(db, topic);
     const { labels, model } = centroidLabels(posts);
@@ -255,7 +267,11 @@ export async function stance(db: SimDb, settings?: AnalysisSettings, opts: Stanc
     if (judge === null) continue;
     const method = `judge:${judge.settings.name}`;
     const sample = judgeSample(posts);
-    const judged = await judgePosts(sample.map((p) => ({ topic, text: p.text })), judge);
+    const calls: JudgeCall[] = [];
+    const judged = await judgePosts(sample.map((p) => ({ topic, text: p.text })), judge, calls);
+    result.calls.push(
+      ...calls.map((c) => ({ topic, request_hash: c.requestHash, outcome: c.outcome, attempts: c.attempts, latency_ms: c.latencyMs, prompt_tokens: c.promptTokens, completion_tokens: c.completionTokens })),
+    );
     const judgedLabels = judged.map((j) => j.label);
     result.model.push({ topic, method, ...judgeAccuracy(sample, judgedLabels) });
     result.byStep.push(...sharesByStep(topic, method, sample, judgedLabels));

@@ -154,6 +154,11 @@ export const ANALYSES: readonly Analysis[] = [
           columns: { side: 'VARCHAR', topic: 'VARCHAR', post_id: 'INTEGER', label: 'VARCHAR', request_hash: 'VARCHAR', error: 'VARCHAR' },
           rows: cells(s.judged),
         },
+        {
+          name: 'stance_judge_calls',
+          columns: { topic: 'VARCHAR', request_hash: 'VARCHAR', outcome: 'VARCHAR', attempts: 'INTEGER', latency_ms: 'INTEGER', prompt_tokens: 'INTEGER', completion_tokens: 'INTEGER' },
+          rows: cells(s.calls),
+        },
       ];
     },
   },

@@ -108,12 +108,17 @@ describe('stance judge', () => {
     expect(judged.filter((j) => j.error === null)).toHaveLength(11);
     expect(new Set(judged.map((j) => j.request_hash)).size).toBe(4);
     expect(readFileSync(join(dir, JUDGE_CACHE), 'utf8').trim().split('\n')).toHaveLength(4);
+    // Each request sent is on record, as agents' are in llm_calls: 4 distinct texts, 4 calls.
+    const calls = await withSimDb(join(dir, 'analysis.duckdb'), (d) => d.query<{ request_hash: string; outcome: string; attempts: number }>(`SELECT request_hash, outcome, attempts FROM stance_judge_calls ORDER BY request_hash`));
+    expect(calls.map((c) => c.request_hash)).toEqual([...new Set(judged.map((j) => j.request_hash))].sort());
+    expect(calls.every((c) => c.outcome === 'ok' && c.attempts === 1)).toBe(true);
 
     // The server stops: the second analyze sends nothing and its tables are the same.
     await srv.close();
     srv = undefined;
     await analyzeRun(dir, ['stance']);
     expect(await tables(dir)).toEqual(first);
+    expect(await withSimDb(join(dir, 'analysis.duckdb'), (d) => d.query('SELECT * FROM stance_judge_calls'))).toEqual([]);
 
     // The report reads the judge from the cache too, without a server.
     const { sections } = await buildReport(dir);
