@@ -1,10 +1,7 @@
 import { DiskFullError, isDiskFull } from '../engine/disk-full.js';
 import { RunLockedError, withRunLock } from '../engine/run-lock.js';
 import { join } from 'node:path';
-import { runAnalysisSettings } from '../analysis/settings.js';
-import { ANALYSIS_DB, analyzeRun } from '../analysis/store.js';
-import { ANALYSIS_NAMES } from '../analysis/suite.js';
-import { writeReport, type ReportOptions } from '../report/index.js';
+import type { ReportOptions } from '../report/index.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { shown } from './run-dir.js';
 
@@ -22,6 +19,9 @@ export function runFailure(err: unknown): unknown {
 /** report.html of a finished run, written holding the run's lock; a full disk says how to finish it. */
 export async function writeRunReport(dir: string, opts: ReportOptions = {}): Promise<string> {
   try {
+    // Imported when a run has finished: vega, VADER and the NLP packages are not loaded by a
+    // command that stops before (a refused input, --max-steps, a failure).
+    const { writeReport } = await import('../report/index.js');
     return await withRunLock(dir, () => writeReport(dir, opts));
   } catch (err) {
     throw runFailure(isDiskFull(err) ? new DiskFullError(dir, 'writing the report', err instanceof Error ? err.message : String(err)) : err);
@@ -41,6 +41,11 @@ export interface RunOutputs {
  */
 export async function writeRunOutputs(dir: string, opts: ReportOptions = {}): Promise<RunOutputs> {
   const reportPath = await writeRunReport(dir, opts);
+  const [{ runAnalysisSettings }, { ANALYSIS_DB, analyzeRun }, { ANALYSIS_NAMES }] = await Promise.all([
+    import('../analysis/settings.js'),
+    import('../analysis/store.js'),
+    import('../analysis/suite.js'),
+  ]);
   const enabled = runAnalysisSettings(dir).enable ?? ANALYSIS_NAMES;
   if (enabled.length === 0) return { reportPath, analysisPath: null };
   try {
