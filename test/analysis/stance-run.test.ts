@@ -38,7 +38,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('stance on a real run', () => {
   it('when personas hold stances on a topic their posts name then analysis.duckdb holds a trained model and shares that add up per step', async () => {
     const records = await analyzeRun(runDir, ['stance']);
-    expect(records.map((r) => r.tables)).toEqual([['stance_model', 'stance_by_step', 'stance_surveys', 'stance_judged']]);
+    expect(records.map((r) => r.tables)).toEqual([['stance_model', 'stance_by_step', 'stance_surveys', 'stance_judged', 'stance_judge_calls']]);
     await withSimDb(join(runDir, 'analysis.duckdb'), async (db) => {
       const model = await db.query<{ topic: string; method: string; accuracy: number; chance: number; train_posts: number }>('SELECT * FROM stance_model');
       expect(model).toHaveLength(1);

@@ -98,6 +98,6 @@ describe('stance analysis', () => {
   it('when no persona holds a stance then there are no topics and every table is empty', async () => {
     db = await makeDb([agents([[1, 'pop', null]]), written([[1, 1, 1, FOR]])]);
     const s = await withSimDb(db.dbPath, (d) => stance(d));
-    expect(s).toEqual({ topics: [], model: [], byStep: [], surveys: [], judged: [] });
+    expect(s).toEqual({ topics: [], model: [], byStep: [], surveys: [], judged: [], calls: [] });
   });
 });
