@@ -40,49 +40,48 @@ async function sidesOf(db: SimDb): Promise<Side[]> {
   return (await hasRealPosts(db)) ? ['sim', 'real'] : ['sim'];
 }
 
+/**
+ * `tablesOf(side)` for the agents' posts and, when the run has them, the dataset's real ones,
+ * stacked table by table under a leading `side` column.
+ */
+async function bySide(db: SimDb, tablesOf: (side: Side) => Promise<AnalysisTable[]>): Promise<AnalysisTable[]> {
+  const stacked = new Map<string, { columns: Record<string, ColumnType>; rows: Record<string, Cell>[] }>();
+  for (const side of await sidesOf(db)) {
+    for (const t of await tablesOf(side)) {
+      const into = stacked.get(t.name) ?? stacked.set(t.name, { columns: { side: 'VARCHAR', ...t.columns }, rows: [] }).get(t.name)!;
+      into.rows.push(...t.rows.map((r) => ({ side, ...r })));
+    }
+  }
+  return [...stacked].map(([name, t]) => ({ name, ...t }));
+}
+
 export const ANALYSES: readonly Analysis[] = [
   {
     name: 'trends',
     description: "hashtag and word counts per step and cohort, bursts against a trailing window (Poisson z-score), top rising terms per window; the dataset's real posts on steps of the run's length from the first of them",
-    async compute(db, settings): Promise<AnalysisTable[]> {
-      const counts: Record<string, Cell>[] = [];
-      const bursts: Record<string, Cell>[] = [];
-      const rising: Record<string, Cell>[] = [];
-      for (const side of await sidesOf(db)) {
+    compute: (db, settings) =>
+      bySide(db, async (side): Promise<AnalysisTable[]> => {
         const t = await trends(db, DEFAULT_TREND_WINDOW, side, settings.stepMs);
-        counts.push(...cells(t.counts).map((r) => ({ side, ...r })));
-        bursts.push(...cells(t.bursts).map((r) => ({ side, ...r })));
-        rising.push(...cells(t.rising).map((r) => ({ side, ...r })));
-      }
-      return [
-        { name: 'trend_counts', columns: { side: 'VARCHAR', step: 'INTEGER', cohort: 'VARCHAR', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER' }, rows: counts },
-        { name: 'trend_bursts', columns: { side: 'VARCHAR', step: 'INTEGER', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER', expected: 'DOUBLE', z: 'DOUBLE' }, rows: bursts },
-        { name: 'trend_rising', columns: { side: 'VARCHAR', from_step: 'INTEGER', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER', previous: 'INTEGER', growth: 'INTEGER' }, rows: rising },
-      ];
-    },
+        return [
+          { name: 'trend_counts', columns: { step: 'INTEGER', cohort: 'VARCHAR', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER' }, rows: cells(t.counts) },
+          { name: 'trend_bursts', columns: { step: 'INTEGER', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER', expected: 'DOUBLE', z: 'DOUBLE' }, rows: cells(t.bursts) },
+          { name: 'trend_rising', columns: { from_step: 'INTEGER', kind: 'VARCHAR', term: 'VARCHAR', count: 'INTEGER', previous: 'INTEGER', growth: 'INTEGER' }, rows: cells(t.rising) },
+        ];
+      }),
   },
   {
     name: 'sentiment',
     description: "VADER compound score of each post: overall, per step and cohort, per #topic, in tracked posts' reply threads; agents' posts and the dataset's real ones",
-    async compute(db, settings): Promise<AnalysisTable[]> {
-      const overall: Record<string, Cell>[] = [];
-      const steps: Record<string, Cell>[] = [];
-      const topics: Record<string, Cell>[] = [];
-      const replies: Record<string, Cell>[] = [];
-      for (const side of await sidesOf(db)) {
+    compute: (db, settings) =>
+      bySide(db, async (side): Promise<AnalysisTable[]> => {
         const s = await sentiment(db, settings.track, side);
-        overall.push({ side, scored: s.scored, eligible: s.eligible, ...s.overall });
-        steps.push(...cells(s.byStep).map((r) => ({ side, ...r })));
-        topics.push(...cells(s.byTopic).map((r) => ({ side, ...r })));
-        replies.push(...cells(s.replies).map((r) => ({ side, ...r })));
-      }
-      return [
-        { name: 'sentiment_overall', columns: { side: 'VARCHAR', scored: 'INTEGER', eligible: 'INTEGER', ...SUMMARY }, rows: overall },
-        { name: 'sentiment_by_step', columns: { side: 'VARCHAR', step: 'INTEGER', cohort: 'VARCHAR', ...SUMMARY }, rows: steps },
-        { name: 'sentiment_by_topic', columns: { side: 'VARCHAR', topic: 'VARCHAR', ...SUMMARY }, rows: topics },
-        { name: 'sentiment_replies', columns: { side: 'VARCHAR', post_id: 'INTEGER', author: 'VARCHAR', label: 'VARCHAR', ...SUMMARY }, rows: replies },
-      ];
-    },
+        return [
+          { name: 'sentiment_overall', columns: { scored: 'INTEGER', eligible: 'INTEGER', ...SUMMARY }, rows: [{ scored: s.scored, eligible: s.eligible, ...s.overall }] },
+          { name: 'sentiment_by_step', columns: { step: 'INTEGER', cohort: 'VARCHAR', ...SUMMARY }, rows: cells(s.byStep) },
+          { name: 'sentiment_by_topic', columns: { topic: 'VARCHAR', ...SUMMARY }, rows: cells(s.byTopic) },
+          { name: 'sentiment_replies', columns: { post_id: 'INTEGER', author: 'VARCHAR', label: 'VARCHAR', ...SUMMARY }, rows: cells(s.replies) },
+        ];
+      }),
   },
   {
     name: 'similarity',
@@ -119,22 +118,15 @@ export const ANALYSES: readonly Analysis[] = [
   {
     name: 'graph',
     description: 'public-opinion knowledge graph: people, places, organisations (compromise), #tags and users as nodes; co-occurrence and user→entity edges with sentiment and stance; Louvain communities (seeded)',
-    async compute(db, settings): Promise<AnalysisTable[]> {
-      const nodes: Record<string, Cell>[] = [];
-      const edges: Record<string, Cell>[] = [];
-      const communities: Record<string, Cell>[] = [];
-      for (const side of await sidesOf(db)) {
+    compute: (db, settings) =>
+      bySide(db, async (side): Promise<AnalysisTable[]> => {
         const g = await knowledgeGraph(db, settings.seed ?? 0, side);
-        nodes.push(...cells(g.nodes).map((r) => ({ side, ...r })));
-        edges.push(...cells(g.edges).map((r) => ({ side, ...r })));
-        communities.push(...cells(g.communities).map((r) => ({ side, ...r })));
-      }
-      return [
-        { name: 'graph_nodes', columns: { side: 'VARCHAR', id: 'VARCHAR', kind: 'VARCHAR', label: 'VARCHAR', posts: 'INTEGER', sentiment: 'DOUBLE', community: 'INTEGER' }, rows: nodes },
-        { name: 'graph_edges', columns: { side: 'VARCHAR', source: 'VARCHAR', target: 'VARCHAR', kind: 'VARCHAR', weight: 'INTEGER', sentiment: 'DOUBLE', stance: 'DOUBLE' }, rows: edges },
-        { name: 'graph_communities', columns: { side: 'VARCHAR', community: 'INTEGER', nodes: 'INTEGER', posts: 'INTEGER', top_labels: 'VARCHAR' }, rows: communities },
-      ];
-    },
+        return [
+          { name: 'graph_nodes', columns: { id: 'VARCHAR', kind: 'VARCHAR', label: 'VARCHAR', posts: 'INTEGER', sentiment: 'DOUBLE', community: 'INTEGER' }, rows: cells(g.nodes) },
+          { name: 'graph_edges', columns: { source: 'VARCHAR', target: 'VARCHAR', kind: 'VARCHAR', weight: 'INTEGER', sentiment: 'DOUBLE', stance: 'DOUBLE' }, rows: cells(g.edges) },
+          { name: 'graph_communities', columns: { community: 'INTEGER', nodes: 'INTEGER', posts: 'INTEGER', top_labels: 'VARCHAR' }, rows: cells(g.communities) },
+        ];
+      }),
   },
   {
     name: 'stance',
