@@ -13,6 +13,7 @@
  * Among candidates of the same step the higher user id wins. Each cascade says which it used.
  */
 import type { SimDb } from './open.js';
+import { openingPostsUpTo } from './sides.js';
 import type { TrackedPost } from './track.js';
 
 export type TreeMethod = 'recorded' | 'reconstructed';
@@ -56,8 +57,7 @@ export interface CascadeClock {
 
 /** The run's clock for cascades, its step length given. */
 export async function cascadeClock(db: SimDb, stepMs: number | undefined, hasMeta = true): Promise<CascadeClock> {
-  const row = hasMeta ? await db.one<{ v: string }>(`SELECT value AS v FROM meta WHERE key = 'opening_posts'`) : undefined;
-  return { stepMs: stepMs ?? 0, openingPostsUpTo: row ? Number(row.v) : 0 };
+  return { stepMs: stepMs ?? 0, openingPostsUpTo: hasMeta ? await openingPostsUpTo(db) : 0 };
 }
 
 /** The cascade of every tracked post: recorded where the run kept the path, else rebuilt. */

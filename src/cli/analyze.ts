@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { textTable } from '../analysis/format.js';
 import { ANALYSIS_DB, analyzeRun, unknownAnalyses, type AnalysisRecord } from '../analysis/store.js';
 import { ANALYSES } from '../analysis/suite.js';
-import { SWEEP_FILES, type SweepFile } from '../sweep/run-sweep.js';
+import { readSweepFile, SWEEP_FILES, sweepRunFolders } from '../sweep/run-sweep.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { withRunLock } from '../engine/run-lock.js';
 import { shown, simDbOf } from './run-dir.js';
@@ -12,9 +12,7 @@ import { runFailure } from './run-guard.js';
 
 /** The run folders of a sweep that hold a database (runs not started yet are skipped). */
 function sweepRunDirs(sweepDir: string): string[] {
-  const info = JSON.parse(readFileSync(join(sweepDir, SWEEP_FILES.info), 'utf8')) as SweepFile;
-  const resultsRoot = dirname(dirname(resolve(sweepDir)));
-  return info.runs.map((r) => join(resultsRoot, info.experiment, r.run_id)).filter((d) => existsSync(join(d, 'sim.duckdb')));
+  return sweepRunFolders(sweepDir, readSweepFile(sweepDir)).filter((d) => existsSync(join(d, 'sim.duckdb')));
 }
 
 /** The file written and what it holds; `file` is analysis.duckdb's path. */

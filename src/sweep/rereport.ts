@@ -3,19 +3,19 @@
  * the sweep's own records (sweep.json) and each run's sim.duckdb, e.g. after the metrics
  * gained a column or a run was resumed by hand.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { readRunInfo, RUN_FILES } from '../engine/run-folder.js';
 import { readRunMetrics, type IndexRow } from './index-db.js';
-import { SWEEP_FILES, type SweepFile } from './run-sweep.js';
+import { readSweepFile, sweepRunFolders } from './run-sweep.js';
 import { writeSweepReport } from './report.js';
 
 export async function reportSweep(sweepDir: string): Promise<string> {
-  const info = JSON.parse(readFileSync(join(sweepDir, SWEEP_FILES.info), 'utf8')) as SweepFile;
-  const resultsRoot = dirname(dirname(resolve(sweepDir)));
+  const info = readSweepFile(sweepDir);
+  const folders = sweepRunFolders(sweepDir, info);
   const rows: IndexRow[] = [];
-  for (const r of info.runs) {
-    const runDir = join(resultsRoot, info.experiment, r.run_id);
+  for (const [i, r] of info.runs.entries()) {
+    const runDir = folders[i]!;
     const run = existsSync(join(runDir, RUN_FILES.info)) ? readRunInfo(runDir) : undefined;
     const metrics = run && existsSync(join(runDir, RUN_FILES.db)) ? await readRunMetrics(runDir, run.wall_ms) : null;
     rows.push({

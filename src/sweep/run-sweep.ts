@@ -55,6 +55,17 @@ export interface SweepFile {
 
 export const SWEEP_FILES = { info: 'sweep.json', index: 'sweep.duckdb', report: 'sweep-report.html' } as const;
 
+/** A sweep folder's sweep.json. */
+export function readSweepFile(sweepDir: string): SweepFile {
+  return JSON.parse(readFileSync(join(sweepDir, SWEEP_FILES.info), 'utf8')) as SweepFile;
+}
+
+/** The folder of each of the sweep's runs, in its order: ordinary run folders beside the sweep folder (<root>/<experiment>/<run-id>). */
+export function sweepRunFolders(sweepDir: string, info: SweepFile): string[] {
+  const resultsRoot = dirname(dirname(resolve(sweepDir)));
+  return info.runs.map((r) => join(resultsRoot, info.experiment, r.run_id));
+}
+
 /** Expands `file` and runs the sweep (or, with `dryRun`, only expands it). */
 export async function runSweep(file: string, opts: SweepOptions): Promise<SweepOutcome> {
   const runs = expandSweep(file, opts.overrides ?? []);
@@ -70,7 +81,7 @@ export async function runSweep(file: string, opts: SweepOptions): Promise<SweepO
  * the experiment file has changed since: finished runs are skipped, the rest resumed or run.
  */
 export async function resumeSweep(sweepDir: string, opts: Omit<SweepOptions, 'resultsRoot' | 'dryRun' | 'overrides'>): Promise<SweepOutcome> {
-  const info = JSON.parse(readFileSync(join(sweepDir, SWEEP_FILES.info), 'utf8')) as SweepFile;
+  const info = readSweepFile(sweepDir);
   const runs: SweepRun[] = info.runs.map((r) => {
     const experiment = loadExperiment(join(sweepDir, 'runs', `${r.run_id}.yaml`));
     const hash = configHash(experiment);
