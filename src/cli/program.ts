@@ -23,6 +23,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   launch: async () => (await import('./launch.js')).registerLaunch,
   sweep: async () => (await import('./sweep.js')).registerSweep,
   calibrate: async () => (await import('./calibrate.js')).registerCalibrate,
+  board: async () => (await import('./board.js')).registerBoard,
 };
 
 /** The commands `argv` needs registered: the one it names, none for a bare --version, else all. */
