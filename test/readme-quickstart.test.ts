@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { compareCascades } from '../src/analysis/nrmse.js';
 import { withSimDb } from '../src/analysis/open.js';
 import { propagationOf } from '../src/analysis/propagation.js';
-import { DEFAULT_ANALYSIS } from '../src/analysis/settings.js';
+import { DEFAULT_ANALYSIS, runAnalysisSettings } from '../src/analysis/settings.js';
+import { crossCuttingExposure } from '../src/analysis/exposure.js';
+import { stance } from '../src/analysis/stance.js';
 import { loadExperiment } from '../src/config/load.js';
 import { runExperiment } from '../src/engine/run.js';
 import { tempDir } from './helpers/tmp.js';
@@ -26,5 +28,14 @@ describe('the README’s quick start', () => {
     const scripted = finals.filter((f) => f.label === 'news' || f.label === 'misinformation');
     expect(scripted.map((f) => f.label).sort()).toEqual(['misinformation', 'news', 'news']);
     for (const f of scripted) expect(f.scale, `#${f.post_id} ${f.label}`).toBeGreaterThan(5);
+    // The README says personas hold stances on climate and politics, which Public opinion and
+    // Exposure read: both have rows for both topics.
+    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+      const opinion = await stance(db, runAnalysisSettings(dir));
+      expect(opinion.topics.sort()).toEqual(['climate', 'politics']);
+      expect(new Set(opinion.byStep.map((r) => r.topic))).toEqual(new Set(['climate', 'politics']));
+      const exposure = await crossCuttingExposure(db);
+      expect(new Set(exposure.map((r) => r.topic))).toEqual(new Set(['climate', 'politics']));
+    });
   });
 });

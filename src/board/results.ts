@@ -1,6 +1,6 @@
 /**
  * What the board may open: run folders under its results folder, addressed by their path
- * relative to it (`quickstart/1f5a385dc69f`). Anything else — an absolute path, `..`, a link
+ * relative to it (`quickstart/ace776b55f58`). Anything else — an absolute path, `..`, a link
  * leading out, a folder without run.json — is a 404 that names nothing outside.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
