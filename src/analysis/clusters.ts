@@ -11,7 +11,7 @@ import { Rng } from '../common/rng.js';
 import { sphericalKMeans } from './kmeans.js';
 import { memoized } from './memo.js';
 import type { SimDb } from './open.js';
-import { sideCondition } from './sides.js';
+import { sideCondition, sideSteps, type Side } from './sides.js';
 import { tfidfVectors } from './tfidf-vectors.js';
 import { DEFAULT_TREND_WINDOW, STOPWORDS } from './trends.js';
 
@@ -51,19 +51,23 @@ export function clusterCount(posts: number): number {
   return Math.min(MAX_CLUSTERS, Math.max(1, Math.floor(Math.sqrt(posts / 4))));
 }
 
-/** The run's news clusters per window; `seed` starts each window's k-means (with the window). */
-export async function hotNews(db: SimDb, seed: number, window = DEFAULT_TREND_WINDOW): Promise<HotNews> {
-  return memoized(db, 'hotNews', [seed, window], () => computeHotNews(db, seed, window));
+/**
+ * One side's news clusters per window (agents' posts by default; the dataset's real posts on
+ * steps of the run's length from the first of them, as in trends); `seed` starts each window's
+ * k-means (with the window).
+ */
+export async function hotNews(db: SimDb, seed: number, window = DEFAULT_TREND_WINDOW, side: Side = 'sim', stepMs = 3_600_000): Promise<HotNews> {
+  return memoized(db, 'hotNews', [seed, window, side, stepMs], () => computeHotNews(db, seed, window, side, stepMs));
 }
 
-async function computeHotNews(db: SimDb, seed: number, window = DEFAULT_TREND_WINDOW): Promise<HotNews> {
+async function computeHotNews(db: SimDb, seed: number, window: number, side: Side, stepMs: number): Promise<HotNews> {
   const w = Math.max(1, Math.floor(window));
+  const { from, step } = await sideSteps(db, side, stepMs);
   const rows = await db.query<{ win: number; step: number; text: string }>(
     `SELECT win, step, text FROM (
-       SELECT (p.created_step // ${w})::INTEGER AS win, p.created_step AS step, p.text, p.post_id,
-              row_number() OVER (PARTITION BY p.created_step // ${w} ORDER BY hash(p.post_id)) AS k
-       FROM posts p LEFT JOIN users u ON u.user_id = p.author_id
-       WHERE ${await sideCondition(db, 'sim')})
+       SELECT (step // ${w})::INTEGER AS win, step, text, post_id,
+              row_number() OVER (PARTITION BY step // ${w} ORDER BY hash(post_id)) AS k
+       FROM (SELECT ${step} AS step, p.text, p.post_id FROM ${from} WHERE ${await sideCondition(db, side)}))
      WHERE k <= ${CLUSTER_SAMPLE} ORDER BY win, post_id`,
   );
   const byWindow = new Map<number, { step: number; text: string }[]>();

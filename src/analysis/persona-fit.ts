@@ -12,7 +12,7 @@
  */
 import { memoized } from './memo.js';
 import type { SimDb } from './open.js';
-import { sideCondition } from './sides.js';
+import { sideCondition, type Side } from './sides.js';
 import { addInto, dot, normalised, tfidfVectors, type SparseVector } from './tfidf-vectors.js';
 
 export const POSTS_PER_AGENT = 50;
@@ -72,17 +72,21 @@ function classify(idx: readonly number[], agents: readonly Agent[], vectors: rea
   return { accuracy: tried === 0 ? Number.NaN : correct / tried, chance };
 }
 
-/** Posts-versus-persona figures for all agents ('all'), then per cohort when there are several. */
-export async function personaFit(db: SimDb): Promise<PersonaFit[]> {
-  return memoized(db, 'personaFit', [], () => computePersonaFit(db));
+/**
+ * Posts-versus-persona figures for all agents ('all'), then per cohort when there are several:
+ * of what agents wrote during the run, or (`real`) of the dataset's real posts against the
+ * profiles of the accounts that wrote them.
+ */
+export async function personaFit(db: SimDb, side: Side = 'sim'): Promise<PersonaFit[]> {
+  return memoized(db, 'personaFit', [side], () => computePersonaFit(db, side));
 }
 
-async function computePersonaFit(db: SimDb): Promise<PersonaFit[]> {
+async function computePersonaFit(db: SimDb, side: Side): Promise<PersonaFit[]> {
   const rows = await db.query<{ user_id: number; cohort: string; persona: string; topic: string | null; posts: string }>(
     `WITH written AS (
        SELECT p.author_id, p.text, row_number() OVER (PARTITION BY p.author_id ORDER BY p.post_id) AS k
        FROM posts p LEFT JOIN users u ON u.user_id = p.author_id
-       WHERE ${await sideCondition(db, 'sim')}),
+       WHERE ${await sideCondition(db, side)}),
      chosen AS (SELECT user_id FROM users WHERE user_id IN (SELECT author_id FROM written) ORDER BY hash(user_id) LIMIT ${AGENTS_SAMPLE})
      SELECT u.user_id, u.cohort,
             u.bio || ' ' || coalesce(array_to_string(CAST(json_extract(u.persona, '$.interests') AS VARCHAR[]), ' '), '') AS persona,

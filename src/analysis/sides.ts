@@ -46,3 +46,18 @@ export async function realTimeSql(db: SimDb): Promise<string> {
   );
   return (col?.n ?? 0) > 0 ? 'coalesce(d.real_time, p.created_at)' : 'p.created_at';
 }
+
+/**
+ * The FROM clause and step expression that place one side's posts on steps: agents' posts on
+ * the step they were written; real posts by their time in the dataset on steps of the run's
+ * length (`stepMs`), counted from the first real post, so their own time gives the axis. The
+ * FROM clause binds `p` (posts) and `u` (users), as `sideCondition` expects.
+ */
+export async function sideSteps(db: SimDb, side: Side, stepMs: number): Promise<{ from: string; step: string }> {
+  if (side === 'sim') return { from: 'posts p LEFT JOIN users u ON u.user_id = p.author_id', step: 'p.created_step' };
+  const at = await realTimeSql(db);
+  return {
+    from: 'posts p LEFT JOIN users u ON u.user_id = p.author_id LEFT JOIN dataset_posts d ON d.post_id = p.post_id',
+    step: `floor(epoch_ms(${at} - (min(${at}) OVER ())) / ${Math.max(1, Math.round(stepMs))})::INTEGER`,
+  };
+}

@@ -97,23 +97,23 @@ export const ANALYSES: readonly Analysis[] = [
   },
   {
     name: 'clusters',
-    description: "hot news: per trends window, agents' posts clustered by seeded spherical k-means on TF-IDF vectors, each cluster labelled by its top terms and ranked by growth, with its posts per step",
-    async compute(db, settings): Promise<AnalysisTable[]> {
-      const h = await hotNews(db, settings.seed ?? 0);
-      return [
-        { name: 'news_clusters', columns: { from_step: 'INTEGER', rank: 'INTEGER', label: 'VARCHAR', posts: 'INTEGER', growth: 'INTEGER', first_step: 'INTEGER', peak_step: 'INTEGER' }, rows: cells(h.clusters) },
-        { name: 'news_cluster_steps', columns: { from_step: 'INTEGER', rank: 'INTEGER', step: 'INTEGER', posts: 'INTEGER' }, rows: cells(h.steps) },
-      ];
-    },
+    description: "hot news: per trends window, posts clustered by seeded spherical k-means on TF-IDF vectors, each cluster labelled by its top terms and ranked by growth, with its posts per step; agents' posts and the dataset's real ones (on steps of the run's length from the first of them)",
+    compute: (db, settings) =>
+      bySide(db, async (side): Promise<AnalysisTable[]> => {
+        const h = await hotNews(db, settings.seed ?? 0, DEFAULT_TREND_WINDOW, side, settings.stepMs);
+        return [
+          { name: 'news_clusters', columns: { from_step: 'INTEGER', rank: 'INTEGER', label: 'VARCHAR', posts: 'INTEGER', growth: 'INTEGER', first_step: 'INTEGER', peak_step: 'INTEGER' }, rows: cells(h.clusters) },
+          { name: 'news_cluster_steps', columns: { from_step: 'INTEGER', rank: 'INTEGER', step: 'INTEGER', posts: 'INTEGER' }, rows: cells(h.steps) },
+        ];
+      }),
   },
   {
     name: 'persona',
-    description: "posts versus persona per cohort: TF-IDF cosine of each agent's posts with its persona against another agent's, and a nearest-centroid classifier's cross-validated accuracy at the persona's topic against chance",
-    async compute(db): Promise<AnalysisTable[]> {
-      return [
-        { name: 'persona_fit', columns: { cohort: 'VARCHAR', agents: 'INTEGER', similarity: 'DOUBLE', baseline: 'DOUBLE', accuracy: 'DOUBLE', chance: 'DOUBLE' }, rows: cells(await personaFit(db)) },
-      ];
-    },
+    description: "posts versus persona per cohort: TF-IDF cosine of each agent's posts with its persona against another agent's, and a nearest-centroid classifier's cross-validated accuracy at the persona's topic against chance; agents' posts and the dataset's real posts against their accounts' profiles",
+    compute: (db) =>
+      bySide(db, async (side): Promise<AnalysisTable[]> => [
+        { name: 'persona_fit', columns: { cohort: 'VARCHAR', agents: 'INTEGER', similarity: 'DOUBLE', baseline: 'DOUBLE', accuracy: 'DOUBLE', chance: 'DOUBLE' }, rows: cells(await personaFit(db, side)) },
+      ]),
   },
   {
     name: 'graph',

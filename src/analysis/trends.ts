@@ -10,7 +10,7 @@
  */
 import { memoized } from './memo.js';
 import type { SimDb } from './open.js';
-import { realTimeSql, sideCondition, type Side } from './sides.js';
+import { sideCondition, sideSteps, type Side } from './sides.js';
 
 export const BURST_Z = 3;
 export const BURST_MIN = 3;
@@ -71,11 +71,10 @@ const list = (words: readonly string[]): string => words.map((w) => `'${w}'`).jo
  * gives the axis; their cohort is the account's.
  */
 async function termsCte(db: SimDb, side: Side, stepMs: number): Promise<string> {
-  const at = side === 'sim' ? '' : await realTimeSql(db);
-  const step = side === 'sim' ? 'p.created_step' : `floor(epoch_ms(${at} - (min(${at}) OVER ())) / ${Math.max(1, Math.round(stepMs))})::INTEGER`;
+  const { from, step } = await sideSteps(db, side, stepMs);
   return `t_posts AS (
       SELECT ${step} AS step, coalesce(u.cohort, '?') AS cohort, lower(p.text) AS text
-      FROM posts p LEFT JOIN users u ON u.user_id = p.author_id${side === 'sim' ? '' : ' LEFT JOIN dataset_posts d ON d.post_id = p.post_id'}
+      FROM ${from}
       WHERE ${await sideCondition(db, side)}),
     t_terms AS (
       SELECT step, cohort, 'tag' AS kind, unnest(regexp_extract_all(text, '#([\\p{L}\\p{N}_]+)', 1)) AS term FROM t_posts

@@ -58,3 +58,32 @@ describe('hot news', () => {
     ]);
   });
 });
+
+describe('hot news on the real side', () => {
+  it("when real posts carry their dataset times then they are clustered on steps counted from the first of them, apart from agents' posts", async () => {
+    // Real posts open the run (created_step 0) but were written over eight hours in the dataset:
+    // ten about football from hour 0 to 4, eight about a volcano in hours 4 and 5. With 1-hour
+    // steps counted from the first real post (10:00), the volcano falls on steps 4 and 5 of
+    // window 0..5: all 8 in the second half (growth 8); football at hours 0,1,2,3,4,0,1,2,3,4
+    // has 6 before step 3 and 4 from it (growth −2).
+    const football = Array.from({ length: 10 }, (_, i) => [100 + i, i % 5, 'football match tonight'] as const);
+    const volcano = Array.from({ length: 8 }, (_, i) => [200 + i, 4 + (i % 2), 'volcano eruption lava'] as const);
+    const real = [...football, ...volcano];
+    db = await makeDb([
+      users([[2, 'agent']]),
+      `INSERT INTO posts (post_id, author_id, text, kind, created_step, created_at) VALUES ${real.map(([id]) => `(${id}, 2, '${real.find((r) => r[0] === id)![2]}', 'original', 0, TIMESTAMP '2024-06-01 00:00:00')`).join(', ')}`,
+      `INSERT INTO dataset_posts (post_id, dataset_id, track, real_time) VALUES ${real.map(([id, hour]) => `(${id}, 'd${id}', false, TIMESTAMP '2023-03-01 10:00:00' + INTERVAL ${hour} HOUR)`).join(', ')}`,
+      // One agent post during the run: on the sim side only.
+      written([[300, 2, 'agents write about gardening']]),
+      `INSERT INTO meta VALUES ('opening_posts', '299')`,
+    ]);
+    const h = await withSimDb(db.dbPath, (d) => hotNews(d, 7, 6, 'real', 3_600_000));
+    expect(h.clusters.map((c) => [c.rank, c.posts, c.growth, c.first_step])).toEqual([
+      [1, 8, 8, 4],
+      [2, 10, -2, 0],
+    ]);
+    expect(h.clusters[0]!.label.split(' ').sort()).toEqual(['eruption', 'lava', 'volcano']);
+    const sim = await withSimDb(db.dbPath, (d) => hotNews(d, 7, 6, 'sim', 3_600_000));
+    expect(sim.clusters.map((c) => c.posts)).toEqual([1]);
+  });
+});

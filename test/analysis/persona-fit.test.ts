@@ -67,3 +67,26 @@ describe('posts versus persona', () => {
     expect(all.baseline).toBeCloseTo(off.baseline / 2, 12);
   });
 });
+
+describe('posts versus persona on the real side', () => {
+  it("when the dataset's real posts follow their accounts' profiles but agents' posts do not then each side gets its own figures", async () => {
+    db = await makeDb([
+      agents([[1, 'c', '', ['cats']], [2, 'c', '', ['cats']], [3, 'c', '', ['dogs']], [4, 'c', '', ['dogs']]]),
+      // Real posts (listed in dataset_posts, opening the run): on each account's own topic.
+      written([[10, 1, 'cats'], [11, 2, 'cats'], [12, 3, 'dogs'], [13, 4, 'dogs']]),
+      `INSERT INTO dataset_posts (post_id, dataset_id, track) VALUES (10, 'a', false), (11, 'b', false), (12, 'c', false), (13, 'd', false)`,
+      `INSERT INTO meta VALUES ('opening_posts', '13')`,
+      // During the run, each agent writes on the other topic.
+      written([[20, 1, 'dogs'], [21, 2, 'dogs'], [22, 3, 'cats'], [23, 4, 'cats']]),
+    ]);
+    const real = await withSimDb(db.dbPath, (d) => personaFit(d, 'real'));
+    // As in the first case above: own cosine 1, next account's 1, 0, 1, 0 → 0.5; all right.
+    expect(real).toEqual([{ cohort: 'all', agents: 4, similarity: 1, baseline: 0.5, accuracy: 1, chance: 0.5 }]);
+    const sim = await withSimDb(db.dbPath, (d) => personaFit(d, 'sim'));
+    // Own cosine 0 for everyone; the next agent's persona: 2→1 cats/dogs 0, 3→2 dogs/dogs 1,
+    // 4→3 dogs/cats 0, 1→4 cats/cats 1 → 0.5. The classifier still gets every agent right: the
+    // "cats" centroid is made of the other cats-persona agent's posts, which are about dogs, like
+    // the held-out one's — it tells personas apart by their posts, whatever the posts name.
+    expect(sim).toEqual([{ cohort: 'all', agents: 4, similarity: 0, baseline: 0.5, accuracy: 1, chance: 0.5 }]);
+  });
+});

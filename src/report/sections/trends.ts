@@ -1,5 +1,6 @@
 /** Trends in what agents wrote (analysis/trends.ts): the top #tags per step with their bursts, and the terms that rose most. */
-import { BURST_MIN, BURST_Z, trends } from '../../analysis/trends.js';
+import { BURST_MIN, BURST_Z, trends, type Trends } from '../../analysis/trends.js';
+import { hasRealPosts } from '../../analysis/sides.js';
 import { htmlTable } from '../html.js';
 import { emptyNote, NO_POSTS } from './empty.js';
 import { CHART_HEIGHT, CHART_WIDTH, VEGA_LITE_SCHEMA, type ReportSection, type TopLevelSpec } from '../types.js';
@@ -11,13 +12,15 @@ export const trendsSection: ReportSection = {
   id: 'trends',
   title: 'Trends',
   async build(q) {
-    const t = await trends(q.db);
+    const t = await trends(q.db, undefined, 'sim', q.settings.stepMs);
+    const real = (await hasRealPosts(q.db)) ? await trends(q.db, undefined, 'real', q.settings.stepMs) : null;
     const base = {
       id: this.id,
       title: this.title,
       description:
         `#tags and words of the posts agents wrote during the run, per step. A burst: a term counted at least ${BURST_MIN} times in a step, where its mean share ` +
-        `of the ${t.window} steps before would give e at this step's volume, and z = (count − e) / max(√e, 1) ≥ ${BURST_Z}. Rising: the terms that grew most from one ${t.window}-step window to the next.`,
+        `of the ${t.window} steps before would give e at this step's volume, and z = (count − e) / max(√e, 1) ≥ ${BURST_Z}. Rising: the terms that grew most from one ${t.window}-step window to the next. ` +
+        "Beside them, the same for the dataset's real posts when the run has them, placed by their own time on steps of the run's length from the first of them.",
     };
     if (t.counts.length === 0) return { ...base, html: emptyNote(NO_POSTS) };
     const perStep = new Map<string, { step: number; term: string; count: number }>();
@@ -43,7 +46,8 @@ export const trendsSection: ReportSection = {
       { numeric: [0, 2, 3, 4], empty: 'No term rose from one window to the next.' },
     );
     const x = { field: 'step', type: 'quantitative' as const, axis: { tickMinStep: 1, format: 'd' } };
-    const html = `<h3>Bursts</h3>\n${bursts}\n<h3>Rising terms</h3>\n${rising}`;
+    const realHtml = real === null ? '' : `\n<h3>The dataset's real posts</h3>\n${realTrends(real)}`;
+    const html = `<h3>Bursts</h3>\n${bursts}\n<h3>Rising terms</h3>\n${rising}${realHtml}`;
     if (lines.length === 0) return { ...base, html: `<p class="note">No post carried a #tag; the tables count words.</p>\n${html}` };
     const lineLayer = {
       data: { values: lines },
@@ -77,3 +81,18 @@ export const trendsSection: ReportSection = {
     return { ...base, html, spec };
   },
 };
+
+/** The real side in brief: its top #tags overall and its strongest bursts. */
+function realTrends(t: Trends): string {
+  if (t.counts.length === 0) return '<p class="note">No real post with text.</p>';
+  const totals = new Map<string, number>();
+  for (const c of t.counts) if (c.kind === 'tag') totals.set(c.term, (totals.get(c.term) ?? 0) + c.count);
+  const top = [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, CHART_TAGS);
+  const tags = htmlTable(['#tag', 'posts'], top.map(([tag, n]) => [`#${tag}`, n]), { numeric: [1], empty: 'No real post carried a #tag.' });
+  const bursts = htmlTable(
+    ['step', 'term', 'count', 'expected', 'z'],
+    [...t.bursts].sort((a, b) => b.z - a.z).slice(0, 10).map((b) => [b.step, `${b.kind === 'tag' ? '#' : ''}${b.term}`, b.count, b.expected.toFixed(2), b.z.toFixed(1)]),
+    { numeric: [0, 2, 3, 4], empty: 'No burst among the real posts.' },
+  );
+  return `${tags}\n<h4>Strongest bursts of the real posts</h4>\n${bursts}`;
+}
