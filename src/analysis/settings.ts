@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { durationMs } from '../config/resolve.js';
-import type { AnalysisConfig, ModelConfig } from '../config/types.js';
+import type { AnalysisConfig, BudgetConfig, ModelConfig } from '../config/types.js';
+import type { BudgetedExperiment } from '../engine/budget.js';
 
 export interface TrackSettings {
   /** The N most reposted originals. */
@@ -37,7 +38,8 @@ export interface AnalysisSettings {
   /** Each survey's answer scale by name, when the experiment is known. */
   readonly surveyScales?: Readonly<Record<string, { min: number; max: number }>>;
   /** analysis.stance.judge: the model (its key and config) that judges posts' stance. */
-  readonly stanceJudge?: { readonly name: string; readonly model: ModelConfig };
+  /** The judge's model and the experiment's budgets (the judge's requests count against them). */
+  readonly stanceJudge?: { readonly name: string; readonly model: ModelConfig; readonly budgets?: BudgetedExperiment };
   /** The run folder, where the judge's answers are cached. */
   readonly runDir?: string;
 }
@@ -82,6 +84,7 @@ interface ResolvedDoc {
   dataset?: { generate?: { stance_topics?: unknown } };
   surveys?: unknown;
   models?: Record<string, ModelConfig>;
+  budget?: BudgetConfig;
 }
 
 /** What the stance analysis reads from the experiment: its stance topics and its surveys' scales. */
@@ -100,7 +103,7 @@ function stanceContext(doc: ResolvedDoc | null): Pick<AnalysisSettings, 'stanceT
   return {
     ...(Array.isArray(topics) ? { stanceTopics: topics.filter((t): t is string => typeof t === 'string') } : {}),
     surveyScales: scales,
-    ...(judge !== undefined && model !== undefined ? { stanceJudge: { name: judge, model } } : {}),
+    ...(judge !== undefined && model !== undefined ? { stanceJudge: { name: judge, model, budgets: { models: doc?.models ?? {}, ...(doc?.budget ? { budget: doc.budget } : {}) } } } : {}),
   };
 }
 

@@ -8,10 +8,16 @@
  * one line per answered request, appended as answers come. A later `analyze` (or the report)
  * answers every cached request from the file without sending it, so the tables come out the
  * same with the model's server stopped. Failed requests are not cached (as agents' are not):
- * they are tried again next time.
+ * they are tried again next time, but their line stays, marked with the error.
+ *
+ * Budgets: the judge's requests pass the experiment's budgets like the run's own (the model's
+ * `budget:` and the run-wide `budget:`), counting what the run sent (llm_calls) and what earlier
+ * analyses sent (the cache file's lines, failed ones included). A request a budget turns away is
+ * not sent; its post gets no label and the budget's message as its error.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BudgetGate } from '../llm/budget-gate.js';
 import { requestKey } from '../llm/cache.js';
 import { createModelClient } from '../llm/client.js';
 import { createLimiterFor } from '../llm/settings.js';
@@ -31,6 +37,8 @@ export interface JudgeSettings {
   readonly dir?: string;
   /** Only answer from the cache, never send (the report). */
   readonly cacheOnly?: boolean;
+  /** The experiment's budgets, holding what the run already sent; none: no budget applies. */
+  readonly gate?: BudgetGate | null;
 }
 
 export interface Judged {
@@ -66,39 +74,60 @@ export function parseJudgeAnswer(content: string): StanceLabel | null {
   return w === 'for' || w === 'against' || w === 'neutral' ? w : null;
 }
 
-function loadCache(file: string | null, model: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (file === null || !existsSync(file)) return out;
+interface CacheFile {
+  /** Answers by request key. */
+  readonly answers: Map<string, string>;
+  /** What the requests on file cost (answered or failed): earlier analyses' share of a budget. */
+  readonly spent: { requests: number; promptTokens: number; completionTokens: number };
+}
+
+function loadCache(file: string | null, model: string): CacheFile {
+  const answers = new Map<string, string>();
+  const spent = { requests: 0, promptTokens: 0, completionTokens: 0 };
+  if (file === null || !existsSync(file)) return { answers, spent };
+  const n = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
     try {
-      const r = JSON.parse(line) as { key?: unknown; model?: unknown; content?: unknown };
-      if (typeof r.key === 'string' && r.model === model && typeof r.content === 'string') out.set(r.key, r.content);
+      const r = JSON.parse(line) as { key?: unknown; model?: unknown; content?: unknown; attempts?: unknown; prompt_tokens?: unknown; completion_tokens?: unknown };
+      if (typeof r.key !== 'string' || r.model !== model) continue;
+      if (typeof r.content === 'string') answers.set(r.key, r.content);
+      // Lines written before usage was kept were one answered request each.
+      spent.requests += n(r.attempts, 1);
+      spent.promptTokens += n(r.prompt_tokens, 0);
+      spent.completionTokens += n(r.completion_tokens, 0);
     } catch {
       // A line cut short by an interrupted analyze: that request is simply asked again.
     }
   }
-  return out;
+  return { answers, spent };
 }
 
 /** Judges `items` (topic, text) in order; one result each. */
 export async function judgePosts(items: readonly { topic: string; text: string }[], judge: JudgeSettings, calls: JudgeCall[] = []): Promise<Judged[]> {
   const file = judge.dir === undefined ? null : join(judge.dir, JUDGE_CACHE);
-  const cache = loadCache(file, judge.settings.model);
+  const { answers: cache, spent } = loadCache(file, judge.settings.model);
+  const gate = judge.gate ?? null;
+  if (gate !== null && spent.requests > 0) gate.add(judge.settings.name, spent);
   // Fail fast when no endpoint answers: an analysis does not wait out a run's max_outage.
   const settings: ModelSettings = { ...judge.settings, unavailableTimeoutMs: judge.settings.timeoutMs };
   let client: ModelClient | null = null;
   // Posts with the same text make the same request: it is sent once, the others wait for it.
   const pending = new Map<string, Promise<{ content: string } | { error: string }>>();
   const send = async (key: string, req: ChatRequest): Promise<{ content: string } | { error: string }> => {
-    client ??= createModelClient(settings, createLimiterFor(settings));
+    client ??= createModelClient(settings, createLimiterFor(settings), gate ?? undefined);
     const r = await client.chat(req);
     const c = r.record;
     calls.push({ requestHash: key, outcome: c.outcome, attempts: c.attempts, latencyMs: Math.round(c.latencyMs), promptTokens: c.promptTokens, completionTokens: c.completionTokens });
-    if (!r.ok) return { error: `${r.kind}: ${r.error}` };
+    const usage = { attempts: c.attempts, prompt_tokens: c.promptTokens, completion_tokens: c.completionTokens };
+    if (!r.ok) {
+      // A request that reached a server is spent even without an answer; one turned away was not sent.
+      if (file !== null && c.attempts > 0) appendFileSync(file, `${JSON.stringify({ key, model: settings.model, error: c.outcome, ...usage })}\n`);
+      return { error: r.kind === 'budget_exhausted' ? r.error : `${r.kind}: ${r.error}` };
+    }
     const content = typeof r.message.content === 'string' ? r.message.content : '';
     cache.set(key, content);
-    if (file !== null) appendFileSync(file, `${JSON.stringify({ key, model: settings.model, content })}\n`);
+    if (file !== null) appendFileSync(file, `${JSON.stringify({ key, model: settings.model, content, ...usage })}\n`);
     return { content };
   };
   const out = new Array<Judged>(items.length);

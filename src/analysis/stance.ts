@@ -18,6 +18,7 @@ import { heldOutAccuracy, knownSide, labelOf, outOfFoldMargins, type StanceLabel
 import { judgePosts, JUDGE_POSTS, type JudgeCall, type JudgeSettings } from './stance-judge.js';
 import { tfidfVectors } from './tfidf-vectors.js';
 import { modelSettingsFromConfig } from '../llm/settings.js';
+import { budgetGateFor } from '../engine/budget.js';
 
 /** At most this many posts per topic and side (a fixed sample by post-id hash). */
 export const POSTS_PER_TOPIC = 20_000;
@@ -246,17 +247,33 @@ export interface StanceOptions {
   readonly judgeCacheOnly?: boolean;
 }
 
-/** The judge's settings from the analysis settings, or null when none is configured. */
-function judgeOf(settings: AnalysisSettings | undefined, opts: StanceOptions): JudgeSettings | null {
+/**
+ * The judge's settings from the analysis settings, or null when none is configured. Its
+ * requests pass the experiment's budgets, holding what the run sent (llm_calls, replayed
+ * answers left out as the run's own accounting does).
+ */
+async function judgeOf(db: SimDb, settings: AnalysisSettings | undefined, opts: StanceOptions): Promise<JudgeSettings | null> {
   const j = settings?.stanceJudge;
   if (j === undefined || (j.model.provider !== 'openai-compatible' && j.model.provider !== 'openai')) return null;
-  return { settings: modelSettingsFromConfig(j.name, j.model), ...(settings?.runDir !== undefined ? { dir: settings.runDir } : {}), ...(opts.judgeCacheOnly ? { cacheOnly: true } : {}) };
+  const gate = opts.judgeCacheOnly || j.budgets === undefined ? null : budgetGateFor(j.budgets);
+  if (gate !== null) {
+    const used = await db.query<{ model: string; requests: number; p: number; c: number }>(
+      `SELECT model, sum(attempts)::DOUBLE AS requests, sum(prompt_tokens)::DOUBLE AS p, sum(completion_tokens)::DOUBLE AS c FROM llm_calls WHERE endpoint <> 'replay' GROUP BY model`,
+    );
+    for (const u of used) gate.add(u.model, { requests: u.requests, promptTokens: u.p, completionTokens: u.c });
+  }
+  return {
+    settings: modelSettingsFromConfig(j.name, j.model),
+    ...(settings?.runDir !== undefined ? { dir: settings.runDir } : {}),
+    ...(opts.judgeCacheOnly ? { cacheOnly: true } : {}),
+    ...(gate !== null ? { gate } : {}),
+  };
 }
 
 /** The stance analysis over every topic (empty without stance topics). */
 export async function stance(db: SimDb, settings?: AnalysisSettings, opts: StanceOptions = {}): Promise<StanceResult> {
   const topics = await stanceTopics(db, settings);
-  const judge = judgeOf(settings, opts);
+  const judge = await judgeOf(db, settings, opts);
   const result: StanceResult = { topics, model: [], byStep: [], surveys: [], judged: [], calls: [] };
   for (const topic of topics) {
     const posts = await allTopicPosts(db, topic);

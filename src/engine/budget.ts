@@ -18,10 +18,13 @@ export interface Exhaustion {
   readonly reason: string;
 }
 
-const llmModels = (exp: Experiment): string[] => Object.entries(exp.models).filter(([, m]) => m.provider !== 'statistical').map(([n]) => n);
+/** What budgets read of an experiment (a run's resolved file gives it to the stance judge too). */
+export type BudgetedExperiment = Pick<Experiment, 'models' | 'budget'>;
+
+const llmModels = (exp: BudgetedExperiment): string[] => Object.entries(exp.models).filter(([, m]) => m.provider !== 'statistical').map(([n]) => n);
 
 /** Each budget of the experiment, with the models it counts. */
-function budgetScopes(exp: Experiment): { def: BudgetScopeDef; budget: BudgetConfig }[] {
+function budgetScopes(exp: BudgetedExperiment): { def: BudgetScopeDef; budget: BudgetConfig }[] {
   const out: { def: BudgetScopeDef; budget: BudgetConfig }[] = [];
   const limits = (b: BudgetConfig): Omit<BudgetScopeDef, 'name' | 'models'> => ({
     ...(b.max_requests !== undefined ? { maxRequests: b.max_requests } : {}),
@@ -39,7 +42,7 @@ function budgetScopes(exp: Experiment): { def: BudgetScopeDef; budget: BudgetCon
  * The gate every LLM and embedding request of the run passes just before it is sent (shared
  * with the worker threads), or null when the experiment sets no budget.
  */
-export function budgetGateFor(exp: Experiment): BudgetGate | null {
+export function budgetGateFor(exp: BudgetedExperiment): BudgetGate | null {
   const scopes = budgetScopes(exp);
   if (scopes.length === 0) return null;
   const models = llmModels(exp).map((name) => {

@@ -29,7 +29,7 @@ const postOf = (messages: readonly unknown[] | undefined): string => {
 };
 
 /** A run folder: the hand-made sim.duckdb and an experiment naming the fake server's model as the judge. */
-function experiment(dir: string, url: string): void {
+function experiment(dir: string, url: string, budget = ''): void {
   writeFileSync(
     join(dir, 'experiment.resolved.yaml'),
     `name: judged
@@ -48,7 +48,7 @@ models:
     max_retries: 0
     max_outage: 10s
     backoff: { base_s: 0.01, max_s: 0.05 }
-    extra_body: {}
+    extra_body: {}${budget}
 analysis:
   stance: { judge: judge }
 `,
@@ -156,4 +156,35 @@ describe('stance judge', () => {
     writeFileSync(file, `${base}analysis: { stance: { judge: stat } }\n`);
     expect(() => loadExperiment(file)).toThrow(/a stance judge needs provider openai-compatible or openai/);
   });
+
+  it("when the judge's model has a budget then the run's requests and earlier analyses' count against it, and no request passes the cap", async () => {
+    // The run already sent 1 request on the judge's model (2 attempts count as 2 requests);
+    // the budget allows 4: the first analyze may send 2 of the 4 distinct texts, and the
+    // second none (2 on file + 2 from the run = 4).
+    db = await makeDb([...RUN, `INSERT INTO llm_calls VALUES (1, 1, 'pop', 'judge', 'http://x/v1', 10, 5, 1, 2, 'ok', NULL, 'h1')`]);
+    const dir = dirname(db.dbPath);
+    srv = await startFakeOpenAI({ handler: () => ({ content: 'for' }) });
+    experiment(dir, srv.url, '\n    budget: { max_requests: 4 }');
+    await analyzeRun(dir, ['stance']);
+    const sent = (): number => srv!.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
+    expect(sent()).toBe(2);
+    const judged = (await tables(dir)).judged as { label: string | null; error: string | null; request_hash: string }[];
+    const refused = judged.filter((j) => j.label === null);
+    expect(new Set(judged.filter((j) => j.label === 'for').map((j) => j.request_hash)).size).toBe(2);
+    expect(new Set(refused.map((j) => j.request_hash)).size).toBe(2);
+    for (const j of refused) expect(j.error).toMatch(/^budget judge exhausted \(4 requests of 4 allowed\)/);
+    // The refused requests are on record as such (0 attempts), as agents' are in llm_calls.
+    const calls = await withSimDb(join(dir, 'analysis.duckdb'), (d) => d.query<{ outcome: string; attempts: number }>(`SELECT outcome, attempts FROM stance_judge_calls ORDER BY outcome`));
+    expect(calls).toEqual([
+      { outcome: 'budget_exhausted', attempts: 0 },
+      { outcome: 'budget_exhausted', attempts: 0 },
+      { outcome: 'ok', attempts: 1 },
+      { outcome: 'ok', attempts: 1 },
+    ]);
+    // A second analyze: the two answers come from the cache, the other two are still refused.
+    await analyzeRun(dir, ['stance']);
+    expect(sent()).toBe(2);
+    const again = (await tables(dir)).judged as { label: string | null }[];
+    expect(again.filter((j) => j.label === 'for')).toHaveLength(judged.filter((j) => j.label === 'for').length);
+  }, 60_000);
 });
