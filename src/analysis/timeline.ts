@@ -1,7 +1,8 @@
 /**
  * One account's life in a run, step by step: what it was shown (feed rank and source), what it
- * did, the posts it wrote, who followed it, and for LLM agents each request's outcome and the
- * model's answer. Read from the run's tables only (the prompts themselves are not recorded).
+ * did, the posts it wrote, who followed it, and for LLM agents each request's prompt (the
+ * messages sent, from llm_prompts), its outcome and the model's answer. Read from the run's
+ * tables only.
  */
 import type { SimDb } from './open.js';
 
@@ -49,7 +50,23 @@ export interface LlmExchange {
   error: string | null;
   /** The assistant message as recorded (JSON), when the request was answered. */
   response: string | null;
+  /**
+   * The messages the request sent (system, user, a repair or next-page turn's), tool schemas
+   * left out; null when the prompt was not recorded (a run made before prompts were recorded).
+   */
+  messages: PromptMessage[] | null;
 }
+
+/** One chat message of a prompt as sent: a role and its text, and an assistant turn's tool calls. */
+export interface PromptMessage {
+  role: string;
+  content: string | null;
+  tool_calls?: unknown;
+  tool_call_id?: string;
+}
+
+/** What the timeline says of a request whose prompt the run did not record. */
+export const PROMPT_NOT_RECORDED = 'prompt not recorded (run made before prompts were recorded)';
 
 export interface TimelineStep {
   step: number;
@@ -100,6 +117,7 @@ export async function userTimeline(db: SimDb, who: string, steps: { from: number
     `SELECT step, strftime(sim_time, '%Y-%m-%dT%H:%M:%SZ') AS sim_time FROM steps WHERE step BETWEEN $a AND $b AND $u IS NOT NULL ORDER BY step`,
     p,
   );
+  const prompts = await hasPrompts(db);
   const [shown, actions, wrote, followers, llm] = [
     await db.query<ShownPost & { step: number }>(
       `SELECT i.step, i.rank, i.source, i.post_id::DOUBLE AS post_id, i.via_post_id::DOUBLE AS via_post_id, coalesce(u.username, '#' || p.author_id) AS author, coalesce(p.text, '') AS text
@@ -121,10 +139,13 @@ export async function userTimeline(db: SimDb, who: string, steps: { from: number
        WHERE t.ok AND t.action = 'follow' AND CAST(t.args->>'user_id' AS INTEGER) = $u AND t.step BETWEEN $a AND $b ORDER BY t.seq`,
       p,
     ),
-    await db.query<LlmExchange & { step: number }>(
-      `SELECT c.step, c.outcome, c.attempts, c.latency_ms, c.prompt_tokens, c.completion_tokens, c.error, r.response::VARCHAR AS response
+    await db.query<Omit<LlmExchange, 'messages'> & { step: number; messages: string | null }>(
+      `SELECT c.step, c.outcome, c.attempts, c.latency_ms, c.prompt_tokens, c.completion_tokens, c.error, r.response::VARCHAR AS response,
+         ${prompts ? 'q.messages::VARCHAR' : 'NULL::VARCHAR'} AS messages
        FROM llm_calls c LEFT JOIN (SELECT request_hash, any_value(response) AS response FROM llm_responses GROUP BY request_hash) r ON r.request_hash = c.request_hash
-       WHERE c.agent_id = $u AND c.step BETWEEN $a AND $b ORDER BY c.step`,
+       ${prompts ? `LEFT JOIN (SELECT request_hash, any_value(messages) AS messages FROM llm_prompts
+         WHERE request_hash IN (SELECT request_hash FROM llm_calls WHERE agent_id = $u AND step BETWEEN $a AND $b) GROUP BY request_hash) q ON q.request_hash = c.request_hash` : ''}
+       WHERE c.agent_id = $u AND c.step BETWEEN $a AND $b ORDER BY c.step, c.rowid`,
       p,
     ),
   ];
@@ -139,10 +160,25 @@ export async function userTimeline(db: SimDb, who: string, steps: { from: number
   for (const { step, ...r } of actions) at(step).actions.push(r);
   for (const { step, ...r } of wrote) at(step).wrote.push(r);
   for (const r of followers) at(r.step).followed_by.push(r.who);
-  for (const { step, ...r } of llm) at(step).llm.push(r);
+  for (const { step, messages, ...r } of llm) at(step).llm.push({ ...r, messages: messages === null ? null : (JSON.parse(messages) as PromptMessage[]) });
   // Steps where nothing happened to the account are left out, except that they exist in the run.
   const busy = [...bySteps.values()].filter((s) => s.shown.length + s.actions.length + s.wrote.length + s.followed_by.length + s.llm.length > 0);
   return { user, steps: busy.sort((a, b) => a.step - b.step) };
+}
+
+/** Whether the run has the llm_prompts table: files made before it (opened read-only here) lack it. */
+async function hasPrompts(db: SimDb): Promise<boolean> {
+  const row = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'llm_prompts' AND schema_name = 'main'`);
+  return (row?.n ?? 0) > 0;
+}
+
+/** A message's text for reading: its content, and an assistant turn's tool calls as name(arguments). */
+function messageText(m: PromptMessage): string {
+  const calls = Array.isArray(m.tool_calls)
+    ? (m.tool_calls as { function?: { name?: string; arguments?: string } }[]).map((c) => `${c.function?.name ?? '?'}(${c.function?.arguments ?? ''})`)
+    : [];
+  const content = typeof m.content === 'string' ? m.content : m.content === null || m.content === undefined ? '' : JSON.stringify(m.content);
+  return [content, ...calls].filter((t) => t !== '').join(' ') || '(empty)';
 }
 
 const clip = (text: string, n: number): string => {
@@ -163,7 +199,12 @@ export function formatTimeline(t: Timeline): string {
     }
     if (s.llm.length > 0) {
       out.push('  model:');
-      for (const c of s.llm) out.push(`    ${c.outcome}, ${c.attempts} attempt(s), ${Math.round(c.latency_ms)} ms, ${c.prompt_tokens}+${c.completion_tokens} tokens${c.error ? `: ${c.error}` : ''}${c.response ? `\n      answer: ${clip(c.response, 300)}` : ''}`);
+      for (const c of s.llm) {
+        out.push(`    ${c.outcome}, ${c.attempts} attempt(s), ${Math.round(c.latency_ms)} ms, ${c.prompt_tokens}+${c.completion_tokens} tokens${c.error ? `: ${c.error}` : ''}`);
+        if (c.messages === null) out.push(`      ${PROMPT_NOT_RECORDED}`);
+        else for (const m of c.messages) out.push(`      ${m.role}: ${clip(messageText(m), 200)}`);
+        if (c.response) out.push(`      answer: ${clip(c.response, 300)}`);
+      }
     }
     if (s.actions.length > 0) {
       out.push('  did:');
@@ -177,6 +218,13 @@ export function formatTimeline(t: Timeline): string {
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** A request's prompt, whole, folded away: it runs to pages. */
+function promptHtml(messages: PromptMessage[] | null): string {
+  if (messages === null) return `<p><small>${esc(PROMPT_NOT_RECORDED)}</small></p>`;
+  const parts = messages.map((m) => `<h4>${esc(m.role)}</h4><pre>${esc(messageText(m))}</pre>`).join('');
+  return `<details><summary>prompt (${messages.length} message${messages.length === 1 ? '' : 's'})</summary>${parts}</details>`;
+}
+
 /** The timeline as a self-contained HTML page. */
 export function timelineHtml(t: Timeline): string {
   const u = t.user;
@@ -184,7 +232,7 @@ export function timelineHtml(t: Timeline): string {
     .map((s) => {
       const shown = s.shown.map((p) => `<tr><td>${esc(p.source)}</td><td class="num">${p.rank}</td><td>${p.post_id}${p.via_post_id !== null ? ` <small>via ${p.via_post_id}</small>` : ''}</td><td>@${esc(p.author)}</td><td>${esc(clip(p.text, 200))}</td></tr>`).join('');
       const did = s.actions.map((a) => `<li class="${a.ok ? 'ok' : 'fail'}"><code>${esc(a.action)}</code> ${esc(a.args === '{}' ? '' : a.args)}${a.ok ? '' : ` — ${esc(a.error ?? '')}`}</li>`).join('');
-      const llm = s.llm.map((c) => `<li>${esc(c.outcome)}, ${c.attempts} attempt(s), ${Math.round(c.latency_ms)} ms${c.response ? `<pre>${esc(c.response)}</pre>` : ''}</li>`).join('');
+      const llm = s.llm.map((c) => `<li>${esc(c.outcome)}, ${c.attempts} attempt(s), ${Math.round(c.latency_ms)} ms${c.error ? ` — ${esc(c.error)}` : ''}${promptHtml(c.messages)}${c.response ? `<pre>${esc(c.response)}</pre>` : ''}</li>`).join('');
       const wrote = s.wrote.map((p) => `<li>[post ${p.post_id}] ${esc(p.kind)}: ${esc(p.text)}</li>`).join('');
       return `<section><h2>Step ${s.step}${s.sim_time ? ` <small>${esc(s.sim_time)}</small>` : ''}</h2>
 ${shown ? `<h3>Shown</h3><table><thead><tr><th>source</th><th>rank</th><th>post</th><th>author</th><th>text</th></tr></thead><tbody>${shown}</tbody></table>` : ''}

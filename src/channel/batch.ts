@@ -62,6 +62,8 @@ export interface LlmCallRow {
   readonly requestKey?: string;
   /** The answer as JSON, for answered calls (goes to llm_responses). */
   readonly response?: string;
+  /** The messages sent as JSON, keys redacted (goes to llm_prompts), answered or not. */
+  readonly messages?: string;
 }
 
 export interface SurveyAnswerRow {

@@ -14,6 +14,7 @@ import { ChannelDb } from './db.js';
 import { HomeTimeline } from './home-timeline.js';
 import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions } from './snapshot.js';
 import { ChannelState, type PlatformRules } from './state.js';
+import { actionCounts, llmFigures, type ActionCounts, type LlmEndpointFigures } from './step-figures.js';
 
 const NO_FEED: readonly number[] = [];
 /** The endpoint of a call answered from a recording (cache.ts): nothing was sent. */
@@ -53,6 +54,11 @@ export interface StepSummary {
   readonly listWriteMs: number;
   /** LLM usage of the step by model key: requests sent (every attempt; replayed answers were not sent) and tokens. */
   readonly llmUsage: ReadonlyMap<string, { requests: number; promptTokens: number; completionTokens: number }>;
+  /** Applied and failed actions by type (step-figures.ts). */
+  readonly byAction: ActionCounts;
+  readonly failedByAction: ActionCounts;
+  /** The step's LLM requests by model endpoint. */
+  readonly llm: readonly LlmEndpointFigures[];
 }
 
 /**
@@ -68,6 +74,9 @@ export interface CommittedStep {
   failed_actions: number;
   llm_requests: number;
   llm_failures: number;
+  by_action: ActionCounts;
+  failed_by_action: ActionCounts;
+  llm: LlmEndpointFigures[];
 }
 
 export class Channel {
@@ -109,10 +118,14 @@ export class Channel {
     return this.state.users.get(user)?.username ?? `user${user}`;
   }
 
-  /** LLM requests sent so far (attempts; replayed answers were not sent) and tokens, by model key: a resumed run's budgets start from them. */
-  async llmUsageByModel(): Promise<Map<string, { requests: number; promptTokens: number; completionTokens: number }>> {
+  /**
+   * LLM requests sent so far (attempts; replayed answers were not sent) and tokens, by model key:
+   * a resumed run's budgets start from them. `upToStep`: only those of steps up to it.
+   */
+  async llmUsageByModel(upToStep?: number): Promise<Map<string, { requests: number; promptTokens: number; completionTokens: number }>> {
+    const upTo = upToStep === undefined ? '' : ` AND step <= ${Math.trunc(upToStep)}`;
     const rows = await this.db.query<{ model: string; requests: number; p: number; c: number }>(
-      `SELECT model, sum(attempts)::DOUBLE AS requests, sum(prompt_tokens)::DOUBLE AS p, sum(completion_tokens)::DOUBLE AS c FROM llm_calls WHERE endpoint <> '${REPLAYED}' GROUP BY model`,
+      `SELECT model, sum(attempts)::DOUBLE AS requests, sum(prompt_tokens)::DOUBLE AS p, sum(completion_tokens)::DOUBLE AS c FROM llm_calls WHERE endpoint <> '${REPLAYED}'${upTo} GROUP BY model`,
     );
     return new Map(rows.map((r) => [r.model, { requests: r.requests, promptTokens: r.p, completionTokens: r.c }]));
   }
@@ -336,6 +349,8 @@ export class Channel {
       llmFailures: batch.llmCalls.reduce((n, c) => n + (c.outcome === 'ok' ? 0 : 1), 0),
       llmUsage: usageByModel(batch),
       listWriteMs: batch.listWriteMs,
+      ...(({ by_action, failed_by_action }) => ({ byAction: by_action, failedByAction: failed_by_action }))(actionCounts(batch.trace)),
+      llm: llmFigures(batch.llmCalls),
     };
   }
 
@@ -347,16 +362,32 @@ export class Channel {
     return t ?? { steps: 0, actions: 0, failed: 0 };
   }
 
-  /** These committed steps' rows, with their LLM requests: the events.jsonl lines a crash lost. */
+  /**
+   * These committed steps' rows, with their LLM requests, actions by type and requests by
+   * endpoint (as commitStep reports them, from trace and llm_calls): the events.jsonl lines a
+   * crash lost.
+   */
   async stepRows(steps: readonly number[]): Promise<CommittedStep[]> {
     if (steps.length === 0) return [];
-    return this.db.query<CommittedStep>(
+    const list = steps.map((n) => Math.trunc(n)).join(', ');
+    const rows = await this.db.query<{ step: number; active_agents: number; actions: number; failed_actions: number; llm_requests: number; llm_failures: number }>(
       `SELECT s.step, s.active_agents, s.actions, s.failed_actions,
          count(c.step)::INTEGER AS llm_requests, count(c.step) FILTER (WHERE c.outcome <> 'ok')::INTEGER AS llm_failures
        FROM steps s LEFT JOIN llm_calls c ON c.step = s.step
-       WHERE s.step IN (${steps.map((n) => Math.trunc(n)).join(', ')})
+       WHERE s.step IN (${list})
        GROUP BY ALL ORDER BY s.step`,
     );
+    const actions = await this.db.query<{ step: number; action: string; ok: boolean; n: number }>(
+      `SELECT step, action, ok, count(*)::INTEGER AS n FROM trace WHERE step IN (${list}) GROUP BY ALL`,
+    );
+    const calls = await this.db.query<{ step: number; model: string; endpoint: string; latencyMs: number; outcome: string; promptTokens: number; completionTokens: number }>(
+      `SELECT step, model, endpoint, latency_ms AS "latencyMs", outcome, prompt_tokens AS "promptTokens", completion_tokens AS "completionTokens" FROM llm_calls WHERE step IN (${list})`,
+    );
+    return rows.map((r) => ({
+      ...r,
+      ...actionCounts(actions.filter((a) => a.step === r.step)),
+      llm: llmFigures(calls.filter((c) => c.step === r.step)),
+    }));
   }
 
   close(): void {

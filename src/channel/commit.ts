@@ -71,6 +71,11 @@ export async function writeBatch(conn: DuckDBConnection, batch: StepBatch, first
   for (const x of c) if (x.response !== undefined && x.requestKey !== undefined && !answered.has(x.requestKey)) answered.set(x.requestKey, x);
   const resp = [...answered.values()];
   await appendColumns(conn, 'llm_responses', [VARCHAR, VARCHAR, VARCHAR], [resp.map((x) => x.requestKey!), resp.map((x) => x.model), resp.map((x) => x.response!)]);
+  // And what each distinct request of the step sent, answered or not.
+  const asked = new Map<string, LlmCallRow>();
+  for (const x of c) if (x.messages !== undefined && x.requestKey !== undefined && !asked.has(x.requestKey)) asked.set(x.requestKey, x);
+  const sent = [...asked.values()];
+  await appendColumns(conn, 'llm_prompts', [VARCHAR, VARCHAR, VARCHAR], [sent.map((x) => x.requestKey!), sent.map((x) => x.model), sent.map((x) => x.messages!)]);
   const a = batch.surveyAnswers;
   await appendColumns(
     conn,

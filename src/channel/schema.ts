@@ -10,7 +10,9 @@
 // through a followee's repost (impressions.via_post_id, source 'home'), dataset_posts; older
 // files gain the columns (NULL: not recorded) on open, see CHANNEL_MIGRATIONS.
 // 5: dataset_posts.real_time, when a dataset post was made (older files: NULL).
-export const SCHEMA_VERSION = 5;
+// 6: llm_prompts, the messages of every request; older files gain the empty table on open (their
+// requests' prompts were never recorded, and readers say so).
+export const SCHEMA_VERSION = 6;
 
 export const CHANNEL_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS meta (
@@ -139,6 +141,15 @@ export const CHANNEL_DDL: readonly string[] = [
     request_hash VARCHAR NOT NULL,
     model VARCHAR NOT NULL,
     response JSON NOT NULL          -- the assistant message as returned (content, tool_calls)
+  )`,
+  // The prompt of every distinct request, answered, failed or turned away by a budget: the chat
+  // messages (system, user, and a repair or next-page turn's assistant and tool messages) with
+  // the run's API keys redacted. Not the tool schemas: every request of a model sends the same
+  // ones (the action registry's). Written with llm_responses, one row per request hash of a step.
+  `CREATE TABLE IF NOT EXISTS llm_prompts (
+    request_hash VARCHAR NOT NULL,
+    model VARCHAR NOT NULL,
+    messages JSON NOT NULL          -- [{role, content, …}] as sent
   )`,
   // Answers to the experiment's surveys (asked at the start of the step, before agents act).
   `CREATE TABLE IF NOT EXISTS survey_answers (
@@ -312,6 +323,7 @@ export const CHANNEL_TABLES = [
   'real_cascades',
   'survey_answers',
   'llm_responses',
+  'llm_prompts',
   'recsys_state',
   'meta',
 ] as const;

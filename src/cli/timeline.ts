@@ -8,7 +8,7 @@ import { shown, simDbOf } from './run-dir.js';
 export function registerTimeline(program: Command): void {
   program
     .command('timeline')
-    .description("one account's run step by step: what it was shown, what it did, what it wrote, who followed it, its model's answers")
+    .description("one account's run step by step: what it was shown, what it did, what it wrote, who followed it, its model's prompts and answers")
     .argument('<run-dir>', 'results/<experiment>/<run-id>')
     .requiredOption('--user <id|username>', 'the account: its user id or username')
     .option('--steps <a..b>', 'only these steps (3..7, 3.., ..7 or 5)')

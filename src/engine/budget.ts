@@ -38,6 +38,51 @@ function budgetScopes(exp: BudgetedExperiment): { def: BudgetScopeDef; budget: B
   return out;
 }
 
+/** What the models' usage adds up to against a budget's models. */
+function totalsOf(exp: Experiment, usage: ReadonlyMap<string, ModelUsage>, models: readonly string[]): { requests: number; tokens: number; cost: number } {
+  let requests = 0;
+  let tokens = 0;
+  let cost = 0;
+  for (const name of models) {
+    const u = usage.get(name);
+    if (!u) continue;
+    const m = exp.models[name];
+    const price = m && m.provider !== 'statistical' ? m.price : undefined;
+    requests += u.requests;
+    tokens += u.promptTokens + u.completionTokens;
+    cost += ((price?.prompt ?? 0) * u.promptTokens + (price?.completion ?? 0) * u.completionTokens) / 1e6;
+  }
+  return { requests, tokens, cost };
+}
+
+/** A budget's use so far, for the `step` line of events.jsonl: only the caps it sets, each with what counts against it. */
+export interface BudgetStatus {
+  /** `run`, or the model key of a model's budget. */
+  readonly scope: string;
+  readonly used_requests?: number;
+  readonly max_requests?: number;
+  readonly used_tokens?: number;
+  readonly max_tokens?: number;
+  readonly used_usd?: number;
+  readonly max_usd?: number;
+}
+
+/**
+ * Each budget of the experiment against `usage` (requests sent, every attempt, and tokens, by
+ * model key: what the budgets count); empty when the experiment sets none.
+ */
+export function budgetStatus(exp: Experiment, usage: ReadonlyMap<string, ModelUsage>): BudgetStatus[] {
+  return budgetScopes(exp).map(({ def, budget: b }) => {
+    const t = totalsOf(exp, usage, def.models);
+    return {
+      scope: def.name,
+      ...(b.max_requests !== undefined ? { used_requests: t.requests, max_requests: b.max_requests } : {}),
+      ...(b.max_tokens !== undefined ? { used_tokens: t.tokens, max_tokens: b.max_tokens } : {}),
+      ...(b.max_cost_usd !== undefined ? { used_usd: Math.round(t.cost * 1e6) / 1e6, max_usd: b.max_cost_usd } : {}),
+    };
+  });
+}
+
 /**
  * The gate every LLM and embedding request of the run passes just before it is sent (shared
  * with the worker threads), or null when the experiment sets no budget.
@@ -108,20 +153,13 @@ export class BudgetGuard {
     return out;
   }
 
+  /** Every budget's use so far (see budgetStatus). */
+  status(): BudgetStatus[] {
+    return budgetStatus(this.exp, this.usage);
+  }
+
   private totals(models: readonly string[]): { requests: number; tokens: number; cost: number } {
-    let requests = 0;
-    let tokens = 0;
-    let cost = 0;
-    for (const name of models) {
-      const u = this.usage.get(name);
-      if (!u) continue;
-      const m = this.exp.models[name];
-      const price = m && m.provider !== 'statistical' ? m.price : undefined;
-      requests += u.requests;
-      tokens += u.promptTokens + u.completionTokens;
-      cost += ((price?.prompt ?? 0) * u.promptTokens + (price?.completion ?? 0) * u.completionTokens) / 1e6;
-    }
-    return { requests, tokens, cost };
+    return totalsOf(this.exp, this.usage, models);
   }
 
   private over(b: BudgetConfig, models: readonly string[]): string | null {

@@ -1,14 +1,41 @@
 import { appendFileSync } from 'node:fs';
+import type { ActionCounts, LlmEndpointFigures } from '../channel/step-figures.js';
 import type { TableLoad } from '../data/dataset.js';
+import type { BudgetStatus } from './budget.js';
 
 export type RunEvent =
   | { type: 'run_started'; run_id: string; experiment: string; seed: number; timesteps: number; agents: number; from_step: number }
-  | { type: 'step'; step: number; sim_time: string; active_agents: number; actions: number; failed_actions: number; llm_requests: number; llm_failures: number; wall_ms: number; recovered?: true }
+  | StepEvent
   | { type: 'run_finished'; status: RunStatus; steps_completed: number; actions: number; wall_ms: number }
   | { type: 'endpoint_down' | 'endpoint_up'; step: number; model: string; endpoint: string }
   | { type: 'budget_exhausted'; step: number; scope: string; action: 'stop' | 'fallback'; cohorts: string[]; reason: string }
   | { type: 'dataset_loaded'; tables: TableLoad[] }
   | { type: 'error'; code: string; message: string };
+
+/**
+ * One committed step: what the live board tails. `by_action` counts applied actions by type and
+ * `failed_by_action` the failed ones (together they sum to `actions`; the failed ones to
+ * `failed_actions`); `llm` has the step's requests by model endpoint (their `requests` sum to
+ * `llm_requests`); `budget`, only when the experiment sets budgets, each one's use so far
+ * against the caps it sets. A line recovered from the database (`recovered: true`) has the same
+ * fields, wall_ms 0.
+ */
+export interface StepEvent {
+  type: 'step';
+  step: number;
+  sim_time: string;
+  active_agents: number;
+  actions: number;
+  failed_actions: number;
+  llm_requests: number;
+  llm_failures: number;
+  wall_ms: number;
+  by_action: ActionCounts;
+  failed_by_action: ActionCounts;
+  llm: readonly LlmEndpointFigures[];
+  budget?: readonly BudgetStatus[];
+  recovered?: true;
+}
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'budget_exhausted';
 

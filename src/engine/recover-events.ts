@@ -1,13 +1,15 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { Channel } from '../channel/channel.js';
 import type { Experiment } from '../config/types.js';
+import { budgetStatus } from './budget.js';
 import { SimClock } from './clock.js';
 import type { EventLog } from './events.js';
 
 /**
  * Writes the `step` lines events.jsonl lacks for steps the database committed: a process
  * killed between a step's commit and its line loses it. They come from the `steps` table (and
- * `llm_calls`), marked `recovered: true`; the step's wall time was not recorded, so it is 0.
+ * `trace` and `llm_calls` for the actions by type, the requests by endpoint and the budgets'
+ * use), marked `recovered: true`; the step's wall time was not recorded, so it is 0.
  * Runs once when a run continues, so it reads the file only then.
  */
 export async function recoverStepEvents(channel: Channel, events: EventLog, path: string, exp: Experiment): Promise<void> {
@@ -29,6 +31,8 @@ export async function recoverStepEvents(channel: Channel, events: EventLog, path
   if (text !== '' && !text.endsWith('\n')) appendFileSync(path, '\n');
   const clock = new SimClock(exp.clock);
   for (const r of await channel.stepRows(missing)) {
+    // The budgets' use as the run had counted it after this step: every request sent up to it.
+    const budgets = budgetStatus(exp, await channel.llmUsageByModel(r.step));
     events.write({
       type: 'step',
       step: r.step,
@@ -39,6 +43,10 @@ export async function recoverStepEvents(channel: Channel, events: EventLog, path
       llm_requests: r.llm_requests,
       llm_failures: r.llm_failures,
       wall_ms: 0,
+      by_action: r.by_action,
+      failed_by_action: r.failed_by_action,
+      llm: r.llm,
+      ...(budgets.length > 0 ? { budget: budgets } : {}),
       recovered: true,
     });
   }

@@ -349,6 +349,8 @@ async function continueLocked(
         info.failed_actions += r.failed;
         info.wall_ms = elapsed();
         writeRunInfo(dir, info);
+        for (const [model, usage] of r.llmUsage) budget.add(model, usage);
+        const budgets = budget.status();
         events.write({
           type: 'step',
           step: r.step,
@@ -359,10 +361,13 @@ async function continueLocked(
           llm_requests: r.llmRequests,
           llm_failures: r.llmFailures,
           wall_ms: Math.round(r.wallMs),
+          by_action: r.byAction,
+          failed_by_action: r.failedByAction,
+          llm: r.llm,
+          ...(budgets.length > 0 ? { budget: budgets } : {}),
         });
         health.check();
         health.at(r.step + 1);
-        for (const [model, usage] of r.llmUsage) budget.add(model, usage);
         onBudget(r.step);
         progress.step(r);
         atStep = r.step + 1;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ChatCompletionMessage } from 'openai/resources/chat/completions';
 import { budgetScopeOf } from './budget-gate.js';
+import { redactValue } from './redact.js';
 import type { CallRecord, ChatRequest, ChatResult, ModelClient, ModelSettings } from './types.js';
 
 function canonical(value: unknown): string {
@@ -33,14 +34,23 @@ export function requestKey(settings: Pick<ModelSettings, 'model' | 'temperature'
     .digest('hex');
 }
 
-/** Adds the request key and, for answered calls, the response to each call record. */
-export function recordingClient(inner: ModelClient): ModelClient {
+/**
+ * The messages of a request as llm_prompts keeps them: JSON, with `secrets` (the run's API keys,
+ * redact.ts) removed. They are built from personas, feeds and the model's own (already cleaned)
+ * answers, so a key would only be there if a persona or a post carried one; cleaned all the same.
+ */
+export function recordedMessages(req: ChatRequest, secrets: readonly string[]): string {
+  return JSON.stringify(redactValue(req.messages, secrets));
+}
+
+/** Adds the request key, the messages sent and, for answered calls, the response to each call record. */
+export function recordingClient(inner: ModelClient, secrets: readonly string[] = []): ModelClient {
   return {
     settings: inner.settings,
     async chat(req) {
       const key = requestKey(inner.settings, req);
       const result = await inner.chat(req);
-      const record: CallRecord = { ...result.record, requestKey: key, ...(result.ok ? { response: JSON.stringify(result.message) } : {}) };
+      const record: CallRecord = { ...result.record, requestKey: key, messages: recordedMessages(req, secrets), ...(result.ok ? { response: JSON.stringify(result.message) } : {}) };
       return { ...result, record } as ChatResult;
     },
   };
@@ -51,13 +61,19 @@ export function recordingClient(inner: ModelClient): ModelClient {
  * request the recorded run's budget turned away (`refusals`: request key → its error) is turned
  * away again, so the replay repeats the original's budget decisions without sending anything.
  */
-export function replayClient(settings: ModelClient['settings'], responses: ReadonlyMap<string, string>, refusals: ReadonlyMap<string, string> = new Map()): ModelClient {
+export function replayClient(
+  settings: ModelClient['settings'],
+  responses: ReadonlyMap<string, string>,
+  refusals: ReadonlyMap<string, string> = new Map(),
+  secrets: readonly string[] = [],
+): ModelClient {
   return {
     settings,
     async chat(req) {
       const key = requestKey(settings, req);
       const response = responses.get(key);
-      const base = { endpoint: 'replay', latencyMs: 0, promptTokens: 0, completionTokens: 0, attempts: 1, requestKey: key };
+      // The prompt is rebuilt as the recorded run built it, so llm_prompts gets the same rows.
+      const base = { endpoint: 'replay', latencyMs: 0, promptTokens: 0, completionTokens: 0, attempts: 1, requestKey: key, messages: recordedMessages(req, secrets) };
       const refused = response === undefined ? refusals.get(key) : undefined;
       if (refused !== undefined) {
         const record: CallRecord = { ...base, endpoint: '', attempts: 0, outcome: 'budget_exhausted', error: refused };

@@ -57,6 +57,12 @@ function redactString(text: string, secrets: readonly string[]): string {
   return containsSecret(parsed, secrets) ? JSON.stringify(redactDeep(parsed, secrets)) : plain;
 }
 
+/** `value` (plain JSON data: a request's messages) with every secret removed from every string in it. */
+export function redactValue<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  return redactDeep(value, secrets) as T;
+}
+
 /** The model's answer with every secret removed from every string in it (content, tool calls, reasoning). */
 export function redactMessage(message: ChatCompletionMessage, secrets: readonly string[]): ChatCompletionMessage {
   if (secrets.length === 0) return message;

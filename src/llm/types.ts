@@ -86,6 +86,8 @@ export interface CallRecord {
   /** Hash of the request (see cache.ts), and the answer as JSON when there was one. */
   requestKey?: string;
   response?: string;
+  /** The request's messages as JSON, the run's keys redacted (llm_prompts). */
+  messages?: string;
 }
 
 export type ChatResult =

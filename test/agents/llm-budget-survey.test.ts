@@ -173,6 +173,17 @@ describe('surveys', () => {
       const calls = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM llm_calls`);
       const extra = rows.some((r) => r.agent === 41) ? 2 : 0; // agent 41's repair turns
       expect(calls!.n).toBe(60 + rows.length + extra);
+      // And their prompts recorded like any other, one row per request of a step (the survey's
+      // prompt has no time in it, so an agent asked at steps 0 and 2 sends the same request twice).
+      const surveyPrompt = `q.messages::VARCHAR LIKE '%A short survey. How far do you trust the news?%'`;
+      const requests = await db.query<{ step: number; request_hash: string }>(
+        `SELECT DISTINCT c.step, c.request_hash FROM llm_calls c SEMI JOIN llm_prompts q ON q.request_hash = c.request_hash AND ${surveyPrompt} ORDER BY ALL`,
+      );
+      expect(requests).toHaveLength(rows.length + extra);
+      expect([...new Set(requests.map((r) => r.step))]).toEqual([0, 2]);
+      expect(await db.one(`SELECT count(*)::INTEGER AS n FROM llm_prompts q WHERE ${surveyPrompt}`)).toEqual({ n: requests.length });
+      const repairs = await db.one(`SELECT count(*)::INTEGER AS n FROM llm_prompts q WHERE ${surveyPrompt} AND q.messages::VARCHAR LIKE '%That answer could not be used (answer 9 is outside 1..7)%'`);
+      expect(repairs).toEqual({ n: extra });
     });
     // The report charts the mean answer per step and cohort, and the chart renders.
     const specs = await buildSpecs(dir);

@@ -18,6 +18,8 @@ describe('replay from recorded LLM responses', () => {
       // One recorded answer per distinct request, each call carrying its request's hash.
       expect(await db.one(`SELECT count(*)::INTEGER AS n FROM llm_calls WHERE request_hash IS NULL`)).toEqual({ n: 0 });
       expect(await db.one(`SELECT count(DISTINCT request_hash)::INTEGER AS n FROM llm_responses`)).toEqual({ n: 60 });
+      // And what each one sent (the checksums below compare it too).
+      expect(await db.one(`SELECT count(*)::INTEGER AS n, count(DISTINCT request_hash)::INTEGER AS hashes FROM llm_prompts`)).toEqual({ n: 60, hashes: 60 });
     });
     await server.close();
 

@@ -89,7 +89,7 @@ describe('secret canary', () => {
       const columns = await db.query<{ t: string; c: string }>(
         `SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE data_type IN ('VARCHAR', 'JSON') OR data_type LIKE '%[]' OR data_type LIKE 'STRUCT%' OR data_type LIKE 'MAP%'`,
       );
-      expect(columns.map((x) => `${x.t}.${x.c}`)).toEqual(expect.arrayContaining(['posts.text', 'trace.args', 'llm_calls.endpoint']));
+      expect(columns.map((x) => `${x.t}.${x.c}`)).toEqual(expect.arrayContaining(['posts.text', 'trace.args', 'llm_calls.endpoint', 'llm_prompts.messages']));
       for (const { t, c } of columns) {
         const hit = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM "${t}" WHERE CAST("${c}" AS VARCHAR) LIKE '%' || $1 || '%'`, [KEY]);
         expect(hit!.n, `${t}.${c}`).toBe(0);

@@ -20,6 +20,9 @@ function report(step: number): StepReport {
     llmFailures: 0,
     listWriteMs: 0,
     llmUsage: new Map(),
+    byAction: { like: 29 },
+    failedByAction: { follow: 1 },
+    llm: [],
     wallMs: 10,
     phases: { snapshot: 0, recsys: 0, decide: 0, apply: 0, commit: 0 },
   };

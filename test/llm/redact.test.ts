@@ -1,7 +1,8 @@
 /** Issue 15, case 14: where model output enters, every key of the run is removed from it. */
 import { describe, expect, it } from 'vitest';
+import { recordingClient, replayClient, requestKey } from '../../src/llm/cache.js';
 import { redactMessage, redactText, secretsOf } from '../../src/llm/redact.js';
-import type { ChatCompletionMessage } from '../../src/llm/types.js';
+import type { ChatCompletionMessage, ModelClient } from '../../src/llm/types.js';
 
 const KEY = 'sk-proj-abcdEFGH1234';
 const OTHER = 'other-model-key-5678';
@@ -38,5 +39,29 @@ describe('redactMessage', () => {
   it('when keys are shorter than 8 characters then they are not treated as secrets (they would blank ordinary words)', () => {
     expect(secretsOf({ apiKey: 'abc', otherKeys: ['1234567'] })).toEqual([]);
     expect(redactText(`a "${KEY}" b`, [KEY])).toBe('a "[redacted]" b');
+  });
+});
+
+describe('recorded prompts', () => {
+  it('when a request carries a key (a persona or post that held one) then the recorded messages hold [redacted], live and replayed alike', async () => {
+    const settings = { name: 'local', model: 'fake', endpoints: [], timeoutMs: 1000, maxAttempts: 1, temperature: 0, maxTokens: 10 };
+    const req = { messages: [{ role: 'system' as const, content: `You are @bob, bio: ${KEY}` }, { role: 'user' as const, content: `feed: "${OTHER}"` }] };
+    const secrets = secretsOf({ apiKey: KEY, otherKeys: [OTHER] });
+    const inner: ModelClient = {
+      settings,
+      chat: async () => ({ ok: false, kind: 'timeout', error: 'timed out', record: { endpoint: 'x', latencyMs: 1, promptTokens: 0, completionTokens: 0, attempts: 1, outcome: 'timeout', error: 'timed out' } }),
+    };
+    const live = (await recordingClient(inner, secrets).chat(req)).record;
+    const replayed = (await replayClient(settings, new Map([[requestKey(settings, req), '{"role":"assistant","content":"hi"}']]), new Map(), secrets).chat(req)).record;
+    for (const r of [live, replayed]) {
+      // The hash is of what was sent; the record is cleaned.
+      expect(r.requestKey).toBe(requestKey(settings, req));
+      expect(JSON.parse(r.messages!)).toEqual([
+        { role: 'system', content: 'You are @bob, bio: [redacted]' },
+        { role: 'user', content: 'feed: "[redacted]"' },
+      ]);
+    }
+    // Without keys to remove, the messages are recorded as sent.
+    expect(JSON.parse((await recordingClient(inner).chat(req)).record.messages!)).toEqual(req.messages);
   });
 });

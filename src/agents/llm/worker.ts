@@ -8,6 +8,7 @@ import { BudgetGate, type SharedBudget } from '../../llm/budget-gate.js';
 import { recordingClient, replayClient } from '../../llm/cache.js';
 import { createModelClient } from '../../llm/client.js';
 import { EndpointLimiter, type SharedLimiter } from '../../llm/limiter.js';
+import { secretsOf } from '../../llm/redact.js';
 import type { ModelClient, ModelSettings } from '../../llm/types.js';
 import type { Decision } from '../types.js';
 import { decideWithLlm, type LlmAgentConfig } from './decide.js';
@@ -45,9 +46,11 @@ function clientFor(model: string): { client: ModelClient; agent: LlmAgentConfig 
   if (!entry) {
     const m = init.models[model];
     if (!m) throw new Error(`worker has no model "${model}"`);
+    // The run's keys, removed from the recorded prompts as the client removes them from answers.
+    const secrets = secretsOf(m.settings);
     const client = m.replay
-      ? replayClient(m.settings, new Map(m.replay), new Map(m.refused ?? []))
-      : recordingClient(createModelClient(m.settings, EndpointLimiter.attach(m.limiter), gate));
+      ? replayClient(m.settings, new Map(m.replay), new Map(m.refused ?? []), secrets)
+      : recordingClient(createModelClient(m.settings, EndpointLimiter.attach(m.limiter), gate), secrets);
     entry = { client, agent: m.agent };
     clients.set(model, entry);
   }
