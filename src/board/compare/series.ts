@@ -1,9 +1,11 @@
 /**
  * The per-step series the compare page draws for one run, read from its sim.duckdb in two
- * statements: posts, likes and reposts as the sweep report counts them (analysis/run-metrics.ts,
- * opening posts left out), and from `steps` and `trace` the active agents, failed actions and
- * applied follow actions (the follows table also holds the generated graph at step 0, which no
- * agent made in the run).
+ * statements: posts and reposts as the sweep report counts them (analysis/run-metrics.ts, from
+ * `posts`, opening posts left out), and from `steps` and `trace` the active agents, failed
+ * actions and the applied like and follow actions. Likes and follows come from the trace, not
+ * their tables: those keep only what still stands at the end (an unlike or unfollow deletes the
+ * row, and `follows` holds the generated graph at step 0), so a like undone later would vanish
+ * from its step and a branch's shared steps would differ from its parent's.
  */
 import type { SimDb } from '../../analysis/open.js';
 import { postsAndLikesPerStep } from '../../analysis/run-metrics.js';
@@ -26,18 +28,21 @@ interface StepsRow {
   active_agents: number;
   failed_actions: number;
   follows: number;
+  likes: number;
 }
 
 /** One row per step the run committed or posted in, every series 0 where nothing happened. */
 export async function runSeries(db: SimDb): Promise<StepFigures[]> {
   const made = await postsAndLikesPerStep(db);
   const steps = await db.query<StepsRow>(`
-    WITH f AS (SELECT step, count(*) AS n FROM trace WHERE ok AND action = 'follow' GROUP BY step),
+    WITH f AS (SELECT step, count(*) FILTER (WHERE action = 'follow') AS follows, count(*) FILTER (WHERE action = 'like') AS likes
+               FROM trace WHERE ok AND action IN ('follow', 'like') GROUP BY step),
          s AS (SELECT step, any_value(active_agents) AS active_agents, any_value(failed_actions) AS failed_actions FROM steps GROUP BY step)
     SELECT coalesce(s.step, f.step)::INTEGER AS step,
            coalesce(s.active_agents, 0)::INTEGER AS active_agents,
            coalesce(s.failed_actions, 0)::INTEGER AS failed_actions,
-           coalesce(f.n, 0)::INTEGER AS follows
+           coalesce(f.follows, 0)::INTEGER AS follows,
+           coalesce(f.likes, 0)::INTEGER AS likes
     FROM s FULL JOIN f ON f.step = s.step
     ORDER BY step`);
   const byStep = new Map<number, StepFigures>();
@@ -46,7 +51,7 @@ export async function runSeries(db: SimDb): Promise<StepFigures[]> {
     if (!row) byStep.set(step, (row = { step, posts: 0, likes: 0, reposts: 0, follows: 0, active_agents: 0, failed_actions: 0 }));
     return row;
   };
-  for (const m of made) Object.assign(at(m.step), { posts: m.posts, likes: m.likes, reposts: m.reposts });
-  for (const s of steps) Object.assign(at(s.step), { active_agents: s.active_agents, failed_actions: s.failed_actions, follows: s.follows });
+  for (const m of made) Object.assign(at(m.step), { posts: m.posts, reposts: m.reposts });
+  for (const s of steps) Object.assign(at(s.step), { active_agents: s.active_agents, failed_actions: s.failed_actions, follows: s.follows, likes: s.likes });
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
