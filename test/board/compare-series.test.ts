@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withSimDb, type SimDb } from '../../src/analysis/open.js';
 import { conditionMeans } from '../../src/board/compare/conditions.js';
+import { parentAddress } from '../../src/board/compare/runs.js';
 import { runSeries, type StepFigures } from '../../src/board/compare/series.js';
 import { branchRun } from '../../src/engine/branch.js';
 import { runExperiment } from '../../src/engine/run.js';
@@ -81,5 +82,16 @@ describe('sweep conditions over time', () => {
       ['all runs', 1, 1],
       ['all runs', 2, 4],
     ]);
+  });
+});
+
+describe("a branch's parent", () => {
+  const listed = new Set(['small/aaa', 'small/bbb-at3', 'other/aaa2']);
+  it('when run.json names it by an absolute path inside the folder then that run is the parent', () => {
+    expect(parentAddress('/data/results', '/data/results/small/aaa', listed)).toBe('small/aaa');
+  });
+  it('when run.json names it relative to where the branch command ran then the run with the same experiment and id is the parent', () => {
+    expect(parentAddress('/data/results', 'results/small/aaa', listed)).toBe('small/aaa');
+    expect(parentAddress('/data/results', 'results/small/zzz', listed)).toBeNull();
   });
 });

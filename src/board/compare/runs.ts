@@ -34,25 +34,39 @@ function addressOf(resultsDir: string, dir: string): string | null {
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? null : runAddress(resultsDir, dir);
 }
 
+/**
+ * The address of a branch's parent among `addresses`. run.json keeps the parent's folder as the
+ * branch command was given it: absolute, or relative to wherever that command ran. So: the
+ * folder itself when it lies in the results folder, else the listed run ending in the same
+ * `<experiment>/<run-id>` (a branch is made beside its parent by default).
+ */
+export function parentAddress(resultsDir: string, branchOf: string, addresses: ReadonlySet<string>): string | null {
+  const direct = addressOf(resultsDir, resolve(branchOf));
+  if (direct !== null && addresses.has(direct)) return direct;
+  const tail = branchOf.split(/[\\/]+/).filter(Boolean).slice(-2).join('/');
+  const matches = [...addresses].filter((a) => a === tail || a.endsWith(`/${tail}`));
+  return matches.length === 1 ? matches[0]! : null;
+}
+
 export function compareChoices(resultsDir: string): { runs: RunChoice[]; sweeps: SweepChoice[] } {
   const runs: RunChoice[] = [];
   const sweeps: SweepChoice[] = [];
   for (const f of findRuns(resultsDir)) {
     if (f.kind === 'sweep') sweeps.push({ sweep: runAddress(resultsDir, f.path), experiment: f.experiment, runs: f.runs });
     if (f.kind !== 'run') continue;
-    // run.json keeps the parent's folder as the branch command was given it (absolute or relative to where it ran).
-    const parent = f.branch_of === undefined ? null : addressOf(resultsDir, resolve(resultsDir, f.branch_of));
     runs.push({
       run: runAddress(resultsDir, f.path),
       experiment: f.experiment,
       status: f.status,
       seed: f.seed,
       steps_completed: f.steps_completed,
-      branch_of: parent !== null && existsSync(join(resultsDir, parent, 'run.json')) ? parent : null,
+      branch_of: f.branch_of ?? null,
       branch_at_step: f.branch_at_step ?? null,
       sweep: f.sweep === undefined ? null : addressOf(resultsDir, f.sweep),
     });
   }
+  const addresses = new Set(runs.map((r) => r.run));
+  for (const r of runs) if (r.branch_of !== null) r.branch_of = parentAddress(resultsDir, r.branch_of, addresses);
   return { runs, sweeps };
 }
 
