@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
 import { recsysEvaluation } from '../../src/analysis/recsys-eval.js';
-import { browseSettings, pagesDistribution, sessionRows, sessionSummary } from '../../src/board/sessions/query.js';
+import { browseSettings, sessionsPage } from '../../src/board/sessions/query.js';
 import { parseExperiment } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { SMALL_YAML } from '../helpers/experiment.js';
@@ -65,14 +65,14 @@ describe('browse sessions', () => {
       expect(all.some((s) => s.reposted > 0)).toBe(true);
 
       expect(await browseSettings(db)).toEqual({ page_size: 3, max_pages: 3 });
-      const got = await sessionRows(db, {}, 'step', false, 0, 100_000);
+      const got = (await sessionsPage(db, {}, 'step', false, 0, 100_000)).rows;
       expect(got.map(({ username: _u, ...r }) => r)).toEqual([...all].sort((a, b) => a.step - b.step || a.agent_id - b.agent_id));
 
       const filter = { cohort: 'loud', fromStep: 2, toStep: 4, minPages: 2, liked: true };
       const kept = all.filter((s) => s.cohort === 'loud' && s.step >= 2 && s.step <= 4 && s.pages >= 2 && s.liked > 0);
       expect(kept.length).toBeGreaterThan(5);
       expect(kept.length).toBeLessThan(all.length / 2);
-      const summary = await sessionSummary(db, filter);
+      const { summary, distribution } = await sessionsPage(db, filter, 'step', false, 0, 10);
       expect(summary.sessions).toBe(kept.length);
       expect(summary.mean_pages).toBeCloseTo(kept.reduce((n, s) => n + s.pages, 0) / kept.length, 10);
       expect(summary.mean_liked).toBeCloseTo(kept.reduce((n, s) => n + s.liked, 0) / kept.length, 10);
@@ -82,11 +82,11 @@ describe('browse sessions', () => {
 
       const byPages = new Map<number, number>();
       for (const s of kept) byPages.set(s.pages, (byPages.get(s.pages) ?? 0) + 1);
-      expect(await pagesDistribution(db, filter)).toEqual([...byPages].sort((a, b) => a[0] - b[0]).map(([pages, sessions]) => ({ pages, sessions })));
+      expect(distribution).toEqual([...byPages].sort((a, b) => a[0] - b[0]).map(([pages, sessions]) => ({ pages, sessions })));
 
       // Sorted by pages, most first, ties by step then agent; the second page of 10 starts at the 11th.
       const sorted = [...all].sort((a, b) => b.pages - a.pages || a.step - b.step || a.agent_id - b.agent_id);
-      const page2 = await sessionRows(db, {}, 'pages', true, 10, 10);
+      const page2 = (await sessionsPage(db, {}, 'pages', true, 10, 10)).rows;
       expect(page2.map((r) => [r.step, r.agent_id])).toEqual(sorted.slice(10, 20).map((r) => [r.step, r.agent_id]));
 
       // The same sessions as the run's evaluation table.
@@ -100,7 +100,8 @@ describe('browse sessions', () => {
     const { dir } = await runExperiment(parseExperiment(SMALL_YAML.replace('timesteps: 6', 'timesteps: 2'), 'small.yaml'), { resultsRoot: tempDir(), quiet: true });
     await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
       expect(await browseSettings(db)).toBeNull();
-      expect((await sessionSummary(db, {})).sessions).toBe(0);
+      const none = await sessionsPage(db, {}, 'step', false, 0, 100);
+      expect([none.summary.sessions, none.rows, none.distribution]).toEqual([0, [], []]);
     });
   });
 });

@@ -9,7 +9,7 @@ import { BoardError, escapeHtml as esc, html, intParam, json, param, type BoardC
 import { page } from '../page.js';
 import { resolveRunDir } from '../results.js';
 import type { BoardServices } from '../services.js';
-import { agentCohorts, browseSettings, pagesDistribution, SESSION_SORTS, sessionRows, sessionSummary, type SessionFilter, type SessionRow, type SessionSort, type SessionSummary } from '../sessions/query.js';
+import { agentCohorts, browseSettings, SESSION_SORTS, sessionsPage, type SessionFilter, type SessionRow, type SessionSort, type SessionSummary } from '../sessions/query.js';
 
 export const SESSIONS_PER_PAGE = 100;
 
@@ -56,19 +56,13 @@ async function sessionsData(ctx: BoardContext, services: BoardServices, q: Sessi
     const browse = await browseSettings(db);
     const cohorts = await agentCohorts(db);
     if (browse === null) return { run: q.run, browse, cohorts, summary: null, distribution: [], rows: [], page: 1, pages: 0 };
-    const summary = await sessionSummary(db, q.filter);
-    const pages = Math.max(1, Math.ceil(summary.sessions / SESSIONS_PER_PAGE));
+    // The page asked for may be past the end once a filter narrows the list: fetch it, and if it
+    // came back empty, the last page (a second statement only then).
+    let got = await sessionsPage(db, q.filter, q.sort, q.desc, (q.page - 1) * SESSIONS_PER_PAGE, SESSIONS_PER_PAGE);
+    const pages = Math.max(1, Math.ceil(got.summary.sessions / SESSIONS_PER_PAGE));
     const at = Math.min(q.page, pages);
-    return {
-      run: q.run,
-      browse,
-      cohorts,
-      summary,
-      distribution: await pagesDistribution(db, q.filter),
-      rows: await sessionRows(db, q.filter, q.sort, q.desc, (at - 1) * SESSIONS_PER_PAGE, SESSIONS_PER_PAGE),
-      page: at,
-      pages,
-    };
+    if (at !== q.page) got = await sessionsPage(db, q.filter, q.sort, q.desc, (at - 1) * SESSIONS_PER_PAGE, SESSIONS_PER_PAGE);
+    return { run: q.run, browse, cohorts, summary: got.summary, distribution: got.distribution, rows: got.rows, page: at, pages };
   });
 }
 

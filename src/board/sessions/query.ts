@@ -74,7 +74,7 @@ const LISTED = `
       FROM session_acts GROUP BY step, agent_id),
     shown_n AS (SELECT step, agent_id, count(*) AS shown FROM shown GROUP BY step, agent_id),
     who AS (SELECT user_id, any_value(username) AS username, any_value(cohort) AS cohort FROM users GROUP BY user_id),
-    everything AS (
+    everything AS MATERIALIZED (
       SELECT s.step::INTEGER AS step, s.agent_id::INTEGER AS agent_id, w.username, w.cohort,
              p.pages::INTEGER AS pages,
              coalesce(sh.shown, 0)::INTEGER AS shown,
@@ -116,32 +116,37 @@ function where(f: SessionFilter): { sql: string; params: Record<string, string |
 
 const withParams = (params: Record<string, string | number>): Params | undefined => (Object.keys(params).length === 0 ? undefined : params);
 
-export async function sessionSummary(db: SimDb, f: SessionFilter): Promise<SessionSummary> {
-  const w = where(f);
-  const row = await db.one<SessionSummary>(
-    `${LISTED}
-    SELECT count(*)::INTEGER AS sessions, avg(pages)::DOUBLE AS mean_pages, avg(shown)::DOUBLE AS mean_shown,
-           avg(viewed)::DOUBLE AS mean_viewed, avg(liked)::DOUBLE AS mean_liked, avg(reposted)::DOUBLE AS mean_reposted,
-           avg(satisfaction)::DOUBLE AS mean_satisfaction, count(exit_page)::INTEGER AS exited
-    FROM everything ${w.sql}`,
-    withParams(w.params),
-  );
-  return row!;
+export interface SessionsPage {
+  /** Of the sessions the filter keeps. */
+  summary: SessionSummary;
+  /** Sessions the filter keeps, by pages read. */
+  distribution: { pages: number; sessions: number }[];
+  /** `limit` of them from `offset`, sorted by `sort` (ties by step, then agent). */
+  rows: SessionRow[];
 }
 
-/** Sessions by pages read, for the distribution chart. */
-export async function pagesDistribution(db: SimDb, f: SessionFilter): Promise<{ pages: number; sessions: number }[]> {
-  const w = where(f);
-  return db.query(`${LISTED} SELECT pages, count(*)::INTEGER AS sessions FROM everything ${w.sql} GROUP BY pages ORDER BY pages`, withParams(w.params));
-}
-
-/** One page of the filtered sessions, sorted by `sort` (ties by step, then agent). */
-export async function sessionRows(db: SimDb, f: SessionFilter, sort: SessionSort, descending: boolean, offset: number, limit: number): Promise<SessionRow[]> {
+/**
+ * The summary, the distribution of pages read and one page of rows of the filtered sessions, in
+ * one statement: the sessions are worked out once (materialised) for all three, which is most of
+ * the cost (joining the trace with what each session was shown).
+ */
+export async function sessionsPage(db: SimDb, f: SessionFilter, sort: SessionSort, descending: boolean, offset: number, limit: number): Promise<SessionsPage> {
   // Only a listed column name goes into the SQL text.
   if (!SESSION_SORTS.includes(sort)) throw new Error(`cannot sort sessions by ${String(sort)}`);
   const w = where(f);
   const order = `${sort} ${descending ? 'DESC' : 'ASC'} NULLS LAST, step, agent_id`;
-  return db.query<SessionRow>(`${LISTED} SELECT * FROM everything ${w.sql} ORDER BY ${order} LIMIT ${Math.max(0, Math.floor(limit))} OFFSET ${Math.max(0, Math.floor(offset))}`, withParams(w.params));
+  const got = await db.columns<{ summary: SessionSummary[]; distribution: (SessionsPage['distribution'] | null)[]; rows: (SessionRow[] | null)[] }>(
+    `${LISTED},
+    kept AS MATERIALIZED (SELECT * FROM everything ${w.sql})
+    SELECT (SELECT {sessions: count(*)::INTEGER, mean_pages: avg(pages)::DOUBLE, mean_shown: avg(shown)::DOUBLE,
+                    mean_viewed: avg(viewed)::DOUBLE, mean_liked: avg(liked)::DOUBLE, mean_reposted: avg(reposted)::DOUBLE,
+                    mean_satisfaction: avg(satisfaction)::DOUBLE, exited: count(exit_page)::INTEGER} FROM kept) AS summary,
+           (SELECT list({pages: pages, sessions: n} ORDER BY pages) FROM (SELECT pages, count(*)::INTEGER AS n FROM kept GROUP BY pages)) AS distribution,
+           (SELECT list(k ORDER BY k.i) FROM (SELECT *, row_number() OVER (ORDER BY ${order}) AS i FROM kept ORDER BY ${order} LIMIT ${Math.max(0, Math.floor(limit))} OFFSET ${Math.max(0, Math.floor(offset))}) k) AS rows`,
+    withParams(w.params),
+  );
+  const rows = (got.rows[0] ?? []).map(({ i: _i, ...r }: SessionRow & { i?: unknown }) => r);
+  return { summary: got.summary[0]!, distribution: got.distribution[0] ?? [], rows };
 }
 
 /** The agents' cohorts, for the filter's choices. */
