@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSimDb, type SimDb } from '../../src/analysis/open.js';
+import { compound } from '../../src/analysis/sentiment.js';
 import { startBoard, type Board } from '../../src/board/server.js';
 import { parseExperiment } from '../../src/config/load.js';
 import { branchRun } from '../../src/engine/branch.js';
@@ -25,6 +26,20 @@ async function recount(db: SimDb): Promise<Map<number, Counts>> {
   for (const t of await db.query<{ step: number; action: string }>(`SELECT step, action FROM trace WHERE ok AND action IN ('like', 'follow')`)) at(t.step)[t.action === 'like' ? 'likes' : 'follows']++;
   for (const s of await db.query<{ step: number; active_agents: number; failed_actions: number }>(`SELECT step, active_agents, failed_actions FROM steps`)) Object.assign(at(s.step), s);
   return out;
+}
+
+/** Mean VADER compound per step over the posts agents wrote in the run (not reposts, not opening posts). */
+async function recountSentiment(db: SimDb): Promise<Map<number, number>> {
+  const upto = (await db.one<{ n: number }>(`SELECT max(value::BIGINT)::BIGINT AS n FROM meta WHERE key = 'opening_posts'`))!.n;
+  const posts = await db.query<{ post_id: number; step: number; text: string; kind: string; author: string | null }>(
+    `SELECT p.post_id, p.created_step AS step, p.text, p.kind, u.kind AS author FROM posts p LEFT JOIN users u ON u.user_id = p.author_id`,
+  );
+  const sums = new Map<number, number[]>();
+  for (const p of posts) {
+    if (p.post_id <= upto || p.kind === 'repost' || p.text === '' || (p.author ?? 'agent') !== 'agent') continue;
+    sums.set(p.step, [...(sums.get(p.step) ?? []), compound(p.text)]);
+  }
+  return new Map([...sums].map(([step, xs]) => [step, xs.reduce((a, b) => a + b, 0) / xs.length]));
 }
 
 interface Session { step: number; cohort: string; pages: number; liked: number }
@@ -54,6 +69,7 @@ let sweep: string;
 const sweepRuns: { run: string; kind: string }[] = [];
 const counts = new Map<string, Map<number, Counts>>();
 let sessions: Session[] = [];
+const sentiments = new Map<string, Map<number, number>>();
 
 const address = (dir: string): string => `${basename(join(dir, '..'))}/${basename(dir)}`;
 
@@ -75,6 +91,8 @@ beforeAll(async () => {
   [parent, branch, browse, sweep] = [address(p.dir), address(b.dir), address(w.dir), 'tiny/sweep-test'];
   counts.set(parent, await withSimDb(join(p.dir, 'sim.duckdb'), recount));
   counts.set(branch, await withSimDb(join(b.dir, 'sim.duckdb'), recount));
+  sentiments.set(parent, await withSimDb(join(p.dir, 'sim.duckdb'), recountSentiment));
+  sentiments.set(branch, await withSimDb(join(b.dir, 'sim.duckdb'), recountSentiment));
   sessions = await withSimDb(join(w.dir, 'sim.duckdb'), recountSessions);
   board = await startBoard({ resultsDir: results, port: 0 });
   browser = await launchBrowser();
@@ -93,12 +111,13 @@ describe('the compare page', () => {
     const { page, problems } = await watchedPage(browser);
     await page.goto(`${board.url}/compare?a=${encodeURIComponent(branch)}`);
     await page.waitForSelector('#compare-table tbody tr');
-    await page.waitForFunction(`document.querySelectorAll('.chart svg').length === 6`);
+    // Six series and, once scored, the sentiment chart.
+    await page.waitForFunction(`document.querySelectorAll('.chart svg').length === 7`);
     expect(await page.locator('#pick-b').inputValue()).toBe(parent);
     expect(new URL(page.url()).searchParams.get('b')).toBe(parent);
     expect(await page.locator('#branch-note').textContent()).toContain('A is a branch of B at step 3');
     // Each chart: two lines (A and B) and the rule at step 3.
-    for (const key of SERIES) {
+    for (const key of [...SERIES, 'sentiment']) {
       const chart = page.locator(`.chart[data-series="${key}"]`);
       expect(await chart.locator('.mark-line path').count(), key).toBe(2);
       // (role-mark: the axes' ticks and grid are rules too)
@@ -113,6 +132,13 @@ describe('the compare page', () => {
           expect(Number(text), `${run} step ${step} ${key}`).toBe(counts.get(run)!.get(step)![key]);
         }
       }
+    }
+    // Mean sentiment per step, as the chart drew it, equals VADER recomputed on the posts.
+    for (const run of [branch, parent]) {
+      const got = (await (await fetch(`${board.url}/api/compare/sentiment?run=${encodeURIComponent(run)}`)).json()) as { steps: { step: number; mean: number }[] };
+      const want = sentiments.get(run)!;
+      expect(got.steps.map((s) => s.step)).toEqual([...want.keys()].sort((x, y) => x - y));
+      for (const s of got.steps) expect(s.mean, `${run} step ${s.step}`).toBeCloseTo(want.get(s.step)!, 10);
     }
     // Steps before the branch are shared and marked so.
     expect(await page.locator('#compare-table tr.shared').count()).toBe(3);

@@ -26,20 +26,28 @@
 
   const lines = d.mode === 'pair' ? pairLines() : sweepLines();
   const order = d.mode === 'pair' ? ['A', 'B'] : d.conditions;
-  for (const s of d.series) {
-    const el = document.createElement('div');
-    el.className = 'chart';
-    el.dataset.series = s.key;
-    charts.appendChild(el);
+  for (const s of d.series) draw(s.key, s.title, lines.filter((l) => l.series === s.key), d.mode === 'sweep' ? 'mean over seeds' : null);
+  if (d.mode === 'pair') void sentiment();
+  document.getElementById('figures').innerHTML = d.mode === 'pair' ? pairTable() : sweepTable();
+
+  /** One small chart: a line per run or condition, and the branch rule. */
+  function draw(key, title, values, yTitle) {
+    let el = charts.querySelector(`.chart[data-series="${key}"]`);
+    if (!el) {
+      el = document.createElement('div');
+      el.className = 'chart';
+      el.dataset.series = key;
+      charts.appendChild(el);
+    }
     const layers = [
       {
-        data: { values: lines.filter((l) => l.series === s.key) },
+        data: { values },
         mark: { type: 'line', point: { size: 18 } },
         encoding: {
           x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: 'd' } },
-          y: { field: 'value', type: 'quantitative', title: d.mode === 'sweep' ? 'mean over seeds' : null },
+          y: { field: 'value', type: 'quantitative', title: yTitle },
           color: { field: 'line', type: 'nominal', title: d.mode === 'pair' ? 'run' : 'condition', sort: order, legend: { labelLimit: 280 } },
-          tooltip: [{ field: 'line', title: d.mode === 'pair' ? 'run' : 'condition' }, { field: 'step' }, { field: 'value', format: ',.2f' }],
+          tooltip: [{ field: 'line', title: d.mode === 'pair' ? 'run' : 'condition' }, { field: 'step' }, { field: 'value', format: ',.3f' }],
         },
       },
     ];
@@ -50,9 +58,28 @@
         encoding: { x: { field: 'step', type: 'quantitative' }, tooltip: [{ field: 'label', title: 'branch' }] },
       });
     }
-    board.chart(el, { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: s.title, width: 260, height: 160, layer: layers });
+    return board.chart(el, { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: 260, height: 160, layer: layers });
   }
-  document.getElementById('figures').innerHTML = d.mode === 'pair' ? pairTable() : sweepTable();
+
+  /** Mean VADER sentiment per step of both runs: asked for after the rest, as scoring takes a while on a large run. */
+  async function sentiment() {
+    const el = document.createElement('div');
+    el.className = 'chart';
+    el.dataset.series = 'sentiment';
+    el.textContent = 'scoring sentiment…';
+    charts.appendChild(el);
+    try {
+      const [a, b] = await Promise.all([d.a.run, d.b.run].map((run) => board.api(`/api/compare/sentiment?run=${encodeURIComponent(run)}`)));
+      const values = [];
+      for (const [label, s] of [['A', a], ['B', b]]) for (const p of s.steps) values.push({ line: label, step: p.step, value: p.mean, posts: p.posts });
+      el.textContent = '';
+      await draw('sentiment', 'mean sentiment per step (VADER)', values, 'compound, −1…1');
+      const sampled = [['A', a], ['B', b]].filter(([, s]) => s.scored < s.eligible).map(([l, s]) => `${l}: ${s.scored} of ${s.eligible} posts scored (a fixed sample)`);
+      if (sampled.length > 0) el.insertAdjacentHTML('beforeend', `<small>${board.esc(sampled.join('; '))}</small>`);
+    } catch (err) {
+      el.innerHTML = `<p class="error">sentiment: ${board.esc(err.message)}</p>`;
+    }
+  }
 
   function pairLines() {
     const out = [];

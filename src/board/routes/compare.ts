@@ -6,8 +6,11 @@
  */
 import { loadPair, loadSweep, type PairData, type SweepData } from '../compare/load.js';
 import { compareChoices, type RunChoice, type SweepChoice } from '../compare/runs.js';
+import { sentimentPerStep } from '../compare/sentiment.js';
 import { SERIES } from '../compare/series.js';
-import { BoardError, escapeHtml as esc, html, json, type BoardContext, type Route } from '../http.js';
+import { runAnalysisSettings } from '../../analysis/settings.js';
+import { BoardError, escapeHtml as esc, html, json, param, type BoardContext, type Route } from '../http.js';
+import { resolveRunDir } from '../results.js';
 import { page } from '../page.js';
 import type { BoardServices } from '../services.js';
 
@@ -66,6 +69,15 @@ function sweepIntro(d: SweepData): string {
 
 export function compareRoutes(services: BoardServices): Route[] {
   return [
+    {
+      // Separate from the page: scoring every post of a large run takes seconds.
+      method: 'GET',
+      path: '/api/compare/sentiment',
+      handle: async (ctx) => {
+        const dir = resolveRunDir(ctx.resultsDir, param(ctx, 'run'));
+        return json(await services.dbs.use(dir, (db) => sentimentPerStep(db, runAnalysisSettings(dir).track)));
+      },
+    },
     {
       method: 'GET',
       path: '/api/compare',
