@@ -45,7 +45,7 @@
         mark: { type: 'line', point: { size: 18 } },
         encoding: {
           x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: 'd' } },
-          y: { field: 'value', type: 'quantitative', title: yTitle },
+          y: { field: 'value', type: 'quantitative', title: yTitle, axis: { format: '~g' } },
           color: { field: 'line', type: 'nominal', title: d.mode === 'pair' ? 'run' : 'condition', sort: order, legend: { labelLimit: 280 } },
           tooltip: [{ field: 'line', title: d.mode === 'pair' ? 'run' : 'condition' }, { field: 'step' }, { field: 'value', format: ',.3f' }],
         },

@@ -12,7 +12,7 @@
     data: { values: board.data.distribution },
     mark: 'bar',
     encoding: {
-      x: { field: 'pages', type: 'ordinal', title: 'pages read' },
+      x: { field: 'pages', type: 'ordinal', title: 'pages read', axis: { labelAngle: 0 } },
       y: { field: 'sessions', type: 'quantitative', title: 'sessions' },
       tooltip: [{ field: 'pages' }, { field: 'sessions' }],
     },

@@ -52,7 +52,8 @@ async function compareData(ctx: BoardContext, services: BoardServices, runs: rea
 }
 
 function pairIntro(d: PairData): string {
-  const line = `<p><b>A</b> = <a href="/replay?run=${encodeURIComponent(d.a.run)}">${esc(d.a.run)}</a>, <b>B</b> = <a href="/replay?run=${encodeURIComponent(d.b.run)}">${esc(d.b.run)}</a>.</p>`;
+  const run = (r: string): string => `<a href="/replay?run=${encodeURIComponent(r)}">${esc(r)}</a> (<a href="/sessions?run=${encodeURIComponent(r)}">sessions</a>)`;
+  const line = `<p><b>A</b> = ${run(d.a.run)}, <b>B</b> = ${run(d.b.run)}.</p>`;
   if (!d.branch) return line;
   const child = d.branch.child === 'a' ? 'A' : 'B';
   const parent = d.branch.child === 'a' ? 'B' : 'A';

@@ -156,7 +156,7 @@ export function sessionsRoutes(services: BoardServices): Route[] {
         const settings = Object.entries(d.browse).map(([k, v]) => `${esc(k)} ${esc(String(v))}`).join(', ');
         const body = `${title}<p>Browse mode (${settings}). One row per agent-step: pages read (1 + next_page calls), feed posts shown on those pages, those opened, liked and reposted, the page it left from with exit_feed and its rating — the definitions of the run's evaluation table (src/analysis/recsys-eval.ts).</p>
 ${filterForm(q, d.cohorts)}
-<h2>Summary of the ${d.summary.sessions} sessions shown</h2>${summaryBlock(d.summary)}
+<h2>The ${d.summary.sessions} sessions the filters keep</h2>${summaryBlock(d.summary)}
 <div id="pages-chart"></div>
 ${pager(ctx, d)}${rowsTable(ctx, q, d.rows)}${pager(ctx, d)}`;
         return html(page({ title: 'Sessions', body, data: { distribution: d.distribution }, scripts: ['sessions.js'], charts: true }));
