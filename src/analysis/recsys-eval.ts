@@ -31,9 +31,18 @@ export const EVALUATION_METRICS = [
   { key: 's_sat', title: 'S_sat', description: 'satisfaction on exit, 1-10', higherIsBetter: true },
 ] as const satisfies readonly { key: keyof RecsysEvaluation; title: string; description: string; higherIsBetter: boolean }[];
 
-export async function recsysEvaluation(db: SimDb): Promise<RecsysEvaluation> {
-  const row = await db.one<RecsysEvaluation>(`
-    WITH sessions AS (
+/**
+ * The browse sessions as SQL, shared by the evaluation below and the board's session list (so a
+ * session, a page read and a shown post mean the same in both): CTEs
+ *  - `sessions(step, agent_id)`: every agent's step with a trace row, when browse mode was on;
+ *  - `ratings(step, agent_id, rating)`: the exit_feed rating of a session that gave one;
+ *  - `pages(step, agent_id, pages)`: pages read (1 + applied next_page calls);
+ *  - `shown(step, agent_id, post_id)`: the feed impressions (recsys and home) of the pages reached;
+ *  - `session_acts(step, agent_id, action, n)`: applied view_post, like and repost calls on a
+ *    post the session was shown.
+ */
+export const BROWSE_SESSION_CTES = `
+    sessions AS (
       SELECT DISTINCT t.step, t.agent_id FROM trace t JOIN users u ON u.user_id = t.agent_id AND u.kind = 'agent'
       WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'browse')),
     ratings AS (
@@ -45,10 +54,15 @@ export async function recsysEvaluation(db: SimDb): Promise<RecsysEvaluation> {
       GROUP BY s.step, s.agent_id),
     shown AS (
       SELECT i.step, i.agent_id, i.post_id FROM impressions i SEMI JOIN sessions s USING (step, agent_id) WHERE i.source IN ('recsys', 'home')),
-    acted AS (
-      SELECT t.action, count(*) AS n
+    session_acts AS (
+      SELECT t.step, t.agent_id, t.action, count(*) AS n
       FROM trace t JOIN shown i ON i.step = t.step AND i.agent_id = t.agent_id AND i.post_id = CAST(t.args->>'post_id' AS BIGINT)
-      WHERE t.ok AND t.action IN ('view_post', 'like') GROUP BY t.action)
+      WHERE t.ok AND t.action IN ('view_post', 'like', 'repost') GROUP BY t.step, t.agent_id, t.action)`;
+
+export async function recsysEvaluation(db: SimDb): Promise<RecsysEvaluation> {
+  const row = await db.one<RecsysEvaluation>(`
+    WITH ${BROWSE_SESSION_CTES},
+    acted AS (SELECT action, sum(n) AS n FROM session_acts GROUP BY action)
     SELECT (SELECT count(*) FROM sessions)::INTEGER AS sessions,
            (SELECT count(*) FROM shown)::INTEGER AS shown,
            ((SELECT n FROM acted WHERE action = 'view_post') / nullif((SELECT count(*) FROM shown), 0))::DOUBLE AS p_view,
