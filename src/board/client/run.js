@@ -92,8 +92,10 @@
     setState('live', '(from events.jsonl, as the run commits them)');
     const es = new EventSource(`/api/run/events?run=${q}`);
     es.addEventListener('series', (e) => append(JSON.parse(e.data)));
+    let finished = false;
     es.addEventListener('finished', (e) => {
-      es.close();
+      // The server ends the stream after this event; the stream's end (an `error` event) closes the source.
+      finished = true;
       const f = JSON.parse(e.data);
       setState('finished', `(run ${f.status}; figures from events.jsonl)`);
       document.body.dataset.finishedStatus = f.status;
@@ -102,7 +104,8 @@
       reload.hidden = false;
     });
     es.onerror = () => {
-      // The board went away: stop reconnecting, say so.
+      // After `finished` the end is expected: closing stops EventSource's reconnecting.
+      if (finished) return es.close();
       if (es.readyState === EventSource.CLOSED) showProblem('the live stream closed; reload the page to follow the run again');
     };
   } else {
