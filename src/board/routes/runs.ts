@@ -48,14 +48,21 @@ export interface RunsFilter {
 
 /** The rows of the runs page, newest first, after the filter. */
 export function listRows(resultsDir: string, filter: RunsFilter = {}): ListRow[] {
+  return filterRows(allRows(resultsDir), filter);
+}
+
+function allRows(resultsDir: string): ListRow[] {
   const rows: ListRow[] = [];
   for (const f of findRuns(resultsDir)) {
     if (f.kind === 'run') rows.push(runRow(resultsDir, f));
     else if (f.kind === 'sweep') rows.push(sweepRow(resultsDir, f));
   }
-  return rows.filter(
-    (r) => (!filter.experiment || r.experiment === filter.experiment) && (!filter.sweep || (r.kind === 'run' ? r.sweep === filter.sweep : r.sweep === filter.sweep)),
-  );
+  return rows;
+}
+
+/** A sweep filter keeps the sweep's row and its runs. */
+function filterRows(rows: readonly ListRow[], filter: RunsFilter): ListRow[] {
+  return rows.filter((r) => (!filter.experiment || r.experiment === filter.experiment) && (!filter.sweep || r.sweep === filter.sweep));
 }
 
 /** The runs only (the JSON API and other pages' run pickers). */
@@ -115,8 +122,9 @@ function sweepTr(s: SweepRow): string {
 
 function runsPage(ctx: BoardContext): string {
   const filter: RunsFilter = { experiment: ctx.url.searchParams.get('experiment'), sweep: ctx.url.searchParams.get('sweep') };
-  const all = listRows(ctx.resultsDir);
-  const rows = listRows(ctx.resultsDir, filter);
+  // One walk of the folder: the select lists every experiment, the table the filtered rows.
+  const all = allRows(ctx.resultsDir);
+  const rows = filterRows(all, filter);
   const experiments = [...new Set(all.map((r) => r.experiment))].sort();
   const options = ['<option value="">all experiments</option>', ...experiments.map((e) => `<option value="${esc(e)}"${e === filter.experiment ? ' selected' : ''}>${esc(e)}</option>`)].join('');
   const note = filter.sweep ? `<p id="sweep-note">Runs of sweep <b>${esc(filter.sweep)}</b> · <a href="/">all runs</a></p>` : '';
