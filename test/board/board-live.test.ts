@@ -4,7 +4,7 @@
  * child process writes it (its steps arrive over server-sent events, then it is marked finished).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
 import { parseEventLines, seriesFromEvents, type RunSeries } from '../../src/board/analytics/series.js';
 import { seriesFromDb } from '../../src/board/analytics/series-db.js';
+import { tailLines } from '../../src/board/analytics/tail.js';
 import { startBoard, type Board } from '../../src/board/server.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeServer } from '../../src/llm/fake-server.js';
@@ -235,3 +236,68 @@ describe('the run page of a live run', () => {
     expect(db.llm.every((l) => l.endpoint.startsWith(fakeLlm.url.replace(/\/v1$/, '')))).toBe(true);
   }, 120_000);
 });
+
+describe('seriesFromEvents with the richer step events', () => {
+  it('reads by_action, failed_by_action, llm per endpoint and budget used into the same series, and counts a step logged twice once', () => {
+    const step = (n: number, extra: object): object => ({ type: 'step', step: n, sim_time: `2024-06-17T0${8 + n}:00:00.000Z`, active_agents: 3, actions: 5, failed_actions: 1, llm_requests: 3, llm_failures: 1, wall_ms: 9, ...extra });
+    const rich = {
+      by_action: { post: 2, like: 3 },
+      failed_by_action: { like: 1 },
+      llm: [
+        { model: 'm', endpoint: 'http://a/v1', requests: 2, failures: 0, latency_ms_mean: 40 },
+        { model: 'm', endpoint: 'http://b/v1', requests: 1, failures: 1, latency_ms_mean: 90 },
+      ],
+      budget: [{ scope: 'run', used_requests: 7, max_requests: 10, used_tokens: 100 }],
+    };
+    const s = seriesFromEvents([
+      { type: 'run_started' },
+      step(0, { ...rich, active_agents: 99 }), // replaced by the later line for step 0
+      step(1, {}),
+      step(0, rich),
+      'not an event',
+    ]);
+    expect(s.steps.map((p) => [p.step, p.active_agents])).toEqual([[0, 3], [1, 3]]);
+    // Keys sorted: like before post.
+    expect(s.actions).toEqual([
+      { step: 0, action: 'like', count: 3, failed: 1 },
+      { step: 0, action: 'post', count: 2, failed: 0 },
+      { step: 1, action: 'all', count: 5, failed: 1 },
+    ]);
+    expect(s.llm).toEqual([
+      { step: 0, model: 'm', endpoint: 'http://a/v1', requests: 2, failures: 0, latency_ms_mean: 40 },
+      { step: 0, model: 'm', endpoint: 'http://b/v1', requests: 1, failures: 1, latency_ms_mean: 90 },
+      { step: 1, model: 'all', endpoint: 'all', requests: 3, failures: 1, latency_ms_mean: null },
+    ]);
+    // 10 − 7 requests left; no token cap given, so none shown.
+    expect(s.budget).toEqual([{ step: 0, scope: 'run', left_requests: 3, max_requests: 10, left_tokens: null, max_tokens: null, left_usd: null, max_usd: null }]);
+  });
+});
+
+describe('tailLines', () => {
+  it('hands over each complete line once, holds a line still being written, and stops when closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socialsim-tail-'));
+    const file = join(dir, 'events.jsonl');
+    const got: string[] = [];
+    const tail = tailLines(file, (lines) => got.push(...lines), { pollMs: 20 });
+    try {
+      tail.readNow(); // no file yet: nothing, no error
+      writeFileSync(file, '{"a":1}\n{"b":');
+      tail.readNow();
+      expect(got).toEqual(['{"a":1}']);
+      appendFileSync(file, '2}\n');
+      await waitFor(() => got.length === 2);
+      expect(got).toEqual(['{"a":1}', '{"b":2}']);
+      tail.close();
+      appendFileSync(file, '{"c":3}\n');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(got).toHaveLength(2);
+    } finally {
+      tail.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function waitFor(ok: () => boolean): Promise<void> {
+  for (let k = 0; k < 200 && !ok(); k++) await new Promise((r) => setTimeout(r, 10));
+}
