@@ -110,14 +110,14 @@ function runTr(r: RunRow): string {
     `<a href="/run/report?run=${q(r.run)}">report</a>`,
     `<a href="/replay?run=${q(r.run)}">replay</a>`,
   ].join(' · ');
-  return `<tr class="run" data-run="${esc(r.run)}" data-experiment="${esc(r.experiment)}"><td>run</td><td><a href="/run?run=${q(r.run)}">${esc(r.run)}</a>${r.sweep ? ` <small>in <a href="/?sweep=${q(r.sweep)}">${esc(r.sweep.split('/').pop() ?? '')}</a></small>` : ''}</td><td>${esc(r.experiment)}</td><td class="status status-${esc(r.status)}">${esc(r.status)}</td><td class="num">${r.seed ?? ''}</td><td class="num steps">${r.steps_completed}/${r.timesteps}</td><td class="num">${r.agents}</td><td class="num actions">${r.actions}</td><td>${esc(when(r.started_at))}</td><td>${links}</td></tr>`;
+  return `<tr class="run" data-run="${esc(r.run)}" data-experiment="${esc(r.experiment)}"><td><a href="/run?run=${q(r.run)}">${esc(r.run)}</a>${r.sweep ? ` <small>in <a href="/?sweep=${q(r.sweep)}">${esc(r.sweep.split('/').pop() ?? '')}</a></small>` : ''}</td><td>${esc(r.experiment)}</td><td class="status status-${esc(r.status)}">${esc(r.status)}</td><td class="num">${r.seed ?? ''}</td><td class="num steps">${r.steps_completed}/${r.timesteps}</td><td class="num">${r.agents}</td><td class="num actions">${r.actions}</td><td>${esc(when(r.started_at))}</td><td>${links}</td></tr>`;
 }
 
 function sweepTr(s: SweepRow): string {
   const counts = Object.entries(s.run_statuses)
     .map(([status, n]) => `<span class="status-${esc(status)}">${n} ${esc(status)}</span>`)
     .join(', ');
-  return `<tr class="sweep" data-sweep="${esc(s.sweep)}" data-experiment="${esc(s.experiment)}"><td>sweep</td><td><a href="/?sweep=${q(s.sweep)}">${esc(s.sweep)}</a></td><td>${esc(s.experiment)}</td><td class="status status-${esc(s.status)}">${esc(s.status)}</td><td class="num">${esc(s.seeds.join(', '))}</td><td class="num">${s.runs} runs</td><td></td><td></td><td>${esc(when(s.started_at))}</td><td class="run-statuses">${counts} · <a href="/?sweep=${q(s.sweep)}">its runs</a></td></tr>`;
+  return `<tr class="sweep" data-sweep="${esc(s.sweep)}" data-experiment="${esc(s.experiment)}"><td><small>sweep</small> <a href="/?sweep=${q(s.sweep)}">${esc(s.sweep)}</a></td><td>${esc(s.experiment)}</td><td class="status status-${esc(s.status)}">${esc(s.status)}</td><td class="num">${esc(s.seeds.join(', '))}</td><td class="num">${s.runs} runs</td><td></td><td></td><td>${esc(when(s.started_at))}</td><td class="run-statuses">${counts} · <a href="/?sweep=${q(s.sweep)}">its runs</a></td></tr>`;
 }
 
 function runsPage(ctx: BoardContext): string {
@@ -131,7 +131,7 @@ function runsPage(ctx: BoardContext): string {
   const table =
     rows.length === 0
       ? `<p class="empty">${all.length === 0 ? 'No runs in this results folder yet.' : 'No run matches this filter.'}</p>`
-      : `<table id="runs"><thead><tr><th>kind</th><th>folder</th><th>experiment</th><th>status</th><th>seed</th><th>steps</th><th>agents</th><th>actions</th><th>started (UTC)</th><th>open</th></tr></thead><tbody>${rows
+      : `<table id="runs"><thead><tr><th>folder</th><th>experiment</th><th>status</th><th>seed</th><th>steps</th><th>agents</th><th>actions</th><th>started (UTC)</th><th>open</th></tr></thead><tbody>${rows
           .map((r) => (r.kind === 'run' ? runTr(r) : sweepTr(r)))
           .join('')}</tbody></table>`;
   const body = `<h1>Runs</h1>
