@@ -16,7 +16,7 @@
   const CHARTS = [
     {
       id: 'chart-actions', table: 'actions',
-      spec: { mark: 'bar', encoding: { x: { ...x, type: 'ordinal' }, y: { field: 'count', type: 'quantitative', title: 'actions', stack: 'zero' }, color: { field: 'action', type: 'nominal' }, tooltip: [{ field: 'step' }, { field: 'action' }, { field: 'count' }, { field: 'failed' }] } },
+      spec: { mark: 'bar', encoding: { x: { ...x, type: 'ordinal' }, y: { field: 'count', type: 'quantitative', title: 'actions', stack: 'zero' }, color: { field: 'action', type: 'nominal', legend: { labelLimit: 160 } }, tooltip: [{ field: 'step' }, { field: 'action' }, { field: 'count' }, { field: 'failed' }] } },
     },
     { id: 'chart-active', table: 'steps', spec: line({ field: 'active_agents', type: 'quantitative', title: 'active agents' }) },
     { id: 'chart-llm-requests', table: 'llm', spec: line({ field: 'requests', type: 'quantitative', title: 'requests' }, { field: 'endpoint', type: 'nominal' }) },

@@ -78,7 +78,7 @@ function runPage(ctx: BoardContext): string {
 <section><h2>Active agents</h2><div id="chart-active" class="chart"></div></section>
 <section><h2>LLM requests by endpoint</h2><div id="chart-llm-requests" class="chart"><p class="empty">No LLM requests.</p></div></section>
 <section><h2>LLM failures by endpoint</h2><div id="chart-llm-failures" class="chart"><p class="empty">No LLM requests.</p></div></section>
-<section><h2>LLM mean latency (ms)</h2><div id="chart-llm-latency" class="chart"><p class="empty">No latencies (the events of this run carry totals only, or no LLM requests).</p></div></section>
+<section><h2>LLM mean latency (ms)</h2><div id="chart-llm-latency" class="chart"><p class="empty">No latencies: no LLM requests, or (live) this run's step events carry totals only.</p></div></section>
 <section><h2>Budget left</h2><div id="chart-budget" class="chart"><p class="empty">No budget figures (no budget set, or not in this run's events).</p></div></section>
 </div>
 <h2>Steps</h2>
