@@ -38,7 +38,7 @@ sweep:
   seeds: [1, 2]
 `;
 
-/** 10 steps of 4 LLM agents, one request at a time against a server that takes 120 ms: ~5 s of steps. */
+/** 10 steps of 4 LLM agents, one request at a time against a server that takes 200 ms: ~8 s of steps, time for the page to load mid-run on a busy machine. */
 const LIVE_STEPS = 10;
 const liveYaml = (url: string): string => `
 name: live
@@ -181,7 +181,7 @@ describe('the two sources of a run\'s series', () => {
 
 describe('the run page of a live run', () => {
   it('shows steps arriving while a child process runs, then marks the run finished; the finished page then reads the database', async () => {
-    fakeLlm = await startFakeOpenAI({ latencyMs: 120 });
+    fakeLlm = await startFakeOpenAI({ latencyMs: 200 });
     const file = join(results, 'live.yaml');
     writeFileSync(file, liveYaml(fakeLlm.url));
     child = spawn(process.execPath, [BIN, 'run', file, '--out', results, '-q', '--no-preflight', '--no-report'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
@@ -203,12 +203,12 @@ describe('the run page of a live run', () => {
     await page.goto(`${board.url}/run?run=${encodeURIComponent(addr)}`);
     expect(await page.locator('#run-state').textContent()).toBe('live');
     // (Expressions as strings: this file is type-checked without the DOM library.)
-    await page.waitForFunction("Number(document.getElementById('step-count').textContent) >= 1", undefined, { timeout: 30_000 });
+    await page.waitForFunction("Number(document.getElementById('step-count').textContent) >= 1", undefined, { timeout: 60_000 });
     const firstSeen = Number(await page.locator('#step-count').textContent());
     expect(firstSeen).toBeLessThan(LIVE_STEPS);
     // More steps come without reloading the page.
-    await page.waitForFunction(`Number(document.getElementById('step-count').textContent) > ${firstSeen}`, undefined, { timeout: 30_000 });
-    await page.waitForFunction("document.getElementById('run-state').textContent === 'finished'", undefined, { timeout: 30_000 });
+    await page.waitForFunction(`Number(document.getElementById('step-count').textContent) > ${firstSeen}`, undefined, { timeout: 60_000 });
+    await page.waitForFunction("document.getElementById('run-state').textContent === 'finished'", undefined, { timeout: 60_000 });
     expect(await page.locator('body').getAttribute('data-finished-status')).toBe('completed');
     expect(await page.locator('#step-count').textContent()).toBe(String(LIVE_STEPS));
     expect(await page.locator('#steps-table tbody tr').count()).toBe(LIVE_STEPS);
@@ -234,7 +234,7 @@ describe('the run page of a live run', () => {
     // 500 requests allowed, 4 sent per step: 500 − 4·10 left after the last step.
     expect(db.budget.at(-1)).toMatchObject({ step: LIVE_STEPS - 1, scope: 'local', left_requests: 500 - 4 * LIVE_STEPS, max_requests: 500 });
     expect(db.llm.every((l) => l.endpoint.startsWith(fakeLlm.url.replace(/\/v1$/, '')))).toBe(true);
-  }, 120_000);
+  }, 200_000);
 });
 
 describe('seriesFromEvents with the richer step events', () => {
