@@ -24,6 +24,8 @@ export interface ListedRun extends ListedBase {
   readonly steps_completed: number;
   readonly timesteps: number;
   readonly agents: number;
+  /** Actions attempted so far (run.json's running total). */
+  readonly actions: number;
   readonly finished_at: string | null;
   readonly branch_of?: string;
   readonly branch_at_step?: number;
@@ -97,6 +99,7 @@ function runAt(dir: string): ListedRun | null {
     steps_completed: int(info.steps_completed),
     timesteps: int(info.timesteps),
     agents: int(info.agents),
+    actions: int(info.actions),
     started_at: str(info.started_at) || mtime(join(dir, FILES.run)),
     finished_at: str(info.finished_at) || null,
     ...(typeof info.branch_of === 'string' ? { branch_of: info.branch_of } : {}),
