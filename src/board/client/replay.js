@@ -78,7 +78,7 @@
   function postRows(posts) {
     return posts
       .map(
-        (p) => `<tr data-post="${p.post_id}" class="${p.created_step === step() ? 'now' : ''}${p.deleted ? ' deleted' : ''}">
+        (p) => `<tr data-post="${p.post_id}" data-kind="${esc(p.kind)}" class="${p.created_step === step() ? 'now' : ''}${p.deleted ? ' deleted' : ''}">
 <td>${postLink(p.post_id)}</td><td class="num">${p.created_step}</td><td>${userLink(p.author_id, p.author)}</td><td>${esc(p.kind)}${p.parent_id !== null ? ` of ${postLink(p.parent_id)}` : ''}</td>
 <td class="text">${esc(p.text)}</td><td class="num">${p.likes}</td><td class="num">${p.reposts}</td><td class="num">${p.replies}</td></tr>`,
       )

@@ -19,8 +19,8 @@ export interface AgentAt extends Omit<TimelineStep, 'llm'> {
   llm: AgentExchange[];
 }
 
-/** `messages` of an exchange from a timeline that has the field (newer runs), else null. */
-function messagesOf(c: LlmExchange): string | null {
+/** `messages` of an exchange from a timeline that has the field (runs recording llm_prompts), else null. */
+export function messagesOf(c: LlmExchange): string | null {
   const m = (c as LlmExchange & { messages?: unknown }).messages;
   if (m === undefined || m === null) return null;
   return typeof m === 'string' ? m : JSON.stringify(m);
