@@ -59,8 +59,8 @@ describe('replay meta', () => {
     expect(m.users).toBe(201);
     expect(m.cohorts).toEqual(expect.arrayContaining(['loud', 'quiet']));
     expect(m.has_stance).toBe(false);
-    expect(pickStep(m, undefined)).toBe(5);
-    expect(() => pickStep(m, 9)).toThrow(/no step 9/);
+    expect(pickStep(m.steps, undefined)).toBe(5);
+    expect(() => pickStep(m.steps, 9)).toThrow(/no step 9/);
   });
 });
 

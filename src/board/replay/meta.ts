@@ -20,9 +20,15 @@ export interface ReplayMeta {
 
 export const ISO = `'%Y-%m-%dT%H:%M:%SZ'`;
 
-export async function replayMeta(db: SimDb): Promise<ReplayMeta> {
+/** The run's committed steps (a 404 when there are none): all a panel's request needs to check its step. */
+export async function replaySteps(db: SimDb): Promise<ReplayStep[]> {
   const steps = await db.query<ReplayStep>(`SELECT step, strftime(sim_time, ${ISO}) AS sim_time FROM steps ORDER BY step`);
   if (steps.length === 0) throw new BoardError(404, 'this run has no committed step to replay');
+  return steps;
+}
+
+export async function replayMeta(db: SimDb): Promise<ReplayMeta> {
+  const steps = await replaySteps(db);
   const u = await db.one<{ users: number; cohorts: string; has_stance: boolean }>(
     `SELECT count(*)::INTEGER AS users, to_json(list(DISTINCT cohort ORDER BY cohort))::VARCHAR AS cohorts,
             coalesce(bool_or(json_type(persona, '$.stance') = 'OBJECT'), false) AS has_stance FROM users`,
@@ -31,9 +37,9 @@ export async function replayMeta(db: SimDb): Promise<ReplayMeta> {
 }
 
 /** `step` checked against the run's steps (the last one when not given). */
-export function pickStep(meta: ReplayMeta, step: number | undefined): number {
-  const last = meta.steps[meta.steps.length - 1]!.step;
+export function pickStep(steps: readonly ReplayStep[], step: number | undefined): number {
+  const last = steps[steps.length - 1]!.step;
   if (step === undefined) return last;
-  if (!meta.steps.some((s) => s.step === step)) throw new BoardError(404, `no step ${step} in this run (steps ${meta.steps[0]!.step}–${last})`);
+  if (!steps.some((s) => s.step === step)) throw new BoardError(404, `no step ${step} in this run (steps ${steps[0]!.step}–${last})`);
   return step;
 }

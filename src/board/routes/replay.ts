@@ -8,7 +8,7 @@ import { BoardError, escapeHtml as esc, html, intParam, json, param, type BoardC
 import { page } from '../page.js';
 import { agentAt, searchAgents } from '../replay/agent.js';
 import { egoGraph } from '../replay/graph.js';
-import { pickStep, replayMeta } from '../replay/meta.js';
+import { pickStep, replayMeta, replaySteps } from '../replay/meta.js';
 import { stepView } from '../replay/step.js';
 import { threadAt } from '../replay/thread.js';
 import { resolveRunDir } from '../results.js';
@@ -18,7 +18,7 @@ export function replayRoutes(services: BoardServices): Route[] {
   /** Runs `work` on the run named by `?run=` at the step named by `?step=` (checked; the last by default). */
   const atStep = <T>(ctx: BoardContext, work: (db: SimDb, step: number) => Promise<T>): Promise<T> => {
     const dir = resolveRunDir(ctx.resultsDir, param(ctx, 'run'));
-    return services.dbs.use(dir, async (db) => work(db, pickStep(await replayMeta(db), intParam(ctx, 'step'))));
+    return services.dbs.use(dir, async (db) => work(db, pickStep(await replaySteps(db), intParam(ctx, 'step'))));
   };
   const api = (path: string, work: (ctx: BoardContext, db: SimDb, step: number) => Promise<unknown>): Route => ({
     method: 'GET',
