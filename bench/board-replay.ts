@@ -5,10 +5,11 @@
  * plus the thread and graph panels for information.
  *   npm run bench:board-replay                  100,000 agents × 4 steps, 50 samples
  *   npm run bench:board-replay -- 20000x3 30    agents×steps, samples
- * The run is made in a temp folder with the statistical policy (as bench/statistical.ts does),
- * read through a read-only handle (the board's), never written, and deleted at the end.
+ *   npm run bench:board-replay -- 100000x4 50 /tmp/replay.duckdb   keep the run there (reused when present)
+ * The run is made with the statistical policy (as bench/statistical.ts does) in a temp folder
+ * deleted at the end (or at the path given), then read through a read-only handle, never written.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPolicies } from '../src/agents/policies.js';
@@ -66,14 +67,17 @@ async function sizes(db: SimDb): Promise<string> {
   return tables.map((t) => `${t} ${fmt(counts![t]!)}`).join(' · ');
 }
 
-const [scale, samplesArg] = process.argv.slice(2);
+const [scale, samplesArg, keep] = process.argv.slice(2);
 const [agents, steps] = (scale ?? '100000x4').split('x').map(Number) as [number, number];
 const samples = Number(samplesArg ?? 50);
 const dir = mkdtempSync(join(tmpdir(), 'socialsim-bench-replay-'));
 try {
-  const file = join(dir, 'sim.duckdb');
-  const makeMs = await makeRun(file, agents, steps);
-  console.log(`run: ${fmt(agents)} statistical agents × ${steps} steps (follows_per_agent 12, activity 0.3, popularity feed of 20), made in ${(makeMs / 1000).toFixed(1)} s`);
+  const file = keep ?? join(dir, 'sim.duckdb');
+  if (keep !== undefined && existsSync(keep)) console.log(`run: ${keep} (made earlier by this bench; its figures below)`);
+  else {
+    const makeMs = await makeRun(file, agents, steps);
+    console.log(`run: ${fmt(agents)} statistical agents × ${steps} steps (follows_per_agent 12, activity 0.3, popularity feed of 20), made in ${(makeMs / 1000).toFixed(1)} s`);
+  }
   console.log(`  sim.duckdb ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB`);
   const db = await openSimDb(file);
   try {
