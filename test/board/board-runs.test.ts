@@ -39,6 +39,19 @@ describe('the board server', () => {
     expect(problems).toEqual([]);
   });
 
+  it("links each run to its analytics, report, replay, comparison and sessions pages, and every link answers", async () => {
+    const { page, problems } = await watchedPage(browser);
+    await page.goto(`${board.url}/`);
+    const hrefs = await page.locator('#runs tbody tr').first().locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    for (const path of ['/run?', '/run/report?', '/replay?', '/compare?', '/sessions?']) expect(hrefs.some((h) => h.startsWith(path)), path).toBe(true);
+    for (const h of hrefs) {
+      const r = await fetch(`${board.url}${h}`);
+      // The report link needs report.html, which an in-process run does not write: a clear 404.
+      expect(r.status, h).toBe(h.startsWith('/run/report?') ? 404 : 200);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('binds to loopback by default', () => {
     expect(board.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });

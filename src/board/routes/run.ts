@@ -69,7 +69,7 @@ function runPage(ctx: BoardContext): string {
     ['finished', info.finished_at ?? ''],
   ];
   const body = `<h1>Run ${esc(rel)} <span id="run-state" class="state-${live ? 'live' : 'finished'}">${live ? 'live' : 'finished'}</span></h1>
-<p><a href="/run/report?run=${q}">report</a> · <a href="/replay?run=${q}">replay</a> · <a href="/?experiment=${encodeURIComponent(info.experiment)}">runs of ${esc(info.experiment)}</a></p>
+<p><a href="/run/report?run=${q}">report</a> · <a href="/replay?run=${q}">replay</a> · <a href="/compare?a=${q}">compare</a> · <a href="/sessions?run=${q}">sessions</a> · <a href="/?experiment=${encodeURIComponent(info.experiment)}">runs of ${esc(info.experiment)}</a></p>
 <table id="run-facts" class="facts"><tbody>${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td data-fact="${esc(k)}">${esc(v)}</td></tr>`).join('')}</tbody></table>
 <p><span id="step-count">0</span> steps shown <small id="source"></small> <a id="reload" href="" hidden>reload from the database</a></p>
 <p id="problem" class="error" hidden></p>

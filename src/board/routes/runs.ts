@@ -109,6 +109,8 @@ function runTr(r: RunRow): string {
     `<a href="/run?run=${q(r.run)}">analytics</a>`,
     `<a href="/run/report?run=${q(r.run)}">report</a>`,
     `<a href="/replay?run=${q(r.run)}">replay</a>`,
+    `<a href="/compare?a=${q(r.run)}">compare</a>`,
+    `<a href="/sessions?run=${q(r.run)}">sessions</a>`,
   ].join(' · ');
   return `<tr class="run" data-run="${esc(r.run)}" data-experiment="${esc(r.experiment)}"><td><a href="/run?run=${q(r.run)}">${esc(r.run)}</a>${r.sweep ? ` <small>in <a href="/?sweep=${q(r.sweep)}">${esc(r.sweep.split('/').pop() ?? '')}</a></small>` : ''}</td><td>${esc(r.experiment)}</td><td class="status status-${esc(r.status)}">${esc(r.status)}</td><td class="num">${r.seed ?? ''}</td><td class="num steps">${r.steps_completed}/${r.timesteps}</td><td class="num">${r.agents}</td><td class="num actions">${r.actions}</td><td>${esc(when(r.started_at))}</td><td>${links}</td></tr>`;
 }
