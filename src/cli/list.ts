@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { shown } from './run-dir.js';
-import { findRuns, formatRunList } from './run-list.js';
+import { findRuns } from '../engine/run-list.js';
+import { formatRunList } from './run-list.js';
 
 /** What `socialsim list` prints for a results folder: a table, or JSON with `json`. */
 export function listCommand(dir: string, opts: { readonly json?: boolean } = {}): string {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
-import { findRuns, formatRunList } from './run-list.js';
+import { findRuns } from '../engine/run-list.js';
+import { formatRunList } from './run-list.js';
 
 /** Folders listed in the error for a folder that is not a run, at most. */
 const LISTED = 10;

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCommand } from '../../src/cli/list.js';
 import { simDbOf } from '../../src/cli/run-dir.js';
-import { findRuns, type ListedRun } from '../../src/cli/run-list.js';
+import { findRuns, type ListedRun } from '../../src/engine/run-list.js';
 import { branchRun } from '../../src/engine/branch.js';
 import { runExperiment, type RunOutcome } from '../../src/engine/run.js';
 import { writeReport } from '../../src/report/index.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { findRuns } from '../../cli/run-list.js';
+import { findRuns } from '../../engine/run-list.js';
 import { readSweepFile, sweepRunFolders } from '../../sweep/run-sweep.js';
 import { runAddress } from '../results.js';
 

@@ -4,7 +4,7 @@
  * keeps one experiment's rows, `?sweep=` one sweep's runs; both are in the URL so a view can
  * be shared.
  */
-import { findRuns, type ListedRun, type ListedSweep } from '../../cli/run-list.js';
+import { findRuns, type ListedRun, type ListedSweep } from '../../engine/run-list.js';
 import { escapeHtml as esc, html, json, type BoardContext, type Route } from '../http.js';
 import { page } from '../page.js';
 import { runAddress } from '../results.js';
