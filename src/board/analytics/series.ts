@@ -3,19 +3,12 @@
  * series key) so each chart is one Vega-Lite spec over one table. Two sources give the same
  * shape: `events.jsonl`'s step events (a running run: its database is locked by the writer)
  * and `sim.duckdb` (a finished run; series-db.ts). Step events may be the plain totals of
- * today's engine or carry the richer fields (`by_action`, `llm`, `budget`); both are read.
+ * older versions or carry the richer fields (`by_action`, `llm`, `budget`); both are read.
  */
+import type { RunEvent } from '../../engine/events.js';
 
-/** One committed step's totals. */
-export interface StepPoint {
-  step: number;
-  sim_time: string;
-  active_agents: number;
-  actions: number;
-  failed_actions: number;
-  llm_requests: number;
-  llm_failures: number;
-}
+/** One committed step's totals: the step event's own fields. */
+export type StepPoint = Pick<Extract<RunEvent, { type: 'step' }>, 'step' | 'sim_time' | 'active_agents' | 'actions' | 'failed_actions' | 'llm_requests' | 'llm_failures'>;
 
 /** Actions of one type in one step (`action` is `all` when the source has no breakdown). */
 export interface ActionPoint {

@@ -20,6 +20,17 @@ export interface ReplayMeta {
 
 export const ISO = `'%Y-%m-%dT%H:%M:%SZ'`;
 
+/** A post as the replay's panels show it (the platform at step t, a thread). */
+export interface ReplayPost {
+  post_id: number;
+  author_id: number;
+  author: string;
+  kind: string;
+  text: string;
+  parent_id: number | null;
+  created_step: number;
+}
+
 /** The run's committed steps (a 404 when there are none): all a panel's request needs to check its step. */
 export async function replaySteps(db: SimDb): Promise<ReplayStep[]> {
   const steps = await db.query<ReplayStep>(`SELECT step, strftime(sim_time, ${ISO}) AS sim_time FROM steps ORDER BY step`);

@@ -7,16 +7,9 @@
  * where every like and unlike is kept in order. Reposts cannot be taken back; their rows all stay.
  */
 import type { SimDb } from '../../analysis/open.js';
-import { ISO } from './meta.js';
+import { ISO, type ReplayPost } from './meta.js';
 
-export interface PlatformPost {
-  post_id: number;
-  author_id: number;
-  author: string;
-  kind: string;
-  text: string;
-  parent_id: number | null;
-  created_step: number;
+export interface PlatformPost extends ReplayPost {
   /** Likes standing at the end of step t. */
   likes: number;
   /** Reposts made by the end of step t. */

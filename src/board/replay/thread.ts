@@ -9,15 +9,9 @@ import { cascadeClock, simCascades, type TreeMethod } from '../../analysis/casca
 import type { SimDb } from '../../analysis/open.js';
 import { columnsOf, type TrackedPost } from '../../analysis/track.js';
 import { BoardError } from '../http.js';
+import type { ReplayPost } from './meta.js';
 
-export interface ThreadPost {
-  post_id: number;
-  author_id: number;
-  author: string;
-  kind: string;
-  text: string;
-  parent_id: number | null;
-  created_step: number;
+export interface ThreadPost extends ReplayPost {
   /** 0 for the opened post, −1, −2 … up its parents, 1, 2 … down its replies. */
   depth: number;
 }
