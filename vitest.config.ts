@@ -1,8 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test files that replace a module (vi.mock): they need a module graph of their own, since a
+ * module another file imported first would keep the real one.
+ */
+const MOCKS_MODULES = ['test/llm/client.test.ts', 'test/llm/embeddings.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Builds dist/ if src/ changed since the last build: CLI tests spawn the compiled CLI.
     globalSetup: ['test/global-setup.ts'],
     // CLI tests start real processes and LLM tests real servers; on a loaded 2-core CI
@@ -12,5 +17,15 @@ export default defineConfig({
     // processes, servers and DuckDB I/O, so two at a time finish the suite sooner there.
     maxWorkers: 2,
     hookTimeout: 30_000,
+    projects: [
+      {
+        // Files share a worker's modules (isolate: false): each file would otherwise import
+        // DuckDB, vega and the engine afresh, a third of a light file's time. Files restore what
+        // they change (spies, environment variables, servers).
+        extends: true,
+        test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: MOCKS_MODULES, isolate: false },
+      },
+      { extends: true, test: { name: 'isolated', include: MOCKS_MODULES, isolate: true } },
+    ],
   },
 });

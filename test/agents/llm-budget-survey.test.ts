@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
 import { branchRun } from '../../src/engine/branch.js';
 import { runExperiment } from '../../src/engine/run.js';
@@ -8,7 +9,7 @@ import { compile } from 'vega-lite';
 import { parse, View } from 'vega';
 import { buildSpecs, writeReport } from '../../src/report/index.js';
 import { tableChecksums } from '../../src/analysis/checksums.js';
-import type { FakeServer } from '../../src/llm/fake-server.js';
+import { startFakeOpenAI, type FakeServer } from '../../src/llm/fake-server.js';
 import { closeFakeServersAfterEach, experiment, fake, likeTop, localModel } from '../helpers/llm.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -18,10 +19,26 @@ closeFakeServersAfterEach();
 const chatRequests = (server: FakeServer): number => server.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
 
 describe('LLM budgets', () => {
-  it('when a model budget runs out mid-step with on_exhausted: stop then no request passes the cap, across worker threads, and the agents turned away do nothing', async () => {
-    const server = await fake();
+  /**
+   * One run stopped by a budget of 25 requests, made once: the first test reads it, the second
+   * branches from it. Its server lives as long as the run (the branches' requests are counted on it).
+   */
+  let stopped: { server: FakeServer; root: string; parent: Awaited<ReturnType<typeof runExperiment>> };
+  beforeAll(async () => {
+    const server = await startFakeOpenAI();
+    const root = mkdtempSync(join(tmpdir(), 'socialsim-budget-'));
     const exp = experiment(localModel([server.url], ', max_concurrency: 16, max_retries: 1, budget: { max_requests: 25 }'));
-    const { dir, info } = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true, llmThreads: 3 });
+    stopped = { server, root, parent: await runExperiment(exp, { resultsRoot: root, quiet: true, llmThreads: 3 }) };
+  });
+  afterAll(async () => {
+    if (!stopped) return;
+    await stopped.server.close();
+    rmSync(stopped.root, { recursive: true, force: true });
+  });
+
+  it('when a model budget runs out mid-step with on_exhausted: stop then no request passes the cap, across worker threads, and the agents turned away do nothing', async () => {
+    const { server, parent } = stopped;
+    const { dir, info } = parent;
     // 20 requests per step: step 0 sends 20, step 1 the 5 left; the other 15 agents of step 1 are turned away.
     expect(chatRequests(server)).toBe(25);
     expect(info).toMatchObject({ status: 'budget_exhausted', steps_completed: 2 });
@@ -50,10 +67,8 @@ describe('LLM budgets', () => {
   });
 
   it('when a budget stopped the run then a branch at its last step with the budget raised goes on, and one with the same budget stops there too', async () => {
-    const server = await fake();
-    const exp = experiment(localModel([server.url], ', max_concurrency: 16, budget: { max_requests: 25 }'));
-    const root = tempDir();
-    const parent = await runExperiment(exp, { resultsRoot: root, quiet: true, llmThreads: 3 });
+    const { server, root, parent } = stopped;
+    expect(chatRequests(server)).toBe(25);
     expect(parent.info).toMatchObject({ status: 'budget_exhausted', steps_completed: 2 });
     const same = await branchRun(parent.dir, { resultsRoot: root, quiet: true, atStep: 2, overrides: [] });
     expect(same.info).toMatchObject({ status: 'budget_exhausted', steps_completed: 2, budget_events: parent.info.budget_events });

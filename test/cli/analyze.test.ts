@@ -1,8 +1,10 @@
 /**
  * `socialsim analyze` and the analyses `run` writes: analysis.duckdb beside sim.duckdb, the run's
  * own record untouched, re-running replaces, and the real side read from the dataset's posts.
+ * The first analyze goes through the real binary; the other command lines run in this process
+ * (test/helpers/cli.ts), as main.ts runs them.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,14 +14,9 @@ import { withSimDb } from '../../src/analysis/open.js';
 import { ANALYSIS_NAMES } from '../../src/analysis/suite.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
+import { cli, cliInProcess } from '../helpers/cli.js';
 
-const BIN = new URL('../../bin/socialsim.js', import.meta.url).pathname;
 const SCHEMA = new URL('../../schemas/experiment.schema.json', import.meta.url);
-
-function cli(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /**
  * 30 real accounts with 3 posts each, an hour apart, every one with a link, an emoji and #tech;
@@ -100,7 +97,7 @@ describe('socialsim analyze', () => {
   });
 
   it('when it runs again with --only then the file is replaced by just those analyses', async () => {
-    const r = cli(['analyze', runDir, '--only', 'trends', '-q'], dir);
+    const r = await cliInProcess(['analyze', runDir, '--only', 'trends', '-q'], dir);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/analysis\.duckdb$/);
     await withSimDb(analysisDb(), async (db) => {
@@ -111,20 +108,20 @@ describe('socialsim analyze', () => {
     expect(existsSync(`${analysisDb()}.tmp`)).toBe(false);
   });
 
-  it('when given a sweep folder then it analyses each of the sweep’s runs that has a database', () => {
+  it('when given a sweep folder then it analyses each of the sweep’s runs that has a database', async () => {
     const sweep = join(dir, 'results', 'sim-vs-real', 'sweep-00ff');
     mkdirSync(sweep);
     const runId = runDir.split('/').pop()!;
     const runs = [runId, '000000000000'].map((id) => ({ run_id: id, config_hash: id, params: {}, overrides: [], status: 'pending' }));
     writeFileSync(join(sweep, 'sweep.json'), JSON.stringify({ sweep_id: '00ff', experiment: 'sim-vs-real', file: 'exp.yaml', base_overrides: [], params: [], runs }));
-    const r = cli(['analyze', sweep, '--only', 'sentiment', '-q'], dir);
+    const r = await cliInProcess(['analyze', sweep, '--only', 'sentiment', '-q'], dir);
     expect(r.code).toBe(0);
     // The second run was never started: nothing to analyse.
     expect(r.stdout.trim().split('\n')).toEqual([join('results', 'sim-vs-real', runId, 'analysis.duckdb')]);
   });
 
   it('when given an experiment file then its dataset is analysed alone: the real side holds it, the simulated side is empty', async () => {
-    const r = cli(['analyze', 'exp.yaml', '--out', 'alone', '--only', 'sentiment,trends', '-q'], dir);
+    const r = await cliInProcess(['analyze', 'exp.yaml', '--out', 'alone', '--only', 'sentiment,trends', '-q'], dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(join('alone', 'sim-vs-real', 'dataset-analysis.duckdb'));
@@ -138,20 +135,23 @@ describe('socialsim analyze', () => {
     expect(readdirSync(join(dir, 'alone', 'sim-vs-real'))).toEqual(['dataset-analysis.duckdb']);
   });
 
-  it('when an analysis is unknown, the folder is not a run or the run is being written then it exits 2 and says what it expected', () => {
-    const unknown = cli(['analyze', runDir, '--only', 'trends,moods'], dir);
+  it('when an analysis is unknown, the folder is not a run or the run is being written then it exits 2 and says what it expected', async () => {
+    const unknown = await cliInProcess(['analyze', runDir, '--only', 'trends,moods'], dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown analysis: moods; choose from trends, sentiment, similarity, clusters, persona');
-    const notRun = cli(['analyze', join(dir, 'results')], dir);
+    const notRun = await cliInProcess(['analyze', join(dir, 'results')], dir);
     expect(notRun.code).toBe(2);
     expect(notRun.stderr).toContain('pass one of them, e.g.: socialsim analyze');
-    // A run another live process (this test's) is writing is not read half-done.
-    writeFileSync(join(runDir, 'run.lock'), JSON.stringify({ pid: process.pid, start: null }));
+    // A run another live process is writing is not read half-done. (Not this one: the command
+    // runs in this process, and a lock of its own process is its own.)
+    const writer = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    writeFileSync(join(runDir, 'run.lock'), JSON.stringify({ pid: writer.pid, start: null }));
     try {
-      const live = cli(['analyze', runDir, '--only', 'trends'], dir);
+      const live = await cliInProcess(['analyze', runDir, '--only', 'trends'], dir);
       expect(live.code).toBe(2);
-      expect(live.stderr).toContain(`this run is being written by PID ${process.pid}`);
+      expect(live.stderr).toContain(`this run is being written by PID ${writer.pid}`);
     } finally {
+      writer.kill('SIGKILL');
       rmSync(join(runDir, 'run.lock'));
     }
   });
@@ -164,12 +164,12 @@ describe('socialsim analyze', () => {
 
 describe('socialsim run', () => {
   it('when analysis.enable names analyses then run writes just those beside the report, and [] writes none', async () => {
-    const some = cli(['run', 'exp.yaml', '--out', 'some', '-q', '--set', 'analysis.enable=[sentiment]'], dir);
+    const some = await cliInProcess(['run', 'exp.yaml', '--out', 'some', '-q', '--set', 'analysis.enable=[sentiment]'], dir);
     expect(some.code).toBe(0);
     const file = /analyses:\s+(\S+)/.exec(some.stdout)?.[1];
     expect(file).toMatch(/analysis\.duckdb$/);
     await withSimDb(join(dir, file!), async (db) => expect(await db.query('SELECT name FROM analyses')).toEqual([{ name: 'sentiment' }]));
-    const none = cli(['run', 'exp.yaml', '--out', 'none', '-q', '--set', 'analysis.enable=[]'], dir);
+    const none = await cliInProcess(['run', 'exp.yaml', '--out', 'none', '-q', '--set', 'analysis.enable=[]'], dir);
     expect(none.code).toBe(0);
     expect(none.stdout).not.toContain('analyses:');
     expect(existsSync(join(dir, file!.replace(/^some/, 'none')))).toBe(false);

@@ -1,16 +1,13 @@
-import { spawnSync } from 'node:child_process';
+/**
+ * The commands end to end. A run and a resume go through the real binary (bin/socialsim.js: a
+ * process's exit code, progress on a stderr that is not a terminal); the rest run their command
+ * line in this process (test/helpers/cli.ts), as main.ts does, which spares a Node start each.
+ */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli, cliInProcess, ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-
-const BIN = new URL('../../bin/socialsim.js', import.meta.url).pathname;
-const ROOT = new URL('../..', import.meta.url).pathname;
-
-function cli(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function onlyRunDir(root: string, experiment: string): string {
   const runs = readdirSync(join(root, experiment));
@@ -19,39 +16,39 @@ function onlyRunDir(root: string, experiment: string): string {
 }
 
 describe('socialsim CLI', () => {
-  it('when every shipped experiment is validated then all pass with exit 0', () => {
+  it('when every shipped experiment is validated then all pass with exit 0', async () => {
     const files = readdirSync(join(ROOT, 'experiments')).filter((f) => f.endsWith('.yaml')).map((f) => join('experiments', f));
-    const r = cli(['validate', ...files]);
+    const r = await cliInProcess(['validate', ...files]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('ok  experiments/quickstart.yaml: quickstart, 1,000 agents in 1 cohort(s), 24 steps of 1h');
   });
 
-  it('when a file is malformed then validate names file:line:col and field, and exits 2', () => {
+  it('when a file is malformed then validate names file:line:col and field, and exits 2', async () => {
     const dir = tempDir();
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'name: bad\ncohorts:\n  - { name: a, count: ten, model: stat }\nrecsys: { knd: random }\n');
-    const r = cli(['validate', file]);
+    const r = await cliInProcess(['validate', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:3:23 cohorts[0].count: must be integer`);
     expect(r.stderr).toMatch(/:4:11 recsys\.knd: unknown key "knd"; did you mean "kind"\?/);
   });
 
-  it('when a model\'s context is too small for its prompts after the tool schemas then validate says so and exits 2', () => {
+  it('when a model\'s context is too small for its prompts after the tool schemas then validate says so and exits 2', async () => {
     const dir = tempDir();
     const file = join(dir, 'small-context.yaml');
     writeFileSync(
       file,
       'name: small\nmodels:\n  stat: { provider: statistical }\n  tiny: { provider: openai-compatible, model: m, endpoints: ["http://127.0.0.1:1/v1"], context_tokens: 2048 }\ncohorts:\n  - { name: a, count: 2, model: tiny }\n',
     );
-    const r = cli(['validate', file]);
+    const r = await cliInProcess(['validate', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^${file}: model "tiny": context_tokens 2048 leaves -\\d+ tokens for the prompt .* or use tool_mode: json\\n$`));
-    const fixed = cli(['validate', file, '--set', 'models.tiny.actions=[like, create_post, do_nothing]']);
+    const fixed = await cliInProcess(['validate', file, '--set', 'models.tiny.actions=[like, create_post, do_nothing]']);
     expect(fixed.code).toBe(0);
   });
 
-  it('when run with --seed, --set and --out then the run folder reflects them and inspect/report read it', () => {
+  it('when run with --seed, --set and --out then the run folder reflects them and inspect/report read it', async () => {
     const out = tempDir();
     const r = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--seed', '5', '--set', 'clock.timesteps=10', '--set', 'cohorts[0].count=150']);
     expect(r.stderr).toMatch(/step 9 \(10\/10 done\) /); // plain progress lines when stderr is not a terminal, steps numbered from 0
@@ -63,26 +60,26 @@ describe('socialsim CLI', () => {
     expect(info).toMatchObject({ seed: 5, timesteps: 10, steps_completed: 10, agents: 150, status: 'completed' });
     expect(readFileSync(join(runDir, 'experiment.resolved.yaml'), 'utf8')).toMatch(/timesteps: 10/);
 
-    const inspect = cli(['inspect', runDir]);
+    const inspect = await cliInProcess(['inspect', runDir]);
     expect(inspect.code).toBe(0);
     expect(inspect.stdout).toMatch(/users 152 \(agents 150\)/);
     expect(inspect.stdout).toContain('## Actions by type');
     expect(inspect.stdout).toMatch(/refresh\s+\d+/);
 
-    const rerun = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--seed', '5', '--set', 'clock.timesteps=10', '--set', 'cohorts[0].count=150', '-q']);
+    const rerun = await cliInProcess(['run', 'experiments/quickstart.yaml', '--out', out, '--seed', '5', '--set', 'clock.timesteps=10', '--set', 'cohorts[0].count=150', '-q']);
     expect(rerun.code).toBe(2);
     expect(rerun.stderr).toContain(`error [run.exists]: ${runDir} already holds this exact experiment (status completed)`);
 
     const reportOut = join(out, 'again.html');
-    const report = cli(['report', runDir, '--out', reportOut]);
+    const report = await cliInProcess(['report', runDir, '--out', reportOut]);
     expect(report.code).toBe(0);
     expect(existsSync(reportOut)).toBe(true);
     expect(readFileSync(reportOut, 'utf8')).toContain('<title>');
   });
 
-  it('when a run is paused with --max-steps then resume finishes it and writes the report', () => {
+  it('when a run is paused with --max-steps then resume finishes it and writes the report', async () => {
     const out = tempDir();
-    const first = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--set', 'cohorts[0].count=100', '--max-steps', '4', '-q']);
+    const first = await cliInProcess(['run', 'experiments/quickstart.yaml', '--out', out, '--set', 'cohorts[0].count=100', '--max-steps', '4', '-q']);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^interrupted: 4\/24 steps/);
     const runDir = onlyRunDir(out, 'quickstart');
@@ -92,28 +89,28 @@ describe('socialsim CLI', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^completed: 24\/24 steps/);
     expect(existsSync(join(runDir, 'report.html'))).toBe(true);
-    const third = cli(['resume', runDir]);
+    const third = await cliInProcess(['resume', runDir]);
     expect(third.code).toBe(2);
     expect(third.stderr).toContain('error [run.not_resumable]');
   });
 
-  it('when an LLM cohort’s API key variable is unset then the run is refused with exit 2 and a clear reason', () => {
+  it('when an LLM cohort’s API key variable is unset then the run is refused with exit 2 and a clear reason', async () => {
     const out = tempDir();
-    const r = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--set', 'models.stat={provider: openai, model: gpt-4o-mini, api_key_env: SOCIALSIM_TEST_UNSET_KEY}']);
+    const r = await cliInProcess(['run', 'experiments/quickstart.yaml', '--out', out, '--set', 'models.stat={provider: openai, model: gpt-4o-mini, api_key_env: SOCIALSIM_TEST_UNSET_KEY}']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error [run.unsupported_model]: model "stat": environment variable SOCIALSIM_TEST_UNSET_KEY is not set');
     expect(existsSync(join(out, 'quickstart'))).toBe(false);
   });
 
-  it('when the inputs do not exist then each command exits 2 and says what it expected', () => {
+  it('when the inputs do not exist then each command exits 2 and says what it expected', async () => {
     const dir = tempDir();
-    const run = cli(['run', join(dir, 'nope.yaml')]);
+    const run = await cliInProcess(['run', join(dir, 'nope.yaml')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('cannot read the experiment file: no such file');
-    const inspect = cli(['inspect', dir]);
+    const inspect = await cliInProcess(['inspect', dir]);
     expect(inspect.code).toBe(2);
     expect(inspect.stderr).toContain('holds no sim.duckdb');
-    const seed = cli(['run', 'experiments/quickstart.yaml', '--seed', 'x']);
+    const seed = await cliInProcess(['run', 'experiments/quickstart.yaml', '--seed', 'x']);
     expect(seed.code).toBe(2);
     expect(seed.stderr).toContain('--seed must be an integer, got "x"');
   });
