@@ -204,11 +204,12 @@ describe('the run page of a live run', () => {
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((ok) => child!.on('close', (code) => ok(code)));
 
-    // The run folder exists, locked by the child, once the run starts.
+    // The run folder exists, locked by the child, once the run starts; its run.json (what makes
+    // it a run for the board) may come a moment after the lock.
     const liveRoot = join(results, 'live');
     let runId: string | undefined;
     for (let k = 0; k < 600 && runId === undefined; k++) {
-      runId = existsSync(liveRoot) ? readdirSync(liveRoot).find((d) => existsSync(join(liveRoot, d, 'run.lock'))) : undefined;
+      runId = existsSync(liveRoot) ? readdirSync(liveRoot).find((d) => existsSync(join(liveRoot, d, 'run.lock')) && existsSync(join(liveRoot, d, 'run.json'))) : undefined;
       if (runId === undefined) await new Promise((r) => setTimeout(r, 50));
     }
     expect(runId, stderr).toBeDefined();

@@ -12,8 +12,8 @@ import { ConfigError, formatIssue, parseExperimentWithWarnings } from '../../src
 import { tempDir } from '../helpers/tmp.js';
 
 const QUICKSTART = fileURLToPath(new URL('../../experiments/quickstart.yaml', import.meta.url));
-const LATE_NEWS = `${QUICKSTART}:50:15 seeds[0].posts[1].at: step 9 is past the run's last step (clock.timesteps 5: steps 0..4); this post will not be made`;
-const LATE_HOAX = `${QUICKSTART}:56:15 seeds[1].posts[0].at: step 6 is past the run's last step (clock.timesteps 5: steps 0..4); this post will not be made`;
+const LATE_NEWS = `${QUICKSTART}:51:15 seeds[0].posts[1].at: step 9 is past the run's last step (clock.timesteps 5: steps 0..4); this post will not be made`;
+const LATE_HOAX = `${QUICKSTART}:57:15 seeds[1].posts[0].at: step 6 is past the run's last step (clock.timesteps 5: steps 0..4); this post will not be made`;
 
 const SCRIPTED = `name: s
 clock: { timesteps: 4 }
