@@ -42,7 +42,7 @@ export function clusterChecks(data: Rec): RawIssue[] {
       if (m.hosts !== undefined) out.push({ segments: at('hosts'), kind: 'key', message: 'hosts names cluster hosts, but there is no cluster: add cluster.hosts, or remove hosts' });
       continue;
     }
-    const known = names.length > 0 ? `cluster hosts: ${names.join(', ')}` : 'no cluster hosts are defined';
+    const known = names.length > 0 ? `cluster hosts: ${[...new Set(names)].join(', ')}` : 'no cluster hosts are defined';
     if (Array.isArray(m.hosts)) {
       m.hosts.forEach((h, j) => {
         if (typeof h === 'string' && !names.includes(h)) out.push({ segments: at('hosts', j), kind: 'value', message: `unknown host "${h}"; ${known}${didYouMean(h, names)}` });
