@@ -206,7 +206,7 @@ export async function launchServers(plan: ServerPlan, opts: LaunchOptions = {}):
   const t0 = performance.now();
   for (const inst of plan.instances) {
     const gpus = inst.gpus.length > 0 ? `GPUs ${inst.gpus.join(',')}` : 'no GPU';
-    log(`starting ${inst.model}:${inst.port} (${gpus}): ${inst.command}`);
+    log(`starting ${inst.model}:${inst.port}${inst.node ? ` on ${inst.node.name}` : ''} (${gpus}): ${inst.command}`);
     handles.push(start(inst, opts));
   }
   for (const h of handles) {
