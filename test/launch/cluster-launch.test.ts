@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { slurmScript } from '../../src/launch/slurm.js';
+import { startFakeOpenAI } from '../../src/llm/fake-server.js';
 import { tempDir } from '../helpers/tmp.js';
 import { FAKE_SERVE, freePorts, portIsFree, ROOT } from './helpers.js';
 
@@ -13,6 +14,14 @@ const BIN = join(ROOT, 'bin/socialsim.js');
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', ...env }, timeout: 180_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `cli` without blocking this process: the in-process fake servers must keep answering. */
+function cliAsync(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
 }
 
 /**
@@ -136,6 +145,41 @@ describe('socialsim launch on a cluster', () => {
     );
     expect(lines).toContain('trap \'kill "${SERVERS[@]}" 2>/dev/null; wait\' EXIT');
     expect(spawnSync('bash', ['-n', script]).status).toBe(0);
+  });
+
+  it('when run is given a cluster file whose servers were started by hand then it calls them at their hosts\' addresses, not at the model\'s host', async () => {
+    const servers = await Promise.all([startFakeOpenAI(), startFakeOpenAI()]);
+    try {
+      const dir = tempDir();
+      const file = join(dir, 'exp.yaml');
+      // host: alpha pins the model; without the plan's endpoints the run would try http://alpha:PORT/v1.
+      writeFileSync(file, `name: cluster-run
+seed: 1
+clock: { timesteps: 1, step: 1h }
+dataset: { generate: { topics: [tech, music], follows_per_agent: 2 } }
+cluster:
+  hosts:
+    - { name: alpha, gpus: 2, address: 127.0.0.1 }
+models:
+  stat: { provider: statistical }
+  local: { provider: openai-compatible, model: m, host: alpha, ports: [${servers.map((s) => s.port).join(', ')}], timeout_s: 5 }
+cohorts:
+  - { name: background, count: 5, model: stat }
+  - { name: llm, count: 6, model: local, activity: 1.0 }
+recsys: { kind: random, feed_size: 3 }
+`);
+      const out = join(dir, 'results');
+      const r = await cliAsync(['run', file, '--out', out, '-q', '--no-report']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const run = readdirSync(join(out, 'cluster-run'))[0]!;
+      const endpoints = await withSimDb(join(out, 'cluster-run', run, 'sim.duckdb'), (db) =>
+        db.query<{ endpoint: string }>(`SELECT DISTINCT endpoint FROM llm_calls WHERE outcome = 'ok' ORDER BY endpoint`),
+      );
+      expect(endpoints.map((e) => e.endpoint)).toEqual(servers.map((s) => `http://127.0.0.1:${s.port}/v1`).sort());
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
   });
 
   it('when --gpus is given with a cluster, or neither is given, then plan refuses with one line', () => {
