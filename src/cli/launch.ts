@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadExperiment, type Experiment } from '../config/load.js';
 import { launchServers, LaunchError, type RunningServers } from '../launch/launch.js';
@@ -6,7 +7,6 @@ import { formatPlan, type ServerPlan } from '../launch/plan.js';
 import { withPlannedEndpoints } from '../launch/cluster-plan.js';
 import { slurmScript } from '../launch/slurm.js';
 import { argvLine, remoteStart, remoteStop, sshArgv, sshProgram } from '../launch/ssh.js';
-import { writeFileSync } from 'node:fs';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { parseGpus, planOrFail } from './plan.js';
 import { parseMaxSteps, parseSeed } from './numbers.js';
@@ -55,8 +55,9 @@ export interface LaunchCommandResult {
 export const serverLogDir = (out: string, experiment: string): string => join(out, experiment, 'servers');
 
 /**
- * Plan → start the servers → run the experiment as `socialsim run` does → stop the servers
- * (also when the run throws). Progress goes to stderr unless quiet.
+ * Plan → start the servers (here, or over ssh on the cluster's hosts) → run the experiment as
+ * `socialsim run` does → stop the servers (also when the run throws). Progress goes to stderr
+ * unless quiet. `--emit slurm` writes a batch script instead and starts nothing.
  */
 export async function launchCommand(file: string, opts: LaunchCommandOptions, argv: readonly string[] = []): Promise<LaunchCommandResult> {
   const experiment = loadExperiment(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
