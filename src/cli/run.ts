@@ -15,6 +15,8 @@ import { checkOutDir } from './out-dir.js';
 import { parseMaxSteps, parseSeed } from './numbers.js';
 import { shown } from './run-dir.js';
 import { runFailure, writeRunOutputs } from './run-guard.js';
+import { withPlannedEndpoints } from '../launch/cluster-plan.js';
+import { planOrFail } from './plan.js';
 
 export interface RunCommandOptions {
   readonly out: string;
@@ -76,7 +78,9 @@ function shownValue(v: unknown): string {
 }
 
 /** `runCommand` on an experiment already loaded with `opts.set` / `opts.seed` applied. */
-export async function runLoadedExperiment(experiment: Experiment, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
+export async function runLoadedExperiment(given: Experiment, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
+  // With a cluster inventory the servers listen on the hosts the plan gives (launched, by hand or by Slurm).
+  const experiment = given.cluster !== undefined ? withPlannedEndpoints(given, planOrFail(given, undefined)) : given;
   const tooBig = confirmationNeeded(estimateRun(experiment as unknown as Record<string, unknown>));
   if (tooBig && !opts.yes) throw new CliError('run.needs_yes', `${tooBig}; pass --yes to run it anyway`, EXIT_INVALID_INPUT);
   checkOutDir(opts.out);

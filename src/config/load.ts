@@ -20,6 +20,7 @@ import { applyOverride, isPrefix, parseOverride } from './overrides.js';
 import { hasNode, positionOf } from './positions.js';
 import { deepFreeze } from './resolve.js';
 import { capacityIssues } from './capacity.js';
+import { clusterChecks } from './cluster.js';
 import { convertTimeSettings, durationMs } from './durations.js';
 import { namesFiles, notRegularFile, pathPolicy } from './file-paths.js';
 import { experimentValidator } from './schema.js';
@@ -173,6 +174,7 @@ export function parseExperimentWithWarnings(text: string, file: string, opts: Lo
   // What this machine can run, from the counts (read defensively: they may be invalid too).
   raws.push(...capacityIssues(data));
   raws.push(...semanticChecks(data));
+  raws.push(...clusterChecks(data));
   raws.push(...seedAndInterventionChecks(data));
   raws.push(...herdingChecks(data));
   raws.push(...resolvePromptPaths(data, paths));

@@ -15,6 +15,8 @@ export interface Experiment {
   readonly clock: ClockConfig;
   readonly dataset: DatasetConfig;
   readonly models: Readonly<Record<string, ModelConfig>>;
+  /** Machines `plan`/`launch` spread model servers over; absent = this machine (`--gpus`). */
+  readonly cluster?: ClusterConfig;
   readonly cohorts: readonly CohortConfig[];
   readonly activation: ActivationConfig;
   readonly recsys: RecsysConfig;
@@ -46,6 +48,24 @@ export interface Experiment {
 export interface WrittenSetting {
   readonly path: readonly (string | number)[];
   readonly value: string | { readonly per_hour: number };
+}
+
+export interface ClusterConfig {
+  /** In packing order. */
+  readonly hosts: readonly ClusterHost[];
+  /** The ssh program and its options (SOCIALSIM_SSH replaces it). */
+  readonly ssh_command: readonly string[];
+  /** Where PID files of launched servers live on each host. */
+  readonly pid_dir: string;
+}
+
+export interface ClusterHost {
+  readonly name: string;
+  readonly gpus: number;
+  /** Host name or IP the servers listen on and the run connects to. */
+  readonly address: string;
+  /** `user@host` or `user`; absent = ssh to the address as oneself. */
+  readonly ssh?: string;
 }
 
 export interface SweepConfig {
@@ -267,6 +287,8 @@ export interface OpenAICompatibleModelConfig extends LlmModelCommon {
   /** Replica base URLs; or `host` + `ports` (exactly one of the two forms). */
   readonly endpoints?: readonly string[];
   readonly host: string;
+  /** With a cluster: host names its instances may go on. */
+  readonly hosts?: readonly string[];
   readonly ports?: readonly number[];
   readonly api_key_env?: string;
   readonly gpus?: readonly number[];

@@ -1,14 +1,10 @@
 /** The server plan as text: one row per instance, then external endpoints, idle GPUs, notes. */
 import type { ServerPlan } from './plan.js';
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (r: readonly string[]): string =>
-    r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
-}
+import { formatClusterPlan } from './format-cluster.js';
+import { table } from './format-table.js';
 
 export function formatPlan(plan: ServerPlan): string {
+  if (plan.hosts !== undefined) return formatClusterPlan(plan, plan.hosts);
   const out: string[] = [];
   const usedGpus = new Set(plan.instances.flatMap((i) => i.gpus)).size;
   out.push(

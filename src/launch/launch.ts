@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PlannedInstance, ServerPlan } from './plan.js';
 import { checkPort } from './ports.js';
 import { registerOwner, stopGroup, unregisterOwner, type GroupOwner } from './process-group.js';
+import { remoteStart, remoteStop, sshArgv } from './ssh.js';
 
 export interface LaunchOptions {
   /** Progress lines (starting, ready, stopping); nothing when absent. */
@@ -26,6 +27,8 @@ export interface LaunchOptions {
   readonly pollMs?: number;
   /** How long `stop()` waits after SIGTERM before SIGKILL, default 10 s. */
   readonly stopGraceMs?: number;
+  /** How instances on a cluster host (`node`) are reached; required when the plan has any. */
+  readonly ssh?: { readonly program: readonly string[]; readonly pidDir: string };
 }
 
 export interface RunningServer {
@@ -93,14 +96,18 @@ function start(inst: PlannedInstance, opts: LaunchOptions): Handle {
   let fd: number | 'ignore' = 'ignore';
   if (opts.logDir !== undefined) {
     mkdirSync(opts.logDir, { recursive: true });
-    logFile = join(opts.logDir, `${inst.model.replace(/[^\w.-]+/g, '_')}-${inst.port}.log`);
+    const host = inst.node !== undefined ? `${inst.node.name}-` : '';
+    logFile = join(opts.logDir, `${host}${inst.model.replace(/[^\w.-]+/g, '_')}-${inst.port}.log`);
     fd = openSync(logFile, 'a');
-    writeSync(fd, `# socialsim launch ${new Date().toISOString()}: CUDA_VISIBLE_DEVICES=${inst.env.CUDA_VISIBLE_DEVICES} ${inst.command}\n`);
+    const where = inst.node !== undefined ? ` on ${inst.node.name}` : '';
+    writeSync(fd, `# socialsim launch ${new Date().toISOString()}${where}: CUDA_VISIBLE_DEVICES=${inst.env.CUDA_VISIBLE_DEVICES} ${inst.command}\n`);
   }
   try {
-    const child = spawn(opts.shell ?? '/bin/sh', ['-c', inst.command], {
+    // A cluster instance: the local process is ssh, which lasts as long as the remote server.
+    const argv = inst.node !== undefined && opts.ssh ? sshArgv(opts.ssh.program, inst, remoteStart(inst, opts.ssh.pidDir)) : [opts.shell ?? '/bin/sh', '-c', inst.command];
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd ?? process.cwd(),
-      env: { ...process.env, ...inst.env },
+      env: inst.node !== undefined ? process.env : { ...process.env, ...inst.env },
       detached: true,
       stdio: ['ignore', fd, fd],
     });
@@ -114,6 +121,25 @@ function start(inst: PlannedInstance, opts: LaunchOptions): Handle {
   } finally {
     if (typeof fd === 'number') closeSync(fd);
   }
+}
+
+/**
+ * Stops a cluster instance on its host through its PID file (ssh's own exit does not reach the
+ * server: it runs in its own session). Waits for the stop command up to the grace period + 30 s.
+ */
+async function stopRemote(inst: PlannedInstance, opts: LaunchOptions): Promise<void> {
+  const graceMs = opts.stopGraceMs ?? 10_000;
+  const argv = sshArgv(opts.ssh!.program, inst, remoteStop(inst, opts.ssh!.pidDir, graceMs / 1000));
+  await new Promise<void>((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs + 30_000);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    child.once('exit', done);
+    child.once('error', done);
+  });
 }
 
 /** Resolves when `GET <url>/models` answers 200; rejects on early exit or timeout. */
@@ -145,7 +171,10 @@ async function waitReady(h: Handle, timeoutMs: number, pollMs: number, cancelled
 export async function launchServers(plan: ServerPlan, opts: LaunchOptions = {}): Promise<RunningServers> {
   const log = opts.log ?? ((): void => {});
   const busy: string[] = [];
-  for (const inst of plan.instances) {
+  const remote = plan.instances.filter((i) => i.node !== undefined);
+  if (remote.length > 0 && opts.ssh === undefined) throw new Error('launchServers: cluster instances need opts.ssh');
+  // Ports of other machines cannot be checked from here; a busy one shows as an early exit.
+  for (const inst of plan.instances.filter((i) => i.node === undefined)) {
     const state = await checkPort(inst.host, inst.port);
     if (state === 'in_use') busy.push(`port ${inst.port} on ${inst.host} is already in use (model "${inst.model}")`);
     else if (state !== 'free') busy.push(`cannot listen on ${inst.host}:${inst.port} (model "${inst.model}"): ${state.error}`);
@@ -162,6 +191,7 @@ export async function launchServers(plan: ServerPlan, opts: LaunchOptions = {}):
         if (live.length > 0) log(`stopping ${live.length} server${live.length === 1 ? '' : 's'}`);
         // The shell is our child: wait for its exit too, so it is reaped, not left a zombie.
         await Promise.all(live.map(async (h) => {
+          if (h.instance.node !== undefined) await stopRemote(h.instance, opts);
           await stopGroup(h.pid, opts.stopGraceMs);
           await Promise.race([h.exited, sleep(1000)]);
         }));
@@ -176,7 +206,7 @@ export async function launchServers(plan: ServerPlan, opts: LaunchOptions = {}):
   const t0 = performance.now();
   for (const inst of plan.instances) {
     const gpus = inst.gpus.length > 0 ? `GPUs ${inst.gpus.join(',')}` : 'no GPU';
-    log(`starting ${inst.model}:${inst.port} (${gpus}): ${inst.command}`);
+    log(`starting ${inst.model}:${inst.port}${inst.node ? ` on ${inst.node.name}` : ''} (${gpus}): ${inst.command}`);
     handles.push(start(inst, opts));
   }
   for (const h of handles) {

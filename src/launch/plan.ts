@@ -25,6 +25,22 @@ export interface PlannedInstance {
   readonly url: string;
   /** `serve.ready_timeout_s` */
   readonly readyTimeoutS: number;
+  /** The cluster host it runs on; absent on one machine (then it starts locally). */
+  readonly node?: InstanceNode;
+}
+
+/** A cluster host as an instance needs it: where it listens and whom to ssh to. */
+export interface InstanceNode {
+  readonly name: string;
+  readonly address: string;
+  /** `ssh` destination: `user@address`, the inventory's `user@host`, or the address. */
+  readonly sshTarget: string;
+}
+
+/** One cluster host in a plan: its GPUs and those no instance uses. */
+export interface HostUsage extends InstanceNode {
+  readonly gpus: number;
+  readonly idle: readonly number[];
 }
 
 /** A model served by `endpoints` the user runs; `gpus` only as written (informational). */
@@ -44,6 +60,10 @@ export interface ServerPlan {
   readonly idle: readonly number[];
   /** Things worth knowing that are not problems. */
   readonly notes: readonly string[];
+  /** With a cluster: each host in inventory order (then `gpus` is their total, `idle` empty). */
+  readonly hosts?: readonly HostUsage[];
+  /** With a cluster: hosted models the run calls (no GPUs), for the endpoints list. */
+  readonly hosted?: readonly { readonly model: string; readonly url: string }[];
 }
 
 /** The plan cannot be carried out; `problems` lists every reason, each naming its model. */
@@ -60,7 +80,7 @@ export interface PlanOptions {
   readonly gpus: number;
 }
 
-interface Pending {
+export interface Pending {
   readonly model: string;
   readonly cfg: OpenAICompatibleModelConfig;
   /** Per instance, in port order; filled by the explicit list or by packing. */
@@ -69,9 +89,9 @@ interface Pending {
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1', '::', '[::1]', '[::]']);
 /** Hosts that name the same listening sockets of this machine share one key. */
-const hostKey = (host: string): string => (LOCAL_HOSTS.has(host.toLowerCase()) || host.startsWith('127.') ? 'local' : host.toLowerCase());
-const gpuList = (gpus: readonly number[]): string => gpus.join(',');
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+export const hostKey = (host: string): string => (LOCAL_HOSTS.has(host.toLowerCase()) || host.startsWith('127.') ? 'local' : host.toLowerCase());
+export const gpuList = (gpus: readonly number[]): string => gpus.join(',');
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Quotes a value for /bin/sh unless it is plainly safe. */
 export function shellQuote(s: string): string {
@@ -91,7 +111,7 @@ export function fillCommand(template: string, v: { model: string; host: string; 
 }
 
 /** Host and port of an endpoint URL, or null when it does not parse. */
-function hostPort(url: string): { host: string; port: number } | null {
+export function hostPort(url: string): { host: string; port: number } | null {
   try {
     const u = new URL(url);
     const port = u.port !== '' ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
@@ -102,15 +122,15 @@ function hostPort(url: string): { host: string; port: number } | null {
 }
 
 /** Lowest `n` free GPUs: the first contiguous run of n when there is one, else the first n. */
-function takeFirstFit(free: number[], n: number): number[] {
+export function takeFirstFit(free: number[], n: number): number[] {
   for (let i = 0; i + n <= free.length; i++) {
     if (free[i + n - 1]! - free[i]! === n - 1) return free.slice(i, i + n);
   }
   return free.slice(0, n);
 }
 
-export function planServers(exp: Experiment, opts: PlanOptions): ServerPlan {
-  const problems: string[] = [];
+/** The models `launch` starts (cohorts' or the recommender's, with `ports`), those already running, and notes on the rest. */
+export function collectModels(exp: Experiment): { pending: Pending[]; external: ExternalModel[]; notes: string[] } {
   const notes: string[] = [];
   const used = new Set([...exp.cohorts.map((c) => c.model), ...embeddingModels(exp)]);
   const pending: Pending[] = [];
@@ -131,6 +151,12 @@ export function planServers(exp: Experiment, opts: PlanOptions): ServerPlan {
     }
     pending.push({ model, cfg, assigned: cfg.ports.map(() => null) });
   }
+  return { pending, external, notes };
+}
+
+export function planServers(exp: Experiment, opts: PlanOptions): ServerPlan {
+  const problems: string[] = [];
+  const { pending, external, notes } = collectModels(exp);
 
   // GPU → who holds it, for overlap messages.
   const owner = new Map<number, string>();
