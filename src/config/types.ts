@@ -33,6 +33,8 @@ export interface Experiment {
   readonly analysis?: AnalysisConfig;
   /** Parameter sweep for `socialsim sweep`; absent in the experiment of each sweep run. */
   readonly sweep?: SweepConfig;
+  /** LLM requests go to `socialsim worker` processes through Redis; not part of the config hash. */
+  readonly distributed?: DistributedConfig;
   /**
    * Derived by the loader: the time-like settings written as a duration (`recsys.window: 6h`)
    * or per hour (`activity: { per_hour: 0.3 }`), which the fields above hold converted to
@@ -46,6 +48,13 @@ export interface Experiment {
 export interface WrittenSetting {
   readonly path: readonly (string | number)[];
   readonly value: string | { readonly per_hour: number };
+}
+
+export interface DistributedConfig {
+  /** redis://host:port the coordinator and its workers share. */
+  readonly redis: string;
+  /** Seconds without an answer from Redis before the run stops, resumable (default 10). */
+  readonly lost_after_s?: number;
 }
 
 export interface SweepConfig {
