@@ -109,7 +109,8 @@ export class RedisPool implements LlmPool {
   private async publish(): Promise<void> {
     const client = this.control;
     await client.set(initKey(this.hash), JSON.stringify(this.opts.init), 'EX', INIT_TTL_S);
-    await client.sadd(MODELS_KEY, ...Object.keys(this.opts.init.models));
+    const names = Object.keys(this.opts.init.models);
+    if (names.length > 0) await client.sadd(MODELS_KEY, ...names);
   }
 
   /** A call's number among this model's calls at this step, taken synchronously in call order. */
@@ -184,7 +185,7 @@ export class RedisPool implements LlmPool {
     if (now - this.lastAnswer >= this.opts.lostAfterMs) {
       clearInterval(this.timer);
       const why = this.lastError ? ` (${this.lastError})` : '';
-      this.loseWith(new RedisLostError(`Redis at ${shownUrl(this.opts.url)} has not answered for ${Math.round(this.opts.lostAfterMs / 1000)} s${why}; the run's requests to its workers cannot go on`));
+      this.loseWith(new RedisLostError(`Redis at ${shownUrl(this.opts.url)} has not answered for ${this.opts.lostAfterMs / 1000} s${why}; the run's requests to its workers cannot go on`));
       return;
     }
     if (this.pinging) return;
