@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableChecksums } from '../../src/analysis/checksums.js';
 import { withSimDb } from '../../src/analysis/open.js';
+import { PolicyUnavailableError } from '../../src/agents/policies.js';
 import { RedisLostError } from '../../src/distributed/pool.js';
 import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeReply, type FakeServer } from '../../src/llm/fake-server.js';
@@ -211,5 +212,12 @@ describe('socialsim worker + run --redis', () => {
     expect(info.status).toBe('completed');
     expect(await checksums(runDir)).toEqual(single);
     expect(c.output()).toMatch(/answers again/);
+  });
+
+  it('when the experiment sets a budget then a run with --redis is refused before it starts, saying why', async () => {
+    const root = dir();
+    const run = runExperiment(exp(['budget.max_requests=1000']), { resultsRoot: root, quiet: true, redis: redis!.url });
+    await expect(run).rejects.toThrow(PolicyUnavailableError);
+    await expect(run).rejects.toThrow(/budgets need a single process in this version: the experiment sets budget and runs its requests on workers/);
   });
 });
