@@ -2,11 +2,11 @@ import type { Experiment, OpenAICompatibleModelConfig, OpenAIModelConfig } from 
 import type { SharedBudget } from '../llm/budget-gate.js';
 import { createLimiterFor, MissingApiKeyError, modelSettingsFromConfig } from '../llm/settings.js';
 import { createLlmPolicy } from './llm/policy.js';
-import { LlmWorkerPool } from './llm/pool.js';
+import { LlmWorkerPool, type LlmPool } from './llm/pool.js';
 import { estimateTokens } from './llm/fit.js';
 import { loadTemplates } from './llm/prompts.js';
 import { agentTools } from './llm/tools.js';
-import type { WorkerModel } from './llm/worker.js';
+import type { WorkerInit, WorkerModel } from './llm/task.js';
 import { createStatisticalPolicy } from './statistical.js';
 import type { AgentPolicy } from './types.js';
 
@@ -30,6 +30,11 @@ export interface PolicyOptions {
   readonly budget?: SharedBudget;
   /** Worker threads for LLM agents (default: up to 2). */
   readonly threads?: number;
+  /**
+   * Requests go to this pool instead of threads (src/distributed/pool.ts): it gets the models
+   * and each one's `api_key_env`. No key is read here: the workers read their own.
+   */
+  readonly remotePool?: (init: WorkerInit, apiKeyEnvs: Readonly<Record<string, string | undefined>>) => LlmPool;
 }
 
 export function createPolicies(
@@ -52,13 +57,17 @@ export function createPolicies(
     const replay = opts.replay?.get(name);
     // A replay needs no endpoint and no key: the recorded answers stand in for the model.
     const refused = opts.refusals?.get(name);
-    llm.set(name, replay ? { ...llmWorkerModel(name, model, { ...env, ...keyless(model) }), replay, ...(refused ? { refused } : {}) } : llmWorkerModel(name, model, env));
+    const liveEnv = opts.remotePool ? { ...env, ...keyless(model) } : env;
+    llm.set(name, replay ? { ...llmWorkerModel(name, model, { ...env, ...keyless(model) }), replay, ...(refused ? { refused } : {}) } : llmWorkerModel(name, model, liveEnv));
   }
   // Each model's answers are cleaned of every key of the run, not only its own (src/llm/redact.ts).
   const keys = [...llm.values()].map((m) => m.settings.apiKey).filter((k): k is string => k !== null);
   if (keys.length > 0) for (const [name, m] of llm) llm.set(name, { ...m, settings: { ...m.settings, otherKeys: keys } });
-  const pool =
-    llm.size > 0
+  const apiKeyEnvs = Object.fromEntries([...llm.keys()].map((name) => [name, (used.get(name) as LlmConfig).api_key_env]));
+  const pool: LlmPool | null =
+    llm.size > 0 && opts.remotePool
+      ? opts.remotePool({ models: Object.fromEntries(llm) }, apiKeyEnvs)
+      : llm.size > 0
       ? new LlmWorkerPool(
           { models: Object.fromEntries(llm), ...(opts.budget ? { budget: opts.budget } : {}) },
           [...llm.values()].reduce((n, m) => n + m.settings.endpoints.reduce((k, e) => k + e.maxConcurrency, 0), 0),

@@ -24,6 +24,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   sweep: async () => (await import('./sweep.js')).registerSweep,
   calibrate: async () => (await import('./calibrate.js')).registerCalibrate,
   board: async () => (await import('./board.js')).registerBoard,
+  worker: async () => (await import('./worker.js')).registerWorker,
 };
 
 /** The commands `argv` needs registered: the one it names, none for a bare --version, else all. */

@@ -10,7 +10,7 @@ import { liveWriter, RunLockedError } from '../engine/run-lock.js';
 import { endpointCliError } from './endpoint-errors.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { parseMaxSteps } from './numbers.js';
-import { printOutcome } from './run.js';
+import { checkRedisUrl, printOutcome, withoutPassword } from './run.js';
 import { shown, simDbOf } from './run-dir.js';
 import { runFailure, writeRunOutputs } from './run-guard.js';
 import { resumeSweep } from '../sweep/run-sweep.js';
@@ -22,6 +22,7 @@ interface ResumeOptions {
   quiet?: boolean;
   parallel: number;
   preflight: boolean;
+  redis?: string;
 }
 
 export function registerResume(program: Command): void {
@@ -33,6 +34,7 @@ export function registerResume(program: Command): void {
     .option('--max-steps <n>', 'stop (resumably) after this many steps', parseMaxSteps)
     .option('--no-report', 'skip writing report.html')
     .option('--no-preflight', 'continue without first checking that every model endpoint answers')
+    .option('--redis <url>', 'send LLM agents\' requests to `socialsim worker` processes through this Redis (replaces the experiment\'s distributed.redis)')
     .option('-q, --quiet', 'no progress output')
     .action(async (runDir: string, opts: ResumeOptions) => {
       try {
@@ -61,7 +63,14 @@ async function resumeOne(runDir: string, opts: ResumeOptions): Promise<void> {
     await finishReport(runDir, opts);
     return;
   }
-  const outcome = await resumeRunOrBranch(runDir, { quiet: opts.quiet, maxSteps: opts.maxSteps, command: process.argv.slice(2), preflight: opts.preflight });
+  if (opts.redis !== undefined) checkRedisUrl(opts.redis);
+  const outcome = await resumeRunOrBranch(runDir, {
+    quiet: opts.quiet,
+    maxSteps: opts.maxSteps,
+    command: process.argv.slice(2).map(withoutPassword),
+    preflight: opts.preflight,
+    ...(opts.redis !== undefined ? { redis: opts.redis } : {}),
+  });
   const outputs = opts.report && outcome.info.status === 'completed' ? await writeRunOutputs(outcome.dir, reportOptions(runDir)) : null;
   printOutcome({ ...outcome, reportPath: outputs?.reportPath ?? null, analysisPath: outputs?.analysisPath ?? null }, opts.maxSteps !== undefined);
 }

@@ -34,6 +34,8 @@ export interface RunCommandOptions {
   readonly preflight?: boolean;
   /** Run even when the estimate says it needs more than Node's heap limit or over a day (`--yes`). */
   readonly yes?: boolean;
+  /** LLM requests go to `socialsim worker` processes through this Redis. */
+  readonly redis?: string;
 }
 
 export interface RunCommandResult extends RunOutcome {
@@ -84,16 +86,18 @@ export async function runLoadedExperiment(given: Experiment, opts: RunCommandOpt
   const tooBig = confirmationNeeded(estimateRun(experiment as unknown as Record<string, unknown>));
   if (tooBig && !opts.yes) throw new CliError('run.needs_yes', `${tooBig}; pass --yes to run it anyway`, EXIT_INVALID_INPUT);
   checkOutDir(opts.out);
+  if (opts.redis !== undefined) checkRedisUrl(opts.redis);
   let outcome: RunOutcome;
   try {
     outcome = await runExperiment(experiment, {
       resultsRoot: opts.out,
       quiet: opts.quiet,
-      command: argv,
+      command: argv.map(withoutPassword),
       maxSteps: opts.maxSteps,
       force: opts.force,
       ...(opts.file ? { experimentFile: opts.file } : {}),
       ...(opts.replay ? { replayFrom: opts.replay } : {}),
+      ...(opts.redis !== undefined ? { redis: opts.redis } : {}),
       preflight: opts.preflight ?? true,
     });
   } catch (err) {
@@ -127,12 +131,25 @@ export function registerRun(program: Command): void {
     .option('--replay <run-dir>', 'answer every LLM request from that run\'s recorded responses (no model needed); into <run-id>-replay')
     .option('--no-report', 'skip writing report.html')
     .option('--no-preflight', 'start without first checking that every model endpoint answers')
+    .option('--redis <url>', 'send LLM agents\' requests to `socialsim worker` processes through this Redis (redis://host:port)')
     .option('-q, --quiet', 'no progress output')
     .action(async (file: string | undefined, opts: RunCommandOptions) => {
       const source = file ?? (opts.replay ? join(opts.replay, 'experiment.resolved.yaml') : undefined);
       if (!source) throw new CliError('cli.no_file', 'run needs an experiment file (or --replay <run-dir>)', EXIT_INVALID_INPUT);
       printOutcome(await runCommand(source, opts, process.argv.slice(2)), opts.maxSteps !== undefined);
     });
+}
+
+/** Refuses a --redis value that is not a Redis URL (exit 2). */
+export function checkRedisUrl(url: string): void {
+  if (!/^rediss?:\/\/[^/]/.test(url)) {
+    throw new CliError('cli.bad_redis_url', `--redis must be a Redis URL such as redis://127.0.0.1:6379, got "${withoutPassword(url)}"`, EXIT_INVALID_INPUT);
+  }
+}
+
+/** A command-line word with a URL's password starred out (run.json records the command). */
+export function withoutPassword(word: string): string {
+  return word.replace(/(rediss?:\/\/[^:/@]*:)[^@/]*@/g, '$1***@');
 }
 
 /** `pausedOnPurpose`: a --max-steps stop is a success (exit 0); a Ctrl-C stop exits 130. */

@@ -105,10 +105,11 @@ export function configHash(exp: Experiment): string {
 
 /**
  * The experiment less `analysis` (how reports read a run is not what the run is) and less where
- * its files may come from (`data_root`, `allow_outside_paths`: the paths themselves are hashed).
+ * its files may come from (`data_root`, `allow_outside_paths`: the paths themselves are hashed),
+ * and less where its LLM requests run (`distributed`: the same run on workers or in threads).
  */
 function withoutReading(exp: Experiment): Experiment {
-  const { analysis: _reading, data_root: _root, allow_outside_paths: _outside, ...rest } = exp;
+  const { analysis: _reading, data_root: _root, allow_outside_paths: _outside, distributed: _where, ...rest } = exp;
   return rest;
 }
 

@@ -35,6 +35,8 @@ export interface Experiment {
   readonly analysis?: AnalysisConfig;
   /** Parameter sweep for `socialsim sweep`; absent in the experiment of each sweep run. */
   readonly sweep?: SweepConfig;
+  /** LLM requests go to `socialsim worker` processes through Redis; not part of the config hash. */
+  readonly distributed?: DistributedConfig;
   /**
    * Derived by the loader: the time-like settings written as a duration (`recsys.window: 6h`)
    * or per hour (`activity: { per_hour: 0.3 }`), which the fields above hold converted to
@@ -66,6 +68,13 @@ export interface ClusterHost {
   readonly address: string;
   /** `user@host` or `user`; absent = ssh to the address as oneself. */
   readonly ssh?: string;
+}
+
+export interface DistributedConfig {
+  /** redis://host:port the coordinator and its workers share. */
+  readonly redis: string;
+  /** Seconds without an answer from Redis before the run stops, resumable (default 10). */
+  readonly lost_after_s?: number;
 }
 
 export interface SweepConfig {

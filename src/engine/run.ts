@@ -16,6 +16,8 @@ import { recordedResponses, type Recording } from './replay.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
 import { EndpointOutageError, OutageWatch } from './outage.js';
+import { remotePoolFor } from '../distributed/coordinator.js';
+import { RedisLostError } from '../distributed/pool.js';
 import { preflightEndpoints } from './preflight.js';
 import { recordDatasetLoad } from './dataset-load.js';
 import { gitState, packageVersions } from './provenance.js';
@@ -50,6 +52,11 @@ export interface RunOptions {
   /** Worker threads for LLM agents (default: up to 2). */
   readonly llmThreads?: number;
   /**
+   * Send LLM requests to `socialsim worker` processes through this Redis (redis://host:port)
+   * instead of threads; replaces the experiment's `distributed.redis`.
+   */
+  readonly redis?: string;
+  /**
    * Ask every endpoint of the models the run calls before it starts (src/engine/preflight.ts):
    * a model none of whose endpoints answers refuses the run. The CLI's default (--no-preflight
    * skips it); off unless set, so library callers and tests send only the requests they count.
@@ -68,10 +75,13 @@ export interface ContinueOptions extends Omit<RunOptions, 'resultsRoot' | 'now'>
  * replay: no gate, nothing is sent), or live with the experiment's budgets shared with the
  * worker threads.
  */
-export function policiesFor(exp: Experiment, opts: Pick<RunOptions, 'llmThreads'> = {}, recording?: Recording): { policies: Map<string, AgentPolicy>; budgetGate: BudgetGate | null } {
+export function policiesFor(exp: Experiment, opts: Pick<RunOptions, 'llmThreads' | 'redis'> = {}, recording?: Recording): { policies: Map<string, AgentPolicy>; budgetGate: BudgetGate | null } {
+  // A replay sends nothing: it answers from its recording in this process, --redis or not.
+  const remotePool = recording ? undefined : remotePoolFor(exp, opts.redis);
   const budgetGate = recording ? null : budgetGateFor(exp);
   const options: PolicyOptions = {
     ...(recording ?? {}),
+    ...(remotePool ? { remotePool } : {}),
     ...(budgetGate ? { budget: budgetGate.shared } : {}),
     ...(opts.llmThreads !== undefined ? { threads: opts.llmThreads } : {}),
   };
@@ -168,8 +178,9 @@ function messageOf(err: unknown): string {
 }
 
 /** The endpoint check before a run starts or continues, when `opts.preflight`; warnings go to stderr unless quiet. */
-export async function preflight(exp: Experiment, opts: Pick<RunOptions, 'preflight' | 'quiet'>): Promise<void> {
-  if (!opts.preflight) return;
+export async function preflight(exp: Experiment, opts: Pick<RunOptions, 'preflight' | 'quiet' | 'redis'>): Promise<void> {
+  // On workers the endpoints are theirs to reach: this machine may not see them.
+  if (!opts.preflight || exp.distributed || opts.redis) return;
   const warnings = await preflightEndpoints(exp);
   if (!opts.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
 }
@@ -378,11 +389,17 @@ async function continueLocked(
     info.status = info.steps_completed >= exp.clock.timesteps ? 'completed' : budgetStop ? 'budget_exhausted' : 'interrupted';
   } catch (err) {
     // A full disk or an endpoint outage leaves a resumable folder: the step in flight was not committed.
-    failure = isDiskFull(err) ? new DiskFullError(dir, `at step ${atStep}`, messageOf(err)) : err instanceof EndpointOutageError ? new EndpointOutageError(err.message, err.model, dir) : err;
-    const resumable = failure instanceof DiskFullError || failure instanceof EndpointOutageError;
+    failure = isDiskFull(err)
+      ? new DiskFullError(dir, `at step ${atStep}`, messageOf(err))
+      : err instanceof EndpointOutageError
+        ? new EndpointOutageError(err.message, err.model, dir)
+        : err instanceof RedisLostError
+          ? new RedisLostError(`${err.message}; the run stopped during step ${atStep}${atStep > 0 ? ` and is kept up to step ${atStep - 1}` : ' before any step was kept'}`, dir)
+          : err;
+    const resumable = failure instanceof DiskFullError || failure instanceof EndpointOutageError || failure instanceof RedisLostError;
     info.status = resumable ? 'interrupted' : 'failed';
     info.error = messageOf(failure);
-    bestEffort(() => events.write({ type: 'error', code: failure instanceof DiskFullError || failure instanceof EndpointOutageError ? failure.code : 'run.failed', message: messageOf(err) }));
+    bestEffort(() => events.write({ type: 'error', code: resumable ? (failure as DiskFullError | EndpointOutageError | RedisLostError).code : 'run.failed', message: messageOf(err) }));
   }
   health.stop();
   process.off('SIGINT', onSigint);

@@ -1,7 +1,7 @@
 import type { LlmModelCommon } from '../../config/types.js';
 import type { AgentPolicy, DecisionRequest } from '../types.js';
 import { EndpointLimiter } from '../../llm/limiter.js';
-import type { LlmWorkerPool } from './pool.js';
+import type { LlmPool } from './pool.js';
 import type { WorkerModel } from './worker.js';
 import type { WireRequest } from './wire.js';
 
@@ -35,17 +35,19 @@ export function toWire({ persona, observation: o }: DecisionRequest): WireReques
   };
 }
 
-/** Agents driven by one model: requests go to the shared worker pool. */
-export function createLlmPolicy(modelName: string, config: LlmModelCommon, model: WorkerModel, pool: LlmWorkerPool): AgentPolicy {
+/** Agents driven by one model: requests go to the shared worker pool (threads, or workers through Redis). */
+export function createLlmPolicy(modelName: string, config: LlmModelCommon, model: WorkerModel, pool: LlmPool): AgentPolicy {
   // The main thread's view of the limiter the workers share: read-only use (snapshots).
   const limiter = EndpointLimiter.attach(model.limiter);
   return {
     name: `llm:${modelName}`,
     wantsContext: true,
     memorySize: config.memory,
-    decideAll: (_step, requests) => pool.decide(modelName, requests.map(toWire)),
-    survey: (question, requests) => pool.survey(modelName, question, requests.map(toWire)),
+    decideAll: (step, requests) => pool.decide(modelName, requests.map(toWire), step),
+    survey: (question, requests) => pool.survey(modelName, question, requests.map(toWire), requests[0]?.observation.step),
     endpoints() {
+      // Requests on remote workers: their endpoints' health is theirs to see, not this process's.
+      if (pool.remote) return [];
       const snap = limiter.snapshot();
       return model.settings.endpoints.map((e, i) => ({
         model: modelName,

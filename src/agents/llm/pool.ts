@@ -22,11 +22,24 @@ const WORKER_URL = ((): URL => {
 })();
 
 /**
+ * Where LLM agents' requests run: worker threads in this process (`LlmWorkerPool`), or
+ * `socialsim worker` processes through Redis (src/distributed/pool.ts). `step` names the step
+ * a call belongs to (job ids of the distributed pool); results come back in request order.
+ */
+export interface LlmPool {
+  /** True when the requests run elsewhere: this process sees none of the endpoints' states. */
+  readonly remote?: boolean;
+  decide(model: string, requests: readonly WireRequest[], step?: number): Promise<Decision[]>;
+  survey(model: string, question: SurveyQuestion, requests: readonly WireRequest[], step?: number): Promise<SurveyAnswer[]>;
+  close(): Promise<void>;
+}
+
+/**
  * The worker threads that run LLM agents. Tasks carry plain data; each worker keeps one client
  * per model, all attached to the same shared endpoint limiters, so `max_concurrency` holds
  * across threads while every thread keeps its share of requests in flight.
  */
-export class LlmWorkerPool {
+export class LlmWorkerPool implements LlmPool {
   private readonly piscina: Piscina<WorkerTask, WorkerResult>;
   private closed = false;
 

@@ -1,0 +1,203 @@
+/**
+ * The coordinator's side of distributed agent workers: the same interface as the thread pool
+ * (`LlmPool`), but each chunk of requests becomes a BullMQ job on its model's queue, taken by any
+ * `socialsim worker` process. A call returns when every one of its jobs has finished (the step
+ * barrier), with the results in request order, so decisions are applied as in a single process.
+ *
+ * Job ids are deterministic (run, step, model, call, chunk): a job a dead worker held is re-queued
+ * by BullMQ's stalled-job check and finished by another worker as the same job. Redis is
+ * transport only: when it stops answering for `lostAfterMs`, every call in flight rejects with
+ * `RedisLostError` and the run stops as interrupted, resumable.
+ */
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { LlmPool } from '../agents/llm/pool.js';
+import type { WorkerResult, WorkerTask } from '../agents/llm/task.js';
+import type { WireRequest } from '../agents/llm/wire.js';
+import type { Decision } from '../agents/types.js';
+import type { SurveyAnswer, SurveyQuestion } from '../agents/llm/survey.js';
+import { connectionOf, shownUrl, within } from './connection.js';
+import { initHash, initKey, jobId, MODELS_KEY, queueName, type JobData, type JobResult, type RemoteInit } from './protocol.js';
+
+/** Requests per job: as the threads' tasks. */
+const AGENTS_PER_JOB = 8;
+/** How often Redis is asked whether it is there. */
+const PING_MS = 250;
+/** How long a run's model settings stay in Redis without a coordinator renewing them. */
+const INIT_TTL_S = 7 * 24 * 3600;
+
+/** Redis stopped answering; the run stops, resumable. */
+export class RedisLostError extends Error {
+  readonly code = 'run.redis_lost';
+  constructor(
+    message: string,
+    /** The run folder to resume, once the run has recorded the stop. */
+    readonly runDir?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A worker failed a job (not an endpoint fault, which comes back as a failed decision): e.g. a key missing on its machine. */
+export class RemoteJobError extends Error {
+  readonly code = 'run.worker_failed';
+}
+
+export interface RedisPoolOptions {
+  readonly url: string;
+  /** The run's key in job ids (its config hash). */
+  readonly run: string;
+  readonly init: RemoteInit;
+  /** Milliseconds without an answer from Redis before calls reject with `RedisLostError`. */
+  readonly lostAfterMs: number;
+}
+
+/** Jobs and requests each worker (host:pid) finished for this pool. */
+export type WorkerTally = Record<string, { jobs: number; requests: number }>;
+
+export class RedisPool implements LlmPool {
+  readonly remote = true;
+  private readonly hash: string;
+  /** Plain commands: the run's settings, the models' names, the watchdog's pings. */
+  private readonly control: Redis;
+  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
+  private readonly calls = new Map<string, number>();
+  private readonly ready: Promise<void>;
+  private readonly lost: Promise<never>;
+  private loseWith!: (err: RedisLostError) => void;
+  private lastAnswer = Date.now();
+  private pinging = false;
+  private lastError = '';
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+  readonly tally: WorkerTally = {};
+
+  constructor(private readonly opts: RedisPoolOptions) {
+    this.hash = initHash(opts.init);
+    this.lost = new Promise<never>((_, reject) => (this.loseWith = reject));
+    this.lost.catch(() => undefined);
+    this.control = new Redis({ ...connectionOf(opts.url), lazyConnect: false });
+    this.control.on('error', (err: Error) => (this.lastError = err.message));
+    this.ready = this.guard(this.publish());
+    this.ready.catch(() => undefined);
+    this.timer = setInterval(() => this.ping(), PING_MS);
+    this.timer.unref();
+  }
+
+  decide(model: string, requests: readonly WireRequest[], step = -1): Promise<Decision[]> {
+    const call = `d${this.nextCall(step, model)}`;
+    return this.guard(this.run(model, step, call, requests, (chunk) => ({ kind: 'decide', model, requests: chunk }))) as Promise<Decision[]>;
+  }
+
+  survey(model: string, question: SurveyQuestion, requests: readonly WireRequest[], step = -1): Promise<SurveyAnswer[]> {
+    const call = `s${this.nextCall(step, model)}`;
+    return this.guard(this.run(model, step, call, requests, (chunk) => ({ kind: 'survey', model, question, requests: chunk }))) as Promise<SurveyAnswer[]>;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    const all = [...this.queues.values()].flatMap((q) => [q.queue, q.events]);
+    // A lost Redis would keep close() waiting: then the connections are dropped.
+    const done = await within(Promise.all(all.map((c) => c.close())).then(() => true), 2000, false);
+    if (!done) await Promise.all(all.map((c) => within(c.disconnect(), 500, undefined)));
+    this.control.disconnect();
+  }
+
+  /** The run's models in Redis (workers read them by hash), and their names for workers without --models. */
+  private async publish(): Promise<void> {
+    const client = this.control;
+    await client.set(initKey(this.hash), JSON.stringify(this.opts.init), 'EX', INIT_TTL_S);
+    const names = Object.keys(this.opts.init.models);
+    if (names.length > 0) await client.sadd(MODELS_KEY, ...names);
+  }
+
+  /** A call's number among this model's calls at this step, taken synchronously in call order. */
+  private nextCall(step: number, model: string): number {
+    const key = `${step}\u0000${model}`;
+    const n = this.calls.get(key) ?? 0;
+    this.calls.set(key, n + 1);
+    return n;
+  }
+
+  private async run(model: string, step: number, call: string, requests: readonly WireRequest[], task: (chunk: readonly WireRequest[]) => WorkerTask): Promise<WorkerResult> {
+    if (requests.length === 0) return [];
+    await this.ready;
+    const { queue, events } = this.queueFor(model);
+    const jobs: { name: string; data: JobData; opts: { jobId: string; attempts: number; removeOnComplete: false; removeOnFail: false } }[] = [];
+    for (let i = 0, k = 0; i < requests.length; i += AGENTS_PER_JOB, k++) {
+      const t = task(requests.slice(i, i + AGENTS_PER_JOB));
+      jobs.push({ name: t.kind, data: { init: this.hash, task: t }, opts: { jobId: jobId(this.opts.run, step, model, call, k), attempts: 1, removeOnComplete: false, removeOnFail: false } });
+    }
+    // A finished job of the same id (a run stopped after it, now resumed) is done again; one a
+    // worker holds right now is waited for (removing a locked job does nothing).
+    await Promise.all(jobs.map((j) => queue.remove(j.opts.jobId).catch(() => 0)));
+    const added = await queue.addBulk(jobs);
+    const results = await Promise.all(added.map((j) => this.finished(j, events)));
+    await Promise.all(added.map((j) => queue.remove(j.id!).catch(() => 0)));
+    const out: (Decision | SurveyAnswer)[] = [];
+    for (const r of results) {
+      const t = (this.tally[r.worker] ??= { jobs: 0, requests: 0 });
+      t.jobs++;
+      t.requests += r.results.length;
+      out.push(...r.results);
+    }
+    return out as WorkerResult;
+  }
+
+  private async finished(job: Job<JobData>, events: QueueEvents): Promise<JobResult> {
+    try {
+      return (await job.waitUntilFinished(events)) as JobResult;
+    } catch (err) {
+      if (this.closed) throw err;
+      throw new RemoteJobError(`a worker failed job ${job.id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private queueFor(model: string): { queue: Queue; events: QueueEvents } {
+    let q = this.queues.get(model);
+    if (!q) {
+      const name = queueName(model);
+      q = {
+        queue: this.watch(new Queue(name, { connection: connectionOf(this.opts.url) })),
+        events: this.watch(new QueueEvents(name, { connection: connectionOf(this.opts.url, { maxRetriesPerRequest: null }) })),
+      };
+      this.queues.set(model, q);
+    }
+    return q;
+  }
+
+  /** Connection errors are the watchdog's to report; an 'error' without a listener would crash the process. */
+  private watch<T extends Queue | QueueEvents>(c: T): T {
+    (c as Queue).on('error', (err: Error) => (this.lastError = err.message));
+    return c;
+  }
+
+  /** `work`, unless Redis is lost first. */
+  private guard<T>(work: Promise<T>): Promise<T> {
+    work.catch(() => undefined);
+    return Promise.race([work, this.lost]);
+  }
+
+  private ping(): void {
+    const now = Date.now();
+    if (now - this.lastAnswer >= this.opts.lostAfterMs) {
+      clearInterval(this.timer);
+      const why = this.lastError ? ` (${this.lastError})` : '';
+      this.loseWith(new RedisLostError(`Redis at ${shownUrl(this.opts.url)} has not answered for ${this.opts.lostAfterMs / 1000} s${why}; the run's requests to its workers cannot go on`));
+      return;
+    }
+    if (this.pinging) return;
+    this.pinging = true;
+    void this.control.ping().then(
+        () => {
+          this.lastAnswer = Date.now();
+          this.pinging = false;
+        },
+        () => {
+          this.pinging = false;
+        },
+      );
+  }
+}

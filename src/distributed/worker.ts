@@ -1,0 +1,134 @@
+/**
+ * `socialsim worker`: takes jobs (chunks of agent requests) from per-model BullMQ queues and runs
+ * them with the same task handler as the run's threads (src/agents/llm/task.ts): same client,
+ * limiter, retries, repair turn and accounting. It holds no state a crash can lose: a job it held
+ * when it died goes back to its queue once its lock lapses (`lockMs`), and another worker does it.
+ * API keys come from this process's environment, never from Redis.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createTaskRunner, type WorkerResult, type WorkerTask } from '../agents/llm/task.js';
+import type { MissingApiKeyError } from '../llm/settings.js';
+import { connectionOf, shownUrl, within } from './connection.js';
+import { initKey, localInit, MODELS_KEY, queueName, workerName, type JobData, type JobResult, type RemoteInit } from './protocol.js';
+
+export interface RedisWorkerOptions {
+  readonly url: string;
+  /** Models to serve; absent = every model a coordinator has queued for (watched). */
+  readonly models?: readonly string[];
+  /** Jobs of each model in progress at once. */
+  readonly concurrency: number;
+  /** A job's lock: a worker that stops renewing it for this long (killed) loses the job to another. */
+  readonly lockMs: number;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Lines for the operator (stderr by the CLI). */
+  readonly log: (line: string) => void;
+}
+
+interface Runner {
+  readonly run: (task: WorkerTask) => Promise<WorkerResult>;
+  readonly missing: ReadonlyMap<string, MissingApiKeyError>;
+}
+
+/** How often a worker without --models looks for new models. */
+const DISCOVER_MS = 1000;
+
+export class RedisAgentWorker {
+  readonly name = workerName();
+  private readonly control: Redis;
+  private readonly workers = new Map<string, Worker<JobData, JobResult>>();
+  private readonly runners = new Map<string, Promise<Runner>>();
+  private timer: NodeJS.Timeout | null = null;
+  private redisDown = false;
+  jobsDone = 0;
+
+  private constructor(private readonly opts: RedisWorkerOptions) {
+    this.control = new Redis(connectionOf(opts.url));
+    this.control.on('error', (err: Error) => this.down(err.message));
+    this.control.on('ready', () => this.up());
+  }
+
+  /** Connected and taking jobs; rejects when Redis cannot be reached within `connectMs`. */
+  static async start(opts: RedisWorkerOptions, connectMs = 10_000): Promise<RedisAgentWorker> {
+    const w = new RedisAgentWorker(opts);
+    const ok = await within(w.control.ping().then(() => true), connectMs, false);
+    if (!ok) {
+      w.control.disconnect();
+      throw new Error(`cannot reach Redis at ${shownUrl(opts.url)} (within ${Math.round(connectMs / 1000)} s): is redis-server running there, and the port open to this machine?`);
+    }
+    if (opts.models && opts.models.length > 0) for (const m of opts.models) w.serve(m);
+    else {
+      await w.discover();
+      w.timer = setInterval(() => void w.discover().catch(() => undefined), DISCOVER_MS);
+    }
+    return w;
+  }
+
+  /** The models served so far. */
+  get models(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  /** Stops taking jobs; jobs in progress finish first unless `force`. */
+  async close(force = false): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([...this.workers.values()].map((w) => w.close(force)));
+    this.control.disconnect();
+  }
+
+  private async discover(): Promise<void> {
+    for (const m of (await this.control.smembers(MODELS_KEY)).sort()) if (!this.workers.has(m)) this.serve(m);
+  }
+
+  private serve(model: string): void {
+    const worker = new Worker<JobData, JobResult>(queueName(model), (job) => this.process(job), {
+      connection: connectionOf(this.opts.url, { maxRetriesPerRequest: null }),
+      concurrency: this.opts.concurrency,
+      lockDuration: this.opts.lockMs,
+      stalledInterval: this.opts.lockMs,
+      // A job whose workers keep dying fails after this many re-queues (the run then fails with its id).
+      maxStalledCount: 10,
+    });
+    worker.on('error', (err: Error) => this.down(err.message));
+    this.workers.set(model, worker);
+    this.opts.log(`worker ${this.name}: serving model "${model}"`);
+  }
+
+  private async process(job: Job<JobData, JobResult>): Promise<JobResult> {
+    const { init, task } = job.data;
+    const runner = await this.runnerFor(init);
+    const missing = runner.missing.get(task.model);
+    if (missing) throw new UnrecoverableError(`${missing.message} on worker ${this.name}`);
+    const results = await runner.run(task);
+    this.jobsDone++;
+    return { worker: this.name, results };
+  }
+
+  /** The run's task handler, made once per run settings (by their hash). */
+  private runnerFor(hash: string): Promise<Runner> {
+    let r = this.runners.get(hash);
+    if (!r) {
+      r = this.control.get(initKey(hash)).then((json) => {
+        if (json === null) throw new UnrecoverableError(`the run's model settings (${initKey(hash)}) are not in Redis; was it flushed? resume the run to publish them again`);
+        const { init, missing } = localInit(JSON.parse(json) as RemoteInit, this.opts.env);
+        return { run: createTaskRunner(init), missing };
+      });
+      // A failed read is tried again by the next job.
+      r.catch(() => this.runners.delete(hash));
+      this.runners.set(hash, r);
+    }
+    return r;
+  }
+
+  private down(message: string): void {
+    if (this.redisDown) return;
+    this.redisDown = true;
+    this.opts.log(`worker ${this.name}: Redis at ${shownUrl(this.opts.url)} does not answer (${message}); retrying`);
+  }
+
+  private up(): void {
+    if (!this.redisDown) return;
+    this.redisDown = false;
+    this.opts.log(`worker ${this.name}: Redis at ${shownUrl(this.opts.url)} answers again`);
+  }
+}
