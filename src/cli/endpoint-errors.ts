@@ -1,6 +1,6 @@
 import { EndpointOutageError } from '../engine/outage.js';
 import { EndpointsUnreachableError } from '../engine/preflight.js';
-import { RedisLostError, RemoteJobError } from '../distributed/pool.js';
+import { RedisLostError, RemoteJobError } from '../distributed/errors.js';
 import { CliError, EXIT_INVALID_INPUT } from './errors.js';
 import { shown } from './run-dir.js';
 

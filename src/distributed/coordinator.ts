@@ -2,7 +2,8 @@
 import { PolicyUnavailableError, type PolicyOptions } from '../agents/policies.js';
 import { configHash } from '../config/load.js';
 import type { Experiment } from '../config/types.js';
-import { RedisPool } from './pool.js';
+import type { LlmPool } from '../agents/llm/pool.js';
+import type { RedisPoolOptions } from './pool.js';
 import { remoteInit } from './protocol.js';
 
 /** Seconds without Redis before a run stops (resumable), unless `distributed.lost_after_s` says. */
@@ -21,5 +22,19 @@ export function remotePoolFor(exp: Experiment, redis?: string): PolicyOptions['r
   }
   // The config hash is the run's id before any folder exists; workers see only its prefix.
   const run = configHash(exp).slice(0, 16);
-  return (init, apiKeyEnvs) => new RedisPool({ url: d.redis, run, init: remoteInit(init, apiKeyEnvs), lostAfterMs: Math.round((d.lost_after_s ?? DEFAULT_LOST_AFTER_S) * 1000) });
+  return (init, apiKeyEnvs) => lazyRedisPool({ url: d.redis, run, init: remoteInit(init, apiKeyEnvs), lostAfterMs: Math.round((d.lost_after_s ?? DEFAULT_LOST_AFTER_S) * 1000) });
+}
+
+/** A RedisPool made on first use: runs without --redis never load BullMQ and ioredis. */
+function lazyRedisPool(o: RedisPoolOptions): LlmPool {
+  let pool: Promise<LlmPool> | undefined;
+  const get = (): Promise<LlmPool> => (pool ??= import('./pool.js').then((m) => new m.RedisPool(o)));
+  return {
+    remote: true,
+    decide: async (model, requests, step) => (await get()).decide(model, requests, step),
+    survey: async (model, question, requests, step) => (await get()).survey(model, question, requests, step),
+    close: async () => {
+      if (pool) await (await pool).close();
+    },
+  };
 }

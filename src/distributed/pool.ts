@@ -17,6 +17,9 @@ import type { WireRequest } from '../agents/llm/wire.js';
 import type { Decision } from '../agents/types.js';
 import type { SurveyAnswer, SurveyQuestion } from '../agents/llm/survey.js';
 import { connectionOf, shownUrl, within } from './connection.js';
+import { RedisLostError, RemoteJobError } from './errors.js';
+
+export { RedisLostError, RemoteJobError };
 import { initHash, initKey, jobId, MODELS_KEY, queueName, type JobData, type JobResult, type RemoteInit } from './protocol.js';
 
 /** Requests per job: as the threads' tasks. */
@@ -25,23 +28,6 @@ const AGENTS_PER_JOB = 8;
 const PING_MS = 250;
 /** How long a run's model settings stay in Redis without a coordinator renewing them. */
 const INIT_TTL_S = 7 * 24 * 3600;
-
-/** Redis stopped answering; the run stops, resumable. */
-export class RedisLostError extends Error {
-  readonly code = 'run.redis_lost';
-  constructor(
-    message: string,
-    /** The run folder to resume, once the run has recorded the stop. */
-    readonly runDir?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** A worker failed a job (not an endpoint fault, which comes back as a failed decision): e.g. a key missing on its machine. */
-export class RemoteJobError extends Error {
-  readonly code = 'run.worker_failed';
-}
 
 export interface RedisPoolOptions {
   readonly url: string;

@@ -17,7 +17,7 @@ import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
 import { EndpointOutageError, OutageWatch } from './outage.js';
 import { remotePoolFor } from '../distributed/coordinator.js';
-import { RedisLostError } from '../distributed/pool.js';
+import { RedisLostError } from '../distributed/errors.js';
 import { preflightEndpoints } from './preflight.js';
 import { recordDatasetLoad } from './dataset-load.js';
 import { gitState, packageVersions } from './provenance.js';
