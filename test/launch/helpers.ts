@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:net';
 import { compiledFile } from '../../src/common/build.js';
 import { checkPort } from '../../src/launch/ports.js';
+import { freePort } from '../helpers/ports.js';
+
+export { freePort };
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 const compiledFake = compiledFile('src/llm/fake-server.ts');
@@ -10,18 +13,6 @@ const compiledFake = compiledFile('src/llm/fake-server.ts');
  */
 export const FAKE_SERVE = compiledFake !== null ? `node ${compiledFake} --port {port}` : `node --import tsx ${ROOT}src/llm/fake-server.ts --port {port}`;
 
-/** A port nobody listens on right now: listen on 0, read the port, close. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function freePorts(n: number): Promise<number[]> {
   const out: number[] = [];
