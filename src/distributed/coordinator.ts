@@ -5,12 +5,16 @@ import type { Experiment } from '../config/types.js';
 import type { LlmPool } from '../agents/llm/pool.js';
 import type { RedisPoolOptions } from './pool.js';
 import { remoteInit } from './protocol.js';
+import type { WorkerAccounts } from './accounts.js';
 
 /** Seconds without Redis before a run stops (resumable), unless `distributed.lost_after_s` says. */
 export const DEFAULT_LOST_AFTER_S = 10;
 
-/** The pool factory for `createPolicies` (`redis` replaces `distributed.redis`), or undefined when the run keeps its requests in threads. */
-export function remotePoolFor(exp: Experiment, redis?: string): PolicyOptions['remotePool'] {
+/**
+ * The pool factory for `createPolicies` (`redis` replaces `distributed.redis`), or undefined when
+ * the run keeps its requests in threads. `accounts` gets each finished job's worker and requests.
+ */
+export function remotePoolFor(exp: Experiment, redis?: string, accounts?: WorkerAccounts): PolicyOptions['remotePool'] {
   const d = redis !== undefined ? { ...exp.distributed, redis } : exp.distributed;
   if (!d) return undefined;
   const budgeted = exp.budget ? 'budget' : Object.entries(exp.models).find(([, m]) => m.provider !== 'statistical' && m.budget)?.[0];
@@ -22,7 +26,7 @@ export function remotePoolFor(exp: Experiment, redis?: string): PolicyOptions['r
   }
   // The config hash is the run's id before any folder exists; workers see only its prefix.
   const run = configHash(exp).slice(0, 16);
-  return (init, apiKeyEnvs) => lazyRedisPool({ url: d.redis, run, init: remoteInit(init, apiKeyEnvs), lostAfterMs: Math.round((d.lost_after_s ?? DEFAULT_LOST_AFTER_S) * 1000) });
+  return (init, apiKeyEnvs) => lazyRedisPool({ url: d.redis, run, init: remoteInit(init, apiKeyEnvs), lostAfterMs: Math.round((d.lost_after_s ?? DEFAULT_LOST_AFTER_S) * 1000), ...(accounts ? { accounts } : {}) });
 }
 
 /** A RedisPool made on first use: runs without --redis never load BullMQ and ioredis. */

@@ -18,8 +18,9 @@ import type { Decision } from '../agents/types.js';
 import type { SurveyAnswer, SurveyQuestion } from '../agents/llm/survey.js';
 import { connectionOf, shownUrl, within } from './connection.js';
 import { RedisLostError, RemoteJobError } from './errors.js';
+import { WorkerAccounts, type WorkerTally } from './accounts.js';
 
-export { RedisLostError, RemoteJobError };
+export { RedisLostError, RemoteJobError, type WorkerTally };
 import { initHash, initKey, jobId, MODELS_KEY, queueName, type JobData, type JobResult, type RemoteInit } from './protocol.js';
 
 /** Requests per job: as the threads' tasks. */
@@ -36,10 +37,9 @@ export interface RedisPoolOptions {
   readonly init: RemoteInit;
   /** Milliseconds without an answer from Redis before calls reject with `RedisLostError`. */
   readonly lostAfterMs: number;
+  /** Where finished jobs are counted per worker and step (the run's); absent: the pool's own. */
+  readonly accounts?: WorkerAccounts;
 }
-
-/** Jobs and requests each worker (host:pid) finished for this pool. */
-export type WorkerTally = Record<string, { jobs: number; requests: number }>;
 
 export class RedisPool implements LlmPool {
   readonly remote = true;
@@ -56,10 +56,12 @@ export class RedisPool implements LlmPool {
   private lastError = '';
   private readonly timer: NodeJS.Timeout;
   private closed = false;
-  readonly tally: WorkerTally = {};
+  /** Jobs and requests (attempts) each worker finished, by step. */
+  readonly accounts: WorkerAccounts;
 
   constructor(private readonly opts: RedisPoolOptions) {
     this.hash = initHash(opts.init);
+    this.accounts = opts.accounts ?? new WorkerAccounts();
     this.lost = new Promise<never>((_, reject) => (this.loseWith = reject));
     this.lost.catch(() => undefined);
     this.control = new Redis({ ...connectionOf(opts.url), lazyConnect: false });
@@ -124,9 +126,7 @@ export class RedisPool implements LlmPool {
     await Promise.all(added.map((j) => queue.remove(j.id!).catch(() => 0)));
     const out: (Decision | SurveyAnswer)[] = [];
     for (const r of results) {
-      const t = (this.tally[r.worker] ??= { jobs: 0, requests: 0 });
-      t.jobs++;
-      t.requests += r.results.length;
+      this.accounts.add(step, r.worker, r.results);
       out.push(...r.results);
     }
     return out as WorkerResult;

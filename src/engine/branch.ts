@@ -78,8 +78,8 @@ async function continueBranch(dir: string, info: RunInfo, parentExp: Experiment,
   for (const e of info.budget_events ?? []) if (reset.has(e.scope) && e.step < (info.branch_at_step ?? 0)) e.reset_at_branch = true;
   info.status = 'running';
   writeRunInfo(dir, info);
-  const { policies, budgetGate } = policiesFor(branchExp, opts);
-  return continueRun(dir, branchExp, info, { ...opts, budgetGate }, policies);
+  const { policies, budgetGate, workerAccounts } = policiesFor(branchExp, opts);
+  return continueRun(dir, branchExp, info, { ...opts, budgetGate, workerAccounts }, policies);
 }
 
 /** The parent's policies for the shared steps: every LLM model answers from the parent's recording only. */

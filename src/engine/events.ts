@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs';
 import type { ActionCounts, LlmEndpointFigures } from '../channel/step-figures.js';
 import type { TableLoad } from '../data/dataset.js';
 import type { BudgetStatus } from './budget.js';
+import type { WorkerTally } from '../distributed/accounts.js';
 
 export type RunEvent =
   | { type: 'run_started'; run_id: string; experiment: string; seed: number; timesteps: number; agents: number; from_step: number }
@@ -16,9 +17,11 @@ export type RunEvent =
  * One committed step: what the live board tails. `by_action` counts applied actions by type and
  * `failed_by_action` the failed ones (together they sum to `actions`; the failed ones to
  * `failed_actions`); `llm` has the step's requests by model endpoint (their `requests` sum to
- * `llm_requests`); `budget`, only when the experiment sets budgets, each one's use so far
- * against the caps it sets. A line recovered from the database (`recovered: true`) has the same
- * fields, wall_ms 0.
+ * `llm_requests`); `workers`, only when the run's requests went to `socialsim worker`s
+ * (--redis), each worker's (host:pid) jobs and requests (attempts) in the step; `budget`, only
+ * when the experiment sets budgets, each one's use so far against the caps it sets. A line
+ * recovered from the database (`recovered: true`) has the same fields but `workers` (the
+ * database does not know them), wall_ms 0.
  */
 export interface StepEvent {
   type: 'step';
@@ -33,6 +36,7 @@ export interface StepEvent {
   by_action: ActionCounts;
   failed_by_action: ActionCounts;
   llm: readonly LlmEndpointFigures[];
+  workers?: WorkerTally;
   budget?: readonly BudgetStatus[];
   recovered?: true;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LlmUsageRow } from '../analysis/llm-usage.js';
 import type { TableLoad } from '../data/dataset.js';
 import { faultPoint } from '../common/test-hooks.js';
+import type { WorkerTally } from '../distributed/accounts.js';
 import type { RunStatus } from './events.js';
 import { acquireRunLock, liveWriter, RunLockedError } from './run-lock.js';
 
@@ -49,6 +50,11 @@ export interface RunInfo {
     /** A branch changed this budget: the decision, taken in the shared steps, no longer holds from the branch point. */
     reset_at_branch?: boolean;
   }[];
+  /**
+   * A run whose LLM requests went to `socialsim worker`s (--redis): each worker's (host:pid) jobs
+   * and requests (attempts) over the committed steps, kept across resume.
+   */
+  workers?: WorkerTally;
   error?: string;
 }
 

@@ -17,6 +17,7 @@ import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
 import { EndpointOutageError, OutageWatch } from './outage.js';
 import { remotePoolFor } from '../distributed/coordinator.js';
+import { addTallies, WorkerAccounts } from '../distributed/accounts.js';
 import { RedisLostError } from '../distributed/errors.js';
 import { preflightEndpoints } from './preflight.js';
 import { recordDatasetLoad } from './dataset-load.js';
@@ -68,6 +69,8 @@ export interface RunOptions {
 export interface ContinueOptions extends Omit<RunOptions, 'resultsRoot' | 'now'> {
   /** The budget gate shared with the policies' worker threads (`policiesFor`); null or absent: no gate. */
   readonly budgetGate?: BudgetGate | null;
+  /** Per-worker counts of a run whose requests go to `socialsim worker`s (`policiesFor`); absent: none. */
+  readonly workerAccounts?: WorkerAccounts | null;
 }
 
 /**
@@ -75,9 +78,14 @@ export interface ContinueOptions extends Omit<RunOptions, 'resultsRoot' | 'now'>
  * replay: no gate, nothing is sent), or live with the experiment's budgets shared with the
  * worker threads.
  */
-export function policiesFor(exp: Experiment, opts: Pick<RunOptions, 'llmThreads' | 'redis'> = {}, recording?: Recording): { policies: Map<string, AgentPolicy>; budgetGate: BudgetGate | null } {
+export function policiesFor(
+  exp: Experiment,
+  opts: Pick<RunOptions, 'llmThreads' | 'redis'> = {},
+  recording?: Recording,
+): { policies: Map<string, AgentPolicy>; budgetGate: BudgetGate | null; workerAccounts: WorkerAccounts | null } {
   // A replay sends nothing: it answers from its recording in this process, --redis or not.
-  const remotePool = recording ? undefined : remotePoolFor(exp, opts.redis);
+  const accounts = new WorkerAccounts();
+  const remotePool = recording ? undefined : remotePoolFor(exp, opts.redis, accounts);
   const budgetGate = recording ? null : budgetGateFor(exp);
   const options: PolicyOptions = {
     ...(recording ?? {}),
@@ -85,7 +93,7 @@ export function policiesFor(exp: Experiment, opts: Pick<RunOptions, 'llmThreads'
     ...(budgetGate ? { budget: budgetGate.shared } : {}),
     ...(opts.llmThreads !== undefined ? { threads: opts.llmThreads } : {}),
   };
-  return { policies: createPolicies(exp, process.env, options), budgetGate };
+  return { policies: createPolicies(exp, process.env, options), budgetGate, workerAccounts: remotePool ? accounts : null };
 }
 
 export interface RunOutcome {
@@ -109,12 +117,12 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
   const population = opts.population ?? (await buildPopulation(exp));
   // Dead endpoints refuse the run here, before a thread or the run folder exists.
   if (!replay) await preflight(exp, opts);
-  const { policies, budgetGate } = policiesFor(exp, opts, replay);
+  const { policies, budgetGate, workerAccounts } = policiesFor(exp, opts, replay);
   // A missing API key of the embedding model fails here too, before the run folder exists.
   if (!replay) for (const m of embeddingModels(exp)) clientSource(exp, m);
   const { dir, info } = await startRunFolder(exp, opts, policies, replay ? '-replay' : '', opts.replayFrom ? { replay_of: opts.replayFrom } : {});
   try {
-    return await continueRun(dir, exp, info, { ...opts, population, budgetGate }, policies);
+    return await continueRun(dir, exp, info, { ...opts, population, budgetGate, workerAccounts }, policies);
   } finally {
     releaseRunLock(dir);
   }
@@ -203,7 +211,7 @@ export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot
     const replay = info.replay_of ? await recordedResponses(info.replay_of) : undefined;
     // Refused here, the folder is left as it was (still resumable).
     if (!replay) await preflight(exp, opts);
-    const { policies, budgetGate } = policiesFor(exp, opts, replay);
+    const { policies, budgetGate, workerAccounts } = policiesFor(exp, opts, replay);
     info.status = 'running';
     info.finished_at = null;
     delete info.error;
@@ -213,7 +221,7 @@ export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot
       await closePolicies(policies);
       throw isDiskFull(err) ? new DiskFullError(dir, `at step ${info.steps_completed}`, messageOf(err)) : err;
     }
-    return continueRun(dir, exp, info, { ...opts, budgetGate }, policies);
+    return continueRun(dir, exp, info, { ...opts, budgetGate, workerAccounts }, policies);
   });
 }
 
@@ -359,6 +367,9 @@ async function continueLocked(
         info.actions += r.actions;
         info.failed_actions += r.failed;
         info.wall_ms = elapsed();
+        // Requests on `socialsim worker`s: the step's per worker, and the run's so far.
+        const workers = opts.workerAccounts ? opts.workerAccounts.take(r.step) : null;
+        if (workers) info.workers = addTallies(info.workers, workers);
         writeRunInfo(dir, info);
         for (const [model, usage] of r.llmUsage) budget.add(model, usage);
         const budgets = budget.status();
@@ -375,6 +386,7 @@ async function continueLocked(
           by_action: r.byAction,
           failed_by_action: r.failedByAction,
           llm: r.llm,
+          ...(workers ? { workers } : {}),
           ...(budgets.length > 0 ? { budget: budgets } : {}),
         });
         health.check();

@@ -99,6 +99,55 @@ async function checksums(runDir: string): Promise<Record<string, unknown>> {
 
 let single: Record<string, unknown>;
 
+/** The pid a worker's ready line names (`worker host:pid ready …`). */
+function workerId(w: WorkerProcess): string {
+  const m = /worker (\S+:\d+) ready/.exec(w.output());
+  expect(m, w.output()).not.toBeNull();
+  return m![1]!;
+}
+
+type Tally = Record<string, { jobs: number; requests: number }>;
+
+/**
+ * run.json's `workers` names exactly `expected` (`some`: only workers among them), each with
+ * jobs and requests, and sums to the run's llm_calls attempts; each step line's `workers` sums
+ * to that step's attempts, and the step lines add up to run.json's.
+ */
+async function expectWorkerAccounts(runDir: string, runWorkers: Tally | undefined, expected: readonly WorkerProcess[], some = false): Promise<void> {
+  const db = join(runDir, 'sim.duckdb');
+  const byStep = await withSimDb(db, (d) => d.query<{ step: number; attempts: number }>('SELECT step, sum(attempts)::INTEGER AS attempts FROM llm_calls GROUP BY step ORDER BY step'));
+  const total = byStep.reduce((s, r) => s + r.attempts, 0);
+  expect(total).toBeGreaterThanOrEqual(60);
+  const onDisk = (JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { workers?: Tally }).workers;
+  expect(onDisk).toEqual(runWorkers);
+  const names = Object.keys(onDisk ?? {}).sort();
+  if (some) for (const n of names) expect(expected.map(workerId)).toContain(n);
+  else expect(names).toEqual(expected.map(workerId).sort());
+  for (const c of Object.values(onDisk!)) {
+    expect(c.jobs).toBeGreaterThan(0);
+    expect(c.requests).toBeGreaterThan(0);
+  }
+  const sum = (t: Tally | undefined): number => Object.values(t ?? {}).reduce((s, c) => s + c.requests, 0);
+  expect(sum(onDisk)).toBe(total);
+  const steps = readFileSync(join(runDir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; step: number; llm_requests: number; workers?: Tally })
+    .filter((e) => e.type === 'step');
+  expect(steps.map((e) => e.step)).toEqual([0, 1, 2]);
+  const summed: Tally = {};
+  for (const e of steps) {
+    expect(e.workers, `step ${e.step}`).toBeDefined();
+    expect(sum(e.workers)).toBe(byStep.find((r) => r.step === e.step)?.attempts ?? 0);
+    for (const [w, c] of Object.entries(e.workers!)) {
+      const o = (summed[w] ??= { jobs: 0, requests: 0 });
+      o.jobs += c.jobs;
+      o.requests += c.requests;
+    }
+  }
+  expect(summed).toEqual(onDisk);
+}
+
 beforeAll(async () => {
   redis = await startRedis();
   server = await startFakeOpenAI({
@@ -145,6 +194,7 @@ describe('socialsim worker + run --redis', () => {
       expect(await checksums(runDir)).toEqual(single);
       // Both workers took jobs, each with its own key; the coordinator's key reached no endpoint.
       expect(keysSeen).toEqual(new Set([KEY_A, KEY_B]));
+      await expectWorkerAccounts(runDir, info.workers, [workers[0]!, workers[1]!]);
       // What went through Redis: the jobs and the run's settings, never a key.
       const traffic = seen.join('\n');
       expect(traffic).toContain('socialsim:init:');
@@ -212,6 +262,8 @@ describe('socialsim worker + run --redis', () => {
     expect(info.status).toBe('completed');
     expect(await checksums(runDir)).toEqual(single);
     expect(c.output()).toMatch(/answers again/);
+    // The steps before the stop and those after the resume are all in run.json's tally.
+    await expectWorkerAccounts(runDir, info.workers, [workers[1]!, c], true);
   });
 
   it('when the experiment sets a budget then a run with --redis is refused before it starts, saying why', async () => {

@@ -1,0 +1,52 @@
+/**
+ * LLM usage per worker (`host:pid`) of a distributed run: the jobs each worker finished and the
+ * requests it sent for them (attempts, as `llm_calls.attempts` counts them: retries and the
+ * repair turn included), by step. The run's pool adds each finished job; the run takes a step's
+ * counts when it commits the step (events.jsonl's `workers`) and sums them in run.json. Kept
+ * apart from the pool so a run without --redis does not load BullMQ to know it has none.
+ */
+import type { LlmCall } from '../agents/types.js';
+
+/** Jobs and requests each worker (host:pid) finished. */
+export type WorkerTally = Record<string, { jobs: number; requests: number }>;
+
+export class WorkerAccounts {
+  private readonly byStep = new Map<number, WorkerTally>();
+
+  /** A finished job of `step`: its worker and the calls its results carry. */
+  add(step: number, worker: string, results: readonly { readonly calls?: readonly Pick<LlmCall, 'attempts'>[] }[]): void {
+    let t = this.byStep.get(step);
+    if (!t) this.byStep.set(step, (t = {}));
+    const w = (t[worker] ??= { jobs: 0, requests: 0 });
+    w.jobs++;
+    for (const r of results) for (const c of r.calls ?? []) w.requests += c.attempts;
+  }
+
+  /**
+   * The step's counts, workers in name order, and forgets them (a step done again after a
+   * resume counts afresh; jobs of a step that was never committed are dropped with it).
+   */
+  take(step: number): WorkerTally {
+    const t = this.byStep.get(step) ?? {};
+    this.byStep.delete(step);
+    return sortedTally(t);
+  }
+}
+
+/** `into` plus `more`, workers in name order. */
+export function addTallies(into: Readonly<WorkerTally> | undefined, more: Readonly<WorkerTally>): WorkerTally {
+  const out: WorkerTally = {};
+  for (const [w, c] of Object.entries(into ?? {})) out[w] = { jobs: c.jobs, requests: c.requests };
+  for (const [w, c] of Object.entries(more)) {
+    const o = (out[w] ??= { jobs: 0, requests: 0 });
+    o.jobs += c.jobs;
+    o.requests += c.requests;
+  }
+  return sortedTally(out);
+}
+
+function sortedTally(t: Readonly<WorkerTally>): WorkerTally {
+  const out: WorkerTally = {};
+  for (const k of Object.keys(t).sort()) out[k] = { ...t[k]! };
+  return out;
+}
