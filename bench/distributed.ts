@@ -1,0 +1,166 @@
+/**
+ * Distributed agent workers: LLM requests/s of a run (`runExperiment … redis`, this process the
+ * coordinator) with 1, 2 and 4 `socialsim worker` processes, against loopback fake
+ * OpenAI-compatible servers (separate processes, fixed 200 ms latency) and a throwaway
+ * redis-server on 127.0.0.1 that the bench starts and stops.
+ *   npm run bench:distributed                 320 LLM agents × 3 steps
+ *   npm run bench:distributed -- 640 4        agents, steps
+ *
+ * Each worker's endpoint capacity is its own: `max_concurrency` holds per worker process (each
+ * has its own limiter), so every worker may have MAX_CONCURRENCY requests in flight, spread over
+ * the model's four endpoints. A worker cannot be given its own endpoint URLs in this version (the
+ * run's settings, endpoints included, come from Redis), so the fake servers are shared, and
+ * have no limit of their own: what scales is the number of request slots, as with one endpoint
+ * pool per worker. Prints agents, steps, requests, wall time, requests/s, the speed-up against
+ * one worker, and the coordinator's CPU time per request (process.cpuUsage() around the run:
+ * this process only, DuckDB writes and run setup included; workers, servers and Redis are other
+ * processes). Figures, not assertions: compare them with issue #17's targets.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseExperiment } from '../src/config/load.js';
+import { runExperiment } from '../src/engine/run.js';
+import { startRedis } from '../test/helpers/redis.js';
+
+const agents = Number(process.argv[2] ?? 320);
+const steps = Number(process.argv[3] ?? 3);
+const WORKER_COUNTS = [1, 2, 4];
+const LATENCY_MS = 200;
+/** Requests in flight per worker process (the model's max_concurrency, which holds per worker). */
+const MAX_CONCURRENCY = 8;
+/** Jobs (of 8 agents) each worker holds at once: one running, one fetched. */
+const JOBS_PER_WORKER = 2;
+const SERVERS = 4;
+const BIN = new URL('../bin/socialsim.js', import.meta.url).pathname;
+
+const children: ChildProcess[] = [];
+
+function startServer(): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/llm/fake-server.ts', '--port', '0', '--latency', String(LATENCY_MS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /listening (\S+)/.exec(d.toString());
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`fake server exited with ${code}`)));
+  });
+}
+
+function startWorker(redis: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis, '--models', 'fake', '--concurrency', String(JOBS_PER_WORKER)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(' ready ')) resolve(child);
+    });
+    child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before it was ready:\n${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(hard);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+interface Figures {
+  readonly workers: number;
+  readonly requests: number;
+  readonly failed: number;
+  readonly wallMs: number;
+  readonly stepsMs: number;
+  readonly cpuMs: number;
+  readonly perWorker: Record<string, { jobs: number; requests: number }>;
+}
+
+const servers = await Promise.all(Array.from({ length: SERVERS }, () => startServer()));
+const redis = await startRedis();
+const root = mkdtempSync(join(tmpdir(), 'socialsim-bench-dist-'));
+
+function experiment(count: number, timesteps: number): ReturnType<typeof parseExperiment> {
+  return parseExperiment(
+    `name: bench-distributed
+seed: 1
+clock: { timesteps: ${timesteps}, step: 1h }
+dataset: { generate: { follows_per_agent: 10 } }
+models:
+  fake: { provider: openai-compatible, model: fake-model, endpoints: [${servers.map((u) => `"${u}"`).join(', ')}], max_concurrency: ${MAX_CONCURRENCY}, timeout_s: 30 }
+cohorts: [{ name: llm, count: ${count}, model: fake, activity: 1.0 }]
+recsys: { kind: random, feed_size: 10 }
+`,
+    'bench-distributed.yaml',
+  );
+}
+
+async function measure(workerCount: number, count: number, timesteps: number): Promise<Figures> {
+  const workers = await Promise.all(Array.from({ length: workerCount }, () => startWorker(redis.url)));
+  try {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const { dir, info } = await runExperiment(experiment(count, timesteps), { resultsRoot: root, quiet: true, force: true, redis: redis.url });
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    if (info.status !== 'completed') throw new Error(`run ${info.status}: ${info.error ?? ''}`);
+    const stepLines = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; wall_ms: number; llm_failures: number })
+      .filter((e) => e.type === 'step');
+    const perWorker = info.workers ?? {};
+    return {
+      workers: workerCount,
+      requests: Object.values(perWorker).reduce((n, w) => n + w.requests, 0),
+      failed: stepLines.reduce((n, e) => n + e.llm_failures, 0),
+      wallMs,
+      stepsMs: stepLines.reduce((n, e) => n + e.wall_ms, 0),
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      perWorker,
+    };
+  } finally {
+    await Promise.all(workers.map(stop));
+  }
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+try {
+  // Warm-up (not reported): the coordinator's first run pays module loading and JIT.
+  await measure(1, 40, 1);
+  const results: Figures[] = [];
+  for (const n of WORKER_COUNTS) results.push(await measure(n, agents, steps));
+
+  const base = results[0]!;
+  console.log(`\n${fmt(agents)} LLM agents × ${steps} steps (activity 1.0: one decision a step each), ${LATENCY_MS} ms latency`);
+  console.log(`  endpoints: ${SERVERS} fake servers shared by all workers (no limit of their own); each worker its own max_concurrency ${MAX_CONCURRENCY}, --concurrency ${JOBS_PER_WORKER} jobs of 8 agents`);
+  console.log(`  ceiling per worker ${fmt((MAX_CONCURRENCY / LATENCY_MS) * 1000)} requests/s; this machine has ${availableParallelism()} cores, shared by the coordinator, the workers, ${SERVERS} servers and Redis`);
+  console.log('  workers  requests  wall s  steps s  req/s (steps)  req/s (wall)  speed-up  coordinator CPU ms/req  per worker (jobs/requests)');
+  for (const r of results) {
+    const rate = (r.requests / r.stepsMs) * 1000;
+    const speedUp = rate / ((base.requests / base.stepsMs) * 1000);
+    const per = Object.values(r.perWorker).map((w) => `${w.jobs}/${w.requests}`).join(' ');
+    console.log(
+      `  ${String(r.workers).padStart(7)}  ${fmt(r.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)}  ${fmt(r.stepsMs / 1000, 2).padStart(7)}  ${fmt(rate).padStart(13)}  ${fmt((r.requests / r.wallMs) * 1000).padStart(12)}  ${fmt(speedUp, 2).padStart(7)}×  ${fmt(r.cpuMs / r.requests, 3).padStart(22)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
+    );
+  }
+  console.log('  targets (#17): ≥ 1.80× at 2 workers, ≥ 3.20× at 4; coordinator CPU < 0.2 ms per request');
+  console.log('  req/s (steps): over the steps\' wall time (events.jsonl); req/s (wall) and CPU: the whole run, setup and DuckDB writes included');
+} finally {
+  await Promise.all(children.map(stop));
+  await redis.close();
+  rmSync(root, { recursive: true, force: true });
+}
