@@ -149,6 +149,9 @@ export class RedisPool implements LlmPool {
         queue: this.watch(new Queue(name, { connection: connectionOf(this.opts.url) })),
         events: this.watch(new QueueEvents(name, { connection: connectionOf(this.opts.url, { maxRetriesPerRequest: null }) })),
       };
+      // Each job waited for adds a 'closing' listener to its queue until it finishes: a step's
+      // call has one job per 8 agents, far more than Node's warning threshold of 10.
+      q.queue.setMaxListeners(0);
       this.queues.set(model, q);
     }
     return q;
