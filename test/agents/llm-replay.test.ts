@@ -1,19 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableChecksums } from '../../src/analysis/checksums.js';
 import { withSimDb } from '../../src/analysis/open.js';
 import { runExperiment } from '../../src/engine/run.js';
-import { closeFakeServersAfterEach, experiment, fake, likeTop, localModel } from '../helpers/llm.js';
-import { tempDir } from '../helpers/tmp.js';
+import { startFakeOpenAI, type FakeServer } from '../../src/llm/fake-server.js';
+import { experiment, likeTop, localModel } from '../helpers/llm.js';
 
-closeFakeServersAfterEach();
+/** The recorded run, made once (beforeAll) with its server closed after it: both tests replay it. */
+let root: string;
+let server: FakeServer;
+let exp: ReturnType<typeof experiment>;
+let original: Awaited<ReturnType<typeof runExperiment>>;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'socialsim-llm-replay-'));
+  server = await startFakeOpenAI({ handler: likeTop });
+  exp = experiment(localModel([server.url]));
+  original = await runExperiment(exp, { resultsRoot: root, quiet: true });
+  await server.close();
+}, 60_000);
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
 
 describe('replay from recorded LLM responses', () => {
   it('when a run is replayed with its server gone then no request is made and the tables are identical', async () => {
-    const server = await fake(likeTop);
-    const exp = experiment(localModel([server.url]));
-    const root = tempDir();
-    const original = await runExperiment(exp, { resultsRoot: root, quiet: true });
     await withSimDb(join(original.dir, 'sim.duckdb'), async (db) => {
       // One recorded answer per distinct request, each call carrying its request's hash.
       expect(await db.one(`SELECT count(*)::INTEGER AS n FROM llm_calls WHERE request_hash IS NULL`)).toEqual({ n: 0 });
@@ -21,7 +35,6 @@ describe('replay from recorded LLM responses', () => {
       // And what each one sent (the checksums below compare it too).
       expect(await db.one(`SELECT count(*)::INTEGER AS n, count(DISTINCT request_hash)::INTEGER AS hashes FROM llm_prompts`)).toEqual({ n: 60, hashes: 60 });
     });
-    await server.close();
 
     const replay = await runExperiment(exp, { resultsRoot: root, quiet: true, replayFrom: original.dir });
     expect(replay.dir).toBe(`${original.dir}-replay`);
@@ -33,10 +46,6 @@ describe('replay from recorded LLM responses', () => {
   });
 
   it('when the replayed experiment asks something never recorded then the run fails naming the agent and step', async () => {
-    const server = await fake(likeTop);
-    const root = tempDir();
-    const original = await runExperiment(experiment(localModel([server.url])), { resultsRoot: root, quiet: true });
-    await server.close();
     // Another temperature is another request: nothing recorded answers it.
     const changed = experiment(localModel([server.url], ', temperature: 0.1'));
     await expect(runExperiment(changed, { resultsRoot: root, quiet: true, replayFrom: original.dir })).rejects.toThrow(

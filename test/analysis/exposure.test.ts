@@ -1,5 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exposureSection } from '../../src/report/sections/exposure.js';
 import { buildReport } from '../../src/report/write.js';
 import { legendSymbols, renderLines } from '../helpers/vega.js';
@@ -21,9 +23,22 @@ recsys: { kind: random, feed_size: 10 }
     'exposure.yaml',
   );
 
+/** The run with stances, made once (beforeAll): one test recounts its shares, another draws its report section. */
+let stancesRoot: string;
+let withStances: string;
+
+beforeAll(async () => {
+  stancesRoot = mkdtempSync(join(tmpdir(), 'socialsim-exposure-'));
+  withStances = (await runExperiment(experiment(true), { resultsRoot: stancesRoot, quiet: true })).dir;
+}, 60_000);
+
+afterAll(() => {
+  if (stancesRoot) rmSync(stancesRoot, { recursive: true, force: true });
+});
+
 describe('crossCuttingExposure', () => {
   it('when agents hold stances then the shares equal a recount from the raw rows, per step, topic and kind', async () => {
-    const { dir } = await runExperiment(experiment(true), { resultsRoot: tempDir(), quiet: true });
+    const dir = withStances;
     await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
       const got = await crossCuttingExposure(db);
       const users = await db.query<{ user_id: number; persona: string }>('SELECT user_id, persona FROM users');
@@ -78,7 +93,7 @@ describe('crossCuttingExposure', () => {
   });
 
   it('when agents hold stances then the report draws one solid and one dashed line per topic, without a vega warning, and its legend tells the two apart', async () => {
-    const { dir } = await runExperiment(experiment(true), { resultsRoot: tempDir(), quiet: true });
+    const dir = withStances;
     const [section] = (await buildReport(dir, { sections: [exposureSection] })).sections;
     expect(section!.error).toBeUndefined();
     const { messages, lines } = await renderLines(section!.spec!);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRunInfo } from '../../src/engine/run-folder.js';
 import { startFakeOpenAI } from '../../src/llm/fake-server.js';
+import { cliInProcess } from '../helpers/cli.js';
 import { closeFakeServersAfterEach } from '../helpers/llm.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -52,7 +53,9 @@ describe('socialsim CLI with dead endpoints', () => {
     const out = join(dir, 'results');
     const file = experimentFile(dir, probe.url);
 
-    const refused = await cli(['run', file, '--out', out, '-q']);
+    // The refusal and the resume run in this process (the command line main.ts runs); the run that
+    // stops part-way is the real binary, whose exit code and stderr a shell sees.
+    const refused = await cliInProcess(['run', file, '--out', out, '-q']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
       `error [run.endpoints_unreachable]: model "local" has no endpoint that answers (${probe.url}: connection refused (ECONNREFUSED)): ` +
@@ -73,7 +76,7 @@ describe('socialsim CLI with dead endpoints', () => {
 
     const server = await startFakeOpenAI({ port: probe.port });
     try {
-      const resumed = await cli(['resume', runDir, '-q', '--no-report']);
+      const resumed = await cliInProcess(['resume', runDir, '-q', '--no-report']);
       expect(resumed.stderr).toBe('');
       expect(resumed.code).toBe(0);
       expect(resumed.stdout).toMatch(/^completed: 2\/2 steps/);

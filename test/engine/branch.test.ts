@@ -1,12 +1,36 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableChecksums } from '../../src/analysis/checksums.js';
 import { withSimDb } from '../../src/analysis/open.js';
 import { branchRun } from '../../src/engine/branch.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { smallExperiment } from '../helpers/experiment.js';
-import { tempDir } from '../helpers/tmp.js';
+
+type Run = Awaited<ReturnType<typeof runExperiment>>;
+/**
+ * The parents, run once and only read by the tests: the whole small experiment (its root also
+ * holds the branches, each in a folder of its own: -at<step> after the experiment's hash), and the
+ * same stopped after step 2 (in a root of its own, whose folder list a test reads).
+ */
+let root: string;
+let parent: Run;
+let shortRoot: string;
+let shortParent: Run;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'socialsim-branch-'));
+  shortRoot = mkdtempSync(join(tmpdir(), 'socialsim-branch-'));
+  [parent, shortParent] = await Promise.all([
+    runExperiment(smallExperiment(), { resultsRoot: root, quiet: true }),
+    runExperiment(smallExperiment(), { resultsRoot: shortRoot, quiet: true, maxSteps: 2 }),
+  ]);
+}, 120_000);
+
+afterAll(() => {
+  for (const dir of [root, shortRoot]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 /** md5 of a query's rows, in order. */
 async function digest(dir: string, sql: string): Promise<string> {
@@ -18,8 +42,6 @@ async function digest(dir: string, sql: string): Promise<string> {
 
 describe('branch', () => {
   it('when a run is branched with no change then the branch equals its parent', async () => {
-    const root = tempDir();
-    const parent = await runExperiment(smallExperiment(), { resultsRoot: root, quiet: true });
     const branch = await branchRun(parent.dir, { resultsRoot: root, quiet: true, atStep: 3, overrides: [] });
     expect(branch.dir).toBe(`${parent.dir}-at3`);
     expect(branch.info).toMatchObject({ status: 'completed', steps_completed: 6, branch_of: parent.dir, branch_at_step: 3 });
@@ -27,8 +49,6 @@ describe('branch', () => {
   });
 
   it('when a branch changes the recommender at step 3 then steps 0-2 are the parent’s and later ones differ', async () => {
-    const root = tempDir();
-    const parent = await runExperiment(smallExperiment(), { resultsRoot: root, quiet: true });
     const branch = await branchRun(parent.dir, { resultsRoot: root, quiet: true, atStep: 3, overrides: ['recsys.kind=random'] });
     expect(branch.info.status).toBe('completed');
     for (const table of ['trace', 'rec', 'steps']) {
@@ -39,8 +59,7 @@ describe('branch', () => {
   });
 
   it('when a branch changes who lives in the run then it is refused naming each path, before any folder is made', async () => {
-    const root = tempDir();
-    const parent = await runExperiment(smallExperiment(), { resultsRoot: root, quiet: true, maxSteps: 2 });
+    const [root, parent] = [shortRoot, shortParent];
     const refused = (overrides: string[]): Promise<unknown> => branchRun(parent.dir, { resultsRoot: root, quiet: true, atStep: 1, overrides });
     await expect(refused(['cohorts[0].count=60'])).rejects.toThrow(/^a branch cannot change who lives in the run: cohorts\[0\]\.count \(120 → 60\)\. The branch continues on its parent's accounts/);
     await expect(refused(['cohorts[0].count=60'])).rejects.toMatchObject({ code: 'run.branch_invalid' });
@@ -53,8 +72,6 @@ describe('branch', () => {
   });
 
   it('when a branch changes what acts (a cohort’s model, scripted posts) then it runs, and without a change it says it re-runs the parent', async () => {
-    const root = tempDir();
-    const parent = await runExperiment(smallExperiment(), { resultsRoot: root, quiet: true });
     const notes: string[] = [];
     const same = await branchRun(parent.dir, { resultsRoot: root, quiet: true, atStep: 4, overrides: [], note: (m) => notes.push(m) });
     expect(same.info.agents).toBe(200);
@@ -78,8 +95,7 @@ describe('branch', () => {
   });
 
   it('when the branch point is outside the parent’s steps then it is refused', async () => {
-    const root = tempDir();
-    const parent = await runExperiment(smallExperiment(), { resultsRoot: root, quiet: true, maxSteps: 2 });
+    const [root, parent] = [shortRoot, shortParent];
     await expect(branchRun(parent.dir, { resultsRoot: root, quiet: true, atStep: 4, overrides: [] })).rejects.toThrow(
       "--at-step must be between 1 and the parent's 2 completed steps, got 4",
     );

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { expandSweep } from '../../src/sweep/expand.js';
+import { cliInProcess } from '../helpers/cli.js';
 import { alive, cli, onlyRun, outcomeOf, runJson, stepLines, TINY_YAML } from '../helpers/crash.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -43,7 +44,8 @@ describe('crash points', () => {
     // experiment.resolved.yaml and run.json (running), no sim.duckdb.
     const fresh = await killedAt('after-folder', file, join(dir, 'after-folder'));
     expect(readdirSync(fresh).sort()).toEqual(['experiment.resolved.yaml', 'run.json', 'run.lock']);
-    const again = await cli(['run', file, '--out', join(dir, 'after-folder'), '-q']);
+    // Refusals only read the folder: in this process. Kills and resumes are real processes.
+    const again = await cliInProcess(['run', file, '--out', join(dir, 'after-folder'), '-q']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('continue it with `socialsim resume`');
     // Killed even earlier: only experiment.resolved.yaml.
@@ -83,7 +85,7 @@ describe('crash points', () => {
     expect(readdirSync(inReport).filter((f) => f.includes('.tmp'))).toEqual([]);
     expect(await outcomeOf(inReport)).toEqual(expected);
     // Once it is there, there is nothing to resume, and resume says how to rewrite it.
-    const nothing = await cli(['resume', inReport, '-q']);
+    const nothing = await cliInProcess(['resume', inReport, '-q']);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain(`nothing to resume (socialsim report ${inReport} rewrites its report)`);
   });

@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
 import { parseExperiment } from '../../src/config/load.js';
 import { activeAgents } from '../../src/engine/activation.js';
@@ -42,10 +43,22 @@ ${extra}`;
   return parseExperiment(yaml, file);
 }
 
+/** The experiment as written, run once (beforeAll): the activity-profile and follow-list tests both read it. */
+let sharedDir: string;
+let sharedRun: string;
+
+beforeAll(async () => {
+  sharedDir = mkdtempSync(join(tmpdir(), 'socialsim-dataset-lists-'));
+  sharedRun = (await runExperiment(experimentIn(sharedDir), { resultsRoot: sharedDir, quiet: true })).dir;
+}, 60_000);
+
+afterAll(() => {
+  if (sharedDir) rmSync(sharedDir, { recursive: true, force: true });
+});
+
 describe('a run on a users file with list columns', () => {
   it('when an account’s activity profile puts all its weight at hour 3 then over a day of 1h steps it acts in hour 3 only', async () => {
-    const dir = tempDir();
-    const { dir: run } = await runExperiment(experimentIn(dir), { resultsRoot: dir, quiet: true });
+    const run = sharedRun;
     await withSimDb(join(run, 'sim.duckdb'), async (db) => {
       const steps = async (agent: number): Promise<number[]> =>
         (await db.query<{ step: number }>(`SELECT DISTINCT step FROM trace WHERE agent_id = $1 AND action = 'refresh' ORDER BY step`, [agent])).map((r) => r.step);
@@ -102,8 +115,7 @@ describe('a run on a users file with list columns', () => {
   });
 
   it('when follow lists name rows then they are the step-0 graph among the real accounts and the real_follows table', async () => {
-    const dir = tempDir();
-    const { dir: run } = await runExperiment(experimentIn(dir), { resultsRoot: dir, quiet: true });
+    const run = sharedRun;
     await withSimDb(join(run, 'sim.duckdb'), async (db) => {
       const step0 = await db.query<{ a: number; b: number }>(`SELECT follower_id AS a, followee_id AS b FROM follows WHERE created_step = 0 AND follower_id < 4 AND followee_id < 4 ORDER BY a, b`);
       expect(step0.map((f) => `${f.a}>${f.b}`)).toEqual(['0>1', '0>2', '1>0', '3>0', '3>2']);

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { DatasetError } from '../../src/data/dataset.js';
@@ -35,13 +36,29 @@ cohorts:
   return file;
 }
 
+/**
+ * The experiment on a copy of the sample users, run once uninterrupted (beforeAll, into `a`): one
+ * test reads it, another resumes and branches the same experiment and compares with it.
+ */
+let sharedDir: string;
+let sharedExp: ReturnType<typeof loadExperiment>;
+let straightRun: Awaited<ReturnType<typeof runExperiment>>;
+
+beforeAll(async () => {
+  sharedDir = mkdtempSync(join(tmpdir(), 'socialsim-dataset-run-'));
+  copyFileSync(join(SAMPLE, 'users.csv'), join(sharedDir, 'users.csv'));
+  sharedExp = loadExperiment(experiment(sharedDir));
+  straightRun = await runExperiment(sharedExp, { resultsRoot: join(sharedDir, 'a'), quiet: true });
+}, 60_000);
+
+afterAll(() => {
+  if (sharedDir) rmSync(sharedDir, { recursive: true, force: true });
+});
+
 describe('runs on a dataset', () => {
   it('when cohorts take dataset accounts then they are the file’s first users in order, with their real follows, posts and the reference tables', async () => {
-    const dir = tempDir();
-    copyFileSync(join(SAMPLE, 'users.csv'), join(dir, 'users.csv'));
-    const exp = loadExperiment(experiment(dir));
+    const [dir, exp, run] = [sharedDir, sharedExp, straightRun.dir];
     expect(exp.dataset.users!.path).toBe(join(dir, 'users.csv'));
-    const { dir: run } = await runExperiment(exp, { resultsRoot: dir, quiet: true });
     await withSimDb(join(run, 'sim.duckdb'), async (db) => {
       const users = await db.query<{ id: number; cohort: string; username: string; real_id: string | null }>(
         `SELECT user_id AS id, cohort, username, persona->>'$.dataset.id' AS real_id FROM users WHERE kind = 'agent' ORDER BY user_id`,
@@ -79,10 +96,7 @@ describe('runs on a dataset', () => {
   });
 
   it('when a dataset run with paired cascades is resumed or branched unchanged then every table, the recorded paths and pairings included, equals the uninterrupted run', async () => {
-    const dir = tempDir();
-    copyFileSync(join(SAMPLE, 'users.csv'), join(dir, 'users.csv'));
-    const exp = loadExperiment(experiment(dir));
-    const straight = await runExperiment(exp, { resultsRoot: join(dir, 'a'), quiet: true });
+    const [dir, exp, straight] = [sharedDir, sharedExp, straightRun];
     const sums = await tableChecksums(join(straight.dir, 'sim.duckdb'));
     const paused = await runExperiment(exp, { resultsRoot: join(dir, 'b'), quiet: true, maxSteps: 2 });
     expect((await resumeRun(paused.dir, { quiet: true })).info.status).toBe('completed');

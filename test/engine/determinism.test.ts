@@ -1,5 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableChecksums } from '../../src/analysis/checksums.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { runExperiment } from '../../src/engine/run.js';
@@ -12,10 +14,23 @@ async function checksumsOfRun(seed: number, root: string): Promise<Awaited<Retur
   return tableChecksums(join(dir, 'sim.duckdb'));
 }
 
+type Checksums = Awaited<ReturnType<typeof checksumsOfRun>>;
+/** The run at seed 11, made once (beforeAll): one test runs it again, another runs seed 12 beside it. */
+let seed11Root: string;
+let seed11: Checksums;
+
+beforeAll(async () => {
+  seed11Root = mkdtempSync(join(tmpdir(), 'socialsim-determinism-'));
+  seed11 = await checksumsOfRun(11, seed11Root);
+}, 60_000);
+
+afterAll(() => {
+  if (seed11Root) rmSync(seed11Root, { recursive: true, force: true });
+});
+
 describe('determinism', () => {
   it('when the same experiment runs twice with one seed then every table is identical', async () => {
-    const root = tempDir();
-    const a = await checksumsOfRun(11, root);
+    const a = seed11;
     const b = await checksumsOfRun(11, tempDir());
     expect(b).toEqual(a);
     // The run did something worth comparing.
@@ -25,9 +40,8 @@ describe('determinism', () => {
   });
 
   it('when the seed differs then the outcome differs', async () => {
-    const root = tempDir();
-    const a = await checksumsOfRun(11, root);
-    const b = await checksumsOfRun(12, root);
+    const a = seed11;
+    const b = await checksumsOfRun(12, tempDir());
     expect(b.trace.md5).not.toBe(a.trace.md5);
     expect(b.follows.md5).not.toBe(a.follows.md5);
   });

@@ -1,11 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableChecksums } from '../../src/analysis/checksums.js';
 import { withSimDb } from '../../src/analysis/open.js';
 import { parseExperiment } from '../../src/config/load.js';
 import { branchRun } from '../../src/engine/branch.js';
 import { resumeRun, runExperiment } from '../../src/engine/run.js';
-import { fakeEmbedding, type FakeServer } from '../../src/llm/fake-server.js';
+import { fakeEmbedding, startFakeOpenAI, type FakeServer } from '../../src/llm/fake-server.js';
 import { closeFakeServersAfterEach, fake as server } from '../helpers/llm.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -34,18 +36,36 @@ async function query<T extends object>(dir: string, sql: string): Promise<T[]> {
   return withSimDb(join(dir, 'sim.duckdb'), (db) => db.query<T>(sql));
 }
 
+/**
+ * The experiment on an endpoint of its own, run once (beforeAll): the tests that read it, compare
+ * a resumed run with it, or branch from it share it. What the run alone sent is kept apart from
+ * what a later branch asks the same server.
+ */
+let sharedRoot: string;
+let shared: { server: FakeServer; run: Awaited<ReturnType<typeof runExperiment>>; texts: string[]; requests: number };
+
+beforeAll(async () => {
+  sharedRoot = mkdtempSync(join(tmpdir(), 'socialsim-embedding-'));
+  const s = await startFakeOpenAI();
+  const run = await runExperiment(experiment(s.url), { resultsRoot: sharedRoot, quiet: true });
+  shared = { server: s, run, texts: sentTexts(s), requests: s.embeddingRequests.length };
+}, 60_000);
+
+afterAll(async () => {
+  await shared?.server.close();
+  if (sharedRoot) rmSync(sharedRoot, { recursive: true, force: true });
+});
+
 describe('interest recommender on an embedding endpoint', () => {
   it('when a run uses embedding_model then each distinct text is embedded once, stored, and ranks the feeds', async () => {
-    const s = await server();
-    const run = await runExperiment(experiment(s.url), { resultsRoot: tempDir(), quiet: true });
+    const { run, texts } = shared;
     expect(run.info.status).toBe('completed');
-    const texts = sentTexts(s);
     expect(texts.length).toBeGreaterThan(40);
     expect(new Set(texts).size).toBe(texts.length);
     const [stored] = await query<{ n: number }>(run.dir, `SELECT count(*)::INTEGER AS n FROM embeddings WHERE model = 'emb'`);
     expect(stored!.n).toBe(texts.length);
     const calls = await query<{ cohort: string; outcome: string; n: number }>(run.dir, `SELECT cohort, outcome, count(*)::INTEGER AS n FROM llm_calls GROUP BY ALL`);
-    expect(calls).toEqual([{ cohort: 'recsys', outcome: 'ok', n: s.embeddingRequests.length }]);
+    expect(calls).toEqual([{ cohort: 'recsys', outcome: 'ok', n: shared.requests }]);
     expect(run.info.llm_usage?.some((u) => u.cohort === 'recsys' && u.model === 'emb')).toBe(true);
 
     // The feeds follow the embeddings: an endpoint answering other vectors ranks otherwise.
@@ -69,8 +89,7 @@ describe('interest recommender on an embedding endpoint', () => {
   });
 
   it('when a run is interrupted and resumed then no text is embedded twice and the tables equal an uninterrupted run', async () => {
-    const s = await server();
-    const whole = await runExperiment(experiment(s.url), { resultsRoot: tempDir(), quiet: true });
+    const whole = shared.run;
     const s2 = await server();
     const root = tempDir();
     const first = await runExperiment(experiment(s2.url), { resultsRoot: root, quiet: true, maxSteps: 2 });
@@ -79,7 +98,7 @@ describe('interest recommender on an embedding endpoint', () => {
     expect(resumed.info.status).toBe('completed');
     const texts = sentTexts(s2);
     expect(new Set(texts).size).toBe(texts.length);
-    expect(texts.length).toBe(sentTexts(s).length);
+    expect(texts.length).toBe(shared.texts.length);
     expect(await tableChecksums(join(resumed.dir, 'sim.duckdb'))).toEqual(await tableChecksums(join(whole.dir, 'sim.duckdb')));
   });
 
@@ -97,14 +116,12 @@ describe('interest recommender on an embedding endpoint', () => {
   });
 
   it('when a run is branched without changes then the shared steps take the parent\'s vectors and the branch equals its parent', async () => {
-    const s = await server();
-    const root = tempDir();
-    const parent = await runExperiment(experiment(s.url), { resultsRoot: root, quiet: true });
-    const before = new Set(sentTexts(s));
-    const branch = await branchRun(parent.dir, { resultsRoot: root, quiet: true, atStep: 3, overrides: [] });
+    const { server: s, run: parent } = shared;
+    const before = new Set(shared.texts);
+    const branch = await branchRun(parent.dir, { resultsRoot: sharedRoot, quiet: true, atStep: 3, overrides: [] });
     expect(branch.info.status).toBe('completed');
     // After the branch point the branch asks for what its own steps need and its shared steps did not.
-    const asked = sentTexts(s).slice(before.size);
+    const asked = sentTexts(s).slice(shared.texts.length);
     expect(asked.length).toBeGreaterThan(0);
     expect(asked.length).toBeLessThan(before.size / 2);
     expect(asked.every((t) => before.has(t))).toBe(true);

@@ -1,5 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableChecksums } from '../../src/analysis/checksums.js';
 import { withSimDb } from '../../src/analysis/open.js';
 import { ConfigError, parseExperiment } from '../../src/config/load.js';
@@ -44,6 +46,19 @@ interventions:
   - { at: 6, action: delete_post, post_id: 999999 }
 `;
 
+/** The experiment with its interventions, run once (beforeAll): one test reads it, another compares a resumed run with it. */
+let wholeRoot: string;
+let whole: Awaited<ReturnType<typeof runExperiment>>;
+
+beforeAll(async () => {
+  wholeRoot = mkdtempSync(join(tmpdir(), 'socialsim-interventions-'));
+  whole = await runExperiment(parseExperiment(BASE + INTERVENTIONS, 'x.yaml'), { resultsRoot: wholeRoot, quiet: true });
+}, 60_000);
+
+afterAll(() => {
+  if (wholeRoot) rmSync(wholeRoot, { recursive: true, force: true });
+});
+
 const issues = (yaml: string): string => {
   try {
     parseExperiment(yaml, 'x.yaml');
@@ -82,8 +97,7 @@ interventions:
   });
 
   it('when the run has interventions then labels, deletes, suspensions and the recommender switch take effect at their steps', async () => {
-    const { dir } = await runExperiment(parseExperiment(BASE + INTERVENTIONS, 'x.yaml'), { resultsRoot: tempDir(), quiet: true });
-    await withSimDb(join(dir, 'sim.duckdb'), async (db) => {
+    await withSimDb(join(whole.dir, 'sim.duckdb'), async (db) => {
       const hoax = await db.one<{ id: number; label: string; deleted: number }>(
         `SELECT post_id::INTEGER AS id, label, deleted_step AS deleted FROM posts p JOIN users u ON u.user_id = p.author_id WHERE u.name = 'Hoaxer' AND p.created_step = 1`,
       );
@@ -129,7 +143,6 @@ interventions:
 
   it('when a run with interventions is interrupted and resumed then it ends exactly like an uninterrupted one', async () => {
     const exp = parseExperiment(BASE + INTERVENTIONS, 'x.yaml');
-    const whole = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });
     const paused = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true, maxSteps: 4 });
     const done = await resumeRun(paused.dir, { quiet: true });
     expect(done.info.status).toBe('completed');

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
+import { cliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { FAKE_SERVE, freePorts, portIsFree, ROOT } from './helpers.js';
 
@@ -12,6 +13,9 @@ function cli(args: string[]): { code: number | null; stdout: string; stderr: str
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+// Plan and launch refused or dry-run only check their input: they run in this process (the command
+// line main.ts runs); the cases that start servers, or signal the process, run the binary.
 
 /** 20 statistical + 10 LLM agents on a model served at `ports`, 2 steps. */
 function experimentFile(dir: string, ports: readonly number[], extra = ''): string {
@@ -69,7 +73,7 @@ describe('socialsim plan / launch', () => {
     const dir = tempDir();
     const file = experimentFile(dir, [8000, 8001], '  big: { provider: openai-compatible, model: b, ports: [8001], gpus: [3] }');
     const args = ['--gpus', '1', '--set', 'cohorts[2]={name: big-users, count: 2, model: big}'];
-    const plan = cli(['plan', file, ...args]);
+    const plan = await cliInProcess(['plan', file, ...args]);
     expect(plan.code).toBe(2);
     expect(plan.stdout).toBe('');
     expect(plan.stderr).toBe(
@@ -79,7 +83,7 @@ describe('socialsim plan / launch', () => {
         '  - in total the launched models need 3 GPUs; --gpus gives 1\n' +
         '  - port clash: port 8001 on 127.0.0.1 is used by both model "local" and model "big"\n',
     );
-    const launch = cli(['launch', file, ...args, '--out', join(dir, 'results')]);
+    const launch = await cliInProcess(['launch', file, ...args, '--out', join(dir, 'results')]);
     expect(launch.code).toBe(2);
     expect(launch.stderr).toContain('error [plan.infeasible]');
     expect(existsSync(join(dir, 'results'))).toBe(false);
@@ -89,12 +93,12 @@ describe('socialsim plan / launch', () => {
     const ports = await freePorts(2);
     const dir = tempDir();
     const file = experimentFile(dir, ports);
-    const plan = cli(['plan', file, '--gpus', '4']);
+    const plan = await cliInProcess(['plan', file, '--gpus', '4']);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('2 server instances on 2 of 4 GPUs:');
     expect(plan.stdout).toContain(`CUDA_VISIBLE_DEVICES=1 ${FAKE_SERVE.replace('{port}', String(ports[1]))}`);
     expect(plan.stdout).toContain('idle GPUs: 2, 3');
-    const dry = cli(['launch', file, '--gpus', '4', '--dry-run', '--out', join(dir, 'results')]);
+    const dry = await cliInProcess(['launch', file, '--gpus', '4', '--dry-run', '--out', join(dir, 'results')]);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(plan.stdout);
     expect(dry.stdout).toMatch(/dry run: nothing started \(server logs would go to .*results\/launch-e2e\/servers\/\)/);
