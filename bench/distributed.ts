@@ -22,7 +22,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configHash, parseExperiment } from '../src/config/load.js';
 import { runExperiment } from '../src/engine/run.js';
-import { startRedis } from '../test/helpers/redis.js';
+import { end as stop, startRedis } from '../test/helpers/redis.js';
 
 const agents = Number(process.argv[2] ?? 320);
 const steps = Number(process.argv[3] ?? 3);
@@ -69,17 +69,6 @@ function startWorker(redis: string): Promise<ChildProcess> {
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(hard);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 interface Figures {
   readonly workers: number;

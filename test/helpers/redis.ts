@@ -48,7 +48,8 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
   });
 }
 
-function end(child: ChildProcess | null): Promise<void> {
+/** Stops a child process: SIGTERM, then SIGKILL after 5 s; at once when it has already exited. */
+export function end(child: ChildProcess | null): Promise<void> {
   if (child === null || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
