@@ -9,6 +9,7 @@ import { intervene, type PlatformIntervention } from './interventions.js';
 import { platformAccount, treatPost, writeHerding, type HerdingArm } from './herding.js';
 import { readEmbeddings, writeEmbeddings } from './embeddings.js';
 import { agentContexts, type AgentContext } from './context.js';
+import { EdgeList } from '../common/edge-list.js';
 import { injectedFault } from '../common/test-hooks.js';
 import { ChannelDb } from './db.js';
 import { HomeTimeline } from './home-timeline.js';
@@ -38,7 +39,8 @@ function usageByModel(batch: StepBatch): Map<string, { requests: number; promptT
 
 export interface DatasetImport {
   readonly users: readonly UserRow[];
-  readonly follows: readonly (readonly [number, number])[];
+  /** [follower, followee]: an EdgeList for a generated graph (millions of edges), pairs for a few. */
+  readonly follows: EdgeList | readonly (readonly [number, number])[];
   /** Opening posts; those from dataset.posts carry the file's id (and track flag), kept in `dataset_posts`. */
   readonly posts: readonly (Omit<PostRow, 'postId' | 'kind' | 'parentId' | 'rootId'> & { readonly datasetId?: string; readonly track?: boolean; readonly realTimeMs?: number })[];
   /** Real data kept as loaded for reports: the real_posts, real_follows and real_cascades tables. */
@@ -169,9 +171,13 @@ export class Channel {
       batch.users.push(u);
     }
     // Follows skip the step batch's net-change bookkeeping: an import only adds.
-    const follows: [number, number][] = [];
-    for (const [a, b] of data.follows) {
-      if (a !== b && this.state.users.has(a) && this.state.users.has(b) && ChannelState.addTo(this.state.follows, a, b)) follows.push([a, b]);
+    const given = data.follows instanceof EdgeList ? data.follows : EdgeList.of(data.follows);
+    const follows = new EdgeList(given.length);
+    const users = this.state.users;
+    for (let e = 0; e < given.length; e++) {
+      const a = given.from(e);
+      const b = given.to(e);
+      if (a !== b && users.has(a) && users.has(b) && ChannelState.addTo(this.state.follows, a, b)) follows.push(a, b);
     }
     const fromDataset: DatasetPostRow[] = [];
     for (const { datasetId, track, realTimeMs, ...p } of data.posts) {

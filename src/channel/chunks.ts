@@ -17,13 +17,20 @@ export const big = (n: number | null): DuckDBValue => (n === null ? null : BigIn
  * since each chunk crosses into DuckDB once instead of once per value.
  */
 export async function appendColumns(conn: DuckDBConnection, table: string, types: readonly DuckDBType[], columns: readonly DuckDBValue[][]): Promise<void> {
-  const rows = columns[0]?.length ?? 0;
+  await appendChunks(conn, table, types, columns[0]?.length ?? 0, (start, end) => columns.map((c) => c.slice(start, end)));
+}
+
+/**
+ * `rows` rows in data chunks whose columns `slice` makes one chunk at a time: a table of
+ * millions of rows (a large follow graph) is never a JS array of millions of values.
+ */
+export async function appendChunks(conn: DuckDBConnection, table: string, types: readonly DuckDBType[], rows: number, slice: (start: number, end: number) => DuckDBValue[][]): Promise<void> {
   if (rows === 0) return;
   const appender = await conn.createAppender(table);
   for (let offset = 0; offset < rows; offset += CHUNK_ROWS) {
     const n = Math.min(CHUNK_ROWS, rows - offset);
     const chunk = DuckDBDataChunk.create(types, n);
-    chunk.setColumns(columns.map((c) => c.slice(offset, offset + n)));
+    chunk.setColumns(slice(offset, offset + n));
     appender.appendDataChunk(chunk);
   }
   appender.closeSync();

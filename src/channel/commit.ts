@@ -1,13 +1,18 @@
 import { BIGINT, BOOLEAN, DOUBLE, INTEGER, TIMESTAMP, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { LlmCallRow, StepBatch } from './batch.js';
-import { appendColumns, appendPairs, appendRankedLists, big, deletePairs, simTimestamp } from './chunks.js';
+import { appendChunks, appendColumns, appendPairs, appendRankedLists, big, deletePairs, simTimestamp } from './chunks.js';
+import type { EdgeList } from '../common/edge-list.js';
 import { writePlatformBatch } from './commit-platform.js';
 
 export { simTimestamp };
 
 /** Import-time follows: appended as given, no net-change bookkeeping. */
-export async function appendFollows(conn: DuckDBConnection, pairs: readonly (readonly [number, number])[], step: number): Promise<void> {
-  await appendColumns(conn, 'follows', [INTEGER, INTEGER, INTEGER], [pairs.map((p) => p[0]), pairs.map((p) => p[1]), new Array<DuckDBValue>(pairs.length).fill(step)]);
+export async function appendFollows(conn: DuckDBConnection, edges: EdgeList, step: number): Promise<void> {
+  await appendChunks(conn, 'follows', [INTEGER, INTEGER, INTEGER], edges.length, (start, end) => [
+    Array.from(edges.fromColumn(start, end)),
+    Array.from(edges.toColumn(start, end)),
+    new Array<DuckDBValue>(end - start).fill(step),
+  ]);
 }
 
 /**

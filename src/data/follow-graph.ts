@@ -1,8 +1,9 @@
+import { EdgeList } from '../common/edge-list.js';
 import { Rng } from '../common/rng.js';
 import type { GenerateConfig } from '../config/types.js';
 import { filledGenerate } from './generate-options.js';
 import type { Persona } from './personas.js';
-import { preferentialGraph } from './preferential.js';
+import { preferentialEdges } from './preferential.js';
 import { StanceTable } from './stance.js';
 
 /** The `dataset.generate` knobs of the graph beyond mean out-degree and interest homophily. */
@@ -55,9 +56,14 @@ class WeightedPicker {
  * `preferential`: see preferential.ts.
  */
 export function generateFollowGraph(seed: number, personas: readonly Persona[], meanOutDegree: number, homophily: number, options: FollowGraphOptions = {}): [number, number][] {
-  if (meanOutDegree <= 0 || personas.length < 2) return [];
+  return generateFollowEdges(seed, personas, meanOutDegree, homophily, options).toArray();
+}
+
+/** `generateFollowGraph` as an EdgeList: what a large setup uses (no object per edge). */
+export function generateFollowEdges(seed: number, personas: readonly Persona[], meanOutDegree: number, homophily: number, options: FollowGraphOptions = {}): EdgeList {
+  if (meanOutDegree <= 0 || personas.length < 2) return new EdgeList();
   const stanceHomophily = options.stanceHomophily ?? 0;
-  if (options.model === 'preferential') return preferentialGraph(seed, personas, meanOutDegree, homophily, options.attachmentOffset ?? 1, stanceHomophily);
+  if (options.model === 'preferential') return preferentialEdges(seed, personas, meanOutDegree, homophily, options.attachmentOffset ?? 1, stanceHomophily);
 
   // Pickers work on indices into `personas`; edges are written with user ids.
   const byTopic = new Map<string, number[]>();
@@ -70,7 +76,7 @@ export function generateFollowGraph(seed: number, personas: readonly Persona[], 
   const interestPickers = personas.map((p) => p.interests.map((t) => topicPickers.get(t) as WeightedPicker));
   const stances = new StanceTable(personas);
 
-  const edges: [number, number][] = [];
+  const edges = new EdgeList(Math.round(personas.length * meanOutDegree * 1.05));
   const followees: number[] = [];
   personas.forEach((p, u) => {
     const rng = Rng.derive(seed, 'follow-graph', p.userId);
@@ -86,7 +92,7 @@ export function generateFollowGraph(seed: number, personas: readonly Persona[], 
     followees.length = 0;
     for (const v of chosen) followees.push((personas[v] as Persona).userId);
     followees.sort((a, b) => a - b);
-    for (const id of followees) edges.push([p.userId, id]);
+    for (const id of followees) edges.push(p.userId, id);
   });
   return edges;
 }

@@ -1,3 +1,4 @@
+import { EdgeList } from '../common/edge-list.js';
 import { Rng } from '../common/rng.js';
 import type { Persona } from './personas.js';
 import { StanceTable } from './stance.js';
@@ -29,7 +30,7 @@ class Pool {
  * their follows from the full population once everyone has joined, so every agent ends with
  * its drawn out-degree.
  */
-export function preferentialGraph(seed: number, personas: readonly Persona[], meanOutDegree: number, homophily: number, k0: number, stanceHomophily: number): [number, number][] {
+export function preferentialEdges(seed: number, personas: readonly Persona[], meanOutDegree: number, homophily: number, k0: number, stanceHomophily: number): EdgeList {
   const n = personas.length;
   const order = personas.map((_, i) => i);
   const shuffle = Rng.derive(seed, 'follow-graph', 'arrival');
@@ -73,12 +74,12 @@ export function preferentialGraph(seed: number, personas: readonly Persona[], me
   }
   for (const u of order) if ((chosen[u] as number[]).length < (want[u] as number)) follow(u, n);
 
-  const edges: [number, number][] = [];
+  const edges = new EdgeList(Math.round(n * meanOutDegree * 1.05));
   const ids = personas.map((p) => p.userId);
   const sorted = personas.map((_, i) => i).sort((a, b) => (ids[a] as number) - (ids[b] as number));
   for (const u of sorted) {
     const followees = (chosen[u] as number[]).map((v) => ids[v] as number).sort((a, b) => a - b);
-    for (const v of followees) edges.push([ids[u] as number, v]);
+    for (const v of followees) edges.push(ids[u] as number, v);
   }
   return edges;
 }

@@ -4,7 +4,8 @@ import type { DatasetImport } from '../channel/channel.js';
 import type { UserRow } from '../channel/batch.js';
 import type { Experiment } from '../config/types.js';
 import { loadDataset, type LoadedDataset } from '../data/dataset.js';
-import { followGraphOptions, generateFollowGraph } from '../data/follow-graph.js';
+import { EdgeList } from '../common/edge-list.js';
+import { followGraphOptions, generateFollowEdges } from '../data/follow-graph.js';
 import { buildPersonas, followsAmong, type BuiltPersonas } from '../data/population.js';
 import { generatePersonas, type Persona } from '../data/personas.js';
 import { composePost } from '../data/text-grammar.js';
@@ -89,7 +90,7 @@ export function initialDataset(exp: Experiment, pop: Population): DatasetImport 
     const seedId = pop.seedIds[i] as number;
     for (const p of pop.personas) {
       const byInterest = s.followed_by_interests?.some((t) => p.interests.includes(t)) ?? false;
-      if (byInterest || Rng.derive(exp.seed, 'seed-followers', i, p.userId).chance(s.followed_by)) follows.push([p.userId, seedId]);
+      if (byInterest || Rng.derive(exp.seed, 'seed-followers', i, p.userId).chance(s.followed_by)) follows.push(p.userId, seedId);
     }
   });
 
@@ -110,13 +111,15 @@ export function initialDataset(exp: Experiment, pop: Population): DatasetImport 
  * The step-0 graph: the dataset's follows among the accounts taken (when given), and the
  * generated graph for generated personas (all of them without a follows file).
  */
-function followGraph(exp: Experiment, pop: Population): [number, number][] {
+function followGraph(exp: Experiment, pop: Population): EdgeList {
   const gen = exp.dataset.generate;
-  const generated = generateFollowGraph(exp.seed, pop.personas, gen.follows_per_agent, gen.homophily, followGraphOptions(gen));
+  const generated = generateFollowEdges(exp.seed, pop.personas, gen.follows_per_agent, gen.homophily, followGraphOptions(gen));
   const real = pop.dataset?.loaded.follows;
   if (!real || !pop.dataset) return generated;
   const isReal = new Set(pop.personas.filter((p) => p.dataset).map((p) => p.userId));
-  return [...followsAmong(real, pop.dataset.built), ...generated.filter(([follower]) => !isReal.has(follower))];
+  const out = EdgeList.of(followsAmong(real, pop.dataset.built));
+  for (let e = 0; e < generated.length; e++) if (!isReal.has(generated.from(e))) out.push(generated.from(e), generated.to(e));
+  return out;
 }
 
 /** The dataset's original posts by accounts some cohort took: the platform's opening posts, with their file ids (dataset_posts). */

@@ -73,6 +73,11 @@ describe('search_posts and search_users', () => {
     await step(ch, 4, [[0, 'mute', { user_id: 11 }]]);
     expect(await ask(ch, 5, 0, 'search_users', { query: 'pasta', limit: 1 })).toEqual({ ok: true, result: { users: [12] } });
     expect(await ask(ch, 6, 0, 'search_users', { query: 'pasta' })).toEqual({ ok: true, result: { users: [12, 10] } });
+    // The users' index is built at the first search: an account that signs up later is indexed as it arrives
+    // (13: 'pasta' 3 times in 4 tokens, above 10's 2 in 8 and 12's 1 in 4, as at step 1).
+    ch.configure({ search: 'bm25' });
+    await step(ch, 7, [[13, 'sign_up', { username: 'late', name: 'Pasta Pasta', bio: 'pasta' }]]);
+    expect(await ask(ch, 8, 0, 'search_users', { query: 'pasta' })).toEqual({ ok: true, result: { users: [13, 10, 12] } });
     ch.close();
   });
 
