@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { estimateRun } from '../config/capacity.js';
+import { relaunchedWithHeap } from './heap.js';
 import { loadExperiment, type Experiment } from '../config/load.js';
 import { launchServers, LaunchError, type RunningServers } from '../launch/launch.js';
 import { formatPlan, type ServerPlan } from '../launch/plan.js';
@@ -104,10 +106,15 @@ export function registerLaunch(program: Command): void {
     .option('--dry-run', 'print the plan and the commands (with a cluster, the ssh lines); start nothing')
     .option('--emit <kind>', 'slurm: write a Slurm batch script for the cluster instead of launching')
     .option('--script <file>', 'where --emit writes the script (default: stdout)')
-    .option('--yes', 'run even when the estimate says it needs more memory than Node\'s heap limit or more than a day')
+    .option('--yes', 'run even when the estimate says it needs more than a day (or, run in-process, more than Node\'s heap limit)')
     .option('--no-report', 'skip writing report.html')
     .option('-q, --quiet', 'no progress output')
     .action(async (file: string, opts: LaunchCommandOptions) => {
+      if (!opts.dryRun && opts.emit === undefined) {
+        // Before any server starts: a run larger than this heap continues in a process with one that fits.
+        const experiment = loadExperiment(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
+        if (await relaunchedWithHeap(estimateRun(experiment as unknown as Record<string, unknown>), opts.quiet)) return;
+      }
       const { run } = await launchCommand(file, opts, process.argv.slice(2));
       if (run) printOutcome(run, opts.maxSteps !== undefined);
     });

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PolicyUnavailableError } from '../agents/policies.js';
+import { estimateRunFile } from '../config/capacity.js';
 import { loadExperiment } from '../config/load.js';
+import { relaunchedWithHeap } from './heap.js';
 import { resumeRunOrBranch } from '../engine/branch.js';
 import { ResumeError } from '../engine/run.js';
 import { readRunInfo, RUN_FILES } from '../engine/run-folder.js';
@@ -42,6 +44,8 @@ export function registerResume(program: Command): void {
           printSweepOutcome(await resumeSweep(runDir, { parallel: opts.parallel, quiet: opts.quiet, preflight: opts.preflight }));
           return;
         }
+        const resolved = join(runDir, RUN_FILES.resolved);
+        if (existsSync(resolved) && (await relaunchedWithHeap(estimateRunFile(resolved), opts.quiet))) return;
         await resumeOne(runDir, opts);
       } catch (err) {
         const endpoints = endpointCliError(err);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { PolicyUnavailableError } from '../agents/policies.js';
-import { confirmationNeeded, estimateRun } from '../config/capacity.js';
+import { confirmationNeeded, estimateRun, machineLimits } from '../config/capacity.js';
+import { canRelaunchHeap, relaunchedWithHeap } from './heap.js';
 import { formatIssue, loadExperimentWithWarnings, type Experiment } from '../config/load.js';
 import { parsePath } from '../config/overrides.js';
 import { join } from 'node:path';
@@ -45,13 +46,17 @@ export interface RunCommandResult extends RunOutcome {
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
+  return runLoadedExperiment(loadForRun(file, opts), { ...opts, file }, argv);
+}
+
+/** The experiment `run` runs, its warnings printed. */
+function loadForRun(file: string, opts: RunCommandOptions): Experiment {
   // A sweep: block describes a family of runs, not this one: without it, the run's id is the
   // one the sweep gives the same parameters.
   const loaded = loadExperimentWithWarnings(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
   if (!opts.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
   if (!opts.quiet && loaded.experiment.sweep) process.stderr.write(sweepWarning(file, loaded.experiment) + '\n');
-  const experiment = withoutSweep(loaded.experiment);
-  return runLoadedExperiment(experiment, { ...opts, file }, argv);
+  return withoutSweep(loaded.experiment);
 }
 
 /**
@@ -83,7 +88,7 @@ function shownValue(v: unknown): string {
 export async function runLoadedExperiment(given: Experiment, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
   // With a cluster inventory the servers listen on the hosts the plan gives (launched, by hand or by Slurm).
   const experiment = given.cluster !== undefined ? withPlannedEndpoints(given, planOrFail(given, undefined)) : given;
-  const tooBig = confirmationNeeded(estimateRun(experiment as unknown as Record<string, unknown>));
+  const tooBig = confirmationNeeded(estimateRun(experiment as unknown as Record<string, unknown>), machineLimits(), canRelaunchHeap());
   if (tooBig && !opts.yes) throw new CliError('run.needs_yes', `${tooBig}; pass --yes to run it anyway`, EXIT_INVALID_INPUT);
   checkOutDir(opts.out);
   if (opts.redis !== undefined) checkRedisUrl(opts.redis);
@@ -127,7 +132,7 @@ export function registerRun(program: Command): void {
     .option('--set <path=value...>', 'override any field, e.g. --set clock.timesteps=48 (repeatable)', [])
     .option('--max-steps <n>', 'stop (resumably) after this many steps; continue with `socialsim resume`', parseMaxSteps)
     .option('--force', 'replace an existing run folder of this exact experiment')
-    .option('--yes', 'run even when the estimate says it needs more memory than Node\'s heap limit or more than a day')
+    .option('--yes', 'run even when the estimate says it needs more than a day (or, run in-process, more than Node\'s heap limit)')
     .option('--replay <run-dir>', 'answer every LLM request from that run\'s recorded responses (no model needed); into <run-id>-replay')
     .option('--no-report', 'skip writing report.html')
     .option('--no-preflight', 'start without first checking that every model endpoint answers')
@@ -136,6 +141,9 @@ export function registerRun(program: Command): void {
     .action(async (file: string | undefined, opts: RunCommandOptions) => {
       const source = file ?? (opts.replay ? join(opts.replay, 'experiment.resolved.yaml') : undefined);
       if (!source) throw new CliError('cli.no_file', 'run needs an experiment file (or --replay <run-dir>)', EXIT_INVALID_INPUT);
+      // Loaded quietly first: a run that restarts with a larger heap prints its warnings once, from there.
+      const estimate = estimateRun(loadForRun(source, { ...opts, quiet: true }) as unknown as Record<string, unknown>);
+      if (await relaunchedWithHeap(estimate, opts.quiet)) return;
       printOutcome(await runCommand(source, opts, process.argv.slice(2)), opts.maxSteps !== undefined);
     });
 }

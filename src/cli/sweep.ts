@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { confirmationNeeded, estimateRun } from '../config/capacity.js';
+import { confirmationNeeded, estimateRun, machineLimits } from '../config/capacity.js';
 import { expandSweep, runLabel } from '../sweep/expand.js';
 import { runSweep, type SweepOutcome } from '../sweep/run-sweep.js';
 import { endpointCliError } from './endpoint-errors.js';
@@ -22,7 +22,7 @@ export interface SweepCommandOptions {
 /** The first run of the sweep that needs `--yes` (see src/config/capacity.ts), as a CliError. */
 function checkSweepSize(file: string, overrides: readonly string[]): void {
   for (const run of expandSweep(file, overrides)) {
-    const tooBig = confirmationNeeded(estimateRun(run.experiment as unknown as Record<string, unknown>));
+    const tooBig = confirmationNeeded(estimateRun(run.experiment as unknown as Record<string, unknown>), machineLimits(), true);
     if (tooBig) throw new CliError('run.needs_yes', `sweep run ${runLabel(run.params)}: ${tooBig}; pass --yes to run the sweep anyway`, EXIT_INVALID_INPUT);
   }
 }
@@ -59,7 +59,7 @@ export function registerSweep(program: Command): void {
     .option('--set <path=value...>', 'override a field of the base experiment (repeatable)', [])
     .option('--no-preflight', 'start without first checking that every model endpoint answers')
     .option('-q, --quiet', 'no progress lines')
-    .option('--yes', 'run even when a run is estimated to need more memory than Node\'s heap limit or more than a day')
+    .option('--yes', 'run even when a run is estimated to need more than a day')
     .action(async (file: string, opts: SweepCommandOptions) => {
       if (!opts.dryRun && !opts.yes) checkSweepSize(file, opts.set);
       if (!opts.dryRun) checkOutDir(opts.out);

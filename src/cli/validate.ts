@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { promptBudgetProblem } from '../agents/policies.js';
-import { confirmationNeeded, estimateRun } from '../config/capacity.js';
+import { confirmationNeeded, estimateRun, gib, heapFlagsFor, machineLimits } from '../config/capacity.js';
 import { formatIssue, validateFile } from '../config/load.js';
 
 export interface ValidateSummary {
@@ -28,8 +28,11 @@ export function validateExperiments(files: readonly string[], overrides: readonl
       lines.push(`ok  ${file}: ${e.name}, ${agents.toLocaleString('en-US')} agents in ${e.cohorts.length} cohort(s), ${e.clock.timesteps} steps of ${e.clock.step}`);
       // Accepted, but worth knowing: a duration that is not a whole number of steps was rounded.
       for (const w of result.warnings) lines.push(`warning: ${formatIssue(w)}`);
-      const tooBig = confirmationNeeded(estimateRun(e as unknown as Record<string, unknown>));
+      const estimate = estimateRun(e as unknown as Record<string, unknown>);
+      const tooBig = confirmationNeeded(estimate, machineLimits(), true);
       if (tooBig) lines.push(`warning: ${file}: ${tooBig}; run and launch need --yes to start it`);
+      const heap = heapFlagsFor(estimate);
+      if (heap) lines.push(`note: ${file}: about ${gib(estimate.heapBytes)} of JS heap; run starts itself again with ${heap.join(' ')}`);
     } else {
       for (const issue of result.issues) lines.push(formatIssue(issue));
     }

@@ -1,11 +1,14 @@
 /**
  * What a run of this size will cost on this machine, from its counts alone, so that
  * `cohorts[0].count: 1e9` is refused at validation instead of dying in a V8 heap abort minutes
- * later. The figures are rough (fitted to the README's Performance table: 100,000 statistical
- * agents × 5 steps peak at 1.9–2.4 GiB and take 33–39 s; 1,000 agents × 200 steps take ~80 s):
- * good to a factor of two, which is all a refusal needs.
+ * later, and a run larger than Node's heap gets one that fits (cli/heap.ts). The figures are
+ * rough, fitted to bench:scale (300,000 agents of the quickstart at midday peak at 1.9 GiB of
+ * JS heap and 2.9 GiB resident; 1,000,000 at 5.6 and 7.5) and the README's Performance table
+ * (1,000 agents × 200 steps take ~80 s): good to a factor of two, which is all a refusal needs.
  */
+import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
+import { parse } from 'yaml';
 import { getHeapStatistics } from 'node:v8';
 import type { RawIssue } from './messages.js';
 
@@ -16,8 +19,12 @@ const num = (v: unknown, dflt: number): number => (typeof v === 'number' && Numb
 /** Resident memory a run needs besides its agents (Node, DuckDB, the modules). */
 const BASE_BYTES = 150 * 2 ** 20;
 /** Per agent: persona, feed state, indexes; plus per initial follow edge. */
-const AGENT_BYTES = 14 * 2 ** 10;
-const FOLLOW_BYTES = 512;
+const AGENT_BYTES = 6 * 2 ** 10;
+const FOLLOW_BYTES = 384;
+/** The JS heap's share of those (the rest is DuckDB's and Node's own memory). */
+const HEAP_BASE_BYTES = 60 * 2 ** 20;
+const HEAP_AGENT_BYTES = 3.5 * 2 ** 10;
+const HEAP_FOLLOW_BYTES = 256;
 /** Per step whatever the size (commit, recommender refresh, events), and per agent-step. */
 const STEP_SECONDS = 0.3;
 const AGENT_STEPS_PER_SECOND = 12_000;
@@ -27,8 +34,10 @@ export const LONG_RUN_SECONDS = 24 * 3600;
 export interface RunEstimate {
   readonly agents: number;
   readonly timesteps: number;
-  /** Peak resident memory. */
+  /** Peak resident memory: the JS heap, DuckDB's buffers, Node itself. */
   readonly bytes: number;
+  /** Of that, the peak of the JS heap (what Node's --max-old-space-size must allow). */
+  readonly heapBytes: number;
   /** Wall time of the statistical agents' work (LLM calls are not counted: they depend on the endpoints). */
   readonly seconds: number;
 }
@@ -56,8 +65,19 @@ export function estimateRun(data: Rec): RunEstimate {
     agents,
     timesteps,
     bytes: BASE_BYTES + agents * (AGENT_BYTES + follows * FOLLOW_BYTES),
+    heapBytes: HEAP_BASE_BYTES + agents * (HEAP_AGENT_BYTES + follows * HEAP_FOLLOW_BYTES),
     seconds: timesteps * (STEP_SECONDS + agents / AGENT_STEPS_PER_SECOND),
   };
+}
+
+/** The estimate of a resolved experiment file (a run folder's); an unreadable file estimates as empty, its reader reports it. */
+export function estimateRunFile(path: string): RunEstimate {
+  try {
+    const data: unknown = parse(readFileSync(path, 'utf8'));
+    return estimateRun(isRec(data) ? data : {});
+  } catch {
+    return estimateRun({});
+  }
 }
 
 export const gib = (bytes: number): string => {
@@ -100,18 +120,32 @@ export function capacityIssues(data: Rec, limits: MachineLimits = machineLimits(
 }
 
 /**
- * Why a run that fits this machine still needs `--yes`: more memory than V8's heap limit
- * (it would die in a heap abort) or longer than a day. Null when it does not.
+ * Why a run that fits this machine still needs `--yes`: more JS heap than V8's limit when the
+ * process cannot start itself again with a larger one (`heapRaisable`: the CLI can, see
+ * cli/heap.ts; a command run in-process cannot), or longer than a day. Null when it does not.
  */
-export function confirmationNeeded(e: RunEstimate, limits: MachineLimits = machineLimits()): string | null {
+export function confirmationNeeded(e: RunEstimate, limits: MachineLimits = machineLimits(), heapRaisable = false): string | null {
   const why: string[] = [];
-  if (e.bytes > limits.heapLimitBytes) {
+  if (e.heapBytes > limits.heapLimitBytes && !heapRaisable) {
     why.push(
-      `about ${gib(e.bytes)} of memory, more than Node's heap limit of ${gib(limits.heapLimitBytes)} ` +
-        `(raise it with NODE_OPTIONS=--max-old-space-size=${Math.ceil((e.bytes * 1.25) / 2 ** 20)})`,
+      `about ${gib(e.heapBytes)} of JS heap, more than Node's heap limit of ${gib(limits.heapLimitBytes)} ` +
+        `(raise it with NODE_OPTIONS=${heapFlagsFor(e, limits)?.[0] ?? '--max-old-space-size'})`,
     );
   }
   if (e.seconds > LONG_RUN_SECONDS) why.push(`about ${duration(e.seconds)} of computing (statistical agents alone)`);
   if (why.length === 0) return null;
   return `${e.agents.toLocaleString('en-US')} agents × ${e.timesteps.toLocaleString('en-US')} steps need ${why.join(' and ')}`;
+}
+
+/**
+ * The V8 flags a run of this estimate needs, or null when the current heap will do: an old
+ * space a quarter above the estimate (never more than the machine's memory minus what the
+ * estimate leaves outside the heap) and a 64 MiB young generation, which halves the scavenges
+ * of a setup that keeps nearly everything it allocates.
+ */
+export function heapFlagsFor(e: RunEstimate, limits: MachineLimits = machineLimits()): string[] | null {
+  if (e.heapBytes <= limits.heapLimitBytes) return null;
+  const outside = Math.max(0, e.bytes - e.heapBytes);
+  const mb = Math.floor(Math.min(e.heapBytes * 1.25, limits.totalBytes - outside) / 2 ** 20);
+  return [`--max-old-space-size=${mb}`, '--max-semi-space-size=64'];
 }

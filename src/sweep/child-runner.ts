@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compiledFile } from '../common/build.js';
 import { packageDir } from '../common/packages.js';
 import { readRunInfo, RUN_FILES, type RunInfo } from '../engine/run-folder.js';
+import { estimateRunFile, heapFlagsFor } from '../config/capacity.js';
 
 const tsxLoader = (): string => pathToFileURL(join(packageDir('tsx'), 'dist', 'loader.mjs')).href;
 
@@ -36,11 +37,11 @@ export function planOf(runDir: string): Plan {
 }
 
 /** Runs the child process of one run; resolves with its exit code. Its output goes to `logPath`. */
-export function runChild(args: readonly string[], logPath: string): Promise<number> {
+export function runChild(args: readonly string[], logPath: string, nodeFlags: readonly string[] = []): Promise<number> {
   const fd = openSync(logPath, 'a');
   return new Promise((done) => {
     // stdin a pipe nobody writes to: its end tells the child this process died (child.ts).
-    const child = spawn(process.execPath, [...childArgs(), ...args], { stdio: ['pipe', fd, fd] });
+    const child = spawn(process.execPath, [...nodeFlags, ...childArgs(), ...args], { stdio: ['pipe', fd, fd] });
     closeSync(fd);
     child.on('error', () => done(1));
     child.on('exit', (code) => done(code ?? 1));
@@ -88,7 +89,9 @@ export async function runInChild(r: ChildRun): Promise<ChildRunResult> {
   if (plan !== 'skip') {
     const flags = [...(r.noReport ? ['--no-report'] : []), ...(r.by ? [`--by=${r.by}`] : [])];
     const args = plan === 'resume' ? ['resume', r.runDir, ...flags] : ['run', r.experimentYaml, r.resultsRoot, r.file, ...(plan === 'force' ? ['--force'] : []), ...flags];
-    const code = await runChild(args, r.logPath);
+    // A run larger than Node's default heap gets one that fits (as `socialsim run` restarts itself).
+    const heap = heapFlagsFor(estimateRunFile(r.experimentYaml));
+    const code = await runChild(args, r.logPath, heap ?? []);
     if (code !== 0) note = lastLines(r.logPath, 3) || `exit code ${code}`;
   }
   const ms = plan === 'skip' ? 0 : performance.now() - t0;

@@ -1,0 +1,78 @@
+/**
+ * A million statistical agents on one machine (issue #17, item 3): setup, step and peak memory.
+ *   npm run bench:scale                 1,000,000 agents × 2 steps
+ *   npm run bench:scale -- 300000x3     other agents × steps
+ * The quickstart's experiment at that size (popularity feed with its home timeline, diurnal
+ * activity, two seed accounts), from midday. The bench starts itself again with the heap flags `socialsim
+ * run` would choose (src/cli/heap.ts), so the figures are those of the CLI. Prints setup by
+ * part (personas, step-0 dataset, import into DuckDB + the mirror), each step by phase, peak
+ * JS heap (sampled every 50 ms) and peak RSS, and the run's memory estimate next to them.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPolicies } from '../src/agents/policies.js';
+import { Channel } from '../src/channel/channel.js';
+import { estimateRun, gib } from '../src/config/capacity.js';
+import { parseExperiment } from '../src/config/load.js';
+import { SimClock } from '../src/engine/clock.js';
+import { buildPopulation, initialDataset } from '../src/engine/setup.js';
+import { simulate } from '../src/engine/simulate.js';
+import { recommenderFor } from '../src/recsys/registry.js';
+import { relaunchedWithHeap, allowHeapRelaunch } from '../src/cli/heap.js';
+import { parse } from 'yaml';
+
+const [agents, steps] = (process.argv[2] ?? '1000000x2').split('x').map(Number) as [number, number];
+const quickstart = parse(readFileSync(new URL('../experiments/quickstart.yaml', import.meta.url), 'utf8')) as Record<string, any>;
+quickstart.cohorts[0].count = agents;
+quickstart.clock.timesteps = steps;
+// Midday, the diurnal profile's busy hours: the steps measured are heavy ones, not the night's.
+quickstart.clock.start = '2024-06-17T12:00:00Z';
+quickstart.report = { auto: false };
+const estimate = estimateRun(quickstart);
+
+allowHeapRelaunch(process.argv);
+if (!(await relaunchedWithHeap(estimate, false))) await bench();
+
+async function bench(): Promise<void> {
+  const exp = parseExperiment(JSON.stringify(quickstart), 'bench.yaml');
+  const dir = mkdtempSync(join(tmpdir(), 'socialsim-scale-'));
+  let peakHeap = 0;
+  const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 50);
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  try {
+    const t0 = performance.now();
+    const population = await buildPopulation(exp);
+    const t1 = performance.now();
+    const dataset = initialDataset(exp, population);
+    const t2 = performance.now();
+    const channel = await Channel.open(join(dir, 'sim.duckdb'));
+    await channel.importDataset(dataset, new SimClock(exp.clock).timeOf(0));
+    const t3 = performance.now();
+    console.log(`\n${agents.toLocaleString('en-US')} agents × ${steps} steps (quickstart.yaml scaled)`);
+    console.log(`  setup                ${s(t3 - t0)}: personas ${s(t1 - t0)} · dataset ${s(t2 - t1)} · import ${s(t3 - t2)}`);
+    const reports = await simulate({
+      experiment: exp,
+      channel,
+      population,
+      recommender: recommenderFor(exp),
+      policies: createPolicies(exp),
+      onStep: (r) => {
+        const p = r.phases;
+        console.log(
+          `  step ${r.step}               ${s(r.wallMs)}: snapshot ${s(p.snapshot)} · recsys ${s(p.recsys)} · decide ${s(p.decide)} · apply ${s(p.apply)} · commit ${s(p.commit)}` +
+            ` (${r.activeAgents.toLocaleString('en-US')} active, ${r.actions.toLocaleString('en-US')} actions)`,
+        );
+      },
+    });
+    channel.close();
+    const mean = reports.reduce((n, r) => n + r.wallMs, 0) / Math.max(1, reports.length);
+    console.log(`  mean step            ${s(mean)}`);
+    console.log(`  peak JS heap         ${gib(peakHeap)} (limit ${gib((await import('node:v8')).getHeapStatistics().heap_size_limit)})`);
+    console.log(`  peak RSS             ${gib(process.resourceUsage().maxRSS * 1024)}`);
+    console.log(`  estimate             ${gib(estimate.bytes)} resident, ${gib(estimate.heapBytes)} JS heap`);
+  } finally {
+    clearInterval(sampler);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
