@@ -40,8 +40,15 @@ async function bench(): Promise<void> {
   let peakHeap = 0;
   const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 50);
   const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  // CPU time of the process (all its threads) beside wall time: on a shared machine the wall
+  // time grows with the load, the CPU time much less.
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   try {
     const t0 = performance.now();
+    const c0 = cpu();
     const population = await buildPopulation(exp);
     const t1 = performance.now();
     const dataset = initialDataset(exp, population);
@@ -49,8 +56,9 @@ async function bench(): Promise<void> {
     const channel = await Channel.open(join(dir, 'sim.duckdb'));
     await channel.importDataset(dataset, new SimClock(exp.clock).timeOf(0));
     const t3 = performance.now();
+    let c = cpu();
     console.log(`\n${agents.toLocaleString('en-US')} agents × ${steps} steps (quickstart.yaml scaled)`);
-    console.log(`  setup                ${s(t3 - t0)}: personas ${s(t1 - t0)} · dataset ${s(t2 - t1)} · import ${s(t3 - t2)}`);
+    console.log(`  setup                ${s(t3 - t0)} (CPU ${s(c - c0)}): personas ${s(t1 - t0)} · dataset ${s(t2 - t1)} · import ${s(t3 - t2)}`);
     const reports = await simulate({
       experiment: exp,
       channel,
@@ -59,8 +67,11 @@ async function bench(): Promise<void> {
       policies: createPolicies(exp),
       onStep: (r) => {
         const p = r.phases;
+        const now = cpu();
+        const used = now - c;
+        c = now;
         console.log(
-          `  step ${r.step}               ${s(r.wallMs)}: snapshot ${s(p.snapshot)} · recsys ${s(p.recsys)} · decide ${s(p.decide)} · apply ${s(p.apply)} · commit ${s(p.commit)}` +
+          `  step ${r.step}               ${s(r.wallMs)} (CPU ${s(used)}): snapshot ${s(p.snapshot)} · recsys ${s(p.recsys)} · decide ${s(p.decide)} · apply ${s(p.apply)} · commit ${s(p.commit)}` +
             ` (${r.activeAgents.toLocaleString('en-US')} active, ${r.actions.toLocaleString('en-US')} actions)`,
         );
       },

@@ -21,6 +21,21 @@ export async function appendColumns(conn: DuckDBConnection, table: string, types
 }
 
 /**
+ * Rows of objects as data chunks, each column's values taken one chunk at a time: the columns
+ * of a million-row table (a million-agent import, a step's trace) are short-lived arrays of
+ * 2,048 values instead of a dozen million-value arrays alive at once.
+ */
+export async function appendRows<T>(conn: DuckDBConnection, table: string, types: readonly DuckDBType[], rows: readonly T[], columns: readonly ((row: T, index: number) => DuckDBValue)[]): Promise<void> {
+  await appendChunks(conn, table, types, rows.length, (start, end) =>
+    columns.map((column) => {
+      const out: DuckDBValue[] = new Array(end - start);
+      for (let i = start; i < end; i++) out[i - start] = column(rows[i]!, i);
+      return out;
+    }),
+  );
+}
+
+/**
  * `rows` rows in data chunks whose columns `slice` makes one chunk at a time: a table of
  * millions of rows (a large follow graph) is never a JS array of millions of values.
  */

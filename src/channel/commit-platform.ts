@@ -1,6 +1,6 @@
 import { BIGINT, BOOLEAN, DOUBLE, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { ShownFeed, StepBatch } from './batch.js';
-import { appendColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts } from './chunks.js';
+import { appendChunks, appendColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts } from './chunks.js';
 import { writeSocialBatch } from './commit-social.js';
 
 /**
@@ -53,28 +53,38 @@ export async function writePlatformBatch(conn: DuckDBConnection, batch: StepBatc
  */
 async function writeFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<number, ShownFeed>, step: number): Promise<void> {
   const shared = new Map<number, readonly number[]>();
-  const agents: DuckDBValue[] = [];
-  const posts: DuckDBValue[] = [];
-  const ranks: DuckDBValue[] = [];
-  const home: DuckDBValue[] = [];
-  const vias: DuckDBValue[] = [];
+  let rows = 0;
   for (const [agent, feed] of feeds) {
-    if (feed.sources === null && feed.via === null) {
-      shared.set(agent, feed.ids);
-      continue;
-    }
-    feed.ids.forEach((id, rank) => {
-      agents.push(agent);
-      posts.push(id);
-      ranks.push(rank);
-      home.push(feed.sources?.[rank] === 'home');
-      vias.push(feed.via?.[rank] ?? null);
-    });
+    if (feed.sources === null && feed.via === null) shared.set(agent, feed.ids);
+    else rows += feed.ids.length;
   }
   if (shared.size > 0) await appendRankedLists(conn, shared, step, `INSERT INTO impressions SELECT $1, u.user_id, p.post_id, p.rank, 'recsys', NULL`);
-  if (agents.length === 0) return;
+  if (rows === 0) return;
+  // Typed columns (NaN: no via post): millions of rows at a large step, none of them objects.
+  const agents = new Int32Array(rows);
+  const posts = new Float64Array(rows);
+  const ranks = new Int32Array(rows);
+  const home = new Uint8Array(rows);
+  const vias = new Float64Array(rows);
+  let at = 0;
+  for (const [agent, feed] of feeds) {
+    if (feed.sources === null && feed.via === null) continue;
+    for (let rank = 0; rank < feed.ids.length; rank++, at++) {
+      agents[at] = agent;
+      posts[at] = feed.ids[rank]!;
+      ranks[at] = rank;
+      home[at] = feed.sources?.[rank] === 'home' ? 1 : 0;
+      vias[at] = feed.via?.[rank] ?? NaN;
+    }
+  }
   await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_impressions (agent_id INTEGER, post_id DOUBLE, rank INTEGER, home BOOLEAN, via DOUBLE)');
-  await appendColumns(conn, 'feed_impressions', [INTEGER, DOUBLE, INTEGER, BOOLEAN, DOUBLE], [agents, posts, ranks, home, vias]);
+  await appendChunks(conn, 'feed_impressions', [INTEGER, DOUBLE, INTEGER, BOOLEAN, DOUBLE], rows, (start, end) => [
+    Array.from(agents.subarray(start, end)),
+    Array.from(posts.subarray(start, end)),
+    Array.from(ranks.subarray(start, end)),
+    Array.from(home.subarray(start, end), (h) => h === 1),
+    Array.from(vias.subarray(start, end), (v) => (Number.isNaN(v) ? null : v)),
+  ]);
   await conn.run(
     `INSERT INTO impressions SELECT $1, agent_id, post_id::BIGINT, rank, CASE WHEN home THEN 'home' ELSE 'recsys' END, via::BIGINT FROM feed_impressions`,
     [step],

@@ -1,6 +1,6 @@
 import { BIGINT, BOOLEAN, DOUBLE, INTEGER, TIMESTAMP, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { LlmCallRow, StepBatch } from './batch.js';
-import { appendChunks, appendColumns, appendPairs, appendRankedLists, big, deletePairs, simTimestamp } from './chunks.js';
+import { appendChunks, appendColumns, appendPairs, appendRankedLists, appendRows, big, deletePairs, simTimestamp } from './chunks.js';
 import type { EdgeList } from '../common/edge-list.js';
 import { writePlatformBatch } from './commit-platform.js';
 
@@ -22,35 +22,34 @@ export async function appendFollows(conn: DuckDBConnection, edges: EdgeList, ste
 export async function writeBatch(conn: DuckDBConnection, batch: StepBatch, firstSeq: number): Promise<void> {
   const { step } = batch;
   const time = simTimestamp(batch.simTimeMs);
-  const u = batch.users;
-  await appendColumns(
-    conn,
-    'users',
-    [INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, INTEGER],
-    [u.map((r) => r.userId), u.map((r) => r.username), u.map((r) => r.name), u.map((r) => r.bio), u.map((r) => r.cohort), u.map((r) => r.model), u.map((r) => r.kind), u.map((r) => r.persona), u.map(() => step)],
-  );
-  const p = batch.posts;
-  await appendColumns(
-    conn,
-    'posts',
-    [BIGINT, INTEGER, VARCHAR, VARCHAR, BIGINT, INTEGER, TIMESTAMP, VARCHAR, BIGINT, INTEGER, INTEGER, INTEGER, BIGINT, VARCHAR],
-    [
-      p.map((r) => big(r.postId)),
-      p.map((r) => r.authorId),
-      p.map((r) => r.text),
-      p.map((r) => r.kind),
-      p.map((r) => big(r.parentId)),
-      p.map(() => step),
-      p.map(() => time),
-      p.map((r) => r.label),
-      p.map((r) => big(r.rootId)),
-      p.map((): DuckDBValue => null),
-      p.map((): DuckDBValue => null),
-      p.map((): DuckDBValue => null),
-      p.map((r) => big(r.via?.viaPostId ?? null)),
-      p.map((r) => r.via?.source ?? null),
-    ],
-  );
+  await appendRows(conn, 'users', [INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, INTEGER], batch.users, [
+    (r) => r.userId,
+    (r) => r.username,
+    (r) => r.name,
+    (r) => r.bio,
+    (r) => r.cohort,
+    (r) => r.model,
+    (r) => r.kind,
+    (r) => r.persona,
+    () => step,
+  ]);
+  const none = (): DuckDBValue => null;
+  await appendRows(conn, 'posts', [BIGINT, INTEGER, VARCHAR, VARCHAR, BIGINT, INTEGER, TIMESTAMP, VARCHAR, BIGINT, INTEGER, INTEGER, INTEGER, BIGINT, VARCHAR], batch.posts, [
+    (r) => big(r.postId),
+    (r) => r.authorId,
+    (r) => r.text,
+    (r) => r.kind,
+    (r) => big(r.parentId),
+    () => step,
+    () => time,
+    (r) => r.label,
+    (r) => big(r.rootId),
+    none,
+    none,
+    none,
+    (r) => big(r.via?.viaPostId ?? null),
+    (r) => r.via?.source ?? null,
+  ]);
   const r = batch.reposts;
   await appendColumns(conn, 'reposts', [INTEGER, BIGINT, BIGINT, INTEGER], [r.map((x) => x.userId), r.map((x) => big(x.postId)), r.map((x) => big(x.repostId)), r.map(() => step)]);
   await deletePairs(conn, 'likes', ['user_id', 'post_id'], batch.likes.removed);
@@ -88,11 +87,15 @@ export async function writeBatch(conn: DuckDBConnection, batch: StepBatch, first
     [VARCHAR, INTEGER, INTEGER, VARCHAR, VARCHAR, INTEGER, VARCHAR, VARCHAR],
     [a.map((x) => x.survey), a.map(() => step), a.map((x) => x.agentId), a.map((x) => x.cohort), a.map((x) => x.question), a.map((x) => x.answer), a.map((x) => x.raw), a.map((x) => x.error)],
   );
-  const t = batch.trace;
-  await appendColumns(
-    conn,
-    'trace',
-    [INTEGER, INTEGER, TIMESTAMP, INTEGER, VARCHAR, VARCHAR, BOOLEAN, VARCHAR, VARCHAR],
-    [t.map(() => step), t.map((_, i) => firstSeq + i), t.map(() => time), t.map((x) => x.agentId), t.map((x) => x.action), t.map((x) => x.args), t.map((x) => x.ok), t.map((x) => x.result), t.map((x) => x.error)],
-  );
+  await appendRows(conn, 'trace', [INTEGER, INTEGER, TIMESTAMP, INTEGER, VARCHAR, VARCHAR, BOOLEAN, VARCHAR, VARCHAR], batch.trace, [
+    () => step,
+    (_, i) => firstSeq + i,
+    () => time,
+    (x) => x.agentId,
+    (x) => x.action,
+    (x) => x.args,
+    (x) => x.ok,
+    (x) => x.result,
+    (x) => x.error,
+  ]);
 }
