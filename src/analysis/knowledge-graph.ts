@@ -13,7 +13,7 @@
  * an LLM's paragraph), so a side is read from a fixed sample in post-id hash order: at most
  * GRAPH_SAMPLE posts and GRAPH_CHARS characters, whichever comes first.
  */
-import nlp from 'compromise';
+import type nlpFn from 'compromise';
 import { UndirectedGraph } from 'graphology';
 import * as louvainNs from 'graphology-communities-louvain';
 import { Rng } from '../common/rng.js';
@@ -76,6 +76,14 @@ type LouvainFn = (graph: UndirectedGraph, options: { rng: () => number; getEdgeW
 // tsc sees, the function is `default` at run time (or the namespace itself, depending on the loader).
 const louvain = ((louvainNs as unknown as { default?: LouvainFn }).default ?? louvainNs) as unknown as LouvainFn;
 
+type Nlp = typeof nlpFn;
+let nlpModule: Promise<Nlp> | undefined;
+/**
+ * compromise, imported when a graph is first built: its import costs about a second of CPU,
+ * which a process that builds none (`run --no-report`, a sweep's child, `list`) does not pay.
+ */
+const loadNlp = (): Promise<Nlp> => (nlpModule ??= import('compromise').then((m) => m.default));
+
 const TAG = /#([\p{L}\p{N}_]+)/gu;
 const EDGE_TRIM = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 const POSSESSIVE = /['’]s$/iu;
@@ -85,8 +93,8 @@ export function entityForm(text: string): string {
   return text.replace(EDGE_TRIM, '').replace(POSSESSIVE, '').replace(EDGE_TRIM, '').replace(/\s+/gu, ' ');
 }
 
-/** A post's entities and #tags: node id → the spelling it had there. #tags and @mentions are not entities. */
-export function postTerms(text: string): Map<string, string> {
+/** A post's entities and #tags (`nlp`: compromise): node id → the spelling it had there. #tags and @mentions are not entities. */
+export function postTerms(nlp: Nlp, text: string): Map<string, string> {
   const found = new Map<string, string>();
   const doc = nlp(text);
   const groups: [NodeKind, string[]][] = [
@@ -159,6 +167,7 @@ async function computeKnowledgeGraph(db: SimDb, seed: number, side: Side = 'sim'
      WHERE k <= ${Math.floor(limits.posts)} AND (k = 1 OR chars <= ${Math.floor(limits.chars)})
      ORDER BY post_id`,
   );
+  const nlp = await loadNlp();
   // Templated and repeated texts are tagged and scored once.
   const memo = new Map<string, { terms: Map<string, string>; score: number }>();
   const terms = new Map<string, Tally>();
@@ -168,7 +177,7 @@ async function computeKnowledgeGraph(db: SimDb, seed: number, side: Side = 'sim'
   const users = new Map<string, { label: string; stance: Map<string, number> } & Tally>();
   for (const r of rows) {
     let m = memo.get(r.text);
-    if (!m) memo.set(r.text, (m = { terms: postTerms(r.text), score: compound(r.text) }));
+    if (!m) memo.set(r.text, (m = { terms: postTerms(nlp, r.text), score: compound(r.text) }));
     if (m.terms.size === 0) continue;
     const s = m.score;
     const ids = [...m.terms.keys()].sort();

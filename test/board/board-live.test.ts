@@ -33,6 +33,7 @@ models:
 cohorts:
   - { name: all, count: 20, model: stat, activity: 0.6 }
 recsys: { kind: popularity }
+report: { auto: false } # the pages read the runs' databases; the report link is tested on the small run
 sweep:
   matrix: { recsys.kind: [popularity] }
   seeds: [1, 2]

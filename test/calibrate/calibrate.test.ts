@@ -16,6 +16,7 @@ import { configHash, parseExperiment } from '../../src/config/load.js';
 import { withoutSweep } from '../../src/sweep/expand.js';
 import { calibrateCommand, dryRunText, type CalibrateCommandOptions } from '../../src/cli/calibrate.js';
 import { CliError } from '../../src/cli/errors.js';
+import { cliInProcess } from '../helpers/cli.js';
 import { recordingLogger } from '../helpers/vega.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -131,7 +132,8 @@ describe('socialsim calibrate', () => {
 
     // Again with the same arguments: every run reused, the same trials.
     const mtimes = info.trials.map((t) => statSync(join(root, 'oasis-format', t.runs[0]!.run_id, 'run.json')).mtimeMs);
-    const again = cli(args);
+    // (In this process: the binary's exit code and output are checked above; its runs are child processes either way.)
+    const again = await cliInProcess(args);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/4 trials \((\d) runs, \1 reused\)/);
     const second = readInfo(plan.dir);

@@ -50,15 +50,15 @@ describe('socialsim CLI', () => {
 
   it('when run with --seed, --set and --out then the run folder reflects them and inspect/report read it', async () => {
     const out = tempDir();
-    const r = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--seed', '5', '--set', 'clock.timesteps=10', '--set', 'cohorts[0].count=150']);
-    expect(r.stderr).toMatch(/step 9 \(10\/10 done\) /); // plain progress lines when stderr is not a terminal, steps numbered from 0
+    const r = cli(['run', 'experiments/quickstart.yaml', '--out', out, '--seed', '5', '--set', 'clock.timesteps=4', '--set', 'cohorts[0].count=150']);
+    expect(r.stderr).toMatch(/step 3 \(4\/4 done\) /); // plain progress lines when stderr is not a terminal, steps numbered from 0
     expect(r.code).toBe(0);
     const runDir = onlyRunDir(out, 'quickstart');
     expect(r.stdout).toContain(`run folder: ${runDir}`);
     expect(r.stdout).toContain(`report:     ${join(runDir, 'report.html')}`);
     const info = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as Record<string, unknown>;
-    expect(info).toMatchObject({ seed: 5, timesteps: 10, steps_completed: 10, agents: 150, status: 'completed' });
-    expect(readFileSync(join(runDir, 'experiment.resolved.yaml'), 'utf8')).toMatch(/timesteps: 10/);
+    expect(info).toMatchObject({ seed: 5, timesteps: 4, steps_completed: 4, agents: 150, status: 'completed' });
+    expect(readFileSync(join(runDir, 'experiment.resolved.yaml'), 'utf8')).toMatch(/timesteps: 4/);
 
     const inspect = await cliInProcess(['inspect', runDir]);
     expect(inspect.code).toBe(0);
@@ -66,7 +66,7 @@ describe('socialsim CLI', () => {
     expect(inspect.stdout).toContain('## Actions by type');
     expect(inspect.stdout).toMatch(/refresh\s+\d+/);
 
-    const rerun = await cliInProcess(['run', 'experiments/quickstart.yaml', '--out', out, '--seed', '5', '--set', 'clock.timesteps=10', '--set', 'cohorts[0].count=150', '-q']);
+    const rerun = await cliInProcess(['run', 'experiments/quickstart.yaml', '--out', out, '--seed', '5', '--set', 'clock.timesteps=4', '--set', 'cohorts[0].count=150', '-q']);
     expect(rerun.code).toBe(2);
     expect(rerun.stderr).toContain(`error [run.exists]: ${runDir} already holds this exact experiment (status completed)`);
 
@@ -79,15 +79,15 @@ describe('socialsim CLI', () => {
 
   it('when a run is paused with --max-steps then resume finishes it and writes the report', async () => {
     const out = tempDir();
-    const first = await cliInProcess(['run', 'experiments/quickstart.yaml', '--out', out, '--set', 'cohorts[0].count=100', '--max-steps', '4', '-q']);
+    const first = await cliInProcess(['run', 'experiments/quickstart.yaml', '--out', out, '--set', 'cohorts[0].count=100', '--set', 'clock.timesteps=8', '--max-steps', '4', '-q']);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^interrupted: 4\/24 steps/);
+    expect(first.stdout).toMatch(/^interrupted: 4\/8 steps/);
     const runDir = onlyRunDir(out, 'quickstart');
     expect(first.stdout).toContain(`continue with: socialsim resume ${runDir}`);
     expect(existsSync(join(runDir, 'report.html'))).toBe(false);
     const second = cli(['resume', runDir, '-q']);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/^completed: 24\/24 steps/);
+    expect(second.stdout).toMatch(/^completed: 8\/8 steps/);
     expect(existsSync(join(runDir, 'report.html'))).toBe(true);
     const third = await cliInProcess(['resume', runDir]);
     expect(third.code).toBe(2);

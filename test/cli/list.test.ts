@@ -9,6 +9,7 @@ import { findRuns, type ListedRun } from '../../src/engine/run-list.js';
 import { branchRun } from '../../src/engine/branch.js';
 import { runExperiment, type RunOutcome } from '../../src/engine/run.js';
 import { writeReport } from '../../src/report/index.js';
+import { cliInProcess } from '../helpers/cli.js';
 import { smallExperiment } from '../helpers/experiment.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -111,16 +112,17 @@ describe('socialsim list', () => {
     expect(existsSync(join(first.dir, 'report.html'))).toBe(false);
   });
 
-  it('when run from the command line then list --json, report on a results folder and a population-changing branch behave as documented', () => {
+  it('when run from the command line then list --json, report on a results folder and a population-changing branch behave as documented', async () => {
     const cwd = join(root, '..');
-    const list = cli(['list', 'results', '--json'], cwd);
+    // The report's refusal on the binary (exit code 2); list and the branch's refusal in this process.
+    const list = await cliInProcess(['list', 'results', '--json'], cwd);
     expect(list.code).toBe(0);
     expect((JSON.parse(list.stdout) as { path: string }[]).map((f) => f.path)).toContain(relative(cwd, first.dir));
     const report = cli(['report', 'results'], cwd);
     expect(report.code).toBe(2);
     expect(report.stderr).toContain('error [run.not_found]: results is not a run folder (it holds no sim.duckdb); the run folders beneath it:');
     expect(report.stderr).toMatch(/pass one of them, e\.g\.: socialsim report results\/small\/\S+\n$/);
-    const refused = cli(['branch', relative(cwd, first.dir), '--at-step', '1', '--set', 'cohorts[0].count=500'], cwd);
+    const refused = await cliInProcess(['branch', relative(cwd, first.dir), '--at-step', '1', '--set', 'cohorts[0].count=500'], cwd);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('error [run.branch_invalid]: a branch cannot change who lives in the run: cohorts[0].count (120 → 500).');
     expect(refused.stdout).toBe('');

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { acquireRunLock, liveWriter, releaseRunLock, RunLockedError } from '../../src/engine/run-lock.js';
 import { alive, cli, onlyRun, runJson, stepLines, TINY_YAML } from '../helpers/crash.js';
+import { cliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const BIN = new URL('../../bin/socialsim.js', import.meta.url).pathname;
@@ -53,20 +54,21 @@ describe('run lock', () => {
       expect(stepLines(runDir)).toEqual([0, 1]);
       const events = readFileSync(join(runDir, 'events.jsonl'), 'utf8');
 
+      // The resume's refusal on the binary (its exit code); the others in this process, whose PID is not the lock's.
       const resume = await cli(['resume', runDir, '-q']);
       expect(resume.code).toBe(2);
       expect(resume.stderr).toContain(`error [run.locked]: this run is being written by PID ${live.pid}`);
-      const force = await cli(['run', file, '--out', root, '-q', '--force']);
+      const force = await cliInProcess(['run', file, '--out', root, '-q', '--force']);
       expect(force.code).toBe(2);
       expect(force.stderr).toContain(`this run is being written by PID ${live.pid}`);
-      const sweep = await cli(['sweep', file, '--out', root, '-q']);
+      const sweep = await cliInProcess(['sweep', file, '--out', root, '-q']);
       expect(sweep.code).toBe(2);
       expect(sweep.stderr).toBe(`error [run.locked]: this run is being written by PID ${live.pid} (${runDir}); wait for it to finish, or stop it (kill ${live.pid}) and run socialsim resume ${runDir}\n`);
       expect(readFileSync(join(runDir, 'events.jsonl'), 'utf8')).toBe(events);
 
       live.kill('SIGKILL');
       for (let i = 0; i < 200 && alive(live.pid!); i++) await sleep(50);
-      const resumed = await cli(['resume', runDir, '-q', '--no-report']);
+      const resumed = await cliInProcess(['resume', runDir, '-q', '--no-report']);
       expect(resumed.code).toBe(0);
       expect(runJson(runDir)).toMatchObject({ status: 'completed', steps_completed: 5 });
     } finally {

@@ -44,7 +44,7 @@ describe('crash points', () => {
     // experiment.resolved.yaml and run.json (running), no sim.duckdb.
     const fresh = await killedAt('after-folder', file, join(dir, 'after-folder'));
     expect(readdirSync(fresh).sort()).toEqual(['experiment.resolved.yaml', 'run.json', 'run.lock']);
-    // Refusals only read the folder: in this process. Kills and resumes are real processes.
+    // Refusals only read the folder: in this process. Kills are real processes, and so is one resume of each kind that checks stderr or the exit code.
     const again = await cliInProcess(['run', file, '--out', join(dir, 'after-folder'), '-q']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('continue it with `socialsim resume`');
@@ -52,8 +52,9 @@ describe('crash points', () => {
     const bare = join(dir, 'bare', 'tiny', basename(fresh));
     cpSync(fresh, bare, { recursive: true });
     rmSync(join(bare, 'run.json'));
-    for (const runDir of [fresh, bare]) {
-      const resumed = await cli(['resume', runDir, '-q', '--no-report']);
+    // One resume on the binary (nothing on its stderr), the other in this process.
+    for (const [runDir, resume] of [[fresh, cli], [bare, cliInProcess]] as const) {
+      const resumed = await resume(['resume', runDir, '-q', '--no-report']);
       expect(resumed.stderr).toBe('');
       expect(resumed.stdout).toContain(said);
       expect(await outcomeOf(runDir)).toEqual(expected);
@@ -65,7 +66,7 @@ describe('crash points', () => {
     const afterCommit = await killedAt('after-commit:2', file, join(dir, 'after-commit'));
     expect(runJson(afterCommit)).toMatchObject({ status: 'running', steps_completed: 2 });
     expect(stepLines(afterCommit)).toEqual([0, 1]);
-    const resumed = await cli(['resume', afterCommit, '-q', '--no-report']);
+    const resumed = await cliInProcess(['resume', afterCommit, '-q', '--no-report']);
     expect(resumed.stdout).toContain(said);
     expect(await outcomeOf(afterCommit)).toEqual(expected);
     // The lost line comes back from the database, marked as recovered.
@@ -93,7 +94,8 @@ describe('crash points', () => {
   it('when a sweep is killed then its child dies with it, and resume finishes every run as an uninterrupted one', async () => {
     const dir = tempDir();
     const file = join(dir, 'sweep.yaml');
-    writeFileSync(file, TINY_YAML.replace('timesteps: 5', 'timesteps: 12') + 'sweep:\n  matrix:\n    recsys.kind: [random, popularity]\n');
+    // No report.html per run: the runs' tables are what is compared.
+    writeFileSync(file, TINY_YAML.replace('timesteps: 5', 'timesteps: 12') + 'report: { auto: false }\nsweep:\n  matrix:\n    recsys.kind: [random, popularity]\n');
     const runs = expandSweep(file);
     const expected = await Promise.all(runs.map(async (r) => outcomeOf((await runExperiment(r.experiment, { resultsRoot: join(dir, 'reference'), quiet: true })).dir)));
 
@@ -112,7 +114,8 @@ describe('crash points', () => {
     expect(existsSync(join(root, 'tiny', runs[1]!.runId))).toBe(false);
 
     const sweepDir = readdirSync(join(root, 'tiny')).find((f) => f.startsWith('sweep-'))!;
-    const resumed = await cli(['resume', join(root, 'tiny', sweepDir), '-q']);
+    // The kill is the process's; the resume (whose runs are child processes anyway) runs in this one.
+    const resumed = await cliInProcess(['resume', join(root, 'tiny', sweepDir), '-q']);
     expect(resumed.stderr).toBe('');
     expect(resumed.stdout).toContain('2 runs, 2 completed');
     for (const [i, r] of runs.entries()) expect(await outcomeOf(join(root, 'tiny', r.runId))).toEqual(expected[i]);

@@ -9,9 +9,9 @@ import { SMALL_YAML } from '../helpers/experiment.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const BIN = new URL('../../bin/socialsim.js', import.meta.url).pathname;
-// Big enough that a step takes a while, so the kill can land inside one.
+// Big enough that a step takes a while (about 0.2 s on the 2-core VM), so the kill, polled every 5 ms, lands inside one.
 // herding on: a resumed run must treat exactly the posts the uninterrupted one did.
-const OVERRIDES = ['--set', 'cohorts[0].count=3000', '--set', 'cohorts[1].count=1000', '--set', 'clock.timesteps=6', '--set', 'herding={}'];
+const OVERRIDES = ['--set', 'cohorts[0].count=1500', '--set', 'cohorts[1].count=500', '--set', 'clock.timesteps=6', '--set', 'herding={}'];
 
 function committedSteps(runRoot: string): number {
   const exp = join(runRoot, 'small');
@@ -61,5 +61,5 @@ describe('resume after kill -9', () => {
       expect(resumed.info.status).toBe('completed');
       expect(await tableChecksums(join(runDir, 'sim.duckdb'))).toEqual(expected);
     }
-  }, 180_000); // three runs of 4,000 agents: a loaded 2-core machine needs more than the suite's 60 s (not a performance bound)
+  }, 180_000); // three runs of 2,000 agents: a loaded 2-core machine needs more than the suite's 60 s (not a performance bound)
 });

@@ -58,6 +58,8 @@ describe('socialsim plan / launch', () => {
     const runDir = join(out, 'launch-e2e', runs[0]!);
     const info = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { status: string; command: string[] };
     expect(info.status).toBe('completed');
+    // Like run, launch writes the report (the cluster launch test passes --no-report).
+    expect(readFileSync(join(runDir, 'report.html'), 'utf8')).toContain('<html');
     const byEndpoint = await withSimDb(join(runDir, 'sim.duckdb'), (db) =>
       db.query<{ endpoint: string; n: number }>(`SELECT endpoint, count(*)::INTEGER AS n FROM llm_calls WHERE outcome = 'ok' GROUP BY endpoint ORDER BY endpoint`),
     );

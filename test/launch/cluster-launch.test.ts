@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { withSimDb } from '../../src/analysis/open.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { slurmScript } from '../../src/launch/slurm.js';
 import { startFakeOpenAI } from '../../src/llm/fake-server.js';
+import { cliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { FAKE_SERVE, freePorts, portIsFree, ROOT } from './helpers.js';
 
@@ -16,13 +17,10 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** `cli` without blocking this process: the in-process fake servers must keep answering. */
-function cliAsync(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
-}
+
+// The dry run, --emit slurm, the refused plans and the run against servers started by hand run in
+// this process (the command line main.ts runs); the launch over ssh, which starts and stops
+// servers through SOCIALSIM_SSH, runs the binary.
 
 /**
  * The ssh stand-in: drops the options, logs destination and remote command (tab-separated,
@@ -71,7 +69,8 @@ describe('socialsim launch on a cluster', () => {
     const pidDir = join(dir, 'pids');
     const out = join(dir, 'results');
     const ssh = fakeSsh(dir);
-    const r = cli(['launch', clusterFile(dir, ports, pidDir), '--out', out, '-q'], { SOCIALSIM_SSH: `${ssh.program} -o BatchMode=yes` });
+    // No report: test/launch/cli.test.ts checks that launch writes one.
+    const r = cli(['launch', clusterFile(dir, ports, pidDir), '--out', out, '-q', '--no-report'], { SOCIALSIM_SSH: `${ssh.program} -o BatchMode=yes` });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^completed: 2\/2 steps, 30 agents/);
@@ -100,7 +99,7 @@ describe('socialsim launch on a cluster', () => {
   it('when launch --dry-run is given a cluster then it prints the plan and each ssh line, quoted, and starts nothing', async () => {
     const dir = tempDir();
     const file = clusterFile(dir, [8000, 8001], join(dir, 'pids'));
-    const r = cli(['launch', file, '--dry-run', '--out', join(dir, 'results')]);
+    const r = await cliInProcess(['launch', file, '--dry-run', '--out', join(dir, 'results')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('2 server instances on 2 of 2 GPUs over 2 hosts:');
     expect(r.stdout).toContain('host beta (127.0.0.1, ssh me@127.0.0.1): 1 instance, idle GPUs: none');
@@ -116,11 +115,11 @@ describe('socialsim launch on a cluster', () => {
     expect(existsSync(join(dir, 'pids'))).toBe(false);
   });
 
-  it('when --emit slurm is given then the batch script has one node per host, one srun per host with its GPUs, the readiness loop and the run line', () => {
+  it('when --emit slurm is given then the batch script has one node per host, one srun per host with its GPUs, the readiness loop and the run line', async () => {
     const dir = tempDir();
     const script = join(dir, 'job.sh');
     const file = `${ROOT}experiments/cluster.yaml`;
-    const r = cli(['launch', 'experiments/cluster.yaml', '--emit', 'slurm', '--script', script, '--out', 'results', '--set', 'clock.timesteps=6']);
+    const r = await cliInProcess(['launch', 'experiments/cluster.yaml', '--emit', 'slurm', '--script', script, '--out', 'results', '--set', 'clock.timesteps=6']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const text = readFileSync(script, 'utf8');
@@ -169,7 +168,7 @@ cohorts:
 recsys: { kind: random, feed_size: 3 }
 `);
       const out = join(dir, 'results');
-      const r = await cliAsync(['run', file, '--out', out, '-q', '--no-report']);
+      const r = await cliInProcess(['run', file, '--out', out, '-q', '--no-report']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const run = readdirSync(join(out, 'cluster-run'))[0]!;
@@ -182,11 +181,11 @@ recsys: { kind: random, feed_size: 3 }
     }
   });
 
-  it('when --gpus is given with a cluster, or neither is given, then plan refuses with one line', () => {
-    const both = cli(['plan', 'experiments/cluster.yaml', '--gpus', '8']);
+  it('when --gpus is given with a cluster, or neither is given, then plan refuses with one line', async () => {
+    const both = await cliInProcess(['plan', 'experiments/cluster.yaml', '--gpus', '8']);
     expect(both.code).toBe(2);
     expect(both.stderr).toBe('error [cli.gpus_with_cluster]: --gpus is for one machine; this experiment lists its machines in cluster.hosts (4), which give the GPUs: drop --gpus\n');
-    const neither = cli(['plan', 'experiments/mixed-models.yaml']);
+    const neither = await cliInProcess(['plan', 'experiments/mixed-models.yaml']);
     expect(neither.code).toBe(2);
     expect(neither.stderr).toBe('error [cli.missing_gpus]: --gpus <n> is required: the GPUs of this machine (or list the machines in cluster.hosts)\n');
   });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/engine/run.js';
 import { expandSweep } from '../../src/sweep/expand.js';
 import { runSweep } from '../../src/sweep/run-sweep.js';
+import { cliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const BIN = new URL('../../bin/socialsim.js', import.meta.url).pathname;
@@ -16,6 +17,7 @@ seed: 3
 clock: { timesteps: 3, step: 1h, start: 2024-06-17T08:00:00Z }
 cohorts:
   - { name: all, count: 20, model: stat, activity: 0.6 }
+report: { auto: false } # what is checked is the run's folder and steps (test/sweep/run-sweep.test.ts checks the children's reports)
 sweep:
   matrix:
     recsys.kind: [random]
@@ -40,7 +42,7 @@ describe('sweep resume and CLI', () => {
     expect(info.steps_completed).toBe(3);
   });
 
-  it('when the sweep is invalid then `socialsim sweep` exits 2 naming the problem; --dry-run lists the runs', () => {
+  it('when the sweep is invalid then `socialsim sweep` exits 2 naming the problem; --dry-run lists the runs', async () => {
     const dir = tempDir();
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, ONE.replace('[random]', '[random, tiktok]'));
@@ -50,8 +52,9 @@ describe('sweep resume and CLI', () => {
 
     const good = join(dir, 'good.yaml');
     writeFileSync(good, ONE.replace('[random]', '[random, popularity]'));
-    const dry = spawnSync(process.execPath, [BIN, 'sweep', good, '--dry-run', '--out', dir, '--set', 'sweep.seeds=[1, 2]'], { cwd: ROOT, encoding: 'utf8' });
-    expect(dry.status).toBe(0);
+    // The refusal on the binary (exit code 2); the dry run in this process.
+    const dry = await cliInProcess(['sweep', good, '--dry-run', '--out', dir, '--set', 'sweep.seeds=[1, 2]']);
+    expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/^[0-9a-f]{12} {2}[0-9a-f]{64} {2}recsys\.kind=random seed=1$/m);
     expect(dry.stdout).toContain('4 runs; sweep folder would be');
   });

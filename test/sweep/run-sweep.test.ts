@@ -66,6 +66,8 @@ describe('runSweep', () => {
     expect(indexed).toHaveLength(4);
     for (const row of indexed) {
       expect(row.status).toBe('completed');
+      // Each child writes its run's report, as socialsim run does (report.auto; the other sweep tests turn it off).
+      expect(readFileSync(join(row.run_dir, 'report.html'), 'utf8')).toContain('<html');
       const runJson = JSON.parse(readFileSync(join(row.run_dir, 'run.json'), 'utf8')) as { seed: number; wall_ms: number };
       expect(runJson.seed).toBe(row.seed);
       expect(row.wall_ms).toBe(runJson.wall_ms);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { BEFORE_RUN, describeNotification } from '../../channel/context.js';
+import { BEFORE_RUN, describeNotification } from '../../channel/notifications.js';
 import type { WirePost, WireRequest } from './wire.js';
 
 /** Built-in templates; a model's `prompts: { system, user }` files replace them. */

@@ -1,4 +1,4 @@
-import type { MemoryItem, Notification } from '../../channel/context.js';
+import type { MemoryItem, Notification } from '../../channel/notifications.js';
 
 /**
  * A decision request as it crosses into a worker thread: plain data only (no Sets or Maps),
