@@ -181,7 +181,7 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
     if (obs.followees.size > 0 && rng.chance(params.unfollow_prob)) {
       actions.push({ action: 'unfollow', args: { user_id: rng.pick(sorted(obs.followees)) } });
     }
-    if (marks.ownPosts.length > 0 && params.delete_prob > 0 && rng.chance(params.delete_prob)) {
+    if (params.delete_prob > 0 && marks.ownPosts.length > 0 && rng.chance(params.delete_prob)) {
       actions.push({ action: 'delete_post', args: { post_id: rng.pick(marks.ownPosts) } });
     }
     if (actions.length === 1) actions.push({ action: 'do_nothing', args: {} });

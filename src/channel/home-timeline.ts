@@ -26,9 +26,14 @@ export class HomeTimeline {
    */
   private readonly shows: Float64Array;
   private readonly showsAuthor: Float64Array;
-  /** The merge's max-heap, reused from call to call: each followee's post list, its cursor, and the id there. */
-  private heapIds: (readonly number[])[] = [];
-  private heapAt = new Int32Array(64);
+  /**
+   * Per author (user id), its newest post of the range that can show, −1 for none; per post of
+   * the range, the author's previous one that can show. A followee's posts are read down this
+   * chain: array reads instead of a lookup of the author's whole post list per followee.
+   */
+  private readonly newestOf: Int32Array;
+  private readonly previous: Int32Array;
+  /** The merge's max-heap, reused from call to call: each followee's current post id. */
   private heapHead = new Float64Array(64);
   private heapFollowee = new Float64Array(64);
   private size = 0;
@@ -43,6 +48,8 @@ export class HomeTimeline {
     const n = Math.max(0, last - first + 1);
     this.shows = new Float64Array(n).fill(NaN);
     this.showsAuthor = new Float64Array(n).fill(NaN);
+    this.previous = new Int32Array(n).fill(-1);
+    let newestOf = new Int32Array(1024).fill(-1);
     for (let id = first; id <= last; id++) {
       const p = state.posts.get(id);
       if (!p || p.deleted || p.flagged || p.kind === 'comment') continue;
@@ -50,7 +57,15 @@ export class HomeTimeline {
       if (!view) continue;
       this.shows[id - first] = view.postId;
       this.showsAuthor[id - first] = view.authorId;
+      if (p.author >= newestOf.length) {
+        const grown = new Int32Array(Math.max(p.author + 1, newestOf.length * 2)).fill(-1);
+        grown.set(newestOf);
+        newestOf = grown;
+      }
+      this.previous[id - first] = newestOf[p.author]!;
+      newestOf[p.author] = id;
     }
+    this.newestOf = newestOf;
   }
 
   /**
@@ -95,20 +110,17 @@ export class HomeTimeline {
     this.reserve(followees.size);
     this.size = 0;
     for (const followee of followees) {
-      if (muted.has(followee) || state.suspended.has(followee)) continue;
-      const ids = state.postIdsOf(followee);
-      const at = this.newest(ids, ids.length - 1);
-      if (at >= 0) this.push(ids, at, followee);
+      const newest = followee < this.newestOf.length ? this.newestOf[followee]! : -1;
+      if (newest < 0 || muted.has(followee) || state.suspended.has(followee)) continue;
+      this.push(newest, followee);
     }
     const out: HomeEntry[] = [];
     while (out.length < k && this.size > 0) {
       const id = this.heapHead[0]!;
       const followee = this.heapFollowee[0]!;
-      const ids = this.heapIds[0]!;
-      const next = this.newest(ids, this.heapAt[0]! - 1);
+      const next = this.previous[id - this.first]!;
       if (next >= 0) {
-        this.heapAt[0] = next;
-        this.heapHead[0] = ids[next]!;
+        this.heapHead[0] = next;
         this.siftDown(0);
       } else this.pop();
       const shows = this.shows[id - this.first]!;
@@ -119,44 +131,25 @@ export class HomeTimeline {
     return out;
   }
 
-  /** The index of the newest post at or below `at` in `ids` that is in the window and can show; −1 when none. */
-  private newest(ids: readonly number[], at: number): number {
-    for (; at >= 0; at--) {
-      const id = ids[at]!;
-      if (id < this.first) return -1;
-      if (id <= this.last && !Number.isNaN(this.shows[id - this.first]!)) return at;
-    }
-    return -1;
-  }
-
   private reserve(n: number): void {
-    if (n <= this.heapAt.length) return;
-    const size = Math.max(n, this.heapAt.length * 2);
-    this.heapAt = new Int32Array(size);
+    if (n <= this.heapHead.length) return;
+    const size = Math.max(n, this.heapHead.length * 2);
     this.heapHead = new Float64Array(size);
     this.heapFollowee = new Float64Array(size);
   }
 
   private swap(a: number, b: number): void {
-    const ids = this.heapIds[a]!;
-    const at = this.heapAt[a]!;
     const head = this.heapHead[a]!;
     const f = this.heapFollowee[a]!;
-    this.heapIds[a] = this.heapIds[b]!;
-    this.heapAt[a] = this.heapAt[b]!;
     this.heapHead[a] = this.heapHead[b]!;
     this.heapFollowee[a] = this.heapFollowee[b]!;
-    this.heapIds[b] = ids;
-    this.heapAt[b] = at;
     this.heapHead[b] = head;
     this.heapFollowee[b] = f;
   }
 
-  private push(ids: readonly number[], at: number, followee: number): void {
+  private push(postId: number, followee: number): void {
     let i = this.size++;
-    this.heapIds[i] = ids;
-    this.heapAt[i] = at;
-    this.heapHead[i] = ids[at]!;
+    this.heapHead[i] = postId;
     this.heapFollowee[i] = followee;
     while (i > 0) {
       const parent = (i - 1) >> 1;

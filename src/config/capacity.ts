@@ -2,8 +2,8 @@
  * What a run of this size will cost on this machine, from its counts alone, so that
  * `cohorts[0].count: 1e9` is refused at validation instead of dying in a V8 heap abort minutes
  * later, and a run larger than Node's heap gets one that fits (cli/heap.ts). The figures are
- * rough, fitted to bench:scale (300,000 agents of the quickstart at midday peak at 1.9 GiB of
- * JS heap and 2.9 GiB resident; 1,000,000 at 5.6 and 7.5) and the README's Performance table
+ * rough, fitted to bench:scale (the quickstart at midday: 300,000 agents peak at 1.4 GiB of JS
+ * heap and 2.2 GiB resident, 1,000,000 at 4.2 and 6.4) and the README's Performance table
  * (1,000 agents × 200 steps take ~80 s): good to a factor of two, which is all a refusal needs.
  */
 import { readFileSync } from 'node:fs';
@@ -19,12 +19,12 @@ const num = (v: unknown, dflt: number): number => (typeof v === 'number' && Numb
 /** Resident memory a run needs besides its agents (Node, DuckDB, the modules). */
 const BASE_BYTES = 150 * 2 ** 20;
 /** Per agent: persona, feed state, indexes; plus per initial follow edge. */
-const AGENT_BYTES = 6 * 2 ** 10;
-const FOLLOW_BYTES = 384;
+const AGENT_BYTES = 4.5 * 2 ** 10;
+const FOLLOW_BYTES = 192;
 /** The JS heap's share of those (the rest is DuckDB's and Node's own memory). */
 const HEAP_BASE_BYTES = 60 * 2 ** 20;
-const HEAP_AGENT_BYTES = 3.5 * 2 ** 10;
-const HEAP_FOLLOW_BYTES = 256;
+const HEAP_AGENT_BYTES = 2.75 * 2 ** 10;
+const HEAP_FOLLOW_BYTES = 160;
 /** Per step whatever the size (commit, recommender refresh, events), and per agent-step. */
 const STEP_SECONDS = 0.3;
 const AGENT_STEPS_PER_SECOND = 12_000;

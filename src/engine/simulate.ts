@@ -198,15 +198,20 @@ function observerAt(
   const state = channel.state;
   const browse = browseConfig && { pageSize: browseConfig.page_size, maxPages: browseConfig.max_pages };
   return (p) => {
+    let ownPosts: readonly number[] | undefined;
     const marks: ObservedMarks = {
       disliked: state.dislikesOf(p.userId),
       bookmarked: state.bookmarksOf(p.userId),
       muted: state.mutesOf(p.userId),
       reported: state.reportsByUser(p.userId),
-      ownPosts: state.postIdsOf(p.userId).filter((id) => {
-        const post = state.posts.get(id);
-        return post !== undefined && !post.deleted && post.kind !== 'repost';
-      }),
+      // Listed when first read: most policies never delete, and at a million agents the list
+      // would be built for every active agent every step.
+      get ownPosts(): readonly number[] {
+        return (ownPosts ??= state.postIdsOf(p.userId).filter((id) => {
+          const post = state.posts.get(id);
+          return post !== undefined && !post.deleted && post.kind !== 'repost';
+        }));
+      },
     };
     const feed = shown(p.userId).posts;
     return {

@@ -8,8 +8,9 @@ import { tempDir } from '../helpers/tmp.js';
 describe('a run larger than Node\'s heap', () => {
   it('when the estimate needs more heap than the limit then the CLI continues in a process started with a heap that fits, and the run completes', () => {
     const out = tempDir();
-    // A 40 MiB old space (about 43 MiB of heap limit) is below the estimate of 200 agents
-    // (60 MiB + 200 × (3.5 KiB + 12 follows × 256 B) ≈ 61.3 MiB), so `run` must restart itself.
+    // A 40 MiB old space (about 43 MiB of heap limit) is below the estimate of 200 agents and 2
+    // seed accounts (60 MiB + 202 × (2.75 KiB + 12 follows × 160 B) = 63,871,232 B ≈ 60.9 MiB), so
+    // `run` must restart itself, with 1.25 × that = 76.1 MiB.
     const r = spawnSync(
       process.execPath,
       [BIN, 'run', 'experiments/quickstart.yaml', '--set', 'cohorts[0].count=200', '--set', 'clock.timesteps=2', '--out', out, '--no-report'],

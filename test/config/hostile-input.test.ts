@@ -64,20 +64,20 @@ cohorts: [{ name: a, count: 1e9, model: stat }]
 
   it('when a run fits the machine but not the heap or a day then it needs confirmation, with the estimate', () => {
     const limits = { totalBytes: 64 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 };
-    // 1,000,000 agents, 10 follows each: resident 150 MiB + 10^6 × (6 KiB + 10 × 384 B) = 10,141,286,400 B ≈ 9.4 GiB;
-    // JS heap 60 MiB + 10^6 × (3.5 KiB + 10 × 256 B) = 6,206,914,560 B ≈ 5.8 GiB.
+    // 1,000,000 agents, 10 follows each: resident 150 MiB + 10^6 × (4.5 KiB + 10 × 192 B) = 6,685,286,400 B ≈ 6.2 GiB;
+    // JS heap 60 MiB + 10^6 × (2.75 KiB + 10 × 160 B) = 4,478,914,560 B ≈ 4.2 GiB.
     const big = estimateRun({ cohorts: [{ count: 1_000_000 }], clock: { timesteps: 2 } });
     expect(big.agents).toBe(1_000_000);
-    expect(big.bytes).toBe(10_141_286_400);
-    expect(big.heapBytes).toBe(6_206_914_560);
-    // A heap a quarter above the estimate: 7,758,643,200 B = 7,399.2 MiB.
-    expect(heapFlagsFor(big, limits)).toEqual(['--max-old-space-size=7399', '--max-semi-space-size=64']);
-    // …but never more than the machine minus the estimate's memory outside the heap (3,934,371,840 B): 8 GiB − that = 4,439.9 MiB.
-    expect(heapFlagsFor(big, { totalBytes: 8 * 2 ** 30, heapLimitBytes: 2 ** 30 })).toEqual(['--max-old-space-size=4439', '--max-semi-space-size=64']);
+    expect(big.bytes).toBe(6_685_286_400);
+    expect(big.heapBytes).toBe(4_478_914_560);
+    // A heap a quarter above the estimate: 5,598,643,200 B = 5,339.3 MiB.
+    expect(heapFlagsFor(big, limits)).toEqual(['--max-old-space-size=5339', '--max-semi-space-size=64']);
+    // …but never more than the machine minus the estimate's memory outside the heap (2,206,371,840 B): 6 GiB − that = 4,039.8 MiB.
+    expect(heapFlagsFor(big, { totalBytes: 6 * 2 ** 30, heapLimitBytes: 2 ** 30 })).toEqual(['--max-old-space-size=4039', '--max-semi-space-size=64']);
     expect(heapFlagsFor(estimateRun({ cohorts: [{ count: 1000 }] }), limits)).toBeNull();
     // The CLI restarts itself with that heap; a command run in-process asks for --yes instead.
     expect(confirmationNeeded(big, limits, true)).toBeNull();
-    expect(confirmationNeeded(big, limits)).toBe("1,000,000 agents × 2 steps need about 5.8 GiB of JS heap, more than Node's heap limit of 4.0 GiB (raise it with NODE_OPTIONS=--max-old-space-size=7399)");
+    expect(confirmationNeeded(big, limits)).toBe("1,000,000 agents × 2 steps need about 4.2 GiB of JS heap, more than Node's heap limit of 4.0 GiB (raise it with NODE_OPTIONS=--max-old-space-size=5339)");
     // 1,000 agents × 1,000,000 steps: 10^6 × (0.3 + 1000 / 12000) s ≈ 4.4 days.
     const long = estimateRun({ cohorts: [{ count: 1000 }], clock: { timesteps: 1_000_000 } });
     expect(confirmationNeeded(long, limits)).toBe('1,000 agents × 1,000,000 steps need about 4 days of computing (statistical agents alone)');
