@@ -93,8 +93,13 @@ export class ChannelState {
   readonly social = new SocialState();
   /** Feed candidates (originals and quotes) by creation step: the recommenders' window without a scan. */
   private readonly candidatesByStep = new Map<number, number[]>();
-  /** Every post of each author, ascending id: timelines without a scan. */
-  private readonly postsByAuthor = new Map<number, number[]>();
+  /**
+   * Every post of each author as a chain, newest first: per author (user id) its newest post id,
+   * per post id the same author's previous one (0: none; post ids start at 1). Two flat arrays
+   * instead of an array per author: a million authors were a million small objects to collect.
+   */
+  private lastPostOf = new Int32Array(1024);
+  private previousPostOf = new Int32Array(1024);
   nextPostId = 1;
 
   addPost(postId: number, post: NewPost, marks: { deleted?: boolean; flagged?: boolean; hidden?: boolean } = {}): void {
@@ -107,9 +112,7 @@ export class ChannelState {
     }
     if (!marks.deleted && !marks.flagged && !marks.hidden && post.text !== '') this.postIndex.add(postId, post.text);
     this.engagement.addPost(postId, post, this.postIndex.tagsOf(postId));
-    const own = this.postsByAuthor.get(post.author);
-    if (own) own.push(postId);
-    else this.postsByAuthor.set(post.author, [postId]);
+    this.chainPost(postId, post.author);
   }
 
   addUser(id: number, user: UserRecord): void {
@@ -177,7 +180,28 @@ export class ChannelState {
 
   /** All posts of `author`, ascending id (deleted and hidden included). */
   postIdsOf(author: number): readonly number[] {
-    return this.postsByAuthor.get(author) ?? NO_IDS;
+    const out: number[] = [];
+    for (let id = this.lastPostOf[author] ?? 0; id > 0; id = this.previousPostOf[id]!) out.push(id);
+    return out.reverse();
+  }
+
+  private chainPost(postId: number, author: number): void {
+    if (!Number.isInteger(author) || author < 0 || author > 0x7fffffff) throw new RangeError(`post ${postId}: author id ${author} is not a user id`);
+    if (author >= this.lastPostOf.length) this.lastPostOf = grown(this.lastPostOf, author);
+    if (postId >= this.previousPostOf.length) this.previousPostOf = grown(this.previousPostOf, postId);
+    const last = this.lastPostOf[author]!;
+    if (postId === last) return;
+    if (postId > last) {
+      this.previousPostOf[postId] = last;
+      this.lastPostOf[author] = postId;
+      return;
+    }
+    // An id below the author's newest (posts added out of order): linked in its place.
+    let after = last;
+    while (this.previousPostOf[after]! > postId) after = this.previousPostOf[after]!;
+    if (this.previousPostOf[after] === postId) return;
+    this.previousPostOf[postId] = this.previousPostOf[after]!;
+    this.previousPostOf[after] = postId;
   }
 
   /** Whether `id` is an account agents can name (a platform account is not). */
@@ -280,5 +304,10 @@ function userDocument(user: UserRecord): string {
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
-const NO_IDS: readonly number[] = [];
+/** `a` with room for index `at` (at least doubled), the new slots 0. */
+function grown(a: Int32Array, at: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(Math.max(at + 1, a.length * 2));
+  next.set(a);
+  return next;
+}
 const NO_MARKS: ReadonlyMap<number, number> = new Map();
