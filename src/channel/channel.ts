@@ -173,11 +173,23 @@ export class Channel {
     // Follows skip the step batch's net-change bookkeeping: an import only adds.
     const given = data.follows instanceof EdgeList ? data.follows : EdgeList.of(data.follows);
     const follows = new EdgeList(given.length);
-    const users = this.state.users;
+    // Twelve million edges at a million agents: account checks in a flat array rather than the
+    // users Map, and each follower's set fetched once per run of its edges (they come grouped).
+    const isUser = accountTest(data.users, this.state.users);
+    let follower = NaN;
+    let followees: Set<number> | undefined;
     for (let e = 0; e < given.length; e++) {
       const a = given.from(e);
       const b = given.to(e);
-      if (a !== b && users.has(a) && users.has(b) && ChannelState.addTo(this.state.follows, a, b)) follows.push(a, b);
+      if (a === b || !isUser(a) || !isUser(b)) continue;
+      if (a !== follower) {
+        follower = a;
+        followees = this.state.follows.get(a);
+        if (!followees) this.state.follows.set(a, (followees = new Set()));
+      }
+      const before = followees!.size;
+      followees!.add(b);
+      if (followees!.size !== before) follows.push(a, b);
     }
     const fromDataset: DatasetPostRow[] = [];
     for (const { datasetId, track, realTimeMs, ...p } of data.posts) {
@@ -425,4 +437,16 @@ export class Channel {
     }
     this.feeds = feeds;
   }
+}
+
+/** Whether an id is one of the imported accounts: a flat array when the ids are small non-negative integers (they are ours), else the Map. */
+function accountTest(users: readonly UserRow[], all: ReadonlyMap<number, unknown>): (id: number) => boolean {
+  let max = -1;
+  for (const u of users) {
+    if (!Number.isInteger(u.userId) || u.userId < 0 || u.userId > 0x3fffffff) return (id) => all.has(id);
+    if (u.userId > max) max = u.userId;
+  }
+  const known = new Uint8Array(max + 1);
+  for (const u of users) known[u.userId] = 1;
+  return (id) => id >= 0 && id <= max && known[id] === 1;
 }

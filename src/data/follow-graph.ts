@@ -21,22 +21,47 @@ export function followGraphOptions(gen: GenerateConfig): FollowGraphOptions {
   return { model: g.follow_model, attachmentOffset: g.attachment_offset, stanceHomophily: g.stance_homophily };
 }
 
-/** Weighted sampling by binary search over a cumulative weight array; returns an index into `items`. */
-class WeightedPicker {
+/**
+ * Weighted sampling by binary search over a cumulative weight array; returns an item of `items`.
+ * A million-entry search misses the cache at every step, so a table of where each of up to
+ * 65,536 equal slices of the total weight starts narrows it first: the same index as the search
+ * over the whole array (the table's bounds hold the answer with a slice to spare each side).
+ */
+export class WeightedPicker {
   private readonly cumulative: Float64Array;
+  private readonly total: number;
+  /** starts[b]: the first index whose cumulative weight exceeds b / slices of the total; starts[slices] = the last index. */
+  private readonly starts: Int32Array;
+  private readonly slices: number;
   constructor(
     private readonly items: Int32Array,
     weights: Float64Array,
   ) {
-    this.cumulative = new Float64Array(items.length);
+    const n = items.length;
+    this.cumulative = new Float64Array(n);
     let sum = 0;
-    for (let k = 0; k < items.length; k++) this.cumulative[k] = sum += weights[items[k] as number] as number;
+    for (let k = 0; k < n; k++) this.cumulative[k] = sum += weights[items[k] as number] as number;
+    this.total = sum;
+    this.slices = Math.max(1, Math.min(65_536, n));
+    this.starts = new Int32Array(this.slices + 1);
+    let i = 0;
+    for (let b = 0; b < this.slices; b++) {
+      const x = (b / this.slices) * sum;
+      while (i < n - 1 && (this.cumulative[i] as number) <= x) i++;
+      this.starts[b] = i;
+    }
+    this.starts[this.slices] = Math.max(0, n - 1);
   }
 
   pick(rng: Rng): number {
     const target = rng.next() * (this.cumulative[this.cumulative.length - 1] ?? 0);
     let lo = 0;
     let hi = this.cumulative.length - 1;
+    if (this.total > 0 && Number.isFinite(this.total)) {
+      const b = Math.min(this.slices - 1, Math.floor((target / this.total) * this.slices));
+      lo = this.starts[Math.max(0, b - 1)] as number;
+      hi = this.starts[Math.min(this.slices, b + 2)] as number;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((this.cumulative[mid] as number) <= target) lo = mid + 1;
