@@ -1,0 +1,88 @@
+/**
+ * What the channel keeps in memory per post (issue #17, item 4: "document what each keeps in
+ * memory and its bytes per post"). Adds N synthetic posts (the statistical agents' grammar,
+ * 1 in 5 a repost) to each in-memory structure on its own and prints the heap each holds per
+ * post, after a full GC; then likes, at 3 per post, for the per-like structures.
+ *   npm run bench:post-memory            1,000,000 posts
+ *   npm run bench:post-memory -- 200000
+ * Needs --expose-gc, which the npm script passes.
+ */
+import { ChannelState, type NewPost } from '../src/channel/state.js';
+import { EngagementIndex } from '../src/channel/engagement-index.js';
+import { SearchIndex } from '../src/channel/search-index.js';
+import { Rng } from '../src/common/rng.js';
+import { composePost } from '../src/data/text-grammar.js';
+
+const n = Number(process.argv[2] ?? 1_000_000);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc (npm run bench:post-memory does)');
+const heap = (): number => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+};
+
+const rng = new Rng(1);
+const topics = ['politics', 'climate', 'sports', 'tech', 'science', 'music', 'food', 'travel', 'health', 'finance'];
+const authors = Math.max(1, Math.round(n / 5));
+const posts: NewPost[] = Array.from({ length: n }, (_, i) => {
+  const repost = i > 0 && rng.chance(0.2);
+  const id = i + 1;
+  return {
+    author: rng.int(authors),
+    kind: repost ? 'repost' : 'original',
+    parentId: repost ? 1 + rng.int(i) : null,
+    rootId: repost ? null : id,
+    createdStep: Math.floor(i / (n / 100)),
+    text: repost ? '' : composePost(rng, rng.pick(topics)),
+    label: null,
+  };
+});
+const textBytes = posts.reduce((s, p) => s + p.text.length, 0) / n;
+
+function measure(name: string, build: () => unknown): void {
+  const before = heap();
+  const kept = build();
+  const after = heap();
+  console.log(`  ${name.padEnd(46)} ${((after - before) / n).toFixed(0).padStart(5)} B/post`);
+  if (kept === undefined) throw new Error('nothing kept');
+}
+
+console.log(`\n${n.toLocaleString('en-US')} posts (${authors.toLocaleString('en-US')} authors, 100 steps, mean text ${textBytes.toFixed(0)} characters)`);
+measure('ChannelState.addPost (all of the below)', () => {
+  const s = new ChannelState();
+  posts.forEach((p, i) => s.addPost(i + 1, p));
+  return s;
+});
+measure('  the records and their texts (posts Map)', () => {
+  const m = new Map<number, NewPost & { deleted: boolean; flagged: boolean; hidden: boolean }>();
+  posts.forEach((p, i) => m.set(i + 1, { ...p, deleted: false, flagged: false, hidden: false }));
+  return m;
+});
+measure('  search index (BM25 postings, doc terms)', () => {
+  const s = new SearchIndex();
+  posts.forEach((p, i) => p.text !== '' && s.add(i + 1, p.text));
+  return s;
+});
+measure('  trends index (per-step candidates, #tags)', () => {
+  const s = new SearchIndex();
+  posts.forEach((p, i) => p.text !== '' && s.add(i + 1, p.text));
+  const e = new EngagementIndex();
+  const before = heap();
+  posts.forEach((p, i) => e.addPost(i + 1, p, s.tagsOf(i + 1)));
+  const own = heap() - before;
+  console.log(`  ${'    (engagement index alone)'.padEnd(46)} ${(own / n).toFixed(0).padStart(5)} B/post`);
+  return e;
+});
+const likes = 3 * n;
+{
+  const e = new EngagementIndex();
+  posts.forEach((p, i) => e.addPost(i + 1, p, null));
+  const before = heap();
+  for (let k = 0; k < likes; k++) e.like(rng.int(authors * 5), 1 + rng.int(n), posts[Math.min(n - 1, Math.floor(k / 3))]!.createdStep);
+  console.log(`  ${'likes in the trends index (per like)'.padEnd(46)} ${((heap() - before) / likes).toFixed(0).padStart(5)} B/like`);
+  const s = new ChannelState();
+  const b2 = heap();
+  for (let k = 0; k < likes; k++) ChannelState.addTo(s.likes, rng.int(authors * 5), 1 + rng.int(n));
+  console.log(`  ${'likes in the mirror (user → liked posts)'.padEnd(46)} ${((heap() - b2) / likes).toFixed(0).padStart(5)} B/like`);
+}
