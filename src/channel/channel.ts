@@ -195,7 +195,7 @@ export class Channel {
     for (const { datasetId, track, realTimeMs, ...p } of data.posts) {
       const postId = this.state.nextPostId;
       this.state.addPost(postId, { author: p.authorId, kind: 'original', parentId: null, rootId: postId, createdStep: 0, text: p.text, label: p.label });
-      batch.posts.push({ ...p, postId, kind: 'original', parentId: null, rootId: postId });
+      batch.posts.push({ postId, authorId: p.authorId, text: p.text, label: p.label, kind: 'original', parentId: null, rootId: postId });
       if (datasetId !== undefined) fromDataset.push({ postId, datasetId, track: track ?? false, realTimeMs: realTimeMs ?? null });
     }
     await this.inTransaction(async () => {
