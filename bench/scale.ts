@@ -71,7 +71,7 @@ async function bench(): Promise<void> {
         const used = now - c;
         c = now;
         console.log(
-          `  step ${r.step}               ${s(r.wallMs)} (CPU ${s(used)}): snapshot ${s(p.snapshot)} · recsys ${s(p.recsys)} · decide ${s(p.decide)} · apply ${s(p.apply)} · commit ${s(p.commit)}` +
+          `  step ${r.step}               ${s(r.wallMs)} (CPU ${s(used)}): snapshot ${s(p.snapshot)} · recsys ${s(p.recsys)} · decide ${s(p.decide)} · apply ${s(p.apply)} · commit ${s(p.commit)} (rec and impressions rows ${s(r.listWriteMs)})` +
             ` (${r.activeAgents.toLocaleString('en-US')} active, ${r.actions.toLocaleString('en-US')} actions)`,
         );
       },
