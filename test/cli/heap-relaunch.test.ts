@@ -1,21 +1,29 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { estimateRunFile, heapFlagsFor } from '../../src/config/capacity.js';
 import { BIN, ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+
+/** The CLI with a 40 MiB old space (about 43 MiB of heap limit), below the estimate of the 200-agent quickstart. */
+function smallHeapCli(args: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', NODE_OPTIONS: '--max-old-space-size=40 --max-semi-space-size=1' },
+    timeout: 120_000,
+  });
+}
 
 describe('a run larger than Node\'s heap', () => {
   it('when the estimate needs more heap than the limit then the CLI continues in a process started with a heap that fits, and the run completes', () => {
     const out = tempDir();
-    // A 40 MiB old space (about 43 MiB of heap limit) is below the estimate of 200 agents and 2
-    // seed accounts (60 MiB + 202 × (2.75 KiB + 12 follows × 160 B) = 63,871,232 B ≈ 60.9 MiB), so
-    // `run` must restart itself, with 1.25 × that = 76.1 MiB.
-    const r = spawnSync(
-      process.execPath,
-      [BIN, 'run', 'experiments/quickstart.yaml', '--set', 'cohorts[0].count=200', '--set', 'clock.timesteps=2', '--out', out, '--no-report'],
-      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NODE_OPTIONS: '--max-old-space-size=40 --max-semi-space-size=1' }, timeout: 120_000 },
-    );
+    // The 40 MiB old space is below the estimate of 200 agents and 2 seed accounts
+    // (60 MiB + 202 × (2.75 KiB + 12 follows × 160 B) = 63,871,232 B ≈ 60.9 MiB), so `run` must
+    // restart itself, with 1.25 × that = 76.1 MiB.
+    const r = smallHeapCli(['run', 'experiments/quickstart.yaml', '--set', 'cohorts[0].count=200', '--set', 'clock.timesteps=2', '--out', out, '--no-report']);
     expect(r.stderr).toMatch(/^202 agents need about 0\.06 GiB of JS heap \(Node's limit here is 0\.04 GiB\): continuing in a process started with --max-old-space-size=76 --max-semi-space-size=64$/m);
     // Printed once, by the process that ran: the first one only restarted it.
     expect(r.stderr.match(/agents need about/g)).toHaveLength(1);
@@ -24,5 +32,33 @@ describe('a run larger than Node\'s heap', () => {
     const dir = /^run folder: (.+)$/m.exec(r.stdout)?.[1] ?? '';
     expect(existsSync(join(dir, 'sim.duckdb'))).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).status).toBe('completed');
+  });
+
+  it('when a paused run is resumed with too small a heap then resume too continues in a process with one that fits and finishes it', () => {
+    const out = tempDir();
+    const first = spawnSync(
+      process.execPath,
+      [BIN, 'run', 'experiments/quickstart.yaml', '--set', 'cohorts[0].count=200', '--set', 'clock.timesteps=2', '--max-steps', '1', '--out', out, '--no-report', '-q'],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 120_000 },
+    );
+    expect(first.status).toBe(0);
+    const dir = /^run folder: (.+)$/m.exec(first.stdout)?.[1] ?? '';
+    expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).status).toBe('interrupted');
+    const r = smallHeapCli(['resume', dir, '--no-report']);
+    expect(r.stderr).toMatch(/^202 agents need about 0\.06 GiB of JS heap \(Node's limit here is 0\.04 GiB\): continuing in a process started with --max-old-space-size=76 --max-semi-space-size=64$/m);
+    expect(r.stdout).toMatch(/^completed: 2\/2 steps, 200 agents, /m);
+    expect(r.status).toBe(0);
+  });
+
+  it('when a sweep starts a run then the heap flags come from that run\'s resolved experiment file', () => {
+    // What a sweep passes to each run's process (child-runner.ts): the estimate of runs/<id>.yaml.
+    const dir = tempDir();
+    const file = join(dir, 'run.yaml');
+    writeFileSync(file, 'name: big\ncohorts: [{ name: a, count: 1000000, model: m }]\ndataset: { generate: { follows_per_agent: 12 } }\n');
+    // 60 MiB + 10^6 × (2.75 KiB + 12 × 160 B) = 62,914,560 + 4,736,000,000 B; × 1.25 = 5,998,643,200 B = 5,720.7 MiB.
+    expect(estimateRunFile(file).heapBytes).toBe(4_798_914_560);
+    expect(heapFlagsFor(estimateRunFile(file), { totalBytes: 24 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 })).toEqual(['--max-old-space-size=5720', '--max-semi-space-size=64']);
+    // An unreadable file estimates as empty (its run reports the problem): no flags.
+    expect(heapFlagsFor(estimateRunFile(join(dir, 'missing.yaml')), { totalBytes: 24 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 })).toBeNull();
   });
 });
