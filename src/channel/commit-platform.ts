@@ -1,4 +1,4 @@
-import { BIGINT, BOOLEAN, DOUBLE, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { ShownFeed, StepBatch } from './batch.js';
 import { appendChunks, appendColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts } from './chunks.js';
 import { writeSocialBatch } from './commit-social.js';
@@ -54,40 +54,47 @@ export async function writePlatformBatch(conn: DuckDBConnection, batch: StepBatc
 async function writeFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<number, ShownFeed>, step: number): Promise<void> {
   const shared = new Map<number, readonly number[]>();
   let rows = 0;
+  let longest = 0;
   for (const [agent, feed] of feeds) {
     if (feed.sources === null && feed.via === null) shared.set(agent, feed.ids);
-    else rows += feed.ids.length;
+    else {
+      rows += feed.ids.length;
+      longest = Math.max(longest, feed.ids.length);
+    }
   }
   if (shared.size > 0) await appendRankedLists(conn, shared, step, `INSERT INTO impressions SELECT $1, u.user_id, p.post_id, p.rank, 'recsys', NULL`);
   if (rows === 0) return;
-  // Typed columns (NaN: no via post): millions of rows at a large step, none of them objects.
-  const agents = new Int32Array(rows);
+  // Three typed columns and no NULLs: the agent and rank packed in one number, and
+  // in another the via post (≥ 0), −1 for a home entry without one, −2 for a recommender entry.
+  // A NULL makes @duckdb/node-api keep a validity mask it updates with BigInt operations per
+  // value; millions of rows at a large step each cost less this way.
+  // A power of two above every rank: agent × RANKS + rank is an exact double (below 2^53) for agent ids
+  // under 2^31 and feeds under 4 M posts.
+  const RANKS = 2 ** Math.max(10, Math.ceil(Math.log2(longest + 1)));
+  const keys = new Float64Array(rows);
   const posts = new Float64Array(rows);
-  const ranks = new Int32Array(rows);
-  const home = new Uint8Array(rows);
-  const vias = new Float64Array(rows);
+  const origins = new Float64Array(rows);
   let at = 0;
   for (const [agent, feed] of feeds) {
     if (feed.sources === null && feed.via === null) continue;
     for (let rank = 0; rank < feed.ids.length; rank++, at++) {
-      agents[at] = agent;
+      keys[at] = agent * RANKS + rank;
       posts[at] = feed.ids[rank]!;
-      ranks[at] = rank;
-      home[at] = feed.sources?.[rank] === 'home' ? 1 : 0;
-      vias[at] = feed.via?.[rank] ?? NaN;
+      origins[at] = feed.sources?.[rank] === 'home' ? (feed.via?.[rank] ?? -1) : -2;
     }
   }
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_impressions (agent_id INTEGER, post_id DOUBLE, rank INTEGER, home BOOLEAN, via DOUBLE)');
-  await appendChunks(conn, 'feed_impressions', [INTEGER, DOUBLE, INTEGER, BOOLEAN, DOUBLE], rows, (start, end) => [
-    Array.from(agents.subarray(start, end)),
+  await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_impressions_packed (k DOUBLE, post_id DOUBLE, origin DOUBLE)');
+  await appendChunks(conn, 'feed_impressions_packed', [DOUBLE, DOUBLE, DOUBLE], rows, (start, end) => [
+    Array.from(keys.subarray(start, end)),
     Array.from(posts.subarray(start, end)),
-    Array.from(ranks.subarray(start, end)),
-    Array.from(home.subarray(start, end), (h) => h === 1),
-    Array.from(vias.subarray(start, end), (v) => (Number.isNaN(v) ? null : v)),
+    Array.from(origins.subarray(start, end)),
   ]);
   await conn.run(
-    `INSERT INTO impressions SELECT $1, agent_id, post_id::BIGINT, rank, CASE WHEN home THEN 'home' ELSE 'recsys' END, via::BIGINT FROM feed_impressions`,
+    `INSERT INTO impressions
+     SELECT $1, (k // ${RANKS})::INTEGER, post_id::BIGINT, (k % ${RANKS})::INTEGER,
+            CASE WHEN origin = -2 THEN 'recsys' ELSE 'home' END, CASE WHEN origin >= 0 THEN origin::BIGINT END
+     FROM feed_impressions_packed`,
     [step],
   );
-  await conn.run('DELETE FROM feed_impressions');
+  await conn.run('DELETE FROM feed_impressions_packed');
 }
