@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { estimateRunFile, heapFlagsFor } from '../../src/config/capacity.js';
-import { BIN, ROOT } from '../helpers/cli.js';
+import { BIN, cliInProcess, ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** The CLI with a 40 MiB old space (about 43 MiB of heap limit), below the estimate of the 200-agent quickstart. */
@@ -60,5 +60,13 @@ describe('a run larger than Node\'s heap', () => {
     expect(heapFlagsFor(estimateRunFile(file), { totalBytes: 24 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 })).toEqual(['--max-old-space-size=5720', '--max-semi-space-size=64']);
     // An unreadable file estimates as empty (its run reports the problem): no flags.
     expect(heapFlagsFor(estimateRunFile(join(dir, 'missing.yaml')), { totalBytes: 24 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 })).toBeNull();
+  });
+
+  it('when validate reads an experiment larger than the heap then it notes the restart run will make', async () => {
+    // 2,000,000 agents and 2 seed accounts: 60 MiB + 2,000,002 × (2.75 KiB + 12 × 160 B) = 9,534,924,032 B ≈ 8.9 GiB of JS heap.
+    const r = await cliInProcess(['validate', 'experiments/quickstart.yaml', '--set', 'cohorts[0].count=2000000']);
+    expect(r.stdout).toMatch(/^ok {2}experiments\/quickstart\.yaml: quickstart, 2,000,000 agents/m);
+    expect(r.stderr).toMatch(/^note: experiments\/quickstart\.yaml: about 8\.9 GiB of JS heap; run starts itself again with --max-old-space-size=\d+ --max-semi-space-size=64$/m);
+    expect(r.code).toBe(0);
   });
 });
