@@ -28,14 +28,16 @@ export function registerBoard(program: Command): void {
         if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError('board.host', `cannot listen on ${opts.host}: not an address of this machine`, EXIT_INVALID_INPUT);
         throw err;
       }
-      if (!['127.0.0.1', '::1', 'localhost'].includes(opts.host)) process.stderr.write(`warning: listening on ${opts.host}: anyone who can reach it can read every run under ${shown(dir)}\n`);
-      process.stdout.write(`board of ${shown(dir)} at ${board.url}/ (Ctrl-C stops it)\n`);
-      await new Promise<void>((done) => {
+      // The handlers first: a signal sent as soon as the address is printed must find them.
+      const stopped = new Promise<void>((done) => {
         const stop = (): void => {
           void board.close().then(done);
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      if (!['127.0.0.1', '::1', 'localhost'].includes(opts.host)) process.stderr.write(`warning: listening on ${opts.host}: anyone who can reach it can read every run under ${shown(dir)}\n`);
+      process.stdout.write(`board of ${shown(dir)} at ${board.url}/ (Ctrl-C stops it)\n`);
+      await stopped;
     });
 }
