@@ -2,6 +2,7 @@ import { PairDiff } from './batch.js';
 import { PostCounts } from './post-counts.js';
 import type { PostKind } from './state.js';
 import { TopK } from '../common/top-k.js';
+import { grownInt32 } from '../common/typed-arrays.js';
 
 /** A post's creation step, for posts that are not feed candidates. */
 const NOT_CANDIDATE = -0x80000000;
@@ -150,7 +151,7 @@ export class EngagementIndex {
     let grown = this.grown;
     let size = 0;
     for (const [, { posts, counts, size: n }] of now) {
-      if (grown.length < size + n) grown = this.grown = grow(grown, size + n);
+      if (grown.length < size + n) grown = this.grown = grownInt32(grown, size + n);
       for (let i = n - 1; i >= 0; i--) {
         const post = posts[i]!;
         if (growth[post] === 0 && counts[i] !== 0) grown[size++] = post;
@@ -199,8 +200,3 @@ export class EngagementIndex {
   }
 }
 
-function grow(a: Int32Array, size: number): Int32Array {
-  const next = new Int32Array(Math.max(size, a.length * 2));
-  next.set(a);
-  return next;
-}

@@ -1,3 +1,5 @@
+import { grownInt32 } from '../common/typed-arrays.js';
+
 /**
  * post id → count, for one step's likes and reposts: the posts and their counts in two typed
  * arrays in the order the posts first came, found through an open-addressing hash of their
@@ -19,8 +21,8 @@ export class PostCounts {
       return;
     }
     if (this.size === this.posts.length) {
-      this.posts = grow(this.posts);
-      this.counts = grow(this.counts);
+      this.posts = grownInt32(this.posts);
+      this.counts = grownInt32(this.counts);
     }
     this.posts[this.size] = post;
     this.counts[this.size] = by;
@@ -52,8 +54,3 @@ export class PostCounts {
   }
 }
 
-function grow(a: Int32Array): Int32Array {
-  const next = new Int32Array(a.length * 2);
-  next.set(a);
-  return next;
-}

@@ -2,6 +2,7 @@ import type { ChannelDb } from './db.js';
 import { EngagementIndex } from './engagement-index.js';
 import { SearchIndex } from './search-index.js';
 import { SocialState } from './social.js';
+import { grownInt32 } from '../common/typed-arrays.js';
 
 /**
  * `agent`: a member of a cohort; `seed`: a scripted account; `platform`: an account the
@@ -200,8 +201,8 @@ export class ChannelState {
 
   private chainPost(postId: number, author: number): void {
     if (!Number.isInteger(author) || author < 0 || author > 0x7fffffff) throw new RangeError(`post ${postId}: author id ${author} is not a user id`);
-    if (author >= this.lastPostOf.length) this.lastPostOf = grown(this.lastPostOf, author);
-    if (postId >= this.previousPostOf.length) this.previousPostOf = grown(this.previousPostOf, postId);
+    if (author >= this.lastPostOf.length) this.lastPostOf = grownInt32(this.lastPostOf, author + 1);
+    if (postId >= this.previousPostOf.length) this.previousPostOf = grownInt32(this.previousPostOf, postId + 1);
     const last = this.lastPostOf[author]!;
     if (postId === last) return;
     if (postId > last) {
@@ -317,10 +318,4 @@ function userDocument(user: UserRecord): string {
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
-/** `a` with room for index `at` (at least doubled), the new slots 0. */
-function grown(a: Int32Array, at: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(Math.max(at + 1, a.length * 2));
-  next.set(a);
-  return next;
-}
 const NO_MARKS: ReadonlyMap<number, number> = new Map();

@@ -42,12 +42,13 @@ export async function relaunchedWithHeap(e: RunEstimate, quiet: boolean | undefi
     stdio: 'inherit',
     env: { ...process.env, [RELAUNCHED]: '1' },
   });
-  // Ctrl-C reaches the whole process group; a TERM or HUP sent to this process alone is passed on.
+  // Ctrl-C reaches the whole process group, the child included: this one only waits. A TERM or
+  // HUP sent to this process alone is passed on.
   const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const passedOn: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
   const ignoreInt = (): void => undefined;
   process.on('SIGINT', ignoreInt);
-  for (const s of signals.slice(1)) process.on(s, forward);
+  for (const s of passedOn) process.on(s, forward);
   const code = await new Promise<number>((resolve) => {
     child.on('error', (err) => {
       process.stderr.write(`could not start a process with a larger heap: ${err.message}\n`);
@@ -56,7 +57,7 @@ export async function relaunchedWithHeap(e: RunEstimate, quiet: boolean | undefi
     child.on('exit', (status, signal) => resolve(status ?? 128 + signalNumber(signal)));
   });
   process.off('SIGINT', ignoreInt);
-  for (const s of signals.slice(1)) process.off(s, forward);
+  for (const s of passedOn) process.off(s, forward);
   process.exitCode = code;
   return true;
 }

@@ -46,17 +46,19 @@ export interface RunCommandResult extends RunOutcome {
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions, argv: readonly string[] = []): Promise<RunCommandResult> {
-  return runLoadedExperiment(loadForRun(file, opts), { ...opts, file }, argv);
+  const loaded = loadForRun(file, opts);
+  if (!opts.quiet) for (const w of loaded.warnings) process.stderr.write(`${w}\n`);
+  return runLoadedExperiment(loaded.experiment, { ...opts, file }, argv);
 }
 
-/** The experiment `run` runs, its warnings printed. */
-function loadForRun(file: string, opts: RunCommandOptions): Experiment {
+/** The experiment `run` runs, and the warnings to print about it. */
+function loadForRun(file: string, opts: RunCommandOptions): { experiment: Experiment; warnings: string[] } {
   // A sweep: block describes a family of runs, not this one: without it, the run's id is the
   // one the sweep gives the same parameters.
   const loaded = loadExperimentWithWarnings(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
-  if (!opts.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
-  if (!opts.quiet && loaded.experiment.sweep) process.stderr.write(sweepWarning(file, loaded.experiment) + '\n');
-  return withoutSweep(loaded.experiment);
+  const warnings = loaded.warnings.map((w) => `warning: ${formatIssue(w)}`);
+  if (loaded.experiment.sweep) warnings.push(sweepWarning(file, loaded.experiment));
+  return { experiment: withoutSweep(loaded.experiment), warnings };
 }
 
 /**
@@ -141,10 +143,11 @@ export function registerRun(program: Command): void {
     .action(async (file: string | undefined, opts: RunCommandOptions) => {
       const source = file ?? (opts.replay ? join(opts.replay, 'experiment.resolved.yaml') : undefined);
       if (!source) throw new CliError('cli.no_file', 'run needs an experiment file (or --replay <run-dir>)', EXIT_INVALID_INPUT);
-      // Loaded quietly first: a run that restarts with a larger heap prints its warnings once, from there.
-      const estimate = estimateRun(loadForRun(source, { ...opts, quiet: true }) as unknown as Record<string, unknown>);
-      if (await relaunchedWithHeap(estimate, opts.quiet)) return;
-      printOutcome(await runCommand(source, opts, process.argv.slice(2)), opts.maxSteps !== undefined);
+      const loaded = loadForRun(source, opts);
+      // Before the warnings: a run that restarts with a larger heap prints them once, from there.
+      if (await relaunchedWithHeap(estimateRun(loaded.experiment as unknown as Record<string, unknown>), opts.quiet)) return;
+      if (!opts.quiet) for (const w of loaded.warnings) process.stderr.write(`${w}\n`);
+      printOutcome(await runLoadedExperiment(loaded.experiment, { ...opts, file: source }, process.argv.slice(2)), opts.maxSteps !== undefined);
     });
 }
 
