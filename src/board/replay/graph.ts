@@ -84,7 +84,11 @@ export async function egoGraph(db: SimDb, agent: number, step: number, cap = 150
   );
   const byId = new Map(users.map((u) => [u.user_id, u]));
   const cohorts = [...new Set(users.map((u) => u.cohort))].sort();
-  const edges = among.filter((e) => e.follower_id !== e.followee_id).map((e) => ({ source: e.follower_id, target: e.followee_id }));
+  // UNION hands rows back in no fixed order, and the layout's floating-point sums follow edge order.
+  const edges = among
+    .filter((e) => e.follower_id !== e.followee_id)
+    .sort((a, b) => a.follower_id - b.follower_id || a.followee_id - b.followee_id)
+    .map((e) => ({ source: e.follower_id, target: e.followee_id }));
   const at = forceLayout(
     kept.map((id) => ({ id: String(id), community: cohorts.indexOf(byId.get(id)?.cohort ?? '') })),
     edges.map((e) => ({ source: String(e.source), target: String(e.target), weight: 1 })),
