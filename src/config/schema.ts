@@ -1,12 +1,19 @@
 /**
- * Compiles `schemas/experiment.schema.json` once with ajv (draft 2020-12). The validator fills
- * defaults in place (`useDefaults`), reports every error (`allErrors`) and keeps the failing
- * schema in each error (`verbose`) so `messages.ts` can say what was expected.
+ * The experiment schema's validator (ajv, draft 2020-12). It fills defaults in place
+ * (`useDefaults`), reports every error (`allErrors`) and keeps the failing schema in each error
+ * (`verbose`) so `messages.ts` can say what was expected.
+ *
+ * Compiling the schema costs about 0.3 s and loading ajv's compiler as much again, in every
+ * process: most of a short command's start. So the build writes the compiled validator as
+ * standalone code (`dist/experiment-validator.cjs`, ajv's standalone mode, stamped with the
+ * schema's hash) and a process loads that instead; it compiles the schema itself only when the
+ * file is missing or was made from another schema (an edited schema running from source).
  */
-import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import * as formatsModule from 'ajv-formats';
 import { packageFile } from '../common/packages.js';
 
 export type SchemaError = ErrorObject;
@@ -36,14 +43,36 @@ export interface SchemaNode {
 /** The experiment schema, `schemas/experiment.schema.json` in socialsim's folder (from source or dist). */
 export const SCHEMA_PATH = packageFile('schemas/experiment.schema.json');
 
+/** Where the build writes the standalone validator. */
+export const STANDALONE_PATH = packageFile('dist/experiment-validator.cjs');
+
+// ajv is CommonJS: required on demand so a process with a fresh standalone validator never loads it.
+const require = createRequire(import.meta.url);
+
 let cached: { validate: ValidateFunction; schema: SchemaNode } | undefined;
 
 type AddFormats = (ajv: Ajv2020) => unknown;
 
-function addFormatsFn(): AddFormats {
-  const mod = formatsModule as unknown as { default: AddFormats | { default: AddFormats } };
-  const d = mod.default;
-  return typeof d === 'function' ? d : d.default;
+function newAjv(source: boolean): Ajv2020 {
+  const { Ajv2020: AjvClass } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const ajv = new AjvClass({
+    allErrors: true,
+    useDefaults: true,
+    verbose: true,
+    discriminator: true,
+    strict: true,
+    strictRequired: false,
+    // Time-like settings take a number or a duration string; activity a number or { per_hour }.
+    allowUnionTypes: true,
+    ...(source ? { code: { source: true } } : {}),
+  });
+  (require('ajv-formats') as AddFormats)(ajv);
+  ajv.addVocabulary(['x-expected']);
+  return ajv;
+}
+
+function schemaHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** The parsed schema document. */
@@ -56,22 +85,33 @@ export function experimentValidator(): ValidateFunction {
   return compiled().validate;
 }
 
+/** The validator ajv compiles from the schema now, leaving the standalone file aside (for tests). */
+export function compileExperimentValidator(): ValidateFunction {
+  return newAjv(false).compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as SchemaNode);
+}
+
+/** The standalone validator at `path` if it was made from this schema text, else null. */
+export function loadStandaloneValidator(path: string, schemaText: string): ValidateFunction | null {
+  if (!existsSync(path)) return null;
+  const mod = require(path) as { default?: ValidateFunction; schemaSha256?: string };
+  return mod.schemaSha256 === schemaHash(schemaText) && typeof mod.default === 'function' ? mod.default : null;
+}
+
+/** Writes the standalone validator of the current schema to `path` (the build does, to STANDALONE_PATH). */
+export function writeStandaloneValidator(path = STANDALONE_PATH): void {
+  const text = readFileSync(SCHEMA_PATH, 'utf8');
+  const ajv = newAjv(true);
+  const validate = ajv.compile(JSON.parse(text) as SchemaNode);
+  const standaloneCode = (require('ajv/dist/standalone/index.js') as { default: (a: Ajv2020, v: ValidateFunction) => string }).default;
+  writeFileSync(path, `${standaloneCode(ajv, validate)}\nmodule.exports.schemaSha256 = ${JSON.stringify(schemaHash(text))};\n`);
+}
+
 function compiled(): { validate: ValidateFunction; schema: SchemaNode } {
   if (cached) return cached;
-  const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as SchemaNode;
-  const ajv = new Ajv2020({
-    allErrors: true,
-    useDefaults: true,
-    verbose: true,
-    discriminator: true,
-    strict: true,
-    strictRequired: false,
-    // Time-like settings take a number or a duration string; activity a number or { per_hour }.
-    allowUnionTypes: true,
-  });
-  addFormatsFn()(ajv);
-  ajv.addVocabulary(['x-expected']);
-  cached = { validate: ajv.compile(schema), schema };
+  const text = readFileSync(SCHEMA_PATH, 'utf8');
+  const schema = JSON.parse(text) as SchemaNode;
+  const validate = loadStandaloneValidator(STANDALONE_PATH, text) ?? newAjv(false).compile(schema);
+  cached = { validate, schema };
   return cached;
 }
 

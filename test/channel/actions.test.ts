@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import type { UserRow } from '../../src/channel/batch.js';
 import { Channel } from '../../src/channel/channel.js';
@@ -178,9 +179,15 @@ describe('channel actions', () => {
     expect(catalog.map((a) => a.name)).toEqual(ACTION_NAMES);
     expect(new Set(ACTION_NAMES).size).toBe(ACTION_NAMES.length);
     for (const a of ['sign_up', 'refresh', 'create_post', 'like', 'unlike', 'repost', 'follow', 'unfollow', 'do_nothing']) expect(ACTION_NAMES).toContain(a);
+    // The registry compiles them without checking them against the meta-schema: this does, strictly.
+    const checking = new Ajv({ strict: true });
     for (const a of catalog) {
       expect(a.description.length).toBeGreaterThan(5);
       expect(a.parameters.type).toBe('object');
+      expect(checking.validateSchema(a.parameters), `${a.name}: ${checking.errorsText()}`).toBe(true);
+      expect(() => checking.compile(a.parameters), a.name).not.toThrow();
     }
+    // A schema the meta-schema refuses is caught by the same check.
+    expect(checking.validateSchema({ type: 'object', properties: { n: { type: 'integr' } } })).toBe(false);
   });
 });
