@@ -15,6 +15,7 @@ function user(id: number): UserRow {
 /** A channel with users 0..2, user 0 following 1, and one post by user 1 (post id 1). */
 async function smallChannel(): Promise<Channel> {
   const channel = await Channel.open(join(tempDir(), 'sim.duckdb'));
+  await channel.db.useThreadsFor(3);
   await channel.importDataset({ users: [user(0), user(1), user(2)], follows: [[0, 1]], posts: [{ authorId: 1, text: 'hello #tech', label: null }] }, T0);
   return channel;
 }

@@ -14,6 +14,7 @@ export function user(id: number): UserRow {
 /** Users 0..3, user 0 following 1; post 1 by user 1, post 2 by user 2 (step 0). */
 export async function channelWithPosts(path = join(tempDir(), 'sim.duckdb')): Promise<Channel> {
   const channel = await Channel.open(path);
+  await channel.db.useThreadsFor(4);
   await channel.importDataset(
     {
       users: [user(0), user(1), user(2), user(3)],
