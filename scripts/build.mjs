@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run build`, also run by `npm install` / `npm ci` (the `prepare` script): compiles src/ to
- * dist/src/ with tsc, writes the experiment schema's standalone validator (src/config/schema.ts),
+ * dist/src/ with tsc, writes the experiment schema's and the actions' standalone validators
+ * (src/config/schema.ts, src/channel/actions/validators.ts),
  * then dist/build.json with the time the build started. A source
  * file newer than that makes the build stale (src/common/build.ts), and bin/socialsim.js then
  * runs the sources through tsx instead. Plain JavaScript: it runs before anything is compiled.
@@ -26,4 +27,7 @@ mkdirSync(`${root}dist`, { recursive: true });
 // The experiment schema compiled ahead of time (src/config/schema.ts says why).
 const { writeStandaloneValidator } = await import(`${root}dist/src/config/schema.js`);
 writeStandaloneValidator();
+// And the actions' argument validators (src/channel/actions/validators.ts).
+const { writeActionValidators } = await import(`${root}dist/src/channel/actions/registry.js`);
+writeActionValidators();
 writeFileSync(stamp, `${JSON.stringify({ started_ms: startedMs, started: new Date(startedMs).toISOString() })}\n`);

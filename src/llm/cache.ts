@@ -9,7 +9,18 @@ import { budgetScopeOf } from './budget-gate.js';
 import { redactValue } from './redact.js';
 import type { CallRecord, ChatRequest, ChatResult, ModelClient, ModelSettings } from './types.js';
 
+/**
+ * Canonical forms of tool lists, by identity: a run sends the same list (agentTools builds each
+ * once) with every request, and canonicalising its three dozen schemas each time was most of
+ * the cost of a request key. The lists are never changed once built.
+ */
+const canonicalLists = new WeakMap<object, string>();
+
 function canonical(value: unknown): string {
+  if (value !== null && typeof value === 'object') {
+    const known = canonicalLists.get(value);
+    if (known !== undefined) return known;
+  }
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
@@ -18,7 +29,12 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+function canonicalTools(tools: ChatRequest['tools']): void {
+  if (tools && !canonicalLists.has(tools)) canonicalLists.set(tools, canonical(tools));
+}
+
 export function requestKey(settings: Pick<ModelSettings, 'model' | 'temperature' | 'maxTokens' | 'extraBody'>, req: ChatRequest): string {
+  canonicalTools(req.tools);
   return createHash('sha256')
     .update(
       canonical({

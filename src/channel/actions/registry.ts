@@ -1,4 +1,4 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { exitFeed, nextPage, viewPost } from './browse.js';
 import { bookmark, dislike, like, unbookmark, undoDislike, unlike } from './engagement.js';
 import { follow, unfollow } from './graph.js';
@@ -11,11 +11,10 @@ import { listBookmarks, timeline } from './reading.js';
 import { searchPosts, searchUsers, trends } from './search.js';
 import { doNothing, refresh, signUp } from './session.js';
 import type { ActionResult, ActionSpec, AgentAction, ApplyContext, JsonSchemaObject } from './types.js';
+import { actionValidators, writeStandaloneActionValidators } from './validators.js';
 
 interface RegisteredAction {
   readonly spec: ActionSpec<never>;
-  /** Compiled on first use: a run uses a handful of the actions, and compiling all cost 0.3 s a process. */
-  validate?: ValidateFunction;
 }
 
 // ActionSpec is contravariant in its args; the registry only calls `apply` on args the
@@ -64,13 +63,17 @@ const ALL: readonly ActionSpec<never>[] = [
   doNothing,
 ];
 
-// The argument schemas are this module's own, checked against the meta-schema by a test
-// (test/channel/actions.test.ts): not again in each process, where that costs 0.2 s.
-const ajv = new Ajv({ allErrors: false, strict: true, validateSchema: false });
 const registry = new Map<string, RegisteredAction>(ALL.map((spec) => [spec.name, { spec }]));
+const validators = actionValidators(ALL);
 
 function validatorOf(entry: RegisteredAction): ValidateFunction {
-  return (entry.validate ??= ajv.compile(entry.spec.parameters));
+  // Every registered name has a schema: the lookup cannot miss.
+  return validators(entry.spec.name)!;
+}
+
+/** The build writes the standalone validators of every action (validators.ts). */
+export function writeActionValidators(path?: string): void {
+  writeStandaloneActionValidators(ALL, path);
 }
 
 export const ACTION_NAMES: readonly string[] = ALL.map((a) => a.name);
