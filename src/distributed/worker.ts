@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { createTaskRunner, type WorkerResult, type WorkerTask } from '../agents/llm/task.js';
 import type { MissingApiKeyError } from '../llm/settings.js';
 import { connectionOf, shownUrl, within } from './connection.js';
-import { initKey, localInit, MODELS_KEY, queueName, workerName, type JobData, type JobResult, type RemoteInit } from './protocol.js';
+import { initKey, localInit, MODELS_KEY, queueName, workerName, type JobData, type JobResult, type OwnEndpoints, type RemoteInit } from './protocol.js';
 
 export interface RedisWorkerOptions {
   readonly url: string;
@@ -21,6 +21,8 @@ export interface RedisWorkerOptions {
   /** A job's lock: a worker that stops renewing it for this long (killed) loses the job to another. */
   readonly lockMs: number;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Models this worker sends to endpoints of its own (`--endpoint`) instead of the run's. */
+  readonly endpoints?: OwnEndpoints;
   /** Lines for the operator (stderr by the CLI). */
   readonly log: (line: string) => void;
 }
@@ -110,7 +112,7 @@ export class RedisAgentWorker {
     if (!r) {
       r = this.control.get(initKey(hash)).then((json) => {
         if (json === null) throw new UnrecoverableError(`the run's model settings (${initKey(hash)}) are not in Redis; was it flushed? resume the run to publish them again`);
-        const { init, missing } = localInit(JSON.parse(json) as RemoteInit, this.opts.env);
+        const { init, missing } = localInit(JSON.parse(json) as RemoteInit, this.opts.env, this.opts.endpoints);
         return { run: createTaskRunner(init), missing };
       });
       // A failed read is tried again by the next job.
@@ -130,5 +132,20 @@ export class RedisAgentWorker {
     if (!this.redisDown) return;
     this.redisDown = false;
     this.opts.log(`worker ${this.name}: Redis at ${shownUrl(this.opts.url)} answers again`);
+  }
+}
+
+/** The model names runs have queued for in this Redis, sorted; null when Redis does not answer within `ms`. */
+export async function knownModels(url: string, ms = 5000): Promise<string[] | null> {
+  const client = new Redis({ ...connectionOf(url), lazyConnect: true });
+  client.on('error', () => undefined);
+  try {
+    return await within(
+      client.connect().then(async () => (await client.smembers(MODELS_KEY)).sort()),
+      ms,
+      null,
+    );
+  } finally {
+    client.disconnect();
   }
 }
