@@ -11,6 +11,7 @@ import type { WorkerInit, WorkerResult, WorkerTask } from '../agents/llm/task.js
 import { canonicalJson } from '../config/resolve.js';
 import { createLimiterFor, MissingApiKeyError } from '../llm/settings.js';
 import type { ModelSettings } from '../llm/types.js';
+import type { BudgetSpec } from './budget.js';
 
 /** Every key socialsim writes starts with this. */
 export const PREFIX = 'socialsim';
@@ -52,6 +53,8 @@ export interface RemoteModel {
 
 export interface RemoteInit {
   readonly models: Readonly<Record<string, RemoteModel>>;
+  /** The run's budgets, whose state is in Redis (src/distributed/budget.ts); absent: none. */
+  readonly budget?: BudgetSpec;
 }
 
 export interface JobData {

@@ -9,6 +9,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createTaskRunner, type WorkerResult, type WorkerTask } from '../agents/llm/task.js';
 import type { MissingApiKeyError } from '../llm/settings.js';
+import { RedisGate } from './budget.js';
 import { connectionOf, shownUrl, within } from './connection.js';
 import { initKey, localInit, MODELS_KEY, queueName, workerName, type JobData, type JobResult, type OwnEndpoints, type RemoteInit } from './protocol.js';
 
@@ -41,6 +42,7 @@ export class RedisAgentWorker {
   private readonly workers = new Map<string, Worker<JobData, JobResult>>();
   private readonly runners = new Map<string, Promise<Runner>>();
   private timer: NodeJS.Timeout | null = null;
+  private gates: Redis | null = null;
   private redisDown = false;
   jobsDone = 0;
 
@@ -76,6 +78,19 @@ export class RedisAgentWorker {
     if (this.timer) clearInterval(this.timer);
     await Promise.all([...this.workers.values()].map((w) => w.close(force)));
     this.control.disconnect();
+    this.gates?.disconnect();
+  }
+
+  /**
+   * The connection budget gates reserve through, made for the first budgeted run. Its commands
+   * wait while Redis is away (as BullMQ's do) rather than fail the requests they admit.
+   */
+  private gateClient(): Redis {
+    if (!this.gates) {
+      this.gates = new Redis(connectionOf(this.opts.url, { maxRetriesPerRequest: null }));
+      this.gates.on('error', (err: Error) => this.down(err.message));
+    }
+    return this.gates;
   }
 
   private async discover(): Promise<void> {
@@ -112,8 +127,10 @@ export class RedisAgentWorker {
     if (!r) {
       r = this.control.get(initKey(hash)).then((json) => {
         if (json === null) throw new UnrecoverableError(`the run's model settings (${initKey(hash)}) are not in Redis; was it flushed? resume the run to publish them again`);
-        const { init, missing } = localInit(JSON.parse(json) as RemoteInit, this.opts.env, this.opts.endpoints);
-        return { run: createTaskRunner(init), missing };
+        const remote = JSON.parse(json) as RemoteInit;
+        const { init, missing } = localInit(remote, this.opts.env, this.opts.endpoints);
+        // A budgeted run's requests are admitted by its gate in Redis, shared with every worker.
+        return { run: createTaskRunner(init, remote.budget ? new RedisGate(this.gateClient(), remote.budget) : undefined), missing };
       });
       // A failed read is tried again by the next job.
       r.catch(() => this.runners.delete(hash));

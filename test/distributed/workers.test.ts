@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PolicyUnavailableError } from '../../src/agents/policies.js';
 import { RedisLostError } from '../../src/distributed/pool.js';
 import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeReply, type FakeServer } from '../../src/llm/fake-server.js';
@@ -164,12 +163,5 @@ describe('socialsim worker + run --redis', () => {
     expect(c.output()).toMatch(/answers again/);
     // The steps before the stop and those after the resume are all in run.json's tally.
     await expectWorkerAccounts(runDir, info.workers, [workers[1]!, c], true);
-  });
-
-  it('when the experiment sets a budget then a run with --redis is refused before it starts, saying why', async () => {
-    const root = dir();
-    const run = runExperiment(exp(['budget.max_requests=1000']), { resultsRoot: root, quiet: true, redis: redis!.url });
-    await expect(run).rejects.toThrow(PolicyUnavailableError);
-    await expect(run).rejects.toThrow(/budgets need a single process in this version: the experiment sets budget and runs its requests on workers/);
   });
 });
