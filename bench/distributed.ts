@@ -1,7 +1,8 @@
 /**
  * Distributed agent workers: LLM requests/s of a run (`runExperiment … redis`, this process the
  * coordinator) with 1, 2 and 4 `socialsim worker` processes, against loopback fake
- * OpenAI-compatible servers (separate processes, fixed 200 ms latency) and a throwaway
+ * OpenAI-compatible servers (fixed 200 ms latency; all of a case's servers in one process apart
+ * from the coordinator's and the workers', bench/fake-server-group.ts) and a throwaway
  * redis-server on 127.0.0.1 that the bench starts and stops.
  *   npm run bench:distributed                    320 LLM agents × 3 steps, both cases
  *   npm run bench:distributed -- 640 4 own       agents, steps, case (own | shared | both)
@@ -48,17 +49,20 @@ const BIN = new URL('../bin/socialsim.js', import.meta.url).pathname;
 
 const children: ChildProcess[] = [];
 
-function startServer(): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/llm/fake-server.ts', '--port', '0', '--latency', String(LATENCY_MS)], {
+/** `count` fake servers in one child process (bench/fake-server-group.ts): their URLs. */
+function startServers(count: number): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/fake-server-group.ts', String(count), String(LATENCY_MS)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
+  let out = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening (\S+)/.exec(d.toString());
-      if (m) resolve(m[1]!);
+      out += d.toString();
+      const urls = [...out.matchAll(/listening (\S+)/g)].map((m) => m[1]!);
+      if (urls.length === count) resolve(urls);
     });
-    child.once('exit', (code) => reject(new Error(`fake server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`fake servers exited with ${code}`)));
   });
 }
 
@@ -96,9 +100,11 @@ interface Figures {
   readonly perWorker: Record<string, { jobs: number; requests: number }>;
 }
 
-const shared = await Promise.all(Array.from({ length: SERVERS }, () => startServer()));
+const shared = await startServers(SERVERS);
 /** Each worker's own servers (own case), started once for the largest worker count. */
-const own = which === 'shared' ? [] : await Promise.all(Array.from({ length: Math.max(...WORKER_COUNTS) }, () => Promise.all(Array.from({ length: OWN_SERVERS }, () => startServer()))));
+const maxWorkers = Math.max(...WORKER_COUNTS);
+const ownUrls = which === 'shared' ? [] : await startServers(maxWorkers * OWN_SERVERS);
+const own = Array.from({ length: which === 'shared' ? 0 : maxWorkers }, (_, w) => ownUrls.slice(w * OWN_SERVERS, (w + 1) * OWN_SERVERS));
 const redis = await startRedis();
 const root = mkdtempSync(join(tmpdir(), 'socialsim-bench-dist-'));
 /** Nothing listens there: the own case's run names it, so a request that reached it would fail. */
