@@ -1,20 +1,24 @@
 /**
  * Distributed agent workers: LLM requests/s of a run (`runExperiment … redis`, this process the
  * coordinator) with 1, 2 and 4 `socialsim worker` processes, against loopback fake
- * OpenAI-compatible servers (separate processes, fixed 200 ms latency) and a throwaway
+ * OpenAI-compatible servers (fixed 200 ms latency; all of a case's servers in one process apart
+ * from the coordinator's and the workers', bench/fake-server-group.ts) and a throwaway
  * redis-server on 127.0.0.1 that the bench starts and stops.
- *   npm run bench:distributed                 320 LLM agents × 3 steps
- *   npm run bench:distributed -- 640 4        agents, steps
+ *   npm run bench:distributed                    320 LLM agents × 3 steps, both cases
+ *   npm run bench:distributed -- 640 4 own       agents, steps, case (own | shared | both)
  *
- * Each worker's endpoint capacity is its own: `max_concurrency` (per endpoint) holds per worker
- * process (each has its own limiter), so every worker may have SERVERS × MAX_CONCURRENCY = 16
- * requests in flight over the model's four endpoints (80 requests/s at 200 ms). A worker cannot be given its own endpoint URLs in this version (the
- * run's settings, endpoints included, come from Redis), so the fake servers are shared, and
- * have no limit of their own: what scales is the number of request slots, as with one endpoint
- * pool per worker. Prints agents, steps, requests, wall time, requests/s, the speed-up against
- * one worker, and the coordinator's CPU time per request (process.cpuUsage() around the run:
- * this process only, DuckDB writes and run setup included; workers, servers and Redis are other
- * processes). Figures, not assertions: compare them with issue #17's targets.
+ * Two cases, each worker with 16 request slots (80 requests/s at 200 ms):
+ * - own (issue #17's target): each worker process has its own endpoint pool, OWN_SERVERS fake
+ *   servers of its own given with `--endpoint fake=<url>,<url>`, max_concurrency 8 each; the run's
+ *   experiment names a closed port, so a request that went there would fail.
+ * - shared: every worker calls the run's SERVERS servers (max_concurrency 4 each); the servers
+ *   have no limit of their own and `max_concurrency` holds per worker process, so the slots
+ *   still scale with the workers, but all servers are shared.
+ * Prints agents, steps, requests, wall time, requests/s, the speed-up against one worker, the
+ * coordinator's CPU time per request (process.cpuUsage() around the run: this process only,
+ * DuckDB writes and run setup included; workers, servers and Redis are other processes) and the
+ * load average before and after each run (the machine is shared). Figures, not assertions:
+ * compare them with issue #17's targets.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,39 +26,49 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configHash, parseExperiment } from '../src/config/load.js';
 import { runExperiment } from '../src/engine/run.js';
+import { freePort } from '../test/helpers/ports.js';
 import { end as stop, startRedis } from '../test/helpers/redis.js';
 
 const agents = Number(process.argv[2] ?? 320);
 const steps = Number(process.argv[3] ?? 3);
+const which = process.argv[4] ?? 'both';
+if (!['own', 'shared', 'both'].includes(which)) throw new Error(`case must be own, shared or both, got ${which}`);
 const WORKER_COUNTS = [1, 2, 4];
 const LATENCY_MS = 200;
+/** Shared case: the run's servers, each with max_concurrency 4 per worker. */
 const SERVERS = 4;
-/** The model's max_concurrency (per endpoint, and per worker process: each has its own limiter). */
-const MAX_CONCURRENCY = 4;
-/** Requests in flight per worker: its own "endpoint pool" of SERVERS × MAX_CONCURRENCY slots. */
-const SLOTS_PER_WORKER = SERVERS * MAX_CONCURRENCY;
+const SHARED_MAX_CONCURRENCY = 4;
+/** Own case: each worker's own servers, each with max_concurrency 8. */
+const OWN_SERVERS = 2;
+const OWN_MAX_CONCURRENCY = 8;
+/** Requests in flight per worker, in both cases. */
+const SLOTS_PER_WORKER = 16;
 /** Jobs (of 8 agents) each worker holds at once: twice its slots, so the limiter is what binds. */
 const JOBS_PER_WORKER = (2 * SLOTS_PER_WORKER) / 8;
 const BIN = new URL('../bin/socialsim.js', import.meta.url).pathname;
 
 const children: ChildProcess[] = [];
 
-function startServer(): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/llm/fake-server.ts', '--port', '0', '--latency', String(LATENCY_MS)], {
+/** `count` fake servers in one child process (bench/fake-server-group.ts): their URLs. */
+function startServers(count: number): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/fake-server-group.ts', String(count), String(LATENCY_MS)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
+  let out = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening (\S+)/.exec(d.toString());
-      if (m) resolve(m[1]!);
+      out += d.toString();
+      const urls = [...out.matchAll(/listening (\S+)/g)].map((m) => m[1]!);
+      if (urls.length === count) resolve(urls);
     });
-    child.once('exit', (code) => reject(new Error(`fake server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`fake servers exited with ${code}`)));
   });
 }
 
-function startWorker(redis: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis, '--models', 'fake', '--concurrency', String(JOBS_PER_WORKER)], {
+function startWorker(redis: string, own: readonly string[] | null): Promise<ChildProcess> {
+  const endpoint = own ? ['--endpoint', `fake=${own.join(',')}`] : [];
+  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis, '--models', 'fake', '--concurrency', String(JOBS_PER_WORKER), ...endpoint], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -69,9 +83,12 @@ function startWorker(redis: string): Promise<ChildProcess> {
   });
 }
 
+const load = (): string => loadavg()[0]!.toFixed(2);
 
 interface Figures {
   readonly workers: number;
+  /** 1-minute load average before and after the run. */
+  readonly load: string;
   readonly requests: number;
   readonly failed: number;
   readonly wallMs: number;
@@ -83,18 +100,26 @@ interface Figures {
   readonly perWorker: Record<string, { jobs: number; requests: number }>;
 }
 
-const servers = await Promise.all(Array.from({ length: SERVERS }, () => startServer()));
+const shared = await startServers(SERVERS);
+/** Each worker's own servers (own case), started once for the largest worker count. */
+const maxWorkers = Math.max(...WORKER_COUNTS);
+const ownUrls = which === 'shared' ? [] : await startServers(maxWorkers * OWN_SERVERS);
+const own = Array.from({ length: which === 'shared' ? 0 : maxWorkers }, (_, w) => ownUrls.slice(w * OWN_SERVERS, (w + 1) * OWN_SERVERS));
 const redis = await startRedis();
 const root = mkdtempSync(join(tmpdir(), 'socialsim-bench-dist-'));
+/** Nothing listens there: the own case's run names it, so a request that reached it would fail. */
+const closedPort = `http://127.0.0.1:${await freePort()}/v1`;
 
-function experiment(count: number, timesteps: number): ReturnType<typeof parseExperiment> {
+function experiment(count: number, timesteps: number, ownPools: boolean): ReturnType<typeof parseExperiment> {
+  const endpoints = ownPools ? [closedPort] : shared;
+  const maxConcurrency = ownPools ? OWN_MAX_CONCURRENCY : SHARED_MAX_CONCURRENCY;
   return parseExperiment(
     `name: bench-distributed
 seed: 1
 clock: { timesteps: ${timesteps}, step: 1h }
 dataset: { generate: { follows_per_agent: 10 } }
 models:
-  fake: { provider: openai-compatible, model: fake-model, endpoints: [${servers.map((u) => `"${u}"`).join(', ')}], max_concurrency: ${MAX_CONCURRENCY}, timeout_s: 30 }
+  fake: { provider: openai-compatible, model: fake-model, endpoints: [${endpoints.map((u) => `"${u}"`).join(', ')}], max_concurrency: ${maxConcurrency}, timeout_s: 30 }
 cohorts: [{ name: llm, count: ${count}, model: fake, activity: 1.0 }]
 recsys: { kind: random, feed_size: 10 }
 `,
@@ -102,10 +127,11 @@ recsys: { kind: random, feed_size: 10 }
   );
 }
 
-async function measure(workerCount: number, count: number, timesteps: number): Promise<Figures> {
-  const workers = await Promise.all(Array.from({ length: workerCount }, () => startWorker(redis.url)));
+async function measure(workerCount: number, count: number, timesteps: number, ownPools: boolean): Promise<Figures> {
+  const workers = await Promise.all(Array.from({ length: workerCount }, (_, i) => startWorker(redis.url, ownPools ? own[i]! : null)));
   try {
-    const exp = experiment(count, timesteps);
+    const exp = experiment(count, timesteps, ownPools);
+    const loadBefore = load();
     // The coordinator's CPU from step 0's line in events.jsonl on (looked for every 20 ms).
     const events = join(root, exp.name, configHash(exp).slice(0, 12), 'events.jsonl');
     let cpuAtStep0: NodeJS.CpuUsage | null = null;
@@ -131,6 +157,7 @@ async function measure(workerCount: number, count: number, timesteps: number): P
       steadyCpuMs: (steady.user + steady.system) / 1000,
       steadyRequests: stepLines.slice(1).reduce((n, e) => n + requestsOf(e), 0),
       workers: workerCount,
+      load: `${loadBefore}→${load()}`,
       requests: Object.values(perWorker).reduce((n, w) => n + w.requests, 0),
       failed: stepLines.reduce((n, e) => n + e.llm_failures, 0),
       wallMs,
@@ -144,26 +171,39 @@ async function measure(workerCount: number, count: number, timesteps: number): P
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-try {
-  // Warm-up (not reported): the coordinator's first run pays module loading and JIT.
-  await measure(1, 40, 1);
-  const results: Figures[] = [];
-  for (const n of WORKER_COUNTS) results.push(await measure(n, agents, steps));
-
+/** One case's table: requests/s with 1, 2 and 4 workers, the speed-up, the coordinator's CPU, the load. */
+function report(title: string, results: readonly Figures[]): void {
   const base = results[0]!;
-  console.log(`\n${fmt(agents)} LLM agents × ${steps} steps (activity 1.0: one decision a step each), ${LATENCY_MS} ms latency`);
-  console.log(`  endpoints: ${SERVERS} fake servers shared by all workers (no limit of their own); each worker its own max_concurrency ${MAX_CONCURRENCY}, --concurrency ${JOBS_PER_WORKER} jobs of 8 agents`);
-  console.log(`  ceiling ${fmt((SLOTS_PER_WORKER / LATENCY_MS) * 1000)} requests/s per worker; this machine has ${availableParallelism()} cores, shared by the coordinator, the workers, ${SERVERS} servers and Redis (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end, other processes included)`);
-  console.log('  workers  requests  wall s  steps s  req/s (steps)  req/s (wall)  speed-up  coord. CPU ms/req (run | steps 1..)  per worker (jobs/requests)');
+  console.log(`\n${title}`);
+  console.log('  workers  requests  wall s  steps s  req/s (steps)  req/s (wall)  speed-up  coord. CPU ms/req (run | steps 1..)  load 1 min  per worker (jobs/requests)');
   for (const r of results) {
     const rate = (r.requests / r.stepsMs) * 1000;
     const speedUp = rate / ((base.requests / base.stepsMs) * 1000);
     const per = Object.values(r.perWorker).map((w) => `${w.jobs}/${w.requests}`).join(' ');
     console.log(
-      `  ${String(r.workers).padStart(7)}  ${fmt(r.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)}  ${fmt(r.stepsMs / 1000, 2).padStart(7)}  ${fmt(rate).padStart(13)}  ${fmt((r.requests / r.wallMs) * 1000).padStart(12)}  ${fmt(speedUp, 2).padStart(7)}×  ${fmt(r.cpuMs / r.requests, 3).padStart(17)} | ${fmt(r.steadyCpuMs / Math.max(r.steadyRequests, 1), 3).padEnd(16)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
+      `  ${String(r.workers).padStart(7)}  ${fmt(r.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)}  ${fmt(r.stepsMs / 1000, 2).padStart(7)}  ${fmt(rate).padStart(13)}  ${fmt((r.requests / r.wallMs) * 1000).padStart(12)}  ${fmt(speedUp, 2).padStart(7)}×  ${fmt(r.cpuMs / r.requests, 3).padStart(17)} | ${fmt(r.steadyCpuMs / Math.max(r.steadyRequests, 1), 3).padEnd(16)}  ${r.load.padEnd(10)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
     );
   }
-  console.log('  targets (#17): ≥ 1.80× at 2 workers, ≥ 3.20× at 4; coordinator CPU < 0.2 ms per request');
+}
+
+try {
+  // Warm-up (not reported): the coordinator's first run pays module loading and JIT.
+  await measure(1, 40, 1, which !== 'shared');
+  const cases: { title: string; results: Figures[] }[] = [];
+  for (const ownPools of which === 'both' ? [true, false] : [which === 'own']) {
+    const results: Figures[] = [];
+    for (const n of WORKER_COUNTS) results.push(await measure(n, agents, steps, ownPools));
+    cases.push({
+      title: ownPools
+        ? `own endpoint pools: each worker --endpoint to ${OWN_SERVERS} fake servers of its own, max_concurrency ${OWN_MAX_CONCURRENCY} (the run's endpoint a closed port)`
+        : `shared endpoints: every worker on the run's ${SERVERS} fake servers (no limit of their own), max_concurrency ${SHARED_MAX_CONCURRENCY} per worker process`,
+      results,
+    });
+  }
+  console.log(`\n${fmt(agents)} LLM agents × ${steps} steps (activity 1.0: one decision a step each), ${LATENCY_MS} ms latency; each worker ${SLOTS_PER_WORKER} request slots, --concurrency ${JOBS_PER_WORKER} jobs of 8 agents`);
+  console.log(`  ceiling ${fmt((SLOTS_PER_WORKER / LATENCY_MS) * 1000)} requests/s per worker; this machine has ${availableParallelism()} cores, shared by the coordinator, the workers, the fake servers, Redis and other users' processes (load: 1-minute load average before→after each run)`);
+  for (const c of cases) report(c.title, c.results);
+  console.log('\n  targets (#17): ≥ 1.80× at 2 workers, ≥ 3.20× at 4 with its own endpoint pool per worker; coordinator CPU < 0.2 ms per request');
   console.log('  req/s (steps): over the steps\' wall time (events.jsonl; the coordinator\'s own work each step included); req/s (wall) and CPU (run): the whole run, setup included;');
   console.log('  CPU (steps 1..): from step 0\'s commit on; all: this process only (the coordinator: prompts\' data, BullMQ, DuckDB writes), not workers, servers or Redis');
 } finally {

@@ -1,32 +1,47 @@
-/** A run's choice of where its LLM requests go: `distributed.redis` → a `RedisPool`. */
-import { PolicyUnavailableError, type PolicyOptions } from '../agents/policies.js';
+/** A run's choice of where its LLM requests go: `distributed.redis` → a `RedisPool`, and its budgets in Redis. */
+import type { PolicyOptions } from '../agents/policies.js';
 import { configHash } from '../config/load.js';
 import type { Experiment } from '../config/types.js';
 import type { LlmPool } from '../agents/llm/pool.js';
 import type { RedisPoolOptions } from './pool.js';
 import { remoteInit } from './protocol.js';
 import type { WorkerAccounts } from './accounts.js';
+import type { BudgetGate } from '../llm/budget-gate.js';
+import { budgetKey, RedisRunGate } from './budget.js';
 
 /** Seconds without Redis before a run stops (resumable), unless `distributed.lost_after_s` says. */
 export const DEFAULT_LOST_AFTER_S = 10;
 
 /**
- * The pool factory for `createPolicies` (`redis` replaces `distributed.redis`), or undefined when
- * the run keeps its requests in threads. `accounts` gets each finished job's worker and requests.
+ * Where a run's requests go when they go to workers: the pool factory for `createPolicies`
+ * (`redis` replaces `distributed.redis`), and the gate its budgets then use (in Redis, so the
+ * workers share it; built from `local`, the in-process gate the run would otherwise use).
+ * Undefined when the run keeps its requests in threads. `accounts` gets each finished job's
+ * worker and requests.
  */
-export function remotePoolFor(exp: Experiment, redis?: string, accounts?: WorkerAccounts): PolicyOptions['remotePool'] {
+export function remotePoolFor(
+  exp: Experiment,
+  redis: string | undefined,
+  accounts?: WorkerAccounts,
+  local?: BudgetGate | null,
+): { pool: NonNullable<PolicyOptions['remotePool']>; budgetGate: RedisRunGate | null } | undefined {
   const d = redis !== undefined ? { ...exp.distributed, redis } : exp.distributed;
   if (!d) return undefined;
-  const budgeted = exp.budget ? 'budget' : Object.entries(exp.models).find(([, m]) => m.provider !== 'statistical' && m.budget)?.[0];
-  if (budgeted !== undefined) {
-    const where = budgeted === 'budget' ? 'budget' : `models.${budgeted}.budget`;
-    throw new PolicyUnavailableError(
-      `budgets need a single process in this version: the experiment sets ${where} and runs its requests on workers (distributed.redis / --redis); drop one or the other`,
-    );
-  }
   // The config hash is the run's id before any folder exists; workers see only its prefix.
   const run = configHash(exp).slice(0, 16);
-  return (init, apiKeyEnvs) => lazyRedisPool({ url: d.redis, run, init: remoteInit(init, apiKeyEnvs), lostAfterMs: Math.round((d.lost_after_s ?? DEFAULT_LOST_AFTER_S) * 1000), ...(accounts ? { accounts } : {}) });
+  const budgetGate = local ? new RedisRunGate({ key: budgetKey(run), models: local.shared.models, scopes: local.shared.scopes }) : null;
+  return {
+    budgetGate,
+    pool: (init, apiKeyEnvs) =>
+      lazyRedisPool({
+        url: d.redis,
+        run,
+        init: { ...remoteInit(init, apiKeyEnvs), ...(budgetGate ? { budget: budgetGate.spec } : {}) },
+        lostAfterMs: Math.round((d.lost_after_s ?? DEFAULT_LOST_AFTER_S) * 1000),
+        ...(accounts ? { accounts } : {}),
+        ...(budgetGate ? { budget: budgetGate } : {}),
+      }),
+  };
 }
 
 /** A RedisPool made on first use: runs without --redis never load BullMQ and ioredis. */

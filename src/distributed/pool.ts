@@ -19,6 +19,7 @@ import type { SurveyAnswer, SurveyQuestion } from '../agents/llm/survey.js';
 import { connectionOf, shownUrl, within } from './connection.js';
 import { RedisLostError, RemoteJobError } from './errors.js';
 import { WorkerAccounts, type WorkerTally } from './accounts.js';
+import type { RedisRunGate } from './budget.js';
 
 export { RedisLostError, RemoteJobError, type WorkerTally };
 import { initHash, initKey, jobId, MODELS_KEY, queueName, type JobData, type JobResult, type RemoteInit } from './protocol.js';
@@ -39,6 +40,8 @@ export interface RedisPoolOptions {
   readonly lostAfterMs: number;
   /** Where finished jobs are counted per worker and step (the run's); absent: the pool's own. */
   readonly accounts?: WorkerAccounts;
+  /** The run's budgets: moved to Redis before the first job, their refusals read after each call. */
+  readonly budget?: RedisRunGate;
 }
 
 export class RedisPool implements LlmPool {
@@ -96,6 +99,8 @@ export class RedisPool implements LlmPool {
   /** The run's models in Redis (workers read them by hash), and their names for workers without --models. */
   private async publish(): Promise<void> {
     const client = this.control;
+    // The budgets' state first: a worker that finds the settings may send at once.
+    if (this.opts.budget) await this.opts.budget.start(client, INIT_TTL_S);
     await client.set(initKey(this.hash), JSON.stringify(this.opts.init), 'EX', INIT_TTL_S);
     const names = Object.keys(this.opts.init.models);
     if (names.length > 0) await client.sadd(MODELS_KEY, ...names);
@@ -124,6 +129,8 @@ export class RedisPool implements LlmPool {
     const added = await queue.addBulk(jobs);
     const results = await Promise.all(added.map((j) => this.finished(j, events)));
     await Promise.all(added.map((j) => queue.remove(j.id!).catch(() => 0)));
+    // Every job of the call is done: the scopes its requests exhausted are known in Redis.
+    if (this.opts.budget) await this.opts.budget.refresh();
     const out: (Decision | SurveyAnswer)[] = [];
     for (const r of results) {
       this.accounts.add(step, r.worker, r.results);

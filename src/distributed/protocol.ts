@@ -11,6 +11,7 @@ import type { WorkerInit, WorkerResult, WorkerTask } from '../agents/llm/task.js
 import { canonicalJson } from '../config/resolve.js';
 import { createLimiterFor, MissingApiKeyError } from '../llm/settings.js';
 import type { ModelSettings } from '../llm/types.js';
+import type { BudgetSpec } from './budget.js';
 
 /** Every key socialsim writes starts with this. */
 export const PREFIX = 'socialsim';
@@ -52,6 +53,8 @@ export interface RemoteModel {
 
 export interface RemoteInit {
   readonly models: Readonly<Record<string, RemoteModel>>;
+  /** The run's budgets, whose state is in Redis (src/distributed/budget.ts); absent: none. */
+  readonly budget?: BudgetSpec;
 }
 
 export interface JobData {
@@ -80,12 +83,21 @@ export function initHash(init: RemoteInit): string {
   return createHash('sha256').update(canonicalJson(init)).digest('hex').slice(0, 24);
 }
 
+/** Base URLs by model key: a worker's own endpoints (`socialsim worker --endpoint`). */
+export type OwnEndpoints = Readonly<Record<string, readonly string[]>>;
+
 /**
  * A worker's `WorkerInit` from a run's `RemoteInit`: each key from this machine's environment,
  * the limiters this process's own (`max_concurrency` holds per worker process). A model whose
- * key variable is unset here is left out, with the error its jobs fail with.
+ * key variable is unset here is left out, with the error its jobs fail with. A model in `own`
+ * is sent to those URLs instead of the run's, each with the run's `max_concurrency` and the same
+ * retry and rotation settings (only the URLs change, so the client and limiter are the same).
  */
-export function localInit(remote: RemoteInit, env: Readonly<Record<string, string | undefined>>): { init: WorkerInit; missing: ReadonlyMap<string, MissingApiKeyError> } {
+export function localInit(
+  remote: RemoteInit,
+  env: Readonly<Record<string, string | undefined>>,
+  own: OwnEndpoints = {},
+): { init: WorkerInit; missing: ReadonlyMap<string, MissingApiKeyError> } {
   const missing = new Map<string, MissingApiKeyError>();
   const keys = new Map<string, string | null>();
   for (const [name, m] of Object.entries(remote.models)) {
@@ -97,11 +109,19 @@ export function localInit(remote: RemoteInit, env: Readonly<Record<string, strin
   const models: WorkerInit['models'] = Object.fromEntries(
     [...keys].map(([name, key]) => {
       const m = remote.models[name]!;
-      const settings: ModelSettings = { ...m.settings, apiKey: key, ...(all.length > 0 ? { otherKeys: all } : {}) };
+      const urls = Object.hasOwn(own, name) ? own[name]! : null;
+      const endpoints = urls ? ownEndpoints(urls, m.settings.endpoints) : m.settings.endpoints;
+      const settings: ModelSettings = { ...m.settings, endpoints, apiKey: key, ...(all.length > 0 ? { otherKeys: all } : {}) };
       return [name, { settings, limiter: createLimiterFor(settings).shared, agent: m.agent }];
     }),
   );
   return { init: { models }, missing };
+}
+
+/** The worker's URLs with the run's per-endpoint `max_concurrency` (the config gives all endpoints the same). */
+function ownEndpoints(urls: readonly string[], run: ModelSettings['endpoints']): ModelSettings['endpoints'] {
+  const maxConcurrency = run[0]?.maxConcurrency ?? 1;
+  return urls.map((url) => ({ url, maxConcurrency }));
 }
 
 /** How a worker names itself in results and logs. */

@@ -9,8 +9,9 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createTaskRunner, type WorkerResult, type WorkerTask } from '../agents/llm/task.js';
 import type { MissingApiKeyError } from '../llm/settings.js';
+import { RedisGate } from './budget.js';
 import { connectionOf, shownUrl, within } from './connection.js';
-import { initKey, localInit, MODELS_KEY, queueName, workerName, type JobData, type JobResult, type RemoteInit } from './protocol.js';
+import { initKey, localInit, MODELS_KEY, queueName, workerName, type JobData, type JobResult, type OwnEndpoints, type RemoteInit } from './protocol.js';
 
 export interface RedisWorkerOptions {
   readonly url: string;
@@ -21,6 +22,8 @@ export interface RedisWorkerOptions {
   /** A job's lock: a worker that stops renewing it for this long (killed) loses the job to another. */
   readonly lockMs: number;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Models this worker sends to endpoints of its own (`--endpoint`) instead of the run's. */
+  readonly endpoints?: OwnEndpoints;
   /** Lines for the operator (stderr by the CLI). */
   readonly log: (line: string) => void;
 }
@@ -39,6 +42,7 @@ export class RedisAgentWorker {
   private readonly workers = new Map<string, Worker<JobData, JobResult>>();
   private readonly runners = new Map<string, Promise<Runner>>();
   private timer: NodeJS.Timeout | null = null;
+  private gates: Redis | null = null;
   private redisDown = false;
   jobsDone = 0;
 
@@ -74,6 +78,19 @@ export class RedisAgentWorker {
     if (this.timer) clearInterval(this.timer);
     await Promise.all([...this.workers.values()].map((w) => w.close(force)));
     this.control.disconnect();
+    this.gates?.disconnect();
+  }
+
+  /**
+   * The connection budget gates reserve through, made for the first budgeted run. Its commands
+   * wait while Redis is away (as BullMQ's do) rather than fail the requests they admit.
+   */
+  private gateClient(): Redis {
+    if (!this.gates) {
+      this.gates = new Redis(connectionOf(this.opts.url, { maxRetriesPerRequest: null }));
+      this.gates.on('error', (err: Error) => this.down(err.message));
+    }
+    return this.gates;
   }
 
   private async discover(): Promise<void> {
@@ -110,8 +127,10 @@ export class RedisAgentWorker {
     if (!r) {
       r = this.control.get(initKey(hash)).then((json) => {
         if (json === null) throw new UnrecoverableError(`the run's model settings (${initKey(hash)}) are not in Redis; was it flushed? resume the run to publish them again`);
-        const { init, missing } = localInit(JSON.parse(json) as RemoteInit, this.opts.env);
-        return { run: createTaskRunner(init), missing };
+        const remote = JSON.parse(json) as RemoteInit;
+        const { init, missing } = localInit(remote, this.opts.env, this.opts.endpoints);
+        // A budgeted run's requests are admitted by its gate in Redis, shared with every worker.
+        return { run: createTaskRunner(init, remote.budget ? new RedisGate(this.gateClient(), remote.budget) : undefined), missing };
       });
       // A failed read is tried again by the next job.
       r.catch(() => this.runners.delete(hash));
@@ -130,5 +149,20 @@ export class RedisAgentWorker {
     if (!this.redisDown) return;
     this.redisDown = false;
     this.opts.log(`worker ${this.name}: Redis at ${shownUrl(this.opts.url)} answers again`);
+  }
+}
+
+/** The model names runs have queued for in this Redis, sorted; null when Redis does not answer within `ms`. */
+export async function knownModels(url: string, ms = 5000): Promise<string[] | null> {
+  const client = new Redis({ ...connectionOf(url), lazyConnect: true });
+  client.on('error', () => undefined);
+  try {
+    return await within(
+      client.connect().then(async () => (await client.smembers(MODELS_KEY)).sort()),
+      ms,
+      null,
+    );
+  } finally {
+    client.disconnect();
   }
 }

@@ -1,6 +1,6 @@
 import type { AgentPolicy, Decision } from '../agents/types.js';
 import type { BudgetConfig, Experiment } from '../config/types.js';
-import { BudgetGate, type BudgetScopeDef } from '../llm/budget-gate.js';
+import { BudgetGate, type BudgetScopeDef, type RunGate } from '../llm/budget-gate.js';
 
 export interface ModelUsage {
   /** Requests sent to the model's endpoints (every attempt; replayed answers are not sent). */
@@ -122,7 +122,7 @@ export class BudgetGuard {
 
   constructor(
     private readonly exp: Experiment,
-    private readonly gate: BudgetGate | null = null,
+    private readonly gate: RunGate | null = null,
   ) {}
 
   add(model: string, u: ModelUsage): void {

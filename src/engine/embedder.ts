@@ -15,7 +15,7 @@ import type { Channel } from '../channel/channel.js';
 import { readEmbeddings, textHash } from '../channel/embeddings.js';
 import type { ChannelSnapshot, TextEmbeddings } from '../channel/snapshot.js';
 import type { Experiment } from '../config/types.js';
-import type { BudgetGate } from '../llm/budget-gate.js';
+import type { RequestGate } from '../llm/budget-gate.js';
 import { createEmbeddingClient, type EmbeddingClient } from '../llm/embeddings.js';
 import { modelSettingsFromConfig } from '../llm/settings.js';
 import { QUERY_HISTORY } from '../recsys/interest.js';
@@ -29,7 +29,7 @@ export const EMBEDDING_COHORT = 'recsys';
 export type EmbeddingSource = { readonly kind: 'client'; readonly client: EmbeddingClient } | { readonly kind: 'recorded'; readonly runDir: string };
 
 /** The live source of an experiment's model: its endpoints, API key from the environment, requests admitted by the run's budgets. */
-export function clientSource(exp: Experiment, model: string, env: Readonly<Record<string, string | undefined>> = process.env, gate?: BudgetGate): EmbeddingSource {
+export function clientSource(exp: Experiment, model: string, env: Readonly<Record<string, string | undefined>> = process.env, gate?: RequestGate): EmbeddingSource {
   const cfg = exp.models[model];
   if (!cfg || cfg.provider === 'statistical') throw new Error(`recsys.embedding_model "${model}" is not an openai-compatible or openai model`);
   return { kind: 'client', client: createEmbeddingClient(modelSettingsFromConfig(model, cfg, env), gate ? { gate } : {}) };

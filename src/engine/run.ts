@@ -8,7 +8,7 @@ import { configHash, legacyConfigHash, loadExperiment, resolvedYaml, statistical
 import type { Experiment, StatisticalModelConfig } from '../config/types.js';
 import { llmUsage, type Prices } from '../analysis/llm-usage.js';
 import { recommenderFor } from '../recsys/registry.js';
-import type { BudgetGate } from '../llm/budget-gate.js';
+import type { RunGate } from '../llm/budget-gate.js';
 import { budgetGateFor, BudgetGuard, withBudgetFallback } from './budget.js';
 import { embeddingModels } from '../config/embedding-models.js';
 import { clientSource } from './embedder.js';
@@ -68,7 +68,7 @@ export interface RunOptions {
 /** What `continueRun` takes besides the run options: the gate its policies were made with. */
 export interface ContinueOptions extends Omit<RunOptions, 'resultsRoot' | 'now'> {
   /** The budget gate shared with the policies' worker threads (`policiesFor`); null or absent: no gate. */
-  readonly budgetGate?: BudgetGate | null;
+  readonly budgetGate?: RunGate | null;
   /** Per-worker counts of a run whose requests go to `socialsim worker`s (`policiesFor`); absent: none. */
   readonly workerAccounts?: WorkerAccounts | null;
 }
@@ -82,18 +82,19 @@ export function policiesFor(
   exp: Experiment,
   opts: Pick<RunOptions, 'llmThreads' | 'redis'> = {},
   recording?: Recording,
-): { policies: Map<string, AgentPolicy>; budgetGate: BudgetGate | null; workerAccounts: WorkerAccounts | null } {
+): { policies: Map<string, AgentPolicy>; budgetGate: RunGate | null; workerAccounts: WorkerAccounts | null } {
   // A replay sends nothing: it answers from its recording in this process, --redis or not.
   const accounts = new WorkerAccounts();
-  const remotePool = recording ? undefined : remotePoolFor(exp, opts.redis, accounts);
-  const budgetGate = recording ? null : budgetGateFor(exp);
+  const local = recording ? null : budgetGateFor(exp);
+  // On workers, the budgets live in Redis (the workers share them); in threads, in `local`.
+  const remote = recording ? undefined : remotePoolFor(exp, opts.redis, accounts, local);
   const options: PolicyOptions = {
     ...(recording ?? {}),
-    ...(remotePool ? { remotePool } : {}),
-    ...(budgetGate ? { budget: budgetGate.shared } : {}),
+    ...(remote ? { remotePool: remote.pool } : {}),
+    ...(local && !remote ? { budget: local.shared } : {}),
     ...(opts.llmThreads !== undefined ? { threads: opts.llmThreads } : {}),
   };
-  return { policies: createPolicies(exp, process.env, options), budgetGate, workerAccounts: remotePool ? accounts : null };
+  return { policies: createPolicies(exp, process.env, options), budgetGate: remote ? remote.budgetGate : local, workerAccounts: remote ? accounts : null };
 }
 
 export interface RunOutcome {

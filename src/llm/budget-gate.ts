@@ -78,6 +78,24 @@ export interface ScopeSpend {
   readonly costUsd: number;
 }
 
+/**
+ * What a sender needs of a gate: this one (threads of one process) or the Redis-backed one that
+ * `socialsim worker`s share (src/distributed/budget.ts), whose answers come over the network.
+ */
+export interface RequestGate {
+  covers(model: string): boolean;
+  needsTokens(model: string): boolean;
+  reserve(model: string, promptTokens: number, completionTokens: number): Admission | Promise<Admission>;
+  settle(reservation: Reservation | null, used: { readonly promptTokens: number; readonly completionTokens: number }): void | Promise<void>;
+}
+
+/** What the run needs besides: spending before it started, scopes closed earlier, and the refusals. */
+export interface RunGate extends RequestGate {
+  add(model: string, usage: { readonly requests: number; readonly promptTokens: number; readonly completionTokens: number }): void;
+  close(scope: string): void;
+  refusals(): { scope: string; limit: BudgetLimit }[];
+}
+
 const LOCK = 0;
 const FIELDS = 5;
 const [REQ, P_USED, C_USED, P_RES, C_RES] = [0, 1, 2, 3, 4];
@@ -92,7 +110,7 @@ export function budgetScopeOf(message: string | null | undefined): string | null
   return REFUSAL.exec(message ?? '')?.[1] ?? null;
 }
 
-export class BudgetGate {
+export class BudgetGate implements RunGate {
   readonly shared: SharedBudget;
   private readonly ints: Int32Array;
   private readonly nums: Float64Array;
@@ -258,18 +276,7 @@ export class BudgetGate {
   }
 
   private refusalMessage(k: number, limit: BudgetLimit): string {
-    const s = this.shared.scopes[k]!;
-    const now = this.scopeSpend(k);
-    const n = (x: number): string => Math.round(x).toLocaleString('en-US');
-    const what =
-      limit === 'requests'
-        ? `${n(now.requests)} requests of ${n(s.maxRequests ?? 0)} allowed`
-        : limit === 'tokens'
-          ? `${n(now.tokens)} tokens used or reserved of ${n(s.maxTokens ?? 0)} allowed`
-          : limit === 'cost'
-            ? `$${now.costUsd.toFixed(4)} used or reserved of $${s.maxCostUsd} allowed`
-            : 'used up earlier in the run';
-    return `budget ${s.name} exhausted (${what}): request not sent`;
+    return refusalMessage(this.shared.scopes[k]!, limit, this.scopeSpend(k));
   }
 
   private lock(): void {
@@ -281,3 +288,20 @@ export class BudgetGate {
     Atomics.notify(this.ints, LOCK, 1);
   }
 }
+
+/** The error of a request scope `s` turned away, given what the scope had used when it did. */
+export function refusalMessage(s: BudgetScopeDef, limit: BudgetLimit, now: ScopeSpend): string {
+  const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+  const what =
+    limit === 'requests'
+      ? `${n(now.requests)} requests of ${n(s.maxRequests ?? 0)} allowed`
+      : limit === 'tokens'
+        ? `${n(now.tokens)} tokens used or reserved of ${n(s.maxTokens ?? 0)} allowed`
+        : limit === 'cost'
+          ? `$${now.costUsd.toFixed(4)} used or reserved of $${s.maxCostUsd} allowed`
+          : 'used up earlier in the run';
+  return `budget ${s.name} exhausted (${what}): request not sent`;
+}
+
+/** The caps' codes as the buffer (and the Redis gate) store them: 1 + index, 0 for none. */
+export const LIMIT_CODES: readonly BudgetLimit[] = CODES;

@@ -4,7 +4,7 @@
  * `ChatResult` data; the API key never appears in an error or a record.
  */
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import type { BudgetGate } from './budget-gate.js';
+import type { Admission, RequestGate } from './budget-gate.js';
 import type { EndpointLimiter } from './limiter.js';
 import { redactMessage, redactText, secretsOf } from './redact.js';
 import { checkSettings, endpointSdks } from './sdk.js';
@@ -41,7 +41,7 @@ export function estimatePromptTokens(params: Pick<ChatCompletionCreateParamsNonS
  * sent, reserving its estimated prompt and `max_tokens`; one it turns away ends the call as
  * `budget_exhausted` without reaching the endpoint.
  */
-export function createModelClient(settings: ModelSettings, limiter: EndpointLimiter, gate?: BudgetGate): ModelClient {
+export function createModelClient(settings: ModelSettings, limiter: EndpointLimiter, gate?: RequestGate): ModelClient {
   checkSettings(settings);
   if (limiter.size !== settings.endpoints.length) {
     throw new Error(
@@ -113,7 +113,18 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
         return fail('no_endpoint', error, endpoint, attempts, start);
       }
       endpoint = i;
-      const admission = budgeted ? gate!.reserve(settings.name, promptEstimate, settings.maxTokens) : null;
+      let admission: Admission | null = null;
+      try {
+        // A gate in Redis answers asynchronously; one whose state is gone throws (the task fails whole).
+        if (budgeted) {
+          const a = gate!.reserve(settings.name, promptEstimate, settings.maxTokens);
+          // The in-process gate answers at once: no extra turn of the event loop for it.
+          admission = a instanceof Promise ? await a : a;
+        }
+      } catch (err) {
+        limiter.release(i);
+        throw err;
+      }
       if (admission && !admission.ok) {
         limiter.release(i);
         const r = fail('budget_exhausted', admission.message, -1, attempts, start);
@@ -126,7 +137,8 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
       } finally {
         limiter.release(i);
         // What the server reported replaces the reservation; a failed attempt reports nothing.
-        if (admission?.ok) gate!.settle(admission.reservation, answer?.ok ? answer : { promptTokens: 0, completionTokens: 0 });
+        const settled = admission?.ok ? gate!.settle(admission.reservation, answer?.ok ? answer : { promptTokens: 0, completionTokens: 0 }) : undefined;
+        if (settled instanceof Promise) await settled;
       }
       const a = answer;
       if (a.ok) {

@@ -19,7 +19,7 @@ import {
   shouldRetry,
   sleep,
 } from './retry.js';
-import type { BudgetGate } from './budget-gate.js';
+import type { Admission, RequestGate } from './budget-gate.js';
 import { checkSettings, endpointSdks } from './sdk.js';
 import type { FailureKind, ModelSettings } from './types.js';
 
@@ -73,7 +73,7 @@ type Attempt =
  */
 export function createEmbeddingClient(
   settings: ModelSettings,
-  options: { batchSize?: number; concurrency?: number; gate?: BudgetGate } = {},
+  options: { batchSize?: number; concurrency?: number; gate?: RequestGate } = {},
 ): EmbeddingClient {
   checkSettings(settings);
   const n = settings.endpoints.length;
@@ -190,7 +190,14 @@ export function createEmbeddingClient(
     for (;;) {
       const i = await acquire(endpoint === null ? preferred : (endpoint + 1) % n, endpoint);
       endpoint = i;
-      const admission = gate?.reserve(settings.name, estimate, 0);
+      let admission: Admission | undefined;
+      try {
+        const a = gate?.reserve(settings.name, estimate, 0);
+        admission = a instanceof Promise ? await a : a;
+      } catch (err) {
+        release(i);
+        throw err;
+      }
       if (admission && !admission.ok) {
         release(i);
         return { vectors: null, call: { ...record(i, texts.length, start, attempts, 'budget_exhausted', admission.message, 0), endpoint: '' } };
@@ -201,7 +208,8 @@ export function createEmbeddingClient(
         answer = await attempt(i, input);
       } finally {
         release(i);
-        if (admission?.ok) gate!.settle(admission.reservation, { promptTokens: answer?.ok ? answer.promptTokens : 0, completionTokens: 0 });
+        const settled = admission?.ok ? gate!.settle(admission.reservation, { promptTokens: answer?.ok ? answer.promptTokens : 0, completionTokens: 0 }) : undefined;
+        if (settled instanceof Promise) await settled;
       }
       let a = answer;
       // The dimension check happens here, synchronously, so concurrent batches cannot both fix it.

@@ -4,7 +4,7 @@
  * `WorkerInit` and call `createTaskRunner`, so they share the client, limiter, retries, repair
  * turn and accounting.
  */
-import { BudgetGate, type SharedBudget } from '../../llm/budget-gate.js';
+import { BudgetGate, type RequestGate, type SharedBudget } from '../../llm/budget-gate.js';
 import { recordingClient, replayClient } from '../../llm/cache.js';
 import { createModelClient } from '../../llm/client.js';
 import { EndpointLimiter, type SharedLimiter } from '../../llm/limiter.js';
@@ -37,10 +37,19 @@ export type WorkerTask =
 
 export type WorkerResult = Decision[] | SurveyAnswer[];
 
-/** Runs tasks against `init`'s models: one client per model, made on first use. */
-export function createTaskRunner(init: WorkerInit): (task: WorkerTask) => Promise<WorkerResult> {
+/**
+ * An error that fails the whole task instead of one agent's decision: the task's answers could
+ * not be trusted (e.g. the budgets' state in Redis is gone, so nothing may be sent).
+ */
+export class TaskAbort extends Error {}
+
+/**
+ * Runs tasks against `init`'s models: one client per model, made on first use. `gate`: the
+ * budgets when they live elsewhere than `init.budget` (a `socialsim worker`'s, in Redis).
+ */
+export function createTaskRunner(init: WorkerInit, budgetGate?: RequestGate): (task: WorkerTask) => Promise<WorkerResult> {
   const clients = new Map<string, { client: ModelClient; agent: LlmAgentConfig }>();
-  const gate = init.budget ? BudgetGate.attach(init.budget) : undefined;
+  const gate = budgetGate ?? (init.budget ? BudgetGate.attach(init.budget) : undefined);
 
   const clientFor = (model: string): { client: ModelClient; agent: LlmAgentConfig } => {
     let entry = clients.get(model);
@@ -64,7 +73,7 @@ export function createTaskRunner(init: WorkerInit): (task: WorkerTask) => Promis
       return Promise.all(
         task.requests.map((r) =>
           askSurvey(client, agent, r, task.question).catch(
-            (err: unknown): SurveyAnswer => ({ answer: null, raw: null, error: `internal error while asking: ${err instanceof Error ? err.message : String(err)}`, calls: [] }),
+            (err: unknown): SurveyAnswer => aborted(err) ?? ({ answer: null, raw: null, error: `internal error while asking: ${err instanceof Error ? err.message : String(err)}`, calls: [] }),
           ),
         ),
       );
@@ -72,7 +81,7 @@ export function createTaskRunner(init: WorkerInit): (task: WorkerTask) => Promis
     return Promise.all(
       task.requests.map((r) =>
         decideWithLlm(client, agent, r).catch(
-          (err: unknown): Decision => ({
+          (err: unknown): Decision => aborted(err) ?? ({
             actions: [],
             rejected: [{ action: 'decide', args: '{}', error: `internal error while deciding: ${err instanceof Error ? err.message : String(err)}` }],
           }),
@@ -80,4 +89,10 @@ export function createTaskRunner(init: WorkerInit): (task: WorkerTask) => Promis
       ),
     );
   };
+}
+
+/** Rethrows a `TaskAbort` (the task fails); anything else becomes that agent's failed decision. */
+function aborted(err: unknown): never | null {
+  if (err instanceof TaskAbort) throw err;
+  return null;
 }
