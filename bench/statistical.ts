@@ -34,6 +34,8 @@ async function bench(agents: number, steps: number): Promise<void> {
     const exp = parseExperiment(QUICKSTART_LIKE(agents, steps), 'bench.yaml');
     const t0 = performance.now();
     const channel = await Channel.open(join(dir, 'sim.duckdb'));
+    // As `socialsim run` does: one DuckDB thread below 20,000 agents.
+    await channel.db.useThreadsFor(agents);
     const population = await buildPopulation(exp);
     const tSetup0 = performance.now();
     let setupMs = 0;
