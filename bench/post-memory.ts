@@ -77,6 +77,15 @@ measure('  trends index (per-step candidates, #tags)', () => {
   console.log(`  ${'    (engagement index alone)'.padEnd(46)} ${(own / n).toFixed(0).padStart(5)} B/post`);
   return e;
 });
+measure('ChannelState with a 2-step memory window', () => {
+  // Evicted as a run does after each step's commit: what stays is the last two steps' posts.
+  const s = new ChannelState();
+  posts.forEach((p, i) => {
+    if (i > 0 && p.createdStep !== posts[i - 1]!.createdStep) s.evictBefore(p.createdStep - 1);
+    s.addPost(i + 1, p);
+  });
+  return s;
+});
 const likes = 3 * n;
 (() => {
   const e = new EngagementIndex();

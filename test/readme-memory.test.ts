@@ -1,6 +1,6 @@
 /**
  * The README's "What a run keeps in memory" table is a contract: its rows are exactly the
- * structures `MEMORY_STRUCTURES` lists, with what each grows with and needs, and each names
+ * structures `MEMORY_STRUCTURES` lists, with what each grows with, needs and keeps, and each names
  * a real field of a real class or interface in src.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : []));
 }
 
-/** structure → [grows with, needed, kept] as the README's table has them. */
+/** structure → [grows with, bytes, needed, kept] as the README's table has them. */
 function readmeRows(): Map<string, string[]> {
   const start = README.indexOf('### What a run keeps in memory');
   const section = README.slice(start, README.indexOf('\n#', start + 5));
@@ -41,9 +41,10 @@ describe('the README’s memory table', () => {
     const rows = readmeRows();
     expect([...rows.keys()].sort()).toEqual(MEMORY_STRUCTURES.map((s) => s.name).sort());
     for (const s of MEMORY_STRUCTURES) {
-      const [grows, , needed] = rows.get(s.name)!;
+      const [grows, , needed, kept] = rows.get(s.name)!;
       expect(grows, s.name).toBe(s.grows);
       expect(needed, s.name).toBe(s.needs);
+      expect(kept?.startsWith(s.kept), s.name).toBe(true);
     }
   });
 

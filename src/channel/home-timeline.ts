@@ -71,7 +71,9 @@ export class HomeTimeline {
   /**
    * The home timelines of a step: posts created at `fromStep` or later (the recommender's
    * window). A repost inside the window may share an older post, which is then shown too: its
-   * counts come from one query, since the snapshot holds only the window's candidates.
+   * counts come from one query, since the snapshot holds only the window's candidates, and so
+   * does the post itself when it is older than the memory window (the mirror's is newer when
+   * it holds one: an intervention of this step may have changed it).
    */
   static async open(db: ChannelDb, state: ChannelState, snapshot: ChannelSnapshot, fromStep: number): Promise<HomeTimeline> {
     const older = new Map<number, PostView>();
@@ -81,14 +83,27 @@ export class HomeTimeline {
             l AS (SELECT post_id, count(*) AS n FROM likes WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id),
             r AS (SELECT post_id, count(*) AS n FROM reposts WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id),
             d AS (SELECT post_id, count(*) AS n FROM dislikes WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id)
-       SELECT o.post_id::INTEGER AS id, coalesce(l.n, 0)::INTEGER AS likes, coalesce(r.n, 0)::INTEGER AS reposts, coalesce(d.n, 0)::INTEGER AS dislikes
-       FROM old o LEFT JOIN l USING (post_id) LEFT JOIN r USING (post_id) LEFT JOIN d USING (post_id) ORDER BY id`,
+       SELECT o.post_id::INTEGER AS id, coalesce(l.n, 0)::INTEGER AS likes, coalesce(r.n, 0)::INTEGER AS reposts, coalesce(d.n, 0)::INTEGER AS dislikes,
+              p.author_id AS author, p.created_step AS step, p.text, p.label,
+              p.deleted_step IS NOT NULL AS deleted, p.flagged_step IS NOT NULL AS flagged, p.hidden_step IS NOT NULL AS hidden
+       FROM old o JOIN posts p USING (post_id) LEFT JOIN l USING (post_id) LEFT JOIN r USING (post_id) LEFT JOIN d USING (post_id) ORDER BY id`,
       [fromStep],
     );
-    const [ids = [], likes = [], reposts = [], dislikes = []] = reader.getColumnsJS() as number[][];
+    const columns = reader.getColumnsJS();
+    const [ids = [], likes = [], reposts = [], dislikes = [], authors = [], steps = []] = columns as number[][];
+    const [texts = [], labels = []] = columns.slice(6, 8) as (string | null)[][];
+    const [deleted = [], flagged = [], hidden = []] = columns.slice(8) as boolean[][];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number;
-      const p = state.posts.get(id);
+      const p = state.posts.get(id) ?? {
+        author: authors[i]!,
+        createdStep: steps[i]!,
+        text: texts[i] ?? '',
+        label: labels[i] ?? null,
+        deleted: deleted[i]!,
+        flagged: flagged[i]!,
+        hidden: hidden[i]!,
+      };
       if (!p || p.deleted || p.flagged || p.hidden || state.suspended.has(p.author)) continue;
       older.set(id, { postId: id, authorId: p.author, createdStep: p.createdStep, text: p.text, label: p.label, likes: likes[i] as number, reposts: reposts[i] as number, dislikes: dislikes[i] as number });
     }
@@ -182,7 +197,7 @@ export class HomeTimeline {
 
 /** The first post id created at `fromStep` or later (ids are dense and grow with the step); past the last when none. */
 function firstPostOf(state: ChannelState, fromStep: number): number {
-  let lo = 1;
+  let lo = state.windowStart;
   let hi = state.nextPostId;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
