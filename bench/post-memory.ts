@@ -12,6 +12,7 @@ import { EngagementIndex } from '../src/channel/engagement-index.js';
 import { SearchIndex } from '../src/channel/search-index.js';
 import { Rng } from '../src/common/rng.js';
 import { composePost } from '../src/data/text-grammar.js';
+import { textHash } from '../src/channel/embeddings.js';
 
 const n = Number(process.argv[2] ?? 1_000_000);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -76,8 +77,17 @@ measure('  trends index (per-step candidates, #tags)', () => {
   console.log(`  ${'    (engagement index alone)'.padEnd(46)} ${(own / n).toFixed(0).padStart(5)} B/post`);
   return e;
 });
+measure('ChannelState with a 2-step memory window', () => {
+  // Evicted as a run does after each step's commit: what stays is the last two steps' posts.
+  const s = new ChannelState();
+  posts.forEach((p, i) => {
+    if (i > 0 && p.createdStep !== posts[i - 1]!.createdStep) s.evictBefore(p.createdStep - 1);
+    s.addPost(i + 1, p);
+  });
+  return s;
+});
 const likes = 3 * n;
-{
+(() => {
   const e = new EngagementIndex();
   posts.forEach((p, i) => e.addPost(i + 1, p, null));
   const before = heap();
@@ -89,6 +99,55 @@ const likes = 3 * n;
   console.log(`  ${'likes in the mirror (user → liked posts)'.padEnd(46)} ${((heap() - b2) / likes).toFixed(0).padStart(5)} B/like`);
   // Still in use here, so neither is collected before its heap is read.
   if (e.likes(1) < 0 || s.likesOf(0).size < 0) throw new Error('unreachable');
-}
+})();
+(() => {
+  // Bookmarks and reports: per mark, a user → posts map and (reports) post → users.
+  const marks = n;
+  const bookmarks = new Map<number, Map<number, number>>();
+  const b0 = heap();
+  for (let k = 0; k < marks; k++) {
+    const u = rng.int(authors * 5);
+    let m = bookmarks.get(u);
+    if (!m) bookmarks.set(u, (m = new Map()));
+    m.set(1 + rng.int(n), k % 100);
+  }
+  console.log(`  ${'bookmarks in the mirror (per bookmark)'.padEnd(46)} ${((heap() - b0) / marks).toFixed(0).padStart(5)} B/mark`);
+  const s = new ChannelState();
+  const b1 = heap();
+  for (let k = 0; k < marks; k++) {
+    const u = rng.int(authors * 5);
+    const p = 1 + rng.int(n);
+    ChannelState.addTo(s.reportsBy, u, p);
+    ChannelState.addTo(s.reportsOfPost, p, u);
+  }
+  console.log(`  ${'reports in the mirror (both ways, per report)'.padEnd(46)} ${((heap() - b1) / marks).toFixed(0).padStart(5)} B/mark`);
+  if (bookmarks.size < 0 || s.reportsBy.size < 0) throw new Error('unreachable');
+})();
+(() => {
+  // What an embedding model's run holds per post whose vector it has: the hash the post maps to, and the vector (384 dimensions here).
+  const hashOf = new Map<number, string>();
+  const known = new Map<string, Float32Array>();
+  const m = Math.min(n, 200_000);
+  const b0 = heap();
+  for (let i = 1; i <= m; i++) {
+    const hash = textHash('bench', posts[i - 1]!.text + i);
+    hashOf.set(i, hash);
+    known.set(hash, new Float32Array(384));
+  }
+  console.log(`  ${'embedder: post → hash → 384-d vector'.padEnd(46)} ${((heap() - b0) / m).toFixed(0).padStart(5)} B/post`);
+  if (hashOf.size + known.size < 0) throw new Error('unreachable');
+})();
+(() => {
+  // A step's snapshot: a view and a postsById entry per candidate of the recommender's window.
+  const b0 = heap();
+  const views = posts.flatMap((p, i) => (p.kind === 'repost' ? [] : [{ postId: i + 1, authorId: p.author, createdStep: p.createdStep, text: p.text, label: p.label, likes: 0, reposts: 0, dislikes: 0 }]));
+  const byId = new Map(views.map((v) => [v.postId, v]));
+  console.log(`  ${'snapshot views + postsById (per candidate)'.padEnd(46)} ${((heap() - b0) / views.length).toFixed(0).padStart(5)} B/candidate`);
+  if (byId.size < 0) throw new Error('unreachable');
+})();
+// The author chain is one Int32 per post id (and one per author id); a step's home timeline
+// two Float64 and one Int32 per post id of the recommender's window.
+console.log(`  ${'author chain (Int32Array by post id)'.padEnd(46)} ${'4'.padStart(5)} B/post (by size, not measured)`);
+console.log(`  ${'home timeline (typed arrays over the window)'.padEnd(46)} ${'20'.padStart(5)} B/post (by size, not measured)`);
 // V8 keeps Latin-1 text at a byte a character (two for other text) after a 16-byte header.
 console.log(`  ${'texts (one-byte strings of the mean length)'.padEnd(46)} ${(16 + textBytes).toFixed(0).padStart(5)} B/post (by size, not measured)`);

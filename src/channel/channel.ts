@@ -15,6 +15,8 @@ import { ChannelDb } from './db.js';
 import { HomeTimeline } from './home-timeline.js';
 import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions } from './snapshot.js';
 import { ChannelState, type PlatformRules } from './state.js';
+import { loadState } from './state-load.js';
+import { evictBefore, visitPosts } from './window.js';
 import { actionCounts, llmFigures, type ActionCounts, type LlmEndpointFigures } from './step-figures.js';
 
 const NO_FEED: readonly number[] = [];
@@ -90,19 +92,28 @@ export class Channel {
   private lastCommittedStep = -1;
   /** The herding experiment's voting account, once looked up or created. */
   private platformVoter: number | null = null;
+  /** Steps of posts the mirror keeps (window.ts); unset: every post. */
+  private memoryWindow: number | undefined;
 
   private constructor(
     readonly db: ChannelDb,
     readonly state: ChannelState,
   ) {}
 
-  static async open(path: string): Promise<Channel> {
+  /**
+   * Opens (or creates) a sim.duckdb. With `memoryWindow` (steps), the mirror holds only the
+   * posts of the window of the next step, as the run that committed the last step held them.
+   */
+  static async open(path: string, opts: { memoryWindow?: number } = {}): Promise<Channel> {
     const db = await ChannelDb.open(path);
-    const channel = new Channel(db, await ChannelState.load(db));
+    const [last] = await db.query<{ s: number }>('SELECT coalesce(max(step), -1)::INTEGER AS s FROM steps');
+    const committed = last?.s ?? -1;
+    const window = opts.memoryWindow;
+    const channel = new Channel(db, await loadState(db, window !== undefined && committed >= 0 ? committed + 1 - window : -Infinity));
+    channel.memoryWindow = window;
     const [seq] = await db.query<{ n: number }>('SELECT coalesce(max(seq) + 1, 0)::INTEGER AS n FROM trace');
     channel.nextSeq = seq?.n ?? 0;
-    const [last] = await db.query<{ s: number }>('SELECT coalesce(max(step), -1)::INTEGER AS s FROM steps');
-    channel.lastCommittedStep = last?.s ?? -1;
+    channel.lastCommittedStep = committed;
     await channel.loadLatestFeeds();
     return channel;
   }
@@ -145,9 +156,14 @@ export class Channel {
     return this.feeds.get(user) ?? NO_FEED;
   }
 
-  /** Platform rules from the experiment's `platform:` section; apply before the first step. */
-  configure(rules: Partial<Omit<PlatformRules, 'trends'>> & { trends?: Partial<PlatformRules['trends']> }): void {
-    const { trends, ...rest } = rules;
+  /**
+   * Platform rules from the experiment's `platform:` section; apply before the first step.
+   * `memoryWindow`: after each commit, posts created more than that many steps before the
+   * next step leave the mirror (window.ts).
+   */
+  configure(rules: Partial<Omit<PlatformRules, 'trends'>> & { trends?: Partial<PlatformRules['trends']>; memoryWindow?: number }): void {
+    const { trends, memoryWindow, ...rest } = rules;
+    if (memoryWindow !== undefined) this.memoryWindow = memoryWindow;
     Object.assign(this.state.rules, rest);
     if (trends) Object.assign(this.state.rules.trends, trends);
   }
@@ -208,6 +224,14 @@ export class Channel {
 
   beginStep(step: number, simTimeMs: number): StepBatch {
     return new StepBatch(step, simTimeMs);
+  }
+
+  /**
+   * Puts the posts among `ids` older than the memory window into the mirror for this step
+   * (window.ts): call with every post the step's actions and interventions name, before they apply.
+   */
+  visitPosts(ids: Iterable<number>): Promise<void> {
+    return visitPosts(this.db, this.state, ids);
   }
 
   /** Applies one action now, against the state as changed by the actions applied before it. */
@@ -360,6 +384,7 @@ export class Channel {
     });
     this.nextSeq += batch.trace.length;
     this.lastCommittedStep = batch.step;
+    if (this.memoryWindow !== undefined) await evictBefore(this.db, this.state, batch.step + 1 - this.memoryWindow);
     return {
       actions: batch.trace.length,
       failed: batch.failed,

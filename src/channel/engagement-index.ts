@@ -30,9 +30,16 @@ interface CreatedAt {
  * Post ids are the channel's dense ids: per-post data sits in typed arrays indexed by id.
  */
 export class EngagementIndex {
-  /** post → current likes. */
+  /**
+   * Posts below `base` have left the memory window (ChannelState.evictBefore): engagement on
+   * them is not counted, and the per-post arrays start at `offset` (≤ base), moved up once
+   * half of them lies below the base.
+   */
+  private base = 0;
+  private offset = 0;
+  /** post - offset → current likes. */
   private likeCounts = new Int32Array(1024);
-  /** post → creation step, NOT_CANDIDATE for comments and reposts. */
+  /** post - offset → creation step, NOT_CANDIDATE for comments and reposts. */
   private createdSteps = new Int32Array(1024).fill(NOT_CANDIDATE);
   /** (user, post) pair key → step of its likes row. */
   private readonly likeSteps = new Map<number, number>();
@@ -47,12 +54,35 @@ export class EngagementIndex {
   private grown: Int32Array = new Int32Array(0);
 
   likes(post: number): number {
-    return this.likeCounts[post] ?? 0;
+    return post < this.base ? 0 : (this.likeCounts[post - this.offset] ?? 0);
+  }
+
+  /**
+   * Forgets posts below `post` and what was created before `step`: their per-step candidates
+   * and #tags, and the likes and reposts rows of those steps. The memory window keeps at least
+   * twice the trends window, so no trend reads what is dropped.
+   */
+  evictBefore(post: number, step: number): void {
+    if (post <= this.base) return;
+    this.base = post;
+    for (const s of this.created.keys()) if (s < step) this.created.delete(s);
+    for (const s of this.byStep.keys()) if (s < step) this.byStep.delete(s);
+    const cut = post - this.offset;
+    if (cut * 2 < this.likeCounts.length) return;
+    this.likeCounts = this.likeCounts.slice(Math.min(cut, this.likeCounts.length));
+    this.createdSteps = this.createdSteps.slice(Math.min(cut, this.createdSteps.length));
+    this.growth = new Int32Array(0);
+    this.offset = post;
+  }
+
+  /** Drops the step of a like on a post that left the window (its (user, post) key). */
+  forgetLike(user: number, post: number): void {
+    if (post < this.base) this.likeSteps.delete(PairDiff.key(user, post));
   }
 
   /** A new post; `tags` are its #tags when it is live (null or none otherwise). */
   addPost(id: number, post: { readonly kind: PostKind; readonly createdStep: number }, tags: readonly string[] | null): void {
-    if (post.kind !== 'original' && post.kind !== 'quote') return;
+    if ((post.kind !== 'original' && post.kind !== 'quote') || id < this.base) return;
     let at = this.created.get(post.createdStep);
     if (!at) this.created.set(post.createdStep, (at = { ids: new Uint32Array(16), size: 0, maxId: -1, likeBound: 0, tags: new Map() }));
     if (at.size === at.ids.length) {
@@ -64,7 +94,7 @@ export class EngagementIndex {
     at.maxId = Math.max(at.maxId, id);
     at.likeBound = Math.max(at.likeBound, this.likes(id));
     this.reserve(id);
-    this.createdSteps[id] = post.createdStep;
+    this.createdSteps[id - this.offset] = post.createdStep;
     for (const tag of tags ?? []) at.tags.set(tag, (at.tags.get(tag) ?? 0) + 1);
   }
 
@@ -81,22 +111,24 @@ export class EngagementIndex {
 
   /** A like by `user` applied at `step`; `restored` when it cancels an unlike of the same step. */
   like(user: number, post: number, step: number, restored = false): void {
+    if (post < this.base) return;
     const key = PairDiff.key(user, post);
     const at = restored && this.removedIn === step ? (this.removed.get(key) ?? step) : step;
     this.likeSteps.set(key, at);
     this.reserve(post);
-    const n = ++this.likeCounts[post]!;
-    const created = this.created.get(this.createdSteps[post]!);
+    const n = ++this.likeCounts[post - this.offset]!;
+    const created = this.created.get(this.createdSteps[post - this.offset]!);
     if (created && n > created.likeBound) created.likeBound = n;
     this.bump(at, post, 1);
   }
 
   unlike(user: number, post: number, step: number): void {
+    if (post < this.base) return;
     const key = PairDiff.key(user, post);
     const at = this.likeSteps.get(key);
     if (at === undefined) return;
     this.likeSteps.delete(key);
-    this.likeCounts[post]!--;
+    this.likeCounts[post - this.offset]!--;
     this.bump(at, post, -1);
     if (this.removedIn !== step) {
       this.removed = new Map();
@@ -106,6 +138,7 @@ export class EngagementIndex {
   }
 
   repost(post: number, step: number): void {
+    if (post < this.base) return;
     this.reserve(post);
     this.bump(step, post, 1);
   }
@@ -120,11 +153,12 @@ export class EngagementIndex {
     const steps = [...this.created].filter(([step]) => step >= from).map(([, at]) => at);
     steps.sort((a, b) => b.likeBound - a.likeBound || b.maxId - a.maxId);
     const likes = this.likeCounts;
+    const offset = this.offset;
     for (const at of steps) {
       if (at.likeBound <= 0 || top.rejects(at.likeBound, at.maxId)) continue;
       for (let i = at.size - 1; i >= 0; i--) {
         const id = at.ids[i]!;
-        const n = likes[id]!;
+        const n = likes[id - offset]!;
         if (n > 0 && !top.rejects(n, id) && keep(id)) top.offer(id, n, id);
       }
     }
@@ -139,6 +173,7 @@ export class EngagementIndex {
   rising(from: number, to: number, window: number, limit: number, keep: (post: number) => boolean): number[] {
     if (this.growth.length < this.likeCounts.length) this.growth = new Int32Array(this.likeCounts.length);
     const growth = this.growth;
+    const { base, offset } = this;
     const now: [number, PostCounts][] = [];
     const before: PostCounts[] = [];
     for (const [step, counts] of this.byStep) {
@@ -154,18 +189,19 @@ export class EngagementIndex {
       if (grown.length < size + n) grown = this.grown = grownInt32(grown, size + n);
       for (let i = n - 1; i >= 0; i--) {
         const post = posts[i]!;
-        if (growth[post] === 0 && counts[i] !== 0) grown[size++] = post;
-        growth[post]! += counts[i]!;
+        if (post < base) continue;
+        if (growth[post - offset] === 0 && counts[i] !== 0) grown[size++] = post;
+        growth[post - offset]! += counts[i]!;
       }
     }
     for (const { posts, counts, size: n } of before) {
-      for (let i = 0; i < n; i++) if (growth[posts[i]!] !== 0) growth[posts[i]!]! -= counts[i]!;
+      for (let i = 0; i < n; i++) if (posts[i]! >= base && growth[posts[i]! - offset] !== 0) growth[posts[i]! - offset]! -= counts[i]!;
     }
     const top = new TopK(limit);
     for (let i = 0; i < size; i++) {
       const post = grown[i]!;
-      const g = growth[post]!;
-      growth[post] = 0;
+      const g = growth[post - offset]!;
+      growth[post - offset] = 0;
       if (g > 0 && !top.rejects(g, post) && keep(post)) top.offer(post, g, post);
     }
     return top.drain();
@@ -189,8 +225,9 @@ export class EngagementIndex {
 
   /** Room for post ids up to `post` in the per-post arrays. */
   private reserve(post: number): void {
-    if (post < this.likeCounts.length) return;
-    const size = Math.max(post + 1, Math.floor(this.likeCounts.length * 1.5));
+    const at = post - this.offset;
+    if (at < this.likeCounts.length) return;
+    const size = Math.max(at + 1, Math.floor(this.likeCounts.length * 1.5));
     const likes = new Int32Array(size);
     likes.set(this.likeCounts);
     this.likeCounts = likes;

@@ -6,7 +6,7 @@
  */
 import type { ChannelDb } from './db.js';
 import type { ChannelSnapshot, PostView } from './snapshot.js';
-import type { ChannelState } from './state.js';
+import type { ChannelState, PostRecord } from './state.js';
 
 export interface HomeEntry {
   /** The post shown: for a followee's repost, the post it shares. */
@@ -71,28 +71,45 @@ export class HomeTimeline {
   /**
    * The home timelines of a step: posts created at `fromStep` or later (the recommender's
    * window). A repost inside the window may share an older post, which is then shown too: its
-   * counts come from one query, since the snapshot holds only the window's candidates.
+   * counts come from one query, since the snapshot holds only the window's candidates, and so
+   * does the post itself when it is older than the memory window. Which posts those are comes
+   * from the mirror (the window's reposts are in it), and the queries name them: a join over
+   * the whole posts table cost seconds a step at 10 million posts.
    */
   static async open(db: ChannelDb, state: ChannelState, snapshot: ChannelSnapshot, fromStep: number): Promise<HomeTimeline> {
-    const older = new Map<number, PostView>();
-    const reader = await db.connection.runAndReadAll(
-      `WITH shared AS (SELECT DISTINCT parent_id AS post_id FROM posts WHERE kind = 'repost' AND created_step >= $1 AND parent_id IS NOT NULL),
-            old AS (SELECT s.post_id FROM shared s JOIN posts p USING (post_id) WHERE p.created_step < $1 OR p.kind NOT IN ('original', 'quote')),
-            l AS (SELECT post_id, count(*) AS n FROM likes WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id),
-            r AS (SELECT post_id, count(*) AS n FROM reposts WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id),
-            d AS (SELECT post_id, count(*) AS n FROM dislikes WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id)
-       SELECT o.post_id::INTEGER AS id, coalesce(l.n, 0)::INTEGER AS likes, coalesce(r.n, 0)::INTEGER AS reposts, coalesce(d.n, 0)::INTEGER AS dislikes
-       FROM old o LEFT JOIN l USING (post_id) LEFT JOIN r USING (post_id) LEFT JOIN d USING (post_id) ORDER BY id`,
-      [fromStep],
-    );
-    const [ids = [], likes = [], reposts = [], dislikes = []] = reader.getColumnsJS() as number[][];
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i] as number;
+    const first = firstPostOf(state, fromStep);
+    const shared = new Set<number>();
+    for (let id = first; id < state.nextPostId; id++) {
       const p = state.posts.get(id);
-      if (!p || p.deleted || p.flagged || p.hidden || state.suspended.has(p.author)) continue;
-      older.set(id, { postId: id, authorId: p.author, createdStep: p.createdStep, text: p.text, label: p.label, likes: likes[i] as number, reposts: reposts[i] as number, dislikes: dislikes[i] as number });
+      if (p?.kind === 'repost' && p.parentId !== null) shared.add(p.parentId);
     }
-    return new HomeTimeline(state, firstPostOf(state, fromStep), state.nextPostId - 1, (id) => snapshot.postsById.get(id) ?? older.get(id));
+    const old = [...shared]
+      .filter((id) => {
+        const p = state.posts.get(id);
+        return p === undefined || p.createdStep < fromStep || (p.kind !== 'original' && p.kind !== 'quote');
+      })
+      .sort((a, b) => a - b);
+    const older = new Map<number, PostView>();
+    if (old.length > 0) {
+      const counts = await columnsOf(
+        db,
+        `WITH old AS (SELECT unnest(${idList(old)}) AS post_id),
+              l AS (SELECT post_id, count(*) AS n FROM likes WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id),
+              r AS (SELECT post_id, count(*) AS n FROM reposts WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id),
+              d AS (SELECT post_id, count(*) AS n FROM dislikes WHERE post_id IN (SELECT post_id FROM old) GROUP BY post_id)
+         SELECT o.post_id::INTEGER AS id, coalesce(l.n, 0)::INTEGER AS likes, coalesce(r.n, 0)::INTEGER AS reposts, coalesce(d.n, 0)::INTEGER AS dislikes
+         FROM old o LEFT JOIN l USING (post_id) LEFT JOIN r USING (post_id) LEFT JOIN d USING (post_id) ORDER BY id`,
+      );
+      const cold = await coldPosts(db, old.filter((id) => !state.posts.has(id)));
+      const [ids = [], likes = [], reposts = [], dislikes = []] = counts as number[][];
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
+        const p = state.posts.get(id) ?? cold.get(id);
+        if (!p || p.deleted || p.flagged || p.hidden || state.suspended.has(p.author)) continue;
+        older.set(id, { postId: id, authorId: p.author, createdStep: p.createdStep, text: p.text, label: p.label, likes: likes[i]!, reposts: reposts[i]!, dislikes: dislikes[i]! });
+      }
+    }
+    return new HomeTimeline(state, first, state.nextPostId - 1, (id) => snapshot.postsById.get(id) ?? older.get(id));
   }
 
   /**
@@ -182,7 +199,7 @@ export class HomeTimeline {
 
 /** The first post id created at `fromStep` or later (ids are dense and grow with the step); past the last when none. */
 function firstPostOf(state: ChannelState, fromStep: number): number {
-  let lo = 1;
+  let lo = state.windowStart;
   let hi = state.nextPostId;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
@@ -191,4 +208,27 @@ function firstPostOf(state: ChannelState, fromStep: number): number {
     else lo = mid + 1;
   }
   return lo;
+}
+
+type ColdPost = Pick<PostRecord, 'author' | 'createdStep' | 'text' | 'label' | 'deleted' | 'flagged' | 'hidden'>;
+
+/** Shared posts older than the memory window, from DuckDB (the mirror no longer holds them). */
+async function coldPosts(db: ChannelDb, ids: readonly number[]): Promise<Map<number, ColdPost>> {
+  const out = new Map<number, ColdPost>();
+  if (ids.length === 0) return out;
+  const rows = await db.query<{ id: number; author: number; step: number; text: string; label: string | null; d: boolean; f: boolean; h: boolean }>(
+    `SELECT post_id::DOUBLE AS id, author_id AS author, created_step AS step, text, label, deleted_step IS NOT NULL AS d, flagged_step IS NOT NULL AS f, hidden_step IS NOT NULL AS h
+     FROM posts WHERE post_id IN (SELECT unnest(${idList(ids)}))`,
+  );
+  for (const r of rows) out.set(r.id, { author: r.author, createdStep: r.step, text: r.text, label: r.label, deleted: r.d, flagged: r.f, hidden: r.h });
+  return out;
+}
+
+/** Post ids (integers from the mirror) as a BIGINT[] literal: unnested and joined, DuckDB prunes the scan to their range. */
+function idList(ids: readonly number[]): string {
+  return `[${ids.join(',')}]::BIGINT[]`;
+}
+
+async function columnsOf(db: ChannelDb, sql: string): Promise<unknown[][]> {
+  return (await db.connection.runAndReadAll(sql)).getColumnsJS();
 }

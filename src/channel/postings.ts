@@ -29,20 +29,20 @@ export class Postings {
   }
 
   /** Tombstones `doc`'s posting; false when it has none. */
-  remove(doc: number, lengths: Uint32Array): boolean {
-    this.prepare(lengths);
+  remove(doc: number, lengths: Uint32Array, offset = 0): boolean {
+    this.prepare(lengths, offset);
     const i = this.find(doc);
     if (i < 0 || this.data[i * 2 + 1] === 0) return false;
     this.data[i * 2 + 1] = 0;
     this.live--;
-    if (this.size - this.live > this.live && this.size > 8) this.compact(lengths);
+    if (this.size - this.live > this.live && this.size > 8) this.compact(lengths, offset);
     return true;
   }
 
-  /** Sorted by doc, for reading (a no-op unless docs came out of order). */
-  prepare(lengths: Uint32Array): void {
+  /** Sorted by doc, for reading (a no-op unless docs came out of order). `lengths[doc - offset]` is a doc's length. */
+  prepare(lengths: Uint32Array, offset = 0): void {
     if (this.sorted) return;
-    this.compact(lengths);
+    this.compact(lengths, offset);
     const order = Array.from({ length: this.size }, (_, i) => i).sort((a, b) => this.data[a * 2]! - this.data[b * 2]!);
     const out = new Uint32Array(this.data.length);
     order.forEach((from, i) => {
@@ -90,7 +90,7 @@ export class Postings {
   }
 
   /** Drops tombstones and recomputes the bounds. */
-  private compact(lengths: Uint32Array): void {
+  private compact(lengths: Uint32Array, offset: number): void {
     const data = this.data;
     let n = 0;
     let maxTf = 0;
@@ -103,7 +103,7 @@ export class Postings {
       data[n * 2 + 1] = tf;
       n++;
       if (tf > maxTf) maxTf = tf;
-      const len = lengths[doc]!;
+      const len = lengths[doc - offset]!;
       if (len < minLen) minLen = len;
     }
     this.size = n;

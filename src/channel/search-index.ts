@@ -85,9 +85,15 @@ export class SearchIndex {
   private readonly lists: (Postings | undefined)[] = [];
   private readonly names: string[] = [];
   private readonly freeIds: number[] = [];
-  /** doc → length in tokens. */
+  /**
+   * Per-doc arrays start at doc `offset`: a channel that drops its old posts (the memory
+   * window, see ChannelState.evictBefore) moves it up with `dropBelow`, so they span the
+   * window's ids instead of every id of the run.
+   */
+  private offset = 0;
+  /** doc - offset → length in tokens. */
   private lengths = new Uint32Array(0);
-  /** doc → 1 + offset in `terms` of its entry (count, then distinct term ids), 0 when not indexed. */
+  /** doc - offset → 1 + offset in `terms` of its entry (count, then distinct term ids), 0 when not indexed. */
   private entries = new Uint32Array(0);
   private terms = new Uint32Array(1024);
   private termsUsed = 0;
@@ -103,13 +109,27 @@ export class SearchIndex {
   }
 
   has(doc: number): boolean {
-    return doc < this.entries.length && this.entries[doc] !== 0;
+    return doc >= this.offset && doc - this.offset < this.entries.length && this.entries[doc - this.offset] !== 0;
+  }
+
+  /**
+   * Docs below `doc` will not come again (every one of them already removed): the per-doc
+   * arrays may start there. They are moved only once half of them lies below, so the copy
+   * costs a constant per doc dropped.
+   */
+  dropBelow(doc: number): void {
+    const cut = doc - this.offset;
+    if (cut <= 0 || cut * 2 < this.entries.length) return;
+    for (let i = 0; i < Math.min(cut, this.entries.length); i++) if (this.entries[i] !== 0) throw new Error(`search index: doc ${this.offset + i} is still indexed`);
+    this.lengths = this.lengths.slice(Math.min(cut, this.lengths.length));
+    this.entries = this.entries.slice(Math.min(cut, this.entries.length));
+    this.offset = doc;
   }
 
   /** The document's distinct `#tags` (as `hashtags` gives them), or null when it is not indexed. */
   tagsOf(doc: number): string[] | null {
     if (!this.has(doc)) return null;
-    const at = this.entries[doc]! - 1;
+    const at = this.entries[doc - this.offset]! - 1;
     const out: string[] = [];
     for (let i = 1; i <= this.terms[at]!; i++) {
       const name = this.names[this.terms[at + i]!]!;
@@ -119,7 +139,7 @@ export class SearchIndex {
   }
 
   add(doc: number, text: string): void {
-    if (!Number.isInteger(doc) || doc < 0 || doc >= 0xffffffff) throw new RangeError(`search index: doc id ${doc} is not a dense id`);
+    if (!Number.isInteger(doc) || doc < this.offset || doc >= 0xffffffff) throw new RangeError(`search index: doc id ${doc} is not a dense id at or above ${this.offset}`);
     if (this.has(doc)) this.remove(doc);
     const tokens = tokenize(text);
     this.reserveDoc(doc);
@@ -138,29 +158,29 @@ export class SearchIndex {
       this.tf[id] = 0;
     }
     this.termsUsed = end;
-    this.lengths[doc] = tokens.length;
-    this.entries[doc] = at + 1;
+    this.lengths[doc - this.offset] = tokens.length;
+    this.entries[doc - this.offset] = at + 1;
     this.docs++;
     this.totalLength += tokens.length;
   }
 
   remove(doc: number): void {
     if (!this.has(doc)) return;
-    const at = this.entries[doc]! - 1;
+    const at = this.entries[doc - this.offset]! - 1;
     const count = this.terms[at]!;
     for (let i = 1; i <= count; i++) {
       const id = this.terms[at + i]!;
       const list = this.lists[id]!;
-      list.remove(doc, this.lengths);
+      list.remove(doc, this.lengths, this.offset);
       if (list.live === 0) {
         this.termIds.delete(this.names[id]!);
         this.lists[id] = undefined;
         this.freeIds.push(id);
       }
     }
-    this.entries[doc] = 0;
+    this.entries[doc - this.offset] = 0;
     this.docs--;
-    this.totalLength -= this.lengths[doc]!;
+    this.totalLength -= this.lengths[doc - this.offset]!;
     this.termsFree += count + 1;
     if (this.termsFree > 4096 && this.termsFree * 2 > this.termsUsed) this.reclaimTerms();
   }
@@ -186,7 +206,7 @@ export class SearchIndex {
       const id = this.termIds.get(t);
       const list = id === undefined ? undefined : this.lists[id];
       if (!list) continue;
-      list.prepare(this.lengths);
+      list.prepare(this.lengths, this.offset);
       lists.push(list);
       idfs.push(Math.log(1 + (n - list.live + 0.5) / (list.live + 0.5)));
     }
@@ -200,6 +220,7 @@ export class SearchIndex {
     const values = new Float64Array(m);
     const top = new TopK(limit);
     const lengths = this.lengths;
+    const offset = this.offset;
 
     /** Moves term q's cursor past tombstones. */
     const settle = (q: number): void => {
@@ -225,7 +246,7 @@ export class SearchIndex {
         if (p >= 0 && lists[q]!.data[p * 2]! > doc) doc = lists[q]!.data[p * 2]!;
       }
       if (doc < 0) break;
-      const len = lengths[doc]!;
+      const len = lengths[doc - offset]!;
       for (let j = weak; j < m; j++) {
         const q = order[j]!;
         const p = cursor[q]!;
@@ -274,8 +295,9 @@ export class SearchIndex {
   }
 
   private reserveDoc(doc: number): void {
-    if (doc < this.entries.length) return;
-    const size = Math.max(1024, doc + 1, Math.floor(this.entries.length * 1.5));
+    const at = doc - this.offset;
+    if (at < this.entries.length) return;
+    const size = Math.max(1024, at + 1, Math.floor(this.entries.length * 1.5));
     const lengths = new Uint32Array(size);
     lengths.set(this.lengths);
     this.lengths = lengths;

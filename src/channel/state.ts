@@ -1,4 +1,3 @@
-import type { ChannelDb } from './db.js';
 import { EngagementIndex } from './engagement-index.js';
 import { SearchIndex } from './search-index.js';
 import { SocialState } from './social.js';
@@ -100,8 +99,18 @@ export class ChannelState {
    * instead of an array per author: a million authors were a million small objects to collect.
    */
   private lastPostOf = new Int32Array(1024);
+  /** Indexed by post id - `chainOffset` (see `evictBefore`). */
   private previousPostOf = new Int32Array(1024);
+  private chainOffset = 0;
   nextPostId = 1;
+  /**
+   * The memory window: posts from this id on are all in the mirror (ids grow with the step, so
+   * the window's posts are an id range). Older ones live in DuckDB; a step that names one puts
+   * it in for itself (`visit`), and `evictBefore` drops them again.
+   */
+  windowStart = 1;
+  /** Posts below the window put in for the current step. */
+  private readonly visited = new Set<number>();
 
   addPost(postId: number, post: NewPost, marks: { deleted?: boolean; flagged?: boolean; hidden?: boolean } = {}): void {
     // Field by field, not `{ ...post, … }`: V8 gives a spread copy a backing store about four
@@ -174,9 +183,81 @@ export class ChannelState {
     }
   }
 
-  /** Post ids in creation order (ascending id). */
-  postIds(): IterableIterator<number> {
-    return this.posts.keys();
+  /** Post ids of the window in creation order (ascending id); posts visited for the step are not among them. */
+  *postIds(): IterableIterator<number> {
+    for (const id of this.posts.keys()) if (id >= this.windowStart) yield id;
+  }
+
+  /**
+   * A post older than the window, put into the mirror for the current step only, so that the
+   * step's actions can check it synchronously: not indexed for search or trends, not a feed
+   * candidate, not on its author's timeline.
+   */
+  visit(postId: number, post: NewPost, marks: { deleted: boolean; flagged: boolean; hidden: boolean }): void {
+    if (postId >= this.windowStart || this.posts.has(postId)) return;
+    this.posts.set(postId, {
+      author: post.author,
+      kind: post.kind,
+      parentId: post.parentId,
+      rootId: post.rootId,
+      createdStep: post.createdStep,
+      text: post.text,
+      label: post.label,
+      deleted: marks.deleted,
+      flagged: marks.flagged,
+      hidden: marks.hidden,
+    });
+    this.visited.add(postId);
+  }
+
+  /**
+   * Drops from the mirror the posts created before `step` (the window now starts at the first
+   * post created at `step` or later) and the posts visited for the step: out of the posts map,
+   * search, trends, the author chains. Returns the ids dropped — the range [from, to) and the
+   * visited ones — whose likes, dislikes and reposts the caller takes out (it reads which from
+   * DuckDB; `forgetMarks`).
+   */
+  evictBefore(step: number): { from: number; to: number; visited: number[] } {
+    const from = this.windowStart;
+    let to = from;
+    for (let p = this.posts.get(to); to < this.nextPostId && (p === undefined || p.createdStep < step); p = this.posts.get(++to)) {
+      if (p === undefined) continue;
+      this.postIndex.remove(to);
+      this.posts.delete(to);
+    }
+    const visited = [...this.visited];
+    for (const id of visited) this.posts.delete(id);
+    this.visited.clear();
+    this.windowStart = to;
+    for (const s of this.candidatesByStep.keys()) if (s < step) this.candidatesByStep.delete(s);
+    this.postIndex.dropBelow(to);
+    this.engagement.evictBefore(to, step);
+    const cut = to - this.chainOffset;
+    if (cut * 2 >= this.previousPostOf.length) {
+      this.previousPostOf = this.previousPostOf.slice(Math.min(cut, this.previousPostOf.length));
+      this.chainOffset = to;
+    }
+    return { from, to, visited };
+  }
+
+  /** An empty mirror whose window starts at post `id` (a run resumed with a memory window). */
+  startWindowAt(id: number): void {
+    if (this.posts.size > 0) throw new Error('the window of a mirror holding posts moves by evictBefore');
+    this.windowStart = this.nextPostId = this.chainOffset = id;
+    this.postIndex.dropBelow(id);
+    this.engagement.evictBefore(id, -Infinity);
+  }
+
+  /** Takes out (user, post) marks of posts that left the mirror, as `evictBefore`'s caller read them. */
+  forgetMarks(table: 'likes' | 'dislikes' | 'reposts', users: ArrayLike<number>, posts: ArrayLike<number>): void {
+    const map = this[table];
+    for (let i = 0; i < users.length; i++) {
+      const set = map.get(users[i]!);
+      if (!set) continue;
+      set.delete(posts[i]!);
+      if (set.size === 0) map.delete(users[i]!);
+      if (table === 'likes') this.engagement.forgetLike(users[i]!, posts[i]!);
+    }
   }
 
   /** Ids of live, unflagged originals and quotes created at `fromStep` or later, ascending. */
@@ -192,30 +273,34 @@ export class ChannelState {
     return ids;
   }
 
-  /** All posts of `author`, ascending id (deleted and hidden included). */
+  /** All posts of `author` in the window, ascending id (deleted and hidden included). */
   postIdsOf(author: number): readonly number[] {
     const out: number[] = [];
-    for (let id = this.lastPostOf[author] ?? 0; id > 0; id = this.previousPostOf[id]!) out.push(id);
+    // Links below the window point at dropped posts: the chain ends there.
+    for (let id = this.lastPostOf[author] ?? 0; id >= this.windowStart && id > 0; id = this.previousPostOf[id - this.chainOffset]!) out.push(id);
     return out.reverse();
   }
 
   private chainPost(postId: number, author: number): void {
     if (!Number.isInteger(author) || author < 0 || author > 0x7fffffff) throw new RangeError(`post ${postId}: author id ${author} is not a user id`);
     if (author >= this.lastPostOf.length) this.lastPostOf = grownInt32(this.lastPostOf, author + 1);
-    if (postId >= this.previousPostOf.length) this.previousPostOf = grownInt32(this.previousPostOf, postId + 1);
-    const last = this.lastPostOf[author]!;
+    const off = this.chainOffset;
+    if (postId - off >= this.previousPostOf.length) this.previousPostOf = grownInt32(this.previousPostOf, postId - off + 1);
+    const prev = this.previousPostOf;
+    // A newest post from before the window is a dropped one: the chain starts again.
+    const last = this.lastPostOf[author]! >= this.windowStart ? this.lastPostOf[author]! : 0;
     if (postId === last) return;
     if (postId > last) {
-      this.previousPostOf[postId] = last;
+      prev[postId - off] = last;
       this.lastPostOf[author] = postId;
       return;
     }
     // An id below the author's newest (posts added out of order): linked in its place.
     let after = last;
-    while (this.previousPostOf[after]! > postId) after = this.previousPostOf[after]!;
-    if (this.previousPostOf[after] === postId) return;
-    this.previousPostOf[postId] = this.previousPostOf[after]!;
-    this.previousPostOf[after] = postId;
+    while (prev[after - off]! > postId) after = prev[after - off]!;
+    if (prev[after - off] === postId) return;
+    prev[postId - off] = prev[after - off]!;
+    prev[after - off] = postId;
   }
 
   /** Whether `id` is an account agents can name (a platform account is not). */
@@ -267,49 +352,6 @@ export class ChannelState {
 
   static removeFrom(map: Map<number, Set<number>>, key: number, value: number): boolean {
     return map.get(key)?.delete(value) ?? false;
-  }
-
-  /** Rebuilds the mirror from a sim.duckdb, e.g. to continue a run after its last committed step. */
-  static async load(db: ChannelDb): Promise<ChannelState> {
-    const s = new ChannelState();
-    for (const u of await db.query<{ id: number; username: string; name: string; bio: string; kind: string }>(
-      'SELECT user_id AS id, username, name, bio, kind FROM users',
-    )) {
-      s.addUser(u.id, { username: u.username, name: u.name, bio: u.bio, kind: u.kind === 'seed' || u.kind === 'platform' ? u.kind : 'agent' });
-    }
-    type P = { id: number; author: number; kind: PostKind; parent: number | null; root: number | null; step: number; text: string; label: string | null; d: boolean; f: boolean; h: boolean };
-    for (const p of await db.query<P>(
-      `SELECT post_id::DOUBLE AS id, author_id AS author, kind, parent_id::DOUBLE AS parent, root_id::DOUBLE AS root, created_step AS step, text, label,
-              deleted_step IS NOT NULL AS d, flagged_step IS NOT NULL AS f, hidden_step IS NOT NULL AS h
-       FROM posts ORDER BY post_id`,
-    )) {
-      s.addPost(p.id, { author: p.author, kind: p.kind, parentId: p.parent, rootId: p.root, createdStep: p.step, text: p.text, label: p.label }, { deleted: p.d, flagged: p.f, hidden: p.h });
-    }
-    const pairs = async (sql: string, into: Map<number, Set<number>>): Promise<void> => {
-      for (const r of await db.query<{ a: number; b: number }>(sql)) ChannelState.addTo(into, r.a, r.b);
-    };
-    await pairs('SELECT follower_id AS a, followee_id AS b FROM follows', s.follows);
-    await pairs('SELECT user_id AS a, post_id::DOUBLE AS b FROM likes', s.likes);
-    await pairs('SELECT user_id AS a, post_id::DOUBLE AS b FROM dislikes', s.dislikes);
-    await pairs('SELECT user_id AS a, post_id::DOUBLE AS b FROM reposts', s.reposts);
-    await pairs('SELECT user_id AS a, muted_id AS b FROM mutes', s.mutes);
-    await pairs('SELECT post_id::DOUBLE AS a, user_id AS b FROM reports', s.reportsOfPost);
-    await pairs('SELECT user_id AS a, post_id::DOUBLE AS b FROM reports', s.reportsBy);
-    for (const r of await db.query<{ u: number; p: number; s: number }>('SELECT user_id AS u, post_id::DOUBLE AS p, created_step AS s FROM likes ORDER BY ALL')) {
-      s.engagement.like(r.u, r.p, r.s);
-    }
-    for (const r of await db.query<{ p: number; s: number }>('SELECT post_id::DOUBLE AS p, created_step AS s FROM reposts ORDER BY ALL')) s.engagement.repost(r.p, r.s);
-    for (const r of await db.query<{ u: number; p: number; s: number }>('SELECT user_id AS u, post_id::DOUBLE AS p, created_step AS s FROM bookmarks')) {
-      let m = s.bookmarks.get(r.u);
-      if (!m) s.bookmarks.set(r.u, (m = new Map()));
-      m.set(r.p, r.s);
-    }
-    for (const r of await db.query<{ u: number; p: number }>('SELECT user_id AS u, post_id::DOUBLE AS p FROM pins')) s.pins.set(r.u, r.p);
-    await s.social.load(db);
-    for (const r of await db.query<{ id: number }>(`SELECT CAST(target AS INTEGER) AS id FROM interventions WHERE ok AND action = 'suspend_account'`)) {
-      s.suspend(r.id);
-    }
-    return s;
   }
 }
 

@@ -66,6 +66,8 @@ const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !
 export const RECSYS_TIME_KEYS: Readonly<Record<string, StepRounding>> = { window: 'span', refresh_every: 'interval', recency_half_life: 'half-life' };
 /** platform.trends keys that take a duration. */
 export const TRENDS_TIME_KEYS: Readonly<Record<string, StepRounding>> = { window: 'span' };
+/** platform keys that take a duration. */
+export const PLATFORM_TIME_KEYS: Readonly<Record<string, StepRounding>> = { memory_window: 'span' };
 
 export interface Converted {
   /** What was written as a duration or per hour, for the resolved YAML and the config hash. */
@@ -103,6 +105,7 @@ export function convertTimeSettings(data: Rec, stepMs: number): Converted {
   };
   durations(data.recsys, ['recsys'], RECSYS_TIME_KEYS);
   if (isRec(data.platform)) durations(data.platform.trends, ['platform', 'trends'], TRENDS_TIME_KEYS);
+  durations(data.platform, ['platform'], PLATFORM_TIME_KEYS);
   if (Array.isArray(data.interventions)) {
     data.interventions.forEach((iv: unknown, i) => {
       if (isRec(iv)) durations(iv.recsys, ['interventions', i, 'recsys'], RECSYS_TIME_KEYS, topRecsys);

@@ -401,6 +401,8 @@ export interface PlatformConfig {
   readonly search?: 'substring' | 'bm25';
   /** What the trends action returns; default hashtags over 6 steps, top 10. */
   readonly trends?: TrendsConfig;
+  /** Steps of posts kept in memory (engine/memory-window.ts); a duration is converted by the loader. */
+  readonly memory_window?: number;
 }
 
 export interface TrendsConfig {

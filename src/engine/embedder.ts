@@ -71,6 +71,8 @@ export class SnapshotEmbedder {
       if (!this.known.has(hash)) missing.set(hash, text ?? channel.postText(id)!);
       return hash;
     };
+    // Posts older than the memory window are no candidates and no one's standing engagement any more.
+    for (const id of this.hashOfPost.keys()) if (id < channel.state.windowStart) this.hashOfPost.delete(id);
     for (const p of snapshot.posts) postHash(p.postId, p.text);
     const profileHash = new Map<number, string>();
     for (const user of snapshot.users) {

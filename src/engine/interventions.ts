@@ -47,6 +47,11 @@ export function applyInterventions(exp: Experiment, step: number, channel: Chann
   return recsysChanged;
 }
 
+/** The post ids the interventions of `step` name outright (post_id), for the memory window (channel/window.ts). */
+export function interventionPosts(exp: Experiment, step: number): number[] {
+  return (exp.interventions ?? []).flatMap((iv) => (iv.at === step && iv.action !== 'set_recsys' && iv.action !== 'suspend_account' && iv.post_id !== undefined ? [iv.post_id] : []));
+}
+
 function resolve(iv: Exclude<InterventionConfig, { action: 'set_recsys' }>, channel: Channel, seedId: (name: string) => number | undefined): PlatformIntervention | string {
   if (iv.action === 'suspend_account') {
     const userId = iv.user_id ?? (iv.account !== undefined ? seedId(iv.account) : undefined);

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { createPolicies, seedCohort, type PolicyOptions } from '../agents/policies.js';
 import { createStatisticalPolicy } from '../agents/statistical.js';
 import type { AgentPolicy } from '../agents/types.js';
+import { memoryWindowOf } from './memory-window.js';
 import { Channel } from '../channel/channel.js';
 import { configHash, legacyConfigHash, loadExperiment, resolvedYaml, statisticalDefaults } from '../config/load.js';
 import type { Experiment, StatisticalModelConfig } from '../config/types.js';
@@ -285,7 +286,7 @@ async function continueLocked(
   };
   let channel: Channel;
   try {
-    channel = await Channel.open(join(dir, RUN_FILES.db));
+    channel = await Channel.open(join(dir, RUN_FILES.db), { memoryWindow: memoryWindowOf(exp) });
     await channel.db.useThreadsFor(exp.cohorts.reduce((n, c) => n + c.count, 0));
   } catch (err) {
     await closePolicies(policies);

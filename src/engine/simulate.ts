@@ -12,7 +12,9 @@ import { SimClock } from './clock.js';
 import { clientSource, SnapshotEmbedder, type EmbeddingSource } from './embedder.js';
 import { impressionsOf, shownFeeds, type ObservedFeed } from './feeds.js';
 import { HerdingExperiment } from './herding.js';
-import { applyInterventions, recsysAt } from './interventions.js';
+import { applyInterventions, interventionPosts, recsysAt } from './interventions.js';
+import { memoryWindowOf } from './memory-window.js';
+import { referencedPosts } from '../channel/window.js';
 import { initialDataset, type Population } from './setup.js';
 import { recordCalls, runSurveys } from './surveys.js';
 
@@ -66,6 +68,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     reportThreshold: exp.platform.report_threshold,
     ...(exp.platform.search ? { search: exp.platform.search } : {}),
     ...(exp.platform.trends ? { trends: exp.platform.trends } : {}),
+    memoryWindow: memoryWindowOf(exp),
   });
   if (channel.committedStep < 0) {
     // The import is one transaction; the meta rows after it are written again until step 0
@@ -106,6 +109,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     };
     const batch = channel.beginStep(step, clock.timeOf(step));
 
+    await channel.visitPosts(interventionPosts(exp, step));
     const recsysChanged = applyInterventions(exp, step, channel, batch, population.seedIds);
     if (recsysChanged) {
       recsys = recsysAt(exp, step);
@@ -143,6 +147,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     const decisions = await abortable(decideByCohort(step, active, observe, policies, channel), parts.signal);
     channel.setImpressions(batch, new Map(active.map((p, i) => [p.userId, impressionsOf(shown(p.userId), exp.browse, decisions[i])])));
     lap('decide');
+    await channel.visitPosts(referencedPosts(channel.state, active.flatMap((p, i) => (decisions[i] ? [[p.userId, decisions[i].actions] as const] : []))));
     for (let i = 0; i < active.length; i++) {
       const persona = active[i] as Persona;
       const decision = decisions[i];
