@@ -13,7 +13,11 @@ export function user(id: number): UserRow {
 
 /** Users 0..3, user 0 following 1; post 1 by user 1, post 2 by user 2 (step 0). */
 export async function channelWithPosts(path = join(tempDir(), 'sim.duckdb')): Promise<Channel> {
-  const channel = await Channel.open(path);
+  return withPosts(await Channel.open(path));
+}
+
+/** channelWithPosts's users, follow and posts imported into an open channel. */
+export async function withPosts(channel: Channel): Promise<Channel> {
   await channel.db.useThreadsFor(4);
   await channel.importDataset(
     {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Channel } from '../../src/channel/channel.js';
 import { referencedPosts } from '../../src/channel/window.js';
 import { tempDir } from '../helpers/tmp.js';
-import { HOUR, rows, T0, tables, user } from './helpers.js';
+import { HOUR, rows, T0, tables, withPosts } from './helpers.js';
 
 type Act = [number, string, Record<string, unknown>];
 
@@ -17,20 +17,7 @@ async function open(memoryWindow?: number, path = join(tempDir(), 'sim.duckdb'))
 }
 
 /** Posts 1 (user 1, "hello #tech") and 2 (user 2, "second #music") at step 0, as channelWithPosts. */
-async function seeded(channel: Channel): Promise<Channel> {
-  await channel.importDataset(
-    {
-      users: [user(0), user(1), user(2), user(3)],
-      follows: [[0, 1]],
-      posts: [
-        { authorId: 1, text: 'hello #tech', label: null },
-        { authorId: 2, text: 'second #music', label: null },
-      ],
-    },
-    T0,
-  );
-  return channel;
-}
+const seeded = withPosts;
 
 /** One step as the engine runs it: the old posts the actions name are visited, then applied, then committed. */
 async function step(channel: Channel, n: number, acts: Act[]): Promise<unknown[]> {
