@@ -16,7 +16,7 @@ import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeReply, type FakeServer } from '../../src/llm/fake-server.js';
 import { experiment, likeTop, localModel } from '../helpers/llm.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { ready, spawnWorker, stopWorkers, type WorkerProcess } from '../helpers/workers.js';
+import { expectNoKeyStored, ready, spawnWorker, stopWorkers, type WorkerProcess } from '../helpers/workers.js';
 
 const KEY_VAR = 'SOCIALSIM_TEST_BUDGET_KEY';
 const KEY_A = 'canary-budget-alpha-4e1d77';
@@ -112,10 +112,7 @@ describe('budgets with socialsim workers', () => {
       const all = traffic.join('\n');
       expect(all).toContain('socialsim:budget:');
       for (const key of [KEY_A, KEY_B, KEY_MAIN]) expect(all).not.toContain(key);
-      for (const k of await client.keys('*')) {
-        const dump = await client.dumpBuffer(k);
-        for (const key of [KEY_A, KEY_B, KEY_MAIN]) expect(dump?.includes(key) ?? false, `${k} holds a key`).toBe(false);
-      }
+      await expectNoKeyStored(client, [KEY_A, KEY_B, KEY_MAIN]);
     } finally {
       client.disconnect();
       mon.disconnect();

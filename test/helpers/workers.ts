@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { tableChecksums } from '../../src/analysis/checksums.js';
 import { withSimDb } from '../../src/analysis/open.js';
@@ -125,4 +126,12 @@ export async function expectWorkerAccounts(runDir: string, runWorkers: Tally | u
     }
   }
   expect(summed).toEqual(onDisk);
+}
+
+/** Redis stored none of `keys` (API keys), in any value it holds: each key's DUMP is searched. */
+export async function expectNoKeyStored(client: Redis, keys: readonly string[]): Promise<void> {
+  for (const k of await client.keys('*')) {
+    const dump = await client.dumpBuffer(k);
+    for (const key of keys) expect(dump?.includes(key) ?? false, `${k} holds a key`).toBe(false);
+  }
 }
