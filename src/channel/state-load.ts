@@ -1,5 +1,27 @@
 import type { ChannelDb } from './db.js';
-import { ChannelState, type PostKind } from './state.js';
+import { ChannelState, type NewPost, type PostKind } from './state.js';
+
+/** A posts row as the mirror reads it (`SELECT ${POST_ROW} FROM posts …`). */
+export type PostRow = {
+  id: number;
+  author: number;
+  kind: PostKind;
+  parent: number | null;
+  root: number | null;
+  step: number;
+  text: string;
+  label: string | null;
+  d: boolean;
+  f: boolean;
+  h: boolean;
+};
+
+export const POST_ROW = `post_id::DOUBLE AS id, author_id AS author, kind, parent_id::DOUBLE AS parent, root_id::DOUBLE AS root, created_step AS step, text, label,
+  deleted_step IS NOT NULL AS d, flagged_step IS NOT NULL AS f, hidden_step IS NOT NULL AS h`;
+
+export function postOf(r: PostRow): NewPost {
+  return { author: r.author, kind: r.kind, parentId: r.parent, rootId: r.root, createdStep: r.step, text: r.text, label: r.label };
+}
 
 /**
  * Rebuilds the mirror from a sim.duckdb, e.g. to continue a run after its last committed step.
@@ -25,13 +47,8 @@ export async function loadState(db: ChannelDb, fromStep = -Infinity): Promise<Ch
     s.startWindowAt(first);
     window = `WHERE post_id >= ${first}`;
   }
-  type P = { id: number; author: number; kind: PostKind; parent: number | null; root: number | null; step: number; text: string; label: string | null; d: boolean; f: boolean; h: boolean };
-  for (const p of await db.query<P>(
-    `SELECT post_id::DOUBLE AS id, author_id AS author, kind, parent_id::DOUBLE AS parent, root_id::DOUBLE AS root, created_step AS step, text, label,
-            deleted_step IS NOT NULL AS d, flagged_step IS NOT NULL AS f, hidden_step IS NOT NULL AS h
-     FROM posts ${window} ORDER BY post_id`,
-  )) {
-    s.addPost(p.id, { author: p.author, kind: p.kind, parentId: p.parent, rootId: p.root, createdStep: p.step, text: p.text, label: p.label }, { deleted: p.d, flagged: p.f, hidden: p.h });
+  for (const p of await db.query<PostRow>(`SELECT ${POST_ROW} FROM posts ${window} ORDER BY post_id`)) {
+    s.addPost(p.id, postOf(p), { deleted: p.d, flagged: p.f, hidden: p.h });
   }
   const pairs = async (sql: string, into: Map<number, Set<number>>): Promise<void> => {
     for (const r of await db.query<{ a: number; b: number }>(sql)) ChannelState.addTo(into, r.a, r.b);

@@ -7,7 +7,8 @@
  */
 import type { AgentAction } from './actions/types.js';
 import type { ChannelDb } from './db.js';
-import type { ChannelState, PostKind } from './state.js';
+import { postOf, POST_ROW, type PostRow } from './state-load.js';
+import { ChannelState } from './state.js';
 
 const MARK_TABLES = ['likes', 'dislikes', 'reposts'] as const;
 
@@ -37,15 +38,9 @@ export async function visitPosts(db: ChannelDb, state: ChannelState, ids: Iterab
   const cold = new Set<number>();
   for (const id of ids) if (Number.isSafeInteger(id) && id >= 1 && id < state.windowStart && !state.posts.has(id)) cold.add(id);
   if (cold.size === 0) return;
-  type Row = { id: number; author: number; kind: PostKind; parent: number | null; root: number | null; step: number; text: string; label: string | null; d: boolean; f: boolean; h: boolean };
   // Named ids, unnested and joined: DuckDB prunes the scan to their range (an OR with a
   // subquery read the whole posts table, seconds at 10 million posts).
-  const fetch = (ids: readonly number[]): Promise<Row[]> =>
-    db.query<Row>(
-      `SELECT post_id::DOUBLE AS id, author_id AS author, kind, parent_id::DOUBLE AS parent, root_id::DOUBLE AS root, created_step AS step, text, label,
-              deleted_step IS NOT NULL AS d, flagged_step IS NOT NULL AS f, hidden_step IS NOT NULL AS h
-       FROM posts WHERE post_id IN (SELECT unnest([${ids.join(',')}]::BIGINT[]))`,
-    );
+  const fetch = (ids: readonly number[]): Promise<PostRow[]> => db.query<PostRow>(`SELECT ${POST_ROW} FROM posts WHERE post_id IN (SELECT unnest([${ids.join(',')}]::BIGINT[]))`);
   const rows = await fetch([...cold]);
   // And the posts they repost, quote or reply to, when those are cold too.
   const parents = [...new Set(rows.flatMap((r) => (r.parent !== null && r.parent < state.windowStart && !state.posts.has(r.parent) && !cold.has(r.parent) ? [r.parent] : [])))];
@@ -53,19 +48,14 @@ export async function visitPosts(db: ChannelDb, state: ChannelState, ids: Iterab
   const added: number[] = [];
   for (const r of rows) {
     if (r.id >= state.windowStart || state.posts.has(r.id)) continue;
-    state.visit(r.id, { author: r.author, kind: r.kind, parentId: r.parent, rootId: r.root, createdStep: r.step, text: r.text, label: r.label }, { deleted: r.d, flagged: r.f, hidden: r.h });
+    state.visit(r.id, postOf(r), { deleted: r.d, flagged: r.f, hidden: r.h });
     added.push(r.id);
   }
   if (added.length === 0) return;
   for (const table of MARK_TABLES) {
     const reader = await db.connection.runAndReadAll(`SELECT user_id::INTEGER AS u, post_id::DOUBLE AS p FROM ${table} WHERE post_id IN (SELECT unnest([${added.join(',')}]::BIGINT[]))`);
     const [users = [], posts = []] = reader.getColumnsJS() as number[][];
-    const map = state[table];
-    for (let i = 0; i < users.length; i++) {
-      let set = map.get(users[i]!);
-      if (!set) map.set(users[i]!, (set = new Set()));
-      set.add(posts[i]!);
-    }
+    for (let i = 0; i < users.length; i++) ChannelState.addTo(state[table], users[i]!, posts[i]!);
   }
 }
 

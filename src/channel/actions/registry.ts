@@ -13,10 +13,6 @@ import { doNothing, refresh, signUp } from './session.js';
 import type { ActionResult, ActionSpec, AgentAction, ApplyContext, JsonSchemaObject } from './types.js';
 import { actionValidators, writeStandaloneActionValidators } from './validators.js';
 
-interface RegisteredAction {
-  readonly spec: ActionSpec<never>;
-}
-
 // ActionSpec is contravariant in its args; the registry only calls `apply` on args the
 // action's own schema accepted, which is what makes this widening sound.
 const ALL: readonly ActionSpec<never>[] = [
@@ -63,12 +59,12 @@ const ALL: readonly ActionSpec<never>[] = [
   doNothing,
 ];
 
-const registry = new Map<string, RegisteredAction>(ALL.map((spec) => [spec.name, { spec }]));
+const registry = new Map<string, ActionSpec<never>>(ALL.map((spec) => [spec.name, spec]));
 const validators = actionValidators(ALL);
 
-function validatorOf(entry: RegisteredAction): ValidateFunction {
+function validatorOf(spec: ActionSpec<never>): ValidateFunction {
   // Every registered name has a schema: the lookup cannot miss.
-  return validators(entry.spec.name)!;
+  return validators(spec.name)!;
 }
 
 /** The build writes the standalone validators of every action (validators.ts). */
@@ -85,21 +81,21 @@ export function actionCatalog(): readonly { name: string; description: string; p
 
 /** Schema check only (no platform state): what an LLM's tool call is vetted with before a repair turn. */
 export function validateAction(action: AgentAction): string | null {
-  const entry = registry.get(action.action);
-  if (!entry) return `unknown action "${action.action}"; available: ${ACTION_NAMES.join(', ')}`;
-  const validate = validatorOf(entry);
+  const spec = registry.get(action.action);
+  if (!spec) return `unknown action "${action.action}"; available: ${ACTION_NAMES.join(', ')}`;
+  const validate = validatorOf(spec);
   return validate(action.args) ? null : `invalid arguments for ${action.action}: ${describeErrors(validate)}`;
 }
 
 /** The one path every action takes, whoever decided it: existence, schema, rules, effect. */
 export function applyAction(ctx: ApplyContext, actor: number, action: AgentAction): ActionResult {
-  const entry = registry.get(action.action);
-  if (!entry) return { ok: false, error: `unknown action "${action.action}"` };
-  if (entry.spec.name !== 'sign_up' && !ctx.state.hasUser(actor)) return { ok: false, error: `agent ${actor} has not signed up` };
+  const spec = registry.get(action.action);
+  if (!spec) return { ok: false, error: `unknown action "${action.action}"` };
+  if (spec.name !== 'sign_up' && !ctx.state.hasUser(actor)) return { ok: false, error: `agent ${actor} has not signed up` };
   if (ctx.state.suspended.has(actor)) return { ok: false, error: `account ${actor} is suspended` };
-  const validate = validatorOf(entry);
+  const validate = validatorOf(spec);
   if (!validate(action.args)) return { ok: false, error: `invalid arguments for ${action.action}: ${describeErrors(validate)}` };
-  return entry.spec.apply(ctx, actor, action.args as never);
+  return spec.apply(ctx, actor, action.args as never);
 }
 
 function describeErrors(validate: ValidateFunction): string {

@@ -61,16 +61,17 @@ export function writeStandaloneActionValidators(specs: readonly NamedSchema[], p
 
 /** A validator per action name: the standalone ones when fresh, else compiled with ajv when first asked for. */
 export function actionValidators(specs: readonly NamedSchema[]): (name: string) => ValidateFunction | undefined {
-  const loaded = loadStandaloneActionValidators(ACTION_VALIDATORS_PATH, specs);
-  if (loaded) return (name) => loaded.get(name);
+  // Looked for at the first validation: most processes that list the actions never validate one.
+  let loaded: Map<string, ValidateFunction> | null | undefined;
   const byName = new Map(specs.map((s) => [s.name, s]));
   const compiled = new Map<string, ValidateFunction>();
   let ajv: AjvType | undefined;
   return (name) => {
+    loaded ??= loadStandaloneActionValidators(ACTION_VALIDATORS_PATH, specs) ?? null;
+    if (loaded) return loaded.get(name);
     let v = compiled.get(name);
-    if (!v) {
-      const spec = byName.get(name);
-      if (!spec) return undefined;
+    const spec = byName.get(name);
+    if (!v && spec) {
       v = (ajv ??= newAjv(false)).compile(spec.parameters);
       compiled.set(name, v);
     }
