@@ -7,6 +7,7 @@ import type { Experiment } from '../config/types.js';
 import { changedBudgets } from './budget.js';
 import { populationChanges } from './branch-check.js';
 import { recordedResponses } from './replay.js';
+import { gitState } from './provenance.js';
 import { readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
 import { ChannelDb } from '../channel/db.js';
 import { releaseRunLock, withRunLock } from './run-lock.js';
@@ -61,7 +62,7 @@ export async function branchRun(parentDir: string, opts: BranchOptions): Promise
   // The branch's models answer from the branch point on: dead endpoints refuse it before its folder exists.
   await preflight(branchExp, opts);
   const prefixPolicies = await prefixPoliciesOf(parentDir, parentExp);
-  const { dir, info } = await startRunFolder(branchExp, opts, prefixPolicies, `-at${opts.atStep}`, { branch_of: parentDir, branch_at_step: opts.atStep });
+  const { dir, info } = await startRunFolder(branchExp, opts, prefixPolicies, gitState(process.cwd(), opts.experimentFile), `-at${opts.atStep}`, { branch_of: parentDir, branch_at_step: opts.atStep });
   try {
     // Steps before the branch point: the parent's experiment, answered from the parent's recording.
     await continueRun(dir, parentExp, info, { ...opts, maxSteps: opts.atStep, embeddingsFrom: parentDir }, prefixPolicies);

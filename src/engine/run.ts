@@ -22,7 +22,7 @@ import { addTallies, WorkerAccounts } from '../distributed/accounts.js';
 import { RedisLostError } from '../distributed/errors.js';
 import { preflightEndpoints } from './preflight.js';
 import { recordDatasetLoad } from './dataset-load.js';
-import { gitState, packageVersions } from './provenance.js';
+import { gitState, packageVersions, type GitState } from './provenance.js';
 import { crashPoint, hangPoint, killParentPoint } from '../common/test-hooks.js';
 import { DiskFullError, isDiskFull } from './disk-full.js';
 import { recoverStepEvents } from './recover-events.js';
@@ -114,6 +114,8 @@ export class ResumeError extends Error {
  * folder exists, so an unsupported model leaves nothing behind.
  */
 export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<RunOutcome> {
+  // In the background while the population is built; read when run.json is first written.
+  const git = gitState(process.cwd(), opts.experimentFile);
   const replay = opts.replayFrom ? await recordedResponses(opts.replayFrom) : undefined;
   // A bad dataset row fails here, before a run folder exists.
   const population = opts.population ?? (await buildPopulation(exp));
@@ -122,7 +124,7 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
   const { policies, budgetGate, workerAccounts } = policiesFor(exp, opts, replay);
   // A missing API key of the embedding model fails here too, before the run folder exists.
   if (!replay) for (const m of embeddingModels(exp)) clientSource(exp, m);
-  const { dir, info } = await startRunFolder(exp, opts, policies, replay ? '-replay' : '', opts.replayFrom ? { replay_of: opts.replayFrom } : {});
+  const { dir, info } = await startRunFolder(exp, opts, policies, git, replay ? '-replay' : '', opts.replayFrom ? { replay_of: opts.replayFrom } : {});
   try {
     return await continueRun(dir, exp, info, { ...opts, population, budgetGate, workerAccounts }, policies);
   } finally {
@@ -138,6 +140,7 @@ export async function startRunFolder(
   exp: Experiment,
   opts: RunOptions,
   policies: ReadonlyMap<string, AgentPolicy>,
+  git: Promise<GitState>,
   idSuffix: string,
   extra: Partial<RunInfo>,
 ): Promise<{ dir: string; info: RunInfo }> {
@@ -145,7 +148,7 @@ export async function startRunFolder(
   try {
     folder = createRunFolder(opts.resultsRoot, exp.name, configHash(exp), opts.force ?? false, idSuffix);
     writeFileSync(join(folder.dir, RUN_FILES.resolved), resolvedYaml(exp));
-    const info = newRunInfo(exp, folder.runId, opts, extra);
+    const info = newRunInfo(exp, folder.runId, opts, await git, extra);
     writeRunInfo(folder.dir, info);
     crashPoint('after-folder');
     return { dir: folder.dir, info };
@@ -157,8 +160,7 @@ export async function startRunFolder(
 }
 
 /** run.json of a run that has not yet made a step. */
-function newRunInfo(exp: Experiment, runId: string, opts: Pick<RunOptions, 'now' | 'command' | 'experimentFile'>, extra: Partial<RunInfo>): RunInfo {
-  const git = gitState(process.cwd(), opts.experimentFile);
+function newRunInfo(exp: Experiment, runId: string, opts: Pick<RunOptions, 'now' | 'command'>, git: GitState, extra: Partial<RunInfo>): RunInfo {
   return {
     experiment: exp.name,
     run_id: runId,
@@ -202,7 +204,7 @@ export async function preflight(exp: Experiment, opts: Pick<RunOptions, 'preflig
  */
 export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot' | 'now'> = {}): Promise<RunOutcome> {
   return withRunLock(dir, async () => {
-    const info = existsSync(join(dir, RUN_FILES.info)) ? readRunInfo(dir) : startedInfo(dir, opts);
+    const info = existsSync(join(dir, RUN_FILES.info)) ? readRunInfo(dir) : await startedInfo(dir, opts);
     if (info.status === 'completed') throw new ResumeError(`${dir} already completed all ${info.timesteps} steps; nothing to resume`);
     const exp = loadExperiment(join(dir, RUN_FILES.resolved));
     if (configHash(exp) !== info.config_hash && legacyConfigHash(exp) !== info.config_hash) {
@@ -231,7 +233,7 @@ export async function resumeRun(dir: string, opts: Omit<RunOptions, 'resultsRoot
  * run.json of a folder killed before it wrote one (only experiment.resolved.yaml): the run
  * starts from nothing. A replay or a branch folder cannot be told from its name alone.
  */
-function startedInfo(dir: string, opts: Omit<RunOptions, 'resultsRoot' | 'now'>): RunInfo {
+async function startedInfo(dir: string, opts: Omit<RunOptions, 'resultsRoot' | 'now'>): Promise<RunInfo> {
   if (!existsSync(join(dir, RUN_FILES.resolved))) {
     throw new ResumeError(`${dir} holds neither ${RUN_FILES.info} nor ${RUN_FILES.resolved}: the run was stopped before it started; start it again with socialsim run <experiment file>`);
   }
@@ -240,7 +242,7 @@ function startedInfo(dir: string, opts: Omit<RunOptions, 'resultsRoot' | 'now'>)
   if (runId !== configHash(exp).slice(0, 12)) {
     throw new ResumeError(`${dir} has no ${RUN_FILES.info} and its name is not its experiment's run id (a replay or a branch); start it again with socialsim run --force or socialsim branch`);
   }
-  return newRunInfo(exp, runId, opts, {});
+  return newRunInfo(exp, runId, opts, await gitState(process.cwd(), opts.experimentFile), {});
 }
 
 /**
