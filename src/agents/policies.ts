@@ -2,7 +2,7 @@ import type { Experiment, OpenAICompatibleModelConfig, OpenAIModelConfig } from 
 import type { SharedBudget } from '../llm/budget-gate.js';
 import { createLimiterFor, MissingApiKeyError, modelSettingsFromConfig } from '../llm/settings.js';
 import { createLlmPolicy } from './llm/policy.js';
-import { LlmWorkerPool, type LlmPool } from './llm/pool.js';
+import { defaultLlmThreads, LlmWorkerPool, type LlmPool } from './llm/pool.js';
 import { estimateTokens } from './llm/fit.js';
 import { loadTemplates } from './llm/prompts.js';
 import { agentTools } from './llm/tools.js';
@@ -28,7 +28,7 @@ export interface PolicyOptions {
   readonly refusals?: ReadonlyMap<string, readonly (readonly [string, string])[]>;
   /** The run's budget gate (src/engine/budget.ts), shared with the worker threads. */
   readonly budget?: SharedBudget;
-  /** Worker threads for LLM agents (default: up to 2). */
+  /** Worker threads for LLM agents (default: one per 256 LLM agents, at most 2: defaultLlmThreads). */
   readonly threads?: number;
   /**
    * Requests go to this pool instead of threads (src/distributed/pool.ts): it gets the models
@@ -63,6 +63,9 @@ export function createPolicies(
   // Each model's answers are cleaned of every key of the run, not only its own (src/llm/redact.ts).
   const keys = [...llm.values()].map((m) => m.settings.apiKey).filter((k): k is string => k !== null);
   if (keys.length > 0) for (const [name, m] of llm) llm.set(name, { ...m, settings: { ...m.settings, otherKeys: keys } });
+  // Cohorts' agents and seed accounts on the LLM models: what the default thread count follows.
+  const llmAgents =
+    exp.cohorts.reduce((n, c) => n + (llm.has(c.model) ? c.count : 0), 0) + exp.seeds.filter((s) => s.model !== undefined && llm.has(s.model)).length;
   const apiKeyEnvs = Object.fromEntries([...llm.keys()].map((name) => [name, (used.get(name) as LlmConfig).api_key_env]));
   const pool: LlmPool | null =
     llm.size > 0 && opts.remotePool
@@ -71,7 +74,7 @@ export function createPolicies(
       ? new LlmWorkerPool(
           { models: Object.fromEntries(llm), ...(opts.budget ? { budget: opts.budget } : {}) },
           [...llm.values()].reduce((n, m) => n + m.settings.endpoints.reduce((k, e) => k + e.maxConcurrency, 0), 0),
-          ...(opts.threads !== undefined ? [opts.threads] : []),
+          opts.threads ?? defaultLlmThreads(llmAgents),
         )
       : null;
 

@@ -11,6 +11,19 @@ import type { WireRequest } from './wire.js';
 const AGENTS_PER_TASK = 8;
 
 /**
+ * LLM agents one worker thread serves by default. A thread spends about 1 ms of CPU a request
+ * (the openai SDK's work, mostly: README, bench:llm), so a step of this many requests costs
+ * it a quarter of a second at most, less than a second thread takes to start (~0.3 s of
+ * CPU loading the SDK); above it, a second thread pays for itself within a step or two.
+ */
+export const LLM_AGENTS_PER_THREAD = 256;
+
+/** Worker threads a run starts for `llmAgents` LLM agents when not told: one per 256, at most 2 and the cores. */
+export function defaultLlmThreads(llmAgents: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(2, cores, Math.ceil(llmAgents / LLM_AGENTS_PER_THREAD)));
+}
+
+/**
  * The worker's module: its compiled sibling when this module is compiled; when the sources run
  * (vitest, tsx), the compiled worker in dist/ if dist/ is fresh (a thread then starts without
  * tsx compiling its imports), else the source through tsx.
@@ -43,7 +56,11 @@ export class LlmWorkerPool implements LlmPool {
   private readonly piscina: Piscina<WorkerTask, WorkerResult>;
   private closed = false;
 
-  constructor(init: WorkerInit, totalConcurrency: number, threads = Math.min(2, availableParallelism())) {
+  constructor(
+    init: WorkerInit,
+    totalConcurrency: number,
+    readonly threads = defaultLlmThreads(Number.POSITIVE_INFINITY),
+  ) {
     // Enough concurrent tasks per thread that the endpoints' combined limit can always be filled.
     const tasksPerThread = Math.max(4, Math.ceil((1.25 * totalConcurrency) / (AGENTS_PER_TASK * threads)));
     const needsTsx = WORKER_URL.pathname.endsWith('.ts') && !process.execArgv.some((a) => a.includes('tsx'));
