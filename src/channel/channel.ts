@@ -282,7 +282,7 @@ export class Channel {
     }
     const users = this.agentIds;
     // Taken before the step applies anything, so the mirror holds exactly the committed posts.
-    const posts = await recentPosts(this.db, this.state, step - window);
+    const posts = recentPosts(this.state, step - window);
     let interactions: Interactions | undefined;
     return {
       step,

@@ -2,7 +2,7 @@ import { PairDiff } from './batch.js';
 import { PostCounts } from './post-counts.js';
 import type { PostKind } from './state.js';
 import { TopK } from '../common/top-k.js';
-import { grownInt32 } from '../common/typed-arrays.js';
+import { grownInt32, resizedInt32 } from '../common/typed-arrays.js';
 
 /** A post's creation step, for posts that are not feed candidates. */
 const NOT_CANDIDATE = -0x80000000;
@@ -20,12 +20,14 @@ interface CreatedAt {
 }
 
 /**
- * What trends read, kept in step with every post, like, unlike, repost and removal as the
- * steps go, and rebuilt from the tables on load, so that a trends call sums a window's
- * per-step aggregates instead of walking every post of the window:
+ * What trends and the step's snapshot read, kept in step with every post, like, unlike,
+ * dislike, repost and removal as the steps go, and rebuilt from the tables on load, so that a
+ * trends call sums a window's per-step aggregates instead of walking every post of the window
+ * and no snapshot asks DuckDB for counts:
  * - likes + reposts per post and step, each row counted at its created_step (velocity);
- * - current likes per post, and per creation step its candidates with a bound of their likes
- *   (most_liked: only steps whose bound can still enter the top k are walked);
+ * - current likes, reposts and dislikes per post (the counts shown with each feed candidate),
+ *   and per creation step its candidates with a bound of their likes (most_liked: only steps
+ *   whose bound can still enter the top k are walked);
  * - per creation step, the live candidates carrying each #tag (hashtags).
  * Post ids are the channel's dense ids: per-post data sits in typed arrays indexed by id.
  */
@@ -39,6 +41,9 @@ export class EngagementIndex {
   private offset = 0;
   /** post - offset → current likes. */
   private likeCounts = new Int32Array(1024);
+  /** post - offset → reposts (never taken back) and current dislikes: the feed's counts besides likes. */
+  private repostCounts = new Int32Array(1024);
+  private dislikeCounts = new Int32Array(1024);
   /** post - offset → creation step, NOT_CANDIDATE for comments and reposts. */
   private createdSteps = new Int32Array(1024).fill(NOT_CANDIDATE);
   /** (user, post) pair key → step of its likes row. */
@@ -57,6 +62,16 @@ export class EngagementIndex {
     return post < this.base ? 0 : (this.likeCounts[post - this.offset] ?? 0);
   }
 
+  /** Rows of the reposts table naming `post` (0 for a post that left the memory window). */
+  reposts(post: number): number {
+    return post < this.base ? 0 : (this.repostCounts[post - this.offset] ?? 0);
+  }
+
+  /** Rows of the dislikes table naming `post` (0 for a post that left the memory window). */
+  dislikes(post: number): number {
+    return post < this.base ? 0 : (this.dislikeCounts[post - this.offset] ?? 0);
+  }
+
   /**
    * Forgets posts below `post` and what was created before `step`: their per-step candidates
    * and #tags, and the likes and reposts rows of those steps. The memory window keeps at least
@@ -70,6 +85,8 @@ export class EngagementIndex {
     const cut = post - this.offset;
     if (cut * 2 < this.likeCounts.length) return;
     this.likeCounts = this.likeCounts.slice(Math.min(cut, this.likeCounts.length));
+    this.repostCounts = this.repostCounts.slice(Math.min(cut, this.repostCounts.length));
+    this.dislikeCounts = this.dislikeCounts.slice(Math.min(cut, this.dislikeCounts.length));
     this.createdSteps = this.createdSteps.slice(Math.min(cut, this.createdSteps.length));
     this.growth = new Int32Array(0);
     this.offset = post;
@@ -140,7 +157,15 @@ export class EngagementIndex {
   repost(post: number, step: number): void {
     if (post < this.base) return;
     this.reserve(post);
+    this.repostCounts[post - this.offset]!++;
     this.bump(step, post, 1);
+  }
+
+  /** A dislike of `post` set (+1) or taken back (−1). */
+  dislike(post: number, by: 1 | -1): void {
+    if (post < this.base) return;
+    this.reserve(post);
+    this.dislikeCounts[post - this.offset]! += by;
   }
 
   /**
@@ -228,9 +253,9 @@ export class EngagementIndex {
     const at = post - this.offset;
     if (at < this.likeCounts.length) return;
     const size = Math.max(at + 1, Math.floor(this.likeCounts.length * 1.5));
-    const likes = new Int32Array(size);
-    likes.set(this.likeCounts);
-    this.likeCounts = likes;
+    this.likeCounts = resizedInt32(this.likeCounts, size);
+    this.repostCounts = resizedInt32(this.repostCounts, size);
+    this.dislikeCounts = resizedInt32(this.dislikeCounts, size);
     const steps = new Int32Array(size).fill(NOT_CANDIDATE);
     steps.set(this.createdSteps);
     this.createdSteps = steps;

@@ -41,6 +41,7 @@ export function treatPost(state: ChannelState, batch: StepBatch, voter: number, 
     state.engagement.like(voter, postId, batch.step, restored);
   } else if (arm === 'down' && ChannelState.addTo(state.dislikes, voter, postId)) {
     batch.dislikes.add(voter, postId);
+    state.engagement.dislike(postId, 1);
   }
   batch.herding.push({ postId, arm });
 }

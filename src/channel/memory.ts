@@ -27,6 +27,8 @@ export const MEMORY_STRUCTURES: readonly MemoryStructure[] = [
   { name: 'ChannelState.reportsOfPost', grows: 'report', needs: 'history', kept: 'whole run' },
   { name: 'ChannelState.reportsBy', grows: 'report', needs: 'history', kept: 'whole run' },
   { name: 'EngagementIndex.likeCounts', grows: 'post', needs: 'window', kept: 'memory window' },
+  { name: 'EngagementIndex.repostCounts', grows: 'post', needs: 'window', kept: 'memory window' },
+  { name: 'EngagementIndex.dislikeCounts', grows: 'post', needs: 'window', kept: 'memory window' },
   { name: 'EngagementIndex.createdSteps', grows: 'post', needs: 'window', kept: 'memory window' },
   { name: 'EngagementIndex.likeSteps', grows: 'like', needs: 'window', kept: 'memory window' },
   { name: 'EngagementIndex.byStep', grows: 'like, repost', needs: 'window', kept: 'memory window' },

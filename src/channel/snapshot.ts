@@ -1,4 +1,3 @@
-import type { ChannelDb } from './db.js';
 import type { ChannelState } from './state.js';
 
 /** A candidate post as the recommender and the agents see it at the start of a step. */
@@ -59,29 +58,25 @@ export interface ChannelSnapshot {
 }
 
 /**
- * Feed candidates created at `fromStep` or later with their like and repost counts: live,
- * unflagged originals and quotes (replies and reposts never are). The counting is one DuckDB query over the window's engaged posts; ids, authors and texts come from the
- * in-memory mirror, so the query returns three numbers per engaged post instead of every text.
+ * Feed candidates created at `fromStep` or later with their like, repost and dislike counts:
+ * live, unflagged originals and quotes (replies and reposts never are). Everything comes from
+ * the in-memory mirror; the counts are the engagement index's, kept with each row those
+ * tables gain or lose (a test holds them to the tables' counts step by step).
  */
-export async function recentPosts(db: ChannelDb, state: ChannelState, fromStep: number): Promise<PostView[]> {
-  const reader = await db.connection.runAndReadAll(
-    `WITH recent AS (SELECT post_id FROM posts WHERE kind IN ('original', 'quote') AND created_step >= $1),
-     l AS (SELECT post_id, count(*) AS n FROM likes WHERE post_id IN (SELECT post_id FROM recent) GROUP BY post_id),
-     r AS (SELECT post_id, count(*) AS n FROM reposts WHERE post_id IN (SELECT post_id FROM recent) GROUP BY post_id),
-     d AS (SELECT post_id, count(*) AS n FROM dislikes WHERE post_id IN (SELECT post_id FROM recent) GROUP BY post_id)
-     SELECT post_id::INTEGER AS id, coalesce(l.n, 0)::INTEGER AS likes, coalesce(r.n, 0)::INTEGER AS reposts, coalesce(d.n, 0)::INTEGER AS dislikes
-     FROM l FULL OUTER JOIN r USING (post_id) FULL OUTER JOIN d USING (post_id)`,
-    [fromStep],
-  );
-  // Columns, not row objects: a third of the conversion cost. No rows gives no columns.
-  const [ids = [], likes = [], reposts = [], dislikes = []] = reader.getColumnsJS() as number[][];
-  const engagement = new Map<number, [number, number, number]>();
-  for (let i = 0; i < ids.length; i++) engagement.set(ids[i] as number, [likes[i] as number, reposts[i] as number, dislikes[i] as number]);
-
+export function recentPosts(state: ChannelState, fromStep: number): PostView[] {
+  const counts = state.engagement;
   return state.feedCandidates(fromStep).map((postId) => {
     const p = state.posts.get(postId)!;
-    const [l, r, d] = engagement.get(postId) ?? [0, 0, 0];
-    return { postId, authorId: p.author, createdStep: p.createdStep, text: p.text, label: p.label, likes: l, reposts: r, dislikes: d };
+    return {
+      postId,
+      authorId: p.author,
+      createdStep: p.createdStep,
+      text: p.text,
+      label: p.label,
+      likes: counts.likes(postId),
+      reposts: counts.reposts(postId),
+      dislikes: counts.dislikes(postId),
+    };
   });
 }
 

@@ -64,6 +64,7 @@ export async function loadState(db: ChannelDb, fromStep = -Infinity): Promise<Ch
     s.engagement.like(r.u, r.p, r.s);
   }
   for (const r of await db.query<{ p: number; s: number }>(`SELECT post_id::DOUBLE AS p, created_step AS s FROM reposts ${window} ORDER BY ALL`)) s.engagement.repost(r.p, r.s);
+  for (const posts of s.dislikes.values()) for (const p of posts) s.engagement.dislike(p, 1);
   for (const r of await db.query<{ u: number; p: number; s: number }>('SELECT user_id AS u, post_id::DOUBLE AS p, created_step AS s FROM bookmarks')) {
     let m = s.bookmarks.get(r.u);
     if (!m) s.bookmarks.set(r.u, (m = new Map()));

@@ -18,6 +18,7 @@ function mark(name: string, description: string, pick: (ctx: ApplyContext) => [M
       if (!ChannelState.addTo(set, actor, post_id)) return fail(`${already} post ${post_id}`);
       const restored = diff.add(actor, post_id);
       if (set === ctx.state.likes) ctx.state.engagement.like(actor, post_id, ctx.batch.step, restored);
+      else ctx.state.engagement.dislike(post_id, 1);
       return ok();
     },
   };
@@ -34,6 +35,7 @@ function unmark(name: string, description: string, pick: (ctx: ApplyContext) => 
       if (!ChannelState.removeFrom(set, actor, post_id)) return fail(`post ${post_id} ${missing}`);
       diff.remove(actor, post_id);
       if (set === ctx.state.likes) ctx.state.engagement.unlike(actor, post_id, ctx.batch.step);
+      else ctx.state.engagement.dislike(post_id, -1);
       return ok();
     },
   };
