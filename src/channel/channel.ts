@@ -2,7 +2,8 @@ import { blobValue, DuckDBBlobValue } from '@duckdb/node-api';
 import { StepBatch, type PostRow, type ShownFeed, type UserRow } from './batch.js';
 import { applyAction } from './actions/registry.js';
 import type { ActionResult, AgentAction, ApplyContext } from './actions/types.js';
-import { appendFollows, simTimestamp, writeBatch } from './commit.js';
+import { appendFollows, writeBatch } from './commit.js';
+import { sqlInt } from './chunks.js';
 import { writeInterventions } from './commit-interventions.js';
 import { writeDatasetPosts, writeReference, type DatasetPostRow, type ReferenceData } from './commit-reference.js';
 import { intervene, type PlatformIntervention } from './interventions.js';
@@ -102,10 +103,11 @@ export class Channel {
 
   /**
    * Opens (or creates) a sim.duckdb. With `memoryWindow` (steps), the mirror holds only the
-   * posts of the window of the next step, as the run that committed the last step held them.
+   * posts of the window of the next step, as the run that committed the last step held them;
+   * `agents`, the run's size, sets DuckDB's threads (ChannelDb.open).
    */
-  static async open(path: string, opts: { memoryWindow?: number } = {}): Promise<Channel> {
-    const db = await ChannelDb.open(path);
+  static async open(path: string, opts: { memoryWindow?: number; agents?: number } = {}): Promise<Channel> {
+    const db = await ChannelDb.open(path, opts.agents === undefined ? {} : { agents: opts.agents });
     const [last] = await db.query<{ s: number }>('SELECT coalesce(max(step), -1)::INTEGER AS s FROM steps');
     const committed = last?.s ?? -1;
     const window = opts.memoryWindow;
@@ -374,13 +376,9 @@ export class Channel {
         await this.db.exec('DELETE FROM recsys_state');
         await this.db.exec('INSERT INTO recsys_state VALUES ($1, $2, $3)', [batch.step, batch.recsysState.kind, blobValue(batch.recsysState.bytes)]);
       }
-      await this.db.exec('INSERT INTO steps VALUES ($1, $2, $3, $4, $5)', [
-        batch.step,
-        simTimestamp(batch.simTimeMs),
-        activeAgents,
-        batch.trace.length,
-        batch.failed,
-      ]);
+      // Literals, not parameters: a prepared statement takes three round trips into DuckDB.
+      const time = `make_timestamp(${sqlInt(Math.round(batch.simTimeMs) * 1000)})`;
+      await this.db.exec(`INSERT INTO steps VALUES (${[sqlInt(batch.step), time, ...[activeAgents, batch.trace.length, batch.failed].map(sqlInt)].join(', ')})`);
     });
     this.nextSeq += batch.trace.length;
     this.lastCommittedStep = batch.step;

@@ -83,13 +83,19 @@ export async function markPosts(conn: DuckDBConnection, column: 'deleted_step' |
   }
 }
 
+/** `n` as an SQL literal: for numbers the code made (steps, counts), never for anything an agent wrote. */
+export function sqlInt(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
+  return String(n);
+}
+
 /**
  * Writes per-user ranked lists (feeds, impressions) as (user → list key) plus (list key →
- * ranked posts) and lets DuckDB expand the join with `insert` ($1 = step; tables `u`, `p`).
- * When many users share one array (popularity feeds) that costs one row per user, not one per
- * user × rank.
+ * ranked posts) in the staging tables (schema.ts STAGING_DDL) and lets DuckDB expand the join
+ * with `insert(step)` (tables `u`, `p`). When many users share one array (popularity feeds)
+ * that costs one row per user, not one per user × rank.
  */
-export async function appendRankedLists(conn: DuckDBConnection, lists: ReadonlyMap<number, readonly number[]>, step: number, insert: string): Promise<void> {
+export async function appendRankedLists(conn: DuckDBConnection, lists: ReadonlyMap<number, readonly number[]>, step: number, insert: (step: string) => string): Promise<void> {
   const keyOf = new Map<readonly number[], number>();
   const userCol: DuckDBValue[] = [];
   const keyCol: DuckDBValue[] = [];
@@ -109,11 +115,8 @@ export async function appendRankedLists(conn: DuckDBConnection, lists: ReadonlyM
     userCol.push(user);
     keyCol.push(key);
   }
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_users (user_id INTEGER, feed_key INTEGER)');
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_posts (feed_key INTEGER, post_id BIGINT, rank INTEGER)');
   await appendColumns(conn, 'feed_users', [INTEGER, INTEGER], [userCol, keyCol]);
   await appendColumns(conn, 'feed_posts', [INTEGER, BIGINT, INTEGER], [listKeyCol, postCol, rankCol]);
-  await conn.run(`${insert} FROM feed_users u JOIN feed_posts p USING (feed_key)`, [step]);
-  await conn.run('DELETE FROM feed_users');
-  await conn.run('DELETE FROM feed_posts');
+  // The join and the emptying of the staging tables in one round trip.
+  await conn.run(`${insert(sqlInt(step))} FROM feed_users u JOIN feed_posts p USING (feed_key); DELETE FROM feed_users; DELETE FROM feed_posts`);
 }

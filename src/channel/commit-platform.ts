@@ -1,6 +1,6 @@
 import { BIGINT, DOUBLE, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { ShownFeed, StepBatch } from './batch.js';
-import { appendChunks, appendColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts } from './chunks.js';
+import { appendChunks, appendColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts, sqlInt } from './chunks.js';
 import { writeSocialBatch } from './commit-social.js';
 
 /**
@@ -62,7 +62,7 @@ async function writeFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<n
       longest = Math.max(longest, feed.ids.length);
     }
   }
-  if (shared.size > 0) await appendRankedLists(conn, shared, step, `INSERT INTO impressions SELECT $1, u.user_id, p.post_id, p.rank, 'recsys', NULL`);
+  if (shared.size > 0) await appendRankedLists(conn, shared, step, (s) => `INSERT INTO impressions SELECT ${s}, u.user_id, p.post_id, p.rank, 'recsys', NULL`);
   if (rows === 0) return;
   // Three typed columns and no NULLs: the agent and rank packed in one number, and
   // in another the via post (≥ 0), −1 for a home entry without one, −2 for a recommender entry.
@@ -83,18 +83,17 @@ async function writeFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<n
       origins[at] = feed.sources?.[rank] === 'home' ? (feed.via?.[rank] ?? -1) : -2;
     }
   }
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_impressions_packed (k DOUBLE, post_id DOUBLE, origin DOUBLE)');
   await appendChunks(conn, 'feed_impressions_packed', [DOUBLE, DOUBLE, DOUBLE], rows, (start, end) => [
     Array.from(keys.subarray(start, end)),
     Array.from(posts.subarray(start, end)),
     Array.from(origins.subarray(start, end)),
   ]);
+  // Expanded into impressions and the staging table emptied, in one round trip.
   await conn.run(
     `INSERT INTO impressions
-     SELECT $1, (k // ${RANKS})::INTEGER, post_id::BIGINT, (k % ${RANKS})::INTEGER,
+     SELECT ${sqlInt(step)}, (k // ${RANKS})::INTEGER, post_id::BIGINT, (k % ${RANKS})::INTEGER,
             CASE WHEN origin = -2 THEN 'recsys' ELSE 'home' END, CASE WHEN origin >= 0 THEN origin::BIGINT END
-     FROM feed_impressions_packed`,
-    [step],
+     FROM feed_impressions_packed;
+     DELETE FROM feed_impressions_packed`,
   );
-  await conn.run('DELETE FROM feed_impressions_packed');
 }

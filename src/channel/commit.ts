@@ -60,7 +60,7 @@ export async function writeBatch(conn: DuckDBConnection, batch: StepBatch, first
   // Feeds go through appendRankedLists: popularity hands most users one shared array.
   if (batch.feeds) {
     const started = performance.now();
-    await appendRankedLists(conn, batch.feeds, step, 'INSERT INTO rec SELECT $1, u.user_id, p.post_id, p.rank');
+    await appendRankedLists(conn, batch.feeds, step, (s) => `INSERT INTO rec SELECT ${s}, u.user_id, p.post_id, p.rank`);
     batch.listWriteMs += performance.now() - started;
   }
   const c = batch.llmCalls;

@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { CHANNEL_DDL, CHANNEL_MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { CHANNEL_DDL, CHANNEL_MIGRATIONS, SCHEMA_VERSION, STAGING_DDL } from './schema.js';
 
 export type Row = Record<string, unknown>;
 
@@ -17,21 +17,30 @@ export class ChannelDb {
     readonly path: string,
   ) {}
 
-  static async open(path: string, opts: { readOnly?: boolean } = {}): Promise<ChannelDb> {
+  /**
+   * Opens (or creates) a channel file. `agents`: the run's size, whose DuckDB threads are then
+   * set as `useThreadsFor` would set them, but before DuckDB starts a thread pool (setting them
+   * later stops threads it already started).
+   */
+  static async open(path: string, opts: { readOnly?: boolean; agents?: number } = {}): Promise<ChannelDb> {
     // Each step commits to the WAL (durable); folding the WAL into the file (a checkpoint) is
     // deferred to 256 MB of WAL instead of DuckDB's 16 MB, and done once at close.
-    const instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: 'READ_ONLY' } : { checkpoint_threshold: '256MB' });
+    const config: Record<string, string> = opts.readOnly ? { access_mode: 'READ_ONLY' } : { checkpoint_threshold: '256MB' };
+    if (opts.agents !== undefined && opts.agents < SMALL_RUN_AGENTS) config.threads = '1';
+    const instance = await DuckDBInstance.create(path, config);
     const connection = await instance.connect();
     const db = new ChannelDb(instance, connection, path);
     if (!opts.readOnly) {
-      // One transaction: each statement on its own would be a commit, and a WAL sync, of its own.
-      await connection.run('BEGIN TRANSACTION');
-      for (const ddl of [...CHANNEL_DDL, ...CHANNEL_MIGRATIONS]) await connection.run(ddl);
-      const existing = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM meta WHERE key = 'schema_version'`);
-      if ((existing[0]?.n ?? 0) === 0) {
-        await connection.run(`INSERT INTO meta VALUES ('schema_version', $1)`, [String(SCHEMA_VERSION)]);
+      try {
+        // One transaction (each statement on its own would be a commit, and a WAL sync, of its
+        // own) sent as one statement list: one round trip into DuckDB instead of one per table.
+        // Then the connection's staging tables, which live as long as it does.
+        const version = `INSERT INTO meta SELECT 'schema_version', '${SCHEMA_VERSION}' WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'schema_version')`;
+        await connection.run(['BEGIN TRANSACTION', ...CHANNEL_DDL, ...CHANNEL_MIGRATIONS, version, 'COMMIT', ...STAGING_DDL].join(';\n'));
+      } catch (err) {
+        db.close();
+        throw err;
       }
-      await connection.run('COMMIT');
     }
     return db;
   }

@@ -288,8 +288,7 @@ async function continueLocked(
   };
   let channel: Channel;
   try {
-    channel = await Channel.open(join(dir, RUN_FILES.db), { memoryWindow: memoryWindowOf(exp) });
-    await channel.db.useThreadsFor(exp.cohorts.reduce((n, c) => n + c.count, 0));
+    channel = await Channel.open(join(dir, RUN_FILES.db), { memoryWindow: memoryWindowOf(exp), agents: exp.cohorts.reduce((n, c) => n + c.count, 0) });
   } catch (err) {
     await closePolicies(policies);
     throw isDiskFull(err) ? new DiskFullError(dir, `at step ${info.steps_completed}`, messageOf(err)) : err;
