@@ -23,4 +23,14 @@ describe("a run's DuckDB threads", () => {
     small.close();
     large.close();
   });
+
+  it('when the run’s size is given at open then the threads are set as useThreadsFor sets them', async () => {
+    const dir = tempDir();
+    const small = await ChannelDb.open(join(dir, 'small.duckdb'), { agents: SMALL_RUN_AGENTS - 1 });
+    const large = await ChannelDb.open(join(dir, 'large.duckdb'), { agents: SMALL_RUN_AGENTS });
+    expect(await threads(small)).toBe(1);
+    expect(await threads(large)).toBe(Math.max(1, availableParallelism()));
+    small.close();
+    large.close();
+  });
 });
