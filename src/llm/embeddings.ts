@@ -91,7 +91,7 @@ export function createEmbeddingClient(
     throw new Error(`embeddings: concurrency must be an integer ≥ 1, got ${concurrency}`);
   }
 
-  const sdks = endpointSdks(settings);
+  const sdkAt = endpointSdks(settings);
   const backoff = settings.backoff ?? DEFAULT_BACKOFF;
   const unhealthyAfter = settings.unhealthyAfter ?? 5;
   const probeAfterMs = settings.probeAfterMs ?? 30_000;
@@ -151,6 +151,8 @@ export function createEmbeddingClient(
 
   // ---- one attempt ----
   async function attempt(i: number, input: string[]): Promise<Attempt> {
+    // Before the attempt's deadline starts: the first attempt of a process imports the SDK.
+    const sdk = await sdkAt(i);
     const controller = new AbortController();
     let timedOut = false;
     // The SDK's own timeout stops at the response headers; this one also covers the body.
@@ -159,7 +161,7 @@ export function createEmbeddingClient(
       controller.abort();
     }, settings.timeoutMs);
     try {
-      const response: unknown = await sdks[i]!.embeddings.create(
+      const response: unknown = await sdk.embeddings.create(
         { model: settings.model, input, encoding_format: 'float' },
         { timeout: settings.timeoutMs, signal: controller.signal },
       );

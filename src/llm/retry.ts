@@ -2,12 +2,7 @@
  * Failure classification, retry policy and backoff for the model client. Pure functions, so
  * they can be tested without a server.
  */
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from 'openai';
+import { loadedOpenAI } from './openai-sdk.js';
 import type { FailureKind } from './types.js';
 
 export const DEFAULT_BACKOFF = { baseMs: 500, maxMs: 20_000 } as const;
@@ -47,17 +42,19 @@ const RETRYABLE: ReadonlySet<FailureKind> = new Set([
  * deadline fired (the SDK then reports a user abort).
  */
 export function classifyError(err: unknown, timedOut: boolean): Classified {
-  if (timedOut || err instanceof APIConnectionTimeoutError) {
+  // No SDK loaded, no SDK error: the checks below need its classes.
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = loadedOpenAI() ?? {};
+  if (timedOut || (APIConnectionTimeoutError && err instanceof APIConnectionTimeoutError)) {
     return { kind: 'timeout', message: 'request timed out', retryAfterMs: null };
   }
-  if (err instanceof APIUserAbortError) {
+  if (APIUserAbortError && err instanceof APIUserAbortError) {
     return { kind: 'connection', message: 'request aborted', retryAfterMs: null };
   }
-  if (err instanceof APIConnectionError) {
+  if (APIConnectionError && err instanceof APIConnectionError) {
     const cause = err.cause instanceof Error ? `: ${causeMessage(err.cause)}` : '';
     return { kind: 'connection', message: `${err.message}${cause}`, retryAfterMs: null, unreachable: isUnreachable(err) };
   }
-  if (err instanceof APIError) {
+  if (APIError && err instanceof APIError) {
     const status = err.status ?? 0;
     const message = err.message;
     if (status === 429) {

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { compiledFile } from '../../common/build.js';
 import type { Decision } from '../types.js';
 import type { SurveyAnswer, SurveyQuestion } from './survey.js';
@@ -64,7 +65,9 @@ export class LlmWorkerPool implements LlmPool {
     // Enough concurrent tasks per thread that the endpoints' combined limit can always be filled.
     const tasksPerThread = Math.max(4, Math.ceil((1.25 * totalConcurrency) / (AGENTS_PER_TASK * threads)));
     const needsTsx = WORKER_URL.pathname.endsWith('.ts') && !process.execArgv.some((a) => a.includes('tsx'));
-    this.piscina = new Piscina<WorkerTask, WorkerResult>({
+    // Loaded with the first pool: a run without LLM agents never loads piscina.
+    const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
+    this.piscina = new Pool<WorkerTask, WorkerResult>({
       filename: WORKER_URL.href,
       workerData: init,
       minThreads: threads,
