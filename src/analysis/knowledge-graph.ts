@@ -13,6 +13,7 @@
  * an LLM's paragraph), so a side is read from a fixed sample in post-id hash order: at most
  * GRAPH_SAMPLE posts and GRAPH_CHARS characters, whichever comes first.
  */
+import { createRequire } from 'node:module';
 import type nlpFn from 'compromise';
 import { UndirectedGraph } from 'graphology';
 import * as louvainNs from 'graphology-communities-louvain';
@@ -79,10 +80,12 @@ const louvain = ((louvainNs as unknown as { default?: LouvainFn }).default ?? lo
 type Nlp = typeof nlpFn;
 let nlpModule: Promise<Nlp> | undefined;
 /**
- * compromise, imported when a graph is first built: its import costs about a second of CPU,
- * which a process that builds none (`run --no-report`, a sweep's child, `list`) does not pay.
+ * compromise, loaded when a graph is first built: a process that builds none (`run
+ * --no-report`, a sweep's child, `list`) does not pay for it. Required, not imported: its
+ * CommonJS entry is one bundled file, its ESM entry some 500 modules (0.7 against 1.0 s of
+ * CPU to load and first use).
  */
-const loadNlp = (): Promise<Nlp> => (nlpModule ??= import('compromise').then((m) => m.default));
+const loadNlp = (): Promise<Nlp> => (nlpModule ??= Promise.resolve(createRequire(import.meta.url)('compromise') as Nlp));
 
 const TAG = /#([\p{L}\p{N}_]+)/gu;
 const EDGE_TRIM = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
