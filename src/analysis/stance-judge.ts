@@ -19,7 +19,6 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BudgetGate } from '../llm/budget-gate.js';
 import { requestKey } from '../llm/cache.js';
-import { createModelClient } from '../llm/client.js';
 import { createLimiterFor } from '../llm/settings.js';
 import type { ChatRequest, ModelClient, ModelSettings } from '../llm/types.js';
 import type { StanceLabel } from './stance-classifier.js';
@@ -111,12 +110,13 @@ export async function judgePosts(items: readonly { topic: string; text: string }
   if (gate !== null && spent.requests > 0) gate.add(judge.settings.name, spent);
   // Fail fast when no endpoint answers: an analysis does not wait out a run's max_outage.
   const settings: ModelSettings = { ...judge.settings, unavailableTimeoutMs: judge.settings.timeoutMs };
-  let client: ModelClient | null = null;
+  // Made for the first request (the openai SDK with it): a report whose answers all come from the cache loads neither.
+  let client: Promise<ModelClient> | null = null;
   // Posts with the same text make the same request: it is sent once, the others wait for it.
   const pending = new Map<string, Promise<{ content: string } | { error: string }>>();
   const send = async (key: string, req: ChatRequest): Promise<{ content: string } | { error: string }> => {
-    client ??= createModelClient(settings, createLimiterFor(settings), gate ?? undefined);
-    const r = await client.chat(req);
+    client ??= import('../llm/client.js').then((m) => m.createModelClient(settings, createLimiterFor(settings), gate ?? undefined));
+    const r = await (await client).chat(req);
     const c = r.record;
     calls.push({ requestHash: key, outcome: c.outcome, attempts: c.attempts, latencyMs: Math.round(c.latencyMs), promptTokens: c.promptTokens, completionTokens: c.completionTokens });
     const usage = { attempts: c.attempts, prompt_tokens: c.promptTokens, completion_tokens: c.completionTokens };

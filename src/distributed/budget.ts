@@ -16,7 +16,7 @@
  * it starts with (a resumed run's committed requests) before any job is queued.
  */
 import type { Redis } from 'ioredis';
-import { TaskAbort } from '../agents/llm/task.js';
+import { TaskAbort } from '../agents/llm/task-abort.js';
 import {
   BudgetGate,
   LIMIT_CODES,

@@ -16,7 +16,7 @@ import { readEmbeddings, textHash } from '../channel/embeddings.js';
 import type { ChannelSnapshot, TextEmbeddings } from '../channel/snapshot.js';
 import type { Experiment } from '../config/types.js';
 import type { RequestGate } from '../llm/budget-gate.js';
-import { createEmbeddingClient, type EmbeddingClient } from '../llm/embeddings.js';
+import type { EmbeddingClient } from '../llm/embeddings.js';
 import { modelSettingsFromConfig } from '../llm/settings.js';
 import { QUERY_HISTORY } from '../recsys/interest.js';
 import { ReplayError } from './replay.js';
@@ -32,7 +32,13 @@ export type EmbeddingSource = { readonly kind: 'client'; readonly client: Embedd
 export function clientSource(exp: Experiment, model: string, env: Readonly<Record<string, string | undefined>> = process.env, gate?: RequestGate): EmbeddingSource {
   const cfg = exp.models[model];
   if (!cfg || cfg.provider === 'statistical') throw new Error(`recsys.embedding_model "${model}" is not an openai-compatible or openai model`);
-  return { kind: 'client', client: createEmbeddingClient(modelSettingsFromConfig(model, cfg, env), gate ? { gate } : {}) };
+  const settings = modelSettingsFromConfig(model, cfg, env);
+  // The client, and with it the openai SDK, is made for the first batch to embed: a run whose
+  // vectors all come from its recording, or that never gets there, does not load them.
+  let made: Promise<EmbeddingClient> | undefined;
+  const client = (): Promise<EmbeddingClient> => (made ??= import('../llm/embeddings.js').then((m) => m.createEmbeddingClient(settings, gate ? { gate } : {})));
+  const { apiKey: _key, otherKeys: _others, ...visible } = settings;
+  return { kind: 'client', client: { settings: visible, embed: async (texts) => (await client()).embed(texts) } };
 }
 
 export class SnapshotEmbedder {

@@ -7,10 +7,10 @@ import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/ch
 import type { Admission, RequestGate } from './budget-gate.js';
 import type { EndpointLimiter } from './limiter.js';
 import { redactMessage, redactText, secretsOf } from './redact.js';
+import { classifyError } from './classify.js';
 import { checkSettings, endpointSdks } from './sdk.js';
 import {
   DEFAULT_BACKOFF,
-  classifyError,
   isEndpointFault,
   redact,
   retryDelayMs,
@@ -49,7 +49,7 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
     );
   }
 
-  const sdkAt = endpointSdks(settings);
+  const sdks = endpointSdks(settings);
   const secrets = secretsOf(settings);
   const backoff = settings.backoff ?? DEFAULT_BACKOFF;
   const extra = { ...(settings.extraBody ?? {}) };
@@ -70,8 +70,6 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
   }
 
   async function attempt(i: number, params: ChatCompletionCreateParamsNonStreaming): Promise<Attempt> {
-    // Before the attempt's deadline starts: the first attempt of a process imports the SDK.
-    const sdk = await sdkAt(i);
     const controller = new AbortController();
     let timedOut = false;
     // The SDK's own timeout stops at the response headers; this one also covers the body.
@@ -80,7 +78,7 @@ export function createModelClient(settings: ModelSettings, limiter: EndpointLimi
       controller.abort();
     }, settings.timeoutMs);
     try {
-      const completion: unknown = await sdk.chat.completions.create(params, {
+      const completion: unknown = await sdks[i]!.chat.completions.create(params, {
         timeout: settings.timeoutMs,
         signal: controller.signal,
       });

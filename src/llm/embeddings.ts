@@ -12,7 +12,6 @@
  */
 import {
   DEFAULT_BACKOFF,
-  classifyError,
   isEndpointFault,
   redact,
   retryDelayMs,
@@ -20,6 +19,7 @@ import {
   sleep,
 } from './retry.js';
 import type { Admission, RequestGate } from './budget-gate.js';
+import { classifyError } from './classify.js';
 import { checkSettings, endpointSdks } from './sdk.js';
 import type { FailureKind, ModelSettings } from './types.js';
 
@@ -91,7 +91,7 @@ export function createEmbeddingClient(
     throw new Error(`embeddings: concurrency must be an integer ≥ 1, got ${concurrency}`);
   }
 
-  const sdkAt = endpointSdks(settings);
+  const sdks = endpointSdks(settings);
   const backoff = settings.backoff ?? DEFAULT_BACKOFF;
   const unhealthyAfter = settings.unhealthyAfter ?? 5;
   const probeAfterMs = settings.probeAfterMs ?? 30_000;
@@ -151,8 +151,6 @@ export function createEmbeddingClient(
 
   // ---- one attempt ----
   async function attempt(i: number, input: string[]): Promise<Attempt> {
-    // Before the attempt's deadline starts: the first attempt of a process imports the SDK.
-    const sdk = await sdkAt(i);
     const controller = new AbortController();
     let timedOut = false;
     // The SDK's own timeout stops at the response headers; this one also covers the body.
@@ -161,7 +159,7 @@ export function createEmbeddingClient(
       controller.abort();
     }, settings.timeoutMs);
     try {
-      const response: unknown = await sdk.embeddings.create(
+      const response: unknown = await sdks[i]!.embeddings.create(
         { model: settings.model, input, encoding_format: 'float' },
         { timeout: settings.timeoutMs, signal: controller.signal },
       );

@@ -1,8 +1,8 @@
 /**
- * Failure classification, retry policy and backoff for the model client. Pure functions, so
- * they can be tested without a server.
+ * Failure kinds, retry policy and backoff for the model clients. Pure functions, so they can be
+ * tested without a server; the SDK's errors are classified in classify.ts, so what only needs
+ * these (the preflight) does not import the openai SDK.
  */
-import { loadedOpenAI } from './openai-sdk.js';
 import type { FailureKind } from './types.js';
 
 export const DEFAULT_BACKOFF = { baseMs: 500, maxMs: 20_000 } as const;
@@ -36,47 +36,6 @@ const RETRYABLE: ReadonlySet<FailureKind> = new Set([
   'connection',
   'bad_response',
 ]);
-
-/**
- * Maps whatever an attempt threw to a failure kind. `timedOut` says our own per-attempt
- * deadline fired (the SDK then reports a user abort).
- */
-export function classifyError(err: unknown, timedOut: boolean): Classified {
-  // No SDK loaded, no SDK error: the checks below need its classes.
-  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = loadedOpenAI() ?? {};
-  if (timedOut || (APIConnectionTimeoutError && err instanceof APIConnectionTimeoutError)) {
-    return { kind: 'timeout', message: 'request timed out', retryAfterMs: null };
-  }
-  if (APIUserAbortError && err instanceof APIUserAbortError) {
-    return { kind: 'connection', message: 'request aborted', retryAfterMs: null };
-  }
-  if (APIConnectionError && err instanceof APIConnectionError) {
-    const cause = err.cause instanceof Error ? `: ${causeMessage(err.cause)}` : '';
-    return { kind: 'connection', message: `${err.message}${cause}`, retryAfterMs: null, unreachable: isUnreachable(err) };
-  }
-  if (APIError && err instanceof APIError) {
-    const status = err.status ?? 0;
-    const message = err.message;
-    if (status === 429) {
-      return { kind: 'rate_limited', message, retryAfterMs: parseRetryAfter(err.headers?.get('retry-after') ?? null) };
-    }
-    if (status >= 500) {
-      return { kind: 'server_error', message, retryAfterMs: parseRetryAfter(err.headers?.get('retry-after') ?? null) };
-    }
-    if (status === 408) return { kind: 'timeout', message, retryAfterMs: null };
-    return { kind: 'client_error', message, retryAfterMs: null };
-  }
-  // A 200 whose body is not the JSON the SDK expects (e.g. SyntaxError while parsing).
-  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return { kind: 'bad_response', message, retryAfterMs: null };
-}
-
-function causeMessage(e: Error): string {
-  const code = (e as { code?: unknown }).code;
-  const inner = e.cause instanceof Error ? causeMessage(e.cause) : null;
-  const own = typeof code === 'string' ? `${code} ${e.message}` : e.message;
-  return inner !== null && inner !== own ? `${own} (${inner})` : own;
-}
 
 /** `Retry-After` as seconds (may be fractional) or an HTTP-date; `null` if absent or unusable. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | null {

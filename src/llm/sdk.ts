@@ -3,9 +3,8 @@
  * and one OpenAI SDK instance per endpoint, SDK retries off (the clients retry themselves),
  * our keep-alive fetch, and no OPENAI_* environment leaking into these endpoints.
  */
-import type OpenAI from 'openai';
+import OpenAI from 'openai';
 import { nodeFetch } from './http-fetch.js';
-import { loadOpenAI } from './openai-sdk.js';
 import type { ModelSettings } from './types.js';
 
 /** Throws on settings no client can use: no endpoint, no attempt, no time. */
@@ -15,29 +14,21 @@ export function checkSettings(settings: ModelSettings): void {
   if (!(settings.timeoutMs > 0)) throw new Error(`model "${settings.name}": timeoutMs must be > 0`);
 }
 
-/**
- * One SDK instance per endpoint, in the settings' order, made when first asked for (the SDK is
- * imported then, openai-sdk.ts): `sdkAt(i)` is endpoint i's.
- */
-export function endpointSdks(settings: ModelSettings): (i: number) => Promise<OpenAI> {
-  let made: Promise<OpenAI[]> | undefined;
-  const make = async (): Promise<OpenAI[]> => {
-    const { default: OpenAIClient } = await loadOpenAI();
-    return settings.endpoints.map(
-      (e) =>
-        new OpenAIClient({
-          baseURL: e.url,
-          apiKey: settings.apiKey ?? 'not-needed',
-          // Keep whatever OPENAI_* variables the environment holds away from these endpoints.
-          adminAPIKey: null,
-          organization: null,
-          project: null,
-          webhookSecret: null,
-          maxRetries: 0,
-          timeout: settings.timeoutMs,
-          fetch: nodeFetch,
-        }),
-    );
-  };
-  return async (i) => (await (made ??= make()))[i]!;
+/** One SDK instance per endpoint, in the settings' order. */
+export function endpointSdks(settings: ModelSettings): OpenAI[] {
+  return settings.endpoints.map(
+    (e) =>
+      new OpenAI({
+        baseURL: e.url,
+        apiKey: settings.apiKey ?? 'not-needed',
+        // Keep whatever OPENAI_* variables the environment holds away from these endpoints.
+        adminAPIKey: null,
+        organization: null,
+        project: null,
+        webhookSecret: null,
+        maxRetries: 0,
+        timeout: settings.timeoutMs,
+        fetch: nodeFetch,
+      }),
+  );
 }

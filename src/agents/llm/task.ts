@@ -14,6 +14,7 @@ import type { Decision } from '../types.js';
 import { decideWithLlm, type LlmAgentConfig } from './decide.js';
 import { askSurvey, type SurveyAnswer, type SurveyQuestion } from './survey.js';
 import type { WireRequest } from './wire.js';
+import { TaskAbort } from './task-abort.js';
 
 export interface WorkerModel {
   readonly settings: ModelSettings;
@@ -37,11 +38,7 @@ export type WorkerTask =
 
 export type WorkerResult = Decision[] | SurveyAnswer[];
 
-/**
- * An error that fails the whole task instead of one agent's decision: the task's answers could
- * not be trusted (e.g. the budgets' state in Redis is gone, so nothing may be sent).
- */
-export class TaskAbort extends Error {}
+export { TaskAbort };
 
 /**
  * Runs tasks against `init`'s models: one client per model, made on first use. `gate`: the
