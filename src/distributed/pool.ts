@@ -59,6 +59,9 @@ export class RedisPool implements LlmPool {
   private lastError = '';
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  /** Calls in flight, and the process's CPU when the first of them started (`cpuSpan`). */
+  private inFlight = 0;
+  private cpuFrom: NodeJS.CpuUsage | null = null;
   /** Jobs and requests (attempts) each worker finished, by step. */
   readonly accounts: WorkerAccounts;
 
@@ -77,12 +80,29 @@ export class RedisPool implements LlmPool {
 
   decide(model: string, requests: readonly WireRequest[], step = -1): Promise<Decision[]> {
     const call = `d${this.nextCall(step, model)}`;
-    return this.guard(this.run(model, step, call, requests, (chunk) => ({ kind: 'decide', model, requests: chunk }))) as Promise<Decision[]>;
+    return this.guard(this.cpuSpan(step, () => this.run(model, step, call, requests, (chunk) => ({ kind: 'decide', model, requests: chunk })))) as Promise<Decision[]>;
   }
 
   survey(model: string, question: SurveyQuestion, requests: readonly WireRequest[], step = -1): Promise<SurveyAnswer[]> {
     const call = `s${this.nextCall(step, model)}`;
-    return this.guard(this.run(model, step, call, requests, (chunk) => ({ kind: 'survey', model, question, requests: chunk }))) as Promise<SurveyAnswer[]>;
+    return this.guard(this.cpuSpan(step, () => this.run(model, step, call, requests, (chunk) => ({ kind: 'survey', model, question, requests: chunk })))) as Promise<SurveyAnswer[]>;
+  }
+
+  /**
+   * `work`, with the process's CPU from the first call in flight to the last counted to `step`
+   * in the accounts: overlapping calls (cohorts of one step) count once. The step's own work
+   * waits for its calls, so this is the request path alone.
+   */
+  private async cpuSpan<T>(step: number, work: () => Promise<T>): Promise<T> {
+    if (this.inFlight++ === 0) this.cpuFrom = process.cpuUsage();
+    try {
+      return await work();
+    } finally {
+      if (--this.inFlight === 0 && this.cpuFrom) {
+        const d = process.cpuUsage(this.cpuFrom);
+        this.accounts.addCpu(step, d.user + d.system);
+      }
+    }
   }
 
   async close(): Promise<void> {
