@@ -3,13 +3,15 @@
  * (`LlmPool`), but each chunk of requests becomes a BullMQ job on its model's queue, taken by any
  * `socialsim worker` process. A call returns when every one of its jobs has finished (the step
  * barrier), with the results in request order, so decisions are applied as in a single process.
+ * Workers push each job's results onto the run's own list, read back by `ResultInbox`.
  *
- * Job ids are deterministic (run, step, model, call, chunk): a job a dead worker held is re-queued
- * by BullMQ's stalled-job check and finished by another worker as the same job. Redis is
- * transport only: when it stops answering for `lostAfterMs`, every call in flight rejects with
- * `RedisLostError` and the run stops as interrupted, resumable.
+ * Job ids are deterministic within a run invocation (run, step, model, call, chunk; the run's key
+ * is new for each invocation, so a resume never meets an earlier invocation's jobs): a job a dead
+ * worker held is re-queued by BullMQ's stalled-job check and finished by another worker as the
+ * same job. Redis is transport only: when it stops answering for `lostAfterMs`, every call in
+ * flight rejects with `RedisLostError` and the run stops as interrupted, resumable.
  */
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { LlmPool } from '../agents/llm/pool.js';
 import type { WorkerResult, WorkerTask } from '../agents/llm/task.js';
@@ -22,7 +24,8 @@ import { WorkerAccounts, type WorkerTally } from './accounts.js';
 import type { RedisRunGate } from './budget.js';
 
 export { RedisLostError, RemoteJobError, type WorkerTally };
-import { initHash, initKey, jobId, MODELS_KEY, queueName, type JobData, type JobResult, type RemoteInit } from './protocol.js';
+import { initHash, initKey, jobId, MODELS_KEY, queueName, type JobData, type RemoteInit } from './protocol.js';
+import { ResultInbox } from './inbox.js';
 
 /** Requests per job: as the threads' tasks. */
 const AGENTS_PER_JOB = 8;
@@ -33,7 +36,7 @@ const INIT_TTL_S = 7 * 24 * 3600;
 
 export interface RedisPoolOptions {
   readonly url: string;
-  /** The run's key in job ids (its config hash). */
+  /** The run invocation's key in job ids (its config hash and a nonce). */
   readonly run: string;
   readonly init: RemoteInit;
   /** Milliseconds without an answer from Redis before calls reject with `RedisLostError`. */
@@ -49,7 +52,8 @@ export class RedisPool implements LlmPool {
   private readonly hash: string;
   /** Plain commands: the run's settings, the models' names, the watchdog's pings. */
   private readonly control: Redis;
-  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
+  private readonly queues = new Map<string, Queue>();
+  private readonly inbox: ResultInbox;
   private readonly calls = new Map<string, number>();
   private readonly ready: Promise<void>;
   private readonly lost: Promise<never>;
@@ -72,6 +76,13 @@ export class RedisPool implements LlmPool {
     this.lost.catch(() => undefined);
     this.control = new Redis({ ...connectionOf(opts.url), lazyConnect: false });
     this.control.on('error', (err: Error) => (this.lastError = err.message));
+    this.inbox = new ResultInbox(
+      opts.url,
+      opts.init.results,
+      this.control,
+      (id, reason) => new RemoteJobError(`a worker failed job ${id}: ${reason}`),
+      (err) => (this.lastError = err.message),
+    );
     this.ready = this.guard(this.publish());
     this.ready.catch(() => undefined);
     this.timer = setInterval(() => this.ping(), PING_MS);
@@ -109,7 +120,11 @@ export class RedisPool implements LlmPool {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    const all = [...this.queues.values()].flatMap((q) => [q.queue, q.events]);
+    this.inbox.close();
+    // The run invocation's keys go with it (a resume writes its own); late results are dropped.
+    const keys = [this.opts.init.results, ...(this.opts.budget ? [this.opts.budget.spec.key] : [])];
+    await within(this.control.del(...keys), 1000, 0);
+    const all = [...this.queues.values()];
     // A lost Redis would keep close() waiting: then the connections are dropped.
     const done = await within(Promise.all(all.map((c) => c.close())).then(() => true), 2000, false);
     if (!done) await Promise.all(all.map((c) => within(c.disconnect(), 500, undefined)));
@@ -137,18 +152,18 @@ export class RedisPool implements LlmPool {
   private async run(model: string, step: number, call: string, requests: readonly WireRequest[], task: (chunk: readonly WireRequest[]) => WorkerTask): Promise<WorkerResult> {
     if (requests.length === 0) return [];
     await this.ready;
-    const { queue, events } = this.queueFor(model);
-    const jobs: { name: string; data: JobData; opts: { jobId: string; attempts: number; removeOnComplete: false; removeOnFail: false } }[] = [];
+    const queue = this.queueFor(model);
+    const jobs: { name: string; data: JobData; opts: { jobId: string; attempts: number; removeOnComplete: true; removeOnFail: false } }[] = [];
     for (let i = 0, k = 0; i < requests.length; i += AGENTS_PER_JOB, k++) {
       const t = task(requests.slice(i, i + AGENTS_PER_JOB));
-      jobs.push({ name: t.kind, data: { init: this.hash, task: t }, opts: { jobId: jobId(this.opts.run, step, model, call, k), attempts: 1, removeOnComplete: false, removeOnFail: false } });
+      // Completed jobs go at once (their results are in the run's list); failed ones stay for the inbox to see.
+      jobs.push({ name: t.kind, data: { init: this.hash, task: t }, opts: { jobId: jobId(this.opts.run, step, model, call, k), attempts: 1, removeOnComplete: true, removeOnFail: false } });
     }
-    // A finished job of the same id (a run stopped after it, now resumed) is done again; one a
-    // worker holds right now is waited for (removing a locked job does nothing).
-    await Promise.all(jobs.map((j) => queue.remove(j.opts.jobId).catch(() => 0)));
-    const added = await queue.addBulk(jobs);
-    const results = await Promise.all(added.map((j) => this.finished(j, events)));
-    await Promise.all(added.map((j) => queue.remove(j.id!).catch(() => 0)));
+    // Waited for before they are queued: a fast worker's result must find its job expected.
+    const waits = this.inbox.expect(jobs.map((j) => ({ id: j.opts.jobId, failedSet: queue.keys.failed!, jobKey: queue.toKey(j.opts.jobId) })));
+    waits.forEach((w) => w.catch(() => undefined));
+    await queue.addBulk(jobs);
+    const results = await Promise.all(waits);
     // Every job of the call is done: the scopes its requests exhausted are known in Redis.
     if (this.opts.budget) await this.opts.budget.refresh();
     const out: (Decision | SurveyAnswer)[] = [];
@@ -159,34 +174,18 @@ export class RedisPool implements LlmPool {
     return out as WorkerResult;
   }
 
-  private async finished(job: Job<JobData>, events: QueueEvents): Promise<JobResult> {
-    try {
-      return (await job.waitUntilFinished(events)) as JobResult;
-    } catch (err) {
-      if (this.closed) throw err;
-      throw new RemoteJobError(`a worker failed job ${job.id}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-
-  private queueFor(model: string): { queue: Queue; events: QueueEvents } {
+  private queueFor(model: string): Queue {
     let q = this.queues.get(model);
     if (!q) {
-      const name = queueName(model);
-      q = {
-        queue: this.watch(new Queue(name, { connection: connectionOf(this.opts.url) })),
-        events: this.watch(new QueueEvents(name, { connection: connectionOf(this.opts.url, { maxRetriesPerRequest: null }) })),
-      };
-      // Each job waited for adds a 'closing' listener to its queue until it finishes: a step's
-      // call has one job per 8 agents, far more than Node's warning threshold of 10.
-      q.queue.setMaxListeners(0);
+      q = this.watch(new Queue(queueName(model), { connection: connectionOf(this.opts.url) }));
       this.queues.set(model, q);
     }
     return q;
   }
 
   /** Connection errors are the watchdog's to report; an 'error' without a listener would crash the process. */
-  private watch<T extends Queue | QueueEvents>(c: T): T {
-    (c as Queue).on('error', (err: Error) => (this.lastError = err.message));
+  private watch(c: Queue): Queue {
+    c.on('error', (err: Error) => (this.lastError = err.message));
     return c;
   }
 

@@ -29,6 +29,11 @@ export function initKey(hash: string): string {
   return `${PREFIX}:init:${hash}`;
 }
 
+/** The list a run invocation's job results are pushed onto (src/distributed/inbox.ts reads it). */
+export function resultsKey(run: string): string {
+  return `${PREFIX}:results:${run}`;
+}
+
 /**
  * A job's id: the run, step, model, the policy's call within the step (a model shared by two
  * cohorts is asked once per cohort, in cohort order) and the chunk. The same step of the same
@@ -53,6 +58,8 @@ export interface RemoteModel {
 
 export interface RemoteInit {
   readonly models: Readonly<Record<string, RemoteModel>>;
+  /** The list workers push this run invocation's job results onto (`resultsKey`). */
+  readonly results: string;
   /** The run's budgets, whose state is in Redis (src/distributed/budget.ts); absent: none. */
   readonly budget?: BudgetSpec;
 }
@@ -63,20 +70,23 @@ export interface JobData {
   readonly task: WorkerTask;
 }
 
+/** What a worker pushes onto the run's results list for each finished job. */
 export interface JobResult {
+  /** The job's id. */
+  readonly id: string;
   /** The worker's host name and process id, for accounting per worker host. */
   readonly worker: string;
   readonly results: WorkerResult;
 }
 
 /** The run's models for workers: the keys left out, their variables named instead. */
-export function remoteInit(init: WorkerInit, apiKeyEnvs: Readonly<Record<string, string | undefined>>): RemoteInit {
+export function remoteInit(init: WorkerInit, apiKeyEnvs: Readonly<Record<string, string | undefined>>, results: string): RemoteInit {
   const models: Record<string, RemoteModel> = {};
   for (const [name, m] of Object.entries(init.models)) {
     const { apiKey: _key, otherKeys: _others, ...settings } = m.settings;
     models[name] = { settings, apiKeyEnv: apiKeyEnvs[name] ?? null, agent: m.agent };
   }
-  return { models };
+  return { models, results };
 }
 
 export function initHash(init: RemoteInit): string {

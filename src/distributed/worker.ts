@@ -30,19 +30,24 @@ export interface RedisWorkerOptions {
 
 interface Runner {
   readonly run: (task: WorkerTask) => Promise<WorkerResult>;
+  /** The run's results list. */
+  readonly results: string;
   readonly missing: ReadonlyMap<string, MissingApiKeyError>;
 }
 
 /** How often a worker without --models looks for new models. */
 const DISCOVER_MS = 1000;
+/** A run's results list outlives a coordinator that died without deleting it by this much. */
+const RESULTS_TTL_S = 24 * 3600;
 
 export class RedisAgentWorker {
   readonly name = workerName();
   private readonly control: Redis;
-  private readonly workers = new Map<string, Worker<JobData, JobResult>>();
+  private readonly workers = new Map<string, Worker<JobData, null>>();
   private readonly runners = new Map<string, Promise<Runner>>();
   private timer: NodeJS.Timeout | null = null;
-  private gates: Redis | null = null;
+  /** Budget reserves and result pushes (made on first use). */
+  private waiting: Redis | null = null;
   private redisDown = false;
   jobsDone = 0;
 
@@ -78,19 +83,20 @@ export class RedisAgentWorker {
     if (this.timer) clearInterval(this.timer);
     await Promise.all([...this.workers.values()].map((w) => w.close(force)));
     this.control.disconnect();
-    this.gates?.disconnect();
+    this.waiting?.disconnect();
   }
 
   /**
-   * The connection budget gates reserve through, made for the first budgeted run. Its commands
-   * wait while Redis is away (as BullMQ's do) rather than fail the requests they admit.
+   * The connection results are pushed and budget gates reserve through. Its commands wait while
+   * Redis is away (as BullMQ's do) rather than fail the requests they admit or the results of
+   * requests already sent.
    */
-  private gateClient(): Redis {
-    if (!this.gates) {
-      this.gates = new Redis(connectionOf(this.opts.url, { maxRetriesPerRequest: null }));
-      this.gates.on('error', (err: Error) => this.down(err.message));
+  private waitingClient(): Redis {
+    if (!this.waiting) {
+      this.waiting = new Redis(connectionOf(this.opts.url, { maxRetriesPerRequest: null }));
+      this.waiting.on('error', (err: Error) => this.down(err.message));
     }
-    return this.gates;
+    return this.waiting;
   }
 
   private async discover(): Promise<void> {
@@ -98,7 +104,7 @@ export class RedisAgentWorker {
   }
 
   private serve(model: string): void {
-    const worker = new Worker<JobData, JobResult>(queueName(model), (job) => this.process(job), {
+    const worker = new Worker<JobData, null>(queueName(model), (job) => this.process(job), {
       connection: connectionOf(this.opts.url, { maxRetriesPerRequest: null }),
       concurrency: this.opts.concurrency,
       lockDuration: this.opts.lockMs,
@@ -111,14 +117,20 @@ export class RedisAgentWorker {
     this.opts.log(`worker ${this.name}: serving model "${model}"`);
   }
 
-  private async process(job: Job<JobData, JobResult>): Promise<JobResult> {
+  /**
+   * Runs the job and pushes its results onto the run's list before the job completes: a worker
+   * that dies in between leaves a job that is done again, whose second result the run drops.
+   */
+  private async process(job: Job<JobData, null>): Promise<null> {
     const { init, task } = job.data;
     const runner = await this.runnerFor(init);
     const missing = runner.missing.get(task.model);
     if (missing) throw new UnrecoverableError(`${missing.message} on worker ${this.name}`);
     const results = await runner.run(task);
+    const result: JobResult = { id: job.id!, worker: this.name, results };
+    await this.waitingClient().multi().rpush(runner.results, JSON.stringify(result)).expire(runner.results, RESULTS_TTL_S).exec();
     this.jobsDone++;
-    return { worker: this.name, results };
+    return null;
   }
 
   /** The run's task handler, made once per run settings (by their hash). */
@@ -130,7 +142,7 @@ export class RedisAgentWorker {
         const remote = JSON.parse(json) as RemoteInit;
         const { init, missing } = localInit(remote, this.opts.env, this.opts.endpoints);
         // A budgeted run's requests are admitted by its gate in Redis, shared with every worker.
-        return { run: createTaskRunner(init, remote.budget ? new RedisGate(this.gateClient(), remote.budget) : undefined), missing };
+        return { run: createTaskRunner(init, remote.budget ? new RedisGate(this.waitingClient(), remote.budget) : undefined), results: remote.results, missing };
       });
       // A failed read is tried again by the next job.
       r.catch(() => this.runners.delete(hash));

@@ -10,8 +10,6 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
-import { configHash } from '../../src/config/load.js';
-import { budgetKey } from '../../src/distributed/budget.js';
 import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeReply, type FakeServer } from '../../src/llm/fake-server.js';
 import { experiment, likeTop, localModel } from '../helpers/llm.js';
@@ -145,10 +143,12 @@ describe('budgets with socialsim workers', () => {
     const first = await runExperiment(exp(overrides), { resultsRoot: dir(), quiet: true, redis: redis!.url, maxSteps: 1 });
     expect(first.info.status).toBe('interrupted');
     expect(take()).toEqual({ run: 0, workers: 20 });
-    // Whatever Redis kept of the first part goes: the resumed run counts from its own records.
+    // The first part took its budget counts (and results list) with it: the resumed run, a new
+    // invocation with keys of its own, can only count from the run's records.
     const client = new Redis(redis!.url);
     try {
-      expect(await client.del(budgetKey(configHash(exp(overrides)).slice(0, 16)))).toBe(1);
+      expect(await client.keys('socialsim:budget:*')).toEqual([]);
+      expect(await client.keys('socialsim:results:*')).toEqual([]);
     } finally {
       client.disconnect();
     }
