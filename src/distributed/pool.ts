@@ -14,8 +14,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { LlmPool } from '../agents/llm/pool.js';
-import type { WorkerResult, WorkerTask } from '../agents/llm/task.js';
-import type { WireRequest } from '../agents/llm/wire.js';
+import type { WorkerResult } from '../agents/llm/task.js';
+import type { WirePost, WireRequest } from '../agents/llm/wire.js';
 import type { Decision } from '../agents/types.js';
 import type { SurveyAnswer, SurveyQuestion } from '../agents/llm/survey.js';
 import { connectionOf, shownUrl, within } from './connection.js';
@@ -24,7 +24,8 @@ import { WorkerAccounts, type WorkerTally } from './accounts.js';
 import type { RedisRunGate } from './budget.js';
 
 export { RedisLostError, RemoteJobError, type WorkerTally };
-import { initHash, initKey, jobId, MODELS_KEY, queueName, type JobData, type RemoteInit } from './protocol.js';
+import { initHash, initKey, jobId, MODELS_KEY, postsKey, queueName, type JobData, type RemoteInit } from './protocol.js';
+import { compactRequest, postText, type CompactRequest, type RemoteTask } from './feed-wire.js';
 import { ResultInbox } from './inbox.js';
 
 /** Requests per job: as the threads' tasks. */
@@ -54,6 +55,12 @@ export class RedisPool implements LlmPool {
   private readonly control: Redis;
   private readonly queues = new Map<string, Queue>();
   private readonly inbox: ResultInbox;
+  /** The step whose feed posts are in Redis, the ids written and those still to write (field, value pairs). */
+  private postsStep: number | null = null;
+  private postsSent = new Set<number>();
+  private postsFresh: string[] = [];
+  /** Every write of posts so far: a call's jobs are queued after the posts they name are in Redis. */
+  private postWrites: Promise<unknown> = Promise.resolve();
   private readonly calls = new Map<string, number>();
   private readonly ready: Promise<void>;
   private readonly lost: Promise<never>;
@@ -122,7 +129,7 @@ export class RedisPool implements LlmPool {
     clearInterval(this.timer);
     this.inbox.close();
     // The run invocation's keys go with it (a resume writes its own); late results are dropped.
-    const keys = [this.opts.init.results, ...(this.opts.budget ? [this.opts.budget.spec.key] : [])];
+    const keys = [this.opts.init.results, ...(this.opts.budget ? [this.opts.budget.spec.key] : []), ...(this.postsStep !== null ? [postsKey(this.opts.run, this.postsStep)] : [])];
     await within(this.control.del(...keys), 1000, 0);
     const all = [...this.queues.values()];
     // A lost Redis would keep close() waiting: then the connections are dropped.
@@ -149,15 +156,18 @@ export class RedisPool implements LlmPool {
     return n;
   }
 
-  private async run(model: string, step: number, call: string, requests: readonly WireRequest[], task: (chunk: readonly WireRequest[]) => WorkerTask): Promise<WorkerResult> {
-    if (requests.length === 0) return [];
+  private async run(model: string, step: number, call: string, wire: readonly WireRequest[], task: (chunk: readonly CompactRequest[]) => RemoteTask): Promise<WorkerResult> {
+    if (wire.length === 0) return [];
     await this.ready;
     const queue = this.queueFor(model);
+    const posts = postsKey(this.opts.run, step);
+    const requests = wire.map((r) => compactRequest(r, (p) => this.sendPost(step, p)));
+    await this.flushPosts(posts);
     const jobs: { name: string; data: JobData; opts: { jobId: string; attempts: number; removeOnComplete: true; removeOnFail: false } }[] = [];
     for (let i = 0, k = 0; i < requests.length; i += AGENTS_PER_JOB, k++) {
       const t = task(requests.slice(i, i + AGENTS_PER_JOB));
       // Completed jobs go at once (their results are in the run's list); failed ones stay for the inbox to see.
-      jobs.push({ name: t.kind, data: { init: this.hash, task: t }, opts: { jobId: jobId(this.opts.run, step, model, call, k), attempts: 1, removeOnComplete: true, removeOnFail: false } });
+      jobs.push({ name: t.kind, data: { init: this.hash, posts, task: t }, opts: { jobId: jobId(this.opts.run, step, model, call, k), attempts: 1, removeOnComplete: true, removeOnFail: false } });
     }
     // Waited for before they are queued: a fast worker's result must find its job expected.
     const waits = this.inbox.expect(jobs.map((j) => ({ id: j.opts.jobId, failedSet: queue.keys.failed!, jobKey: queue.toKey(j.opts.jobId) })));
@@ -172,6 +182,29 @@ export class RedisPool implements LlmPool {
       out.push(...r.results);
     }
     return out as WorkerResult;
+  }
+
+  /** Marks a feed post to be written to the step's posts hash, unless it already was this step. */
+  private sendPost(step: number, p: WirePost): void {
+    if (step !== this.postsStep) {
+      // The step before is over (a step's calls all end before the next starts): its posts go.
+      if (this.postsStep !== null) void this.control.del(postsKey(this.opts.run, this.postsStep)).catch(() => 0);
+      this.postsStep = step;
+      this.postsSent = new Set();
+    }
+    if (this.postsSent.has(p.postId)) return;
+    this.postsSent.add(p.postId);
+    this.postsFresh.push(String(p.postId), JSON.stringify(postText(p)));
+  }
+
+  /** Writes the posts marked so far; resolves once every write, earlier calls' too, is done. */
+  private flushPosts(key: string): Promise<unknown> {
+    if (this.postsFresh.length > 0) {
+      const write = this.control.multi().hset(key, ...this.postsFresh).expire(key, INIT_TTL_S).exec();
+      this.postsFresh = [];
+      this.postWrites = Promise.all([this.postWrites, write]);
+    }
+    return this.postWrites;
   }
 
   private queueFor(model: string): Queue {

@@ -7,11 +7,12 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { LlmAgentConfig } from '../agents/llm/decide.js';
-import type { WorkerInit, WorkerResult, WorkerTask } from '../agents/llm/task.js';
+import type { WorkerInit, WorkerResult } from '../agents/llm/task.js';
 import { canonicalJson } from '../config/resolve.js';
 import { createLimiterFor, MissingApiKeyError } from '../llm/settings.js';
 import type { ModelSettings } from '../llm/types.js';
 import type { BudgetSpec } from './budget.js';
+import type { RemoteTask } from './feed-wire.js';
 
 /** Every key socialsim writes starts with this. */
 export const PREFIX = 'socialsim';
@@ -32,6 +33,11 @@ export function initKey(hash: string): string {
 /** The list a run invocation's job results are pushed onto (src/distributed/inbox.ts reads it). */
 export function resultsKey(run: string): string {
   return `${PREFIX}:results:${run}`;
+}
+
+/** A run invocation's feed posts of one step, each once (src/distributed/feed-wire.ts). */
+export function postsKey(run: string, step: number): string {
+  return `${PREFIX}:posts:${run}:${step}`;
 }
 
 /**
@@ -67,7 +73,9 @@ export interface RemoteInit {
 export interface JobData {
   /** The content hash of the run's `RemoteInit` (its key: `initKey`). */
   readonly init: string;
-  readonly task: WorkerTask;
+  /** Where the shared parts of the task's feed posts are (`postsKey`). */
+  readonly posts: string;
+  readonly task: RemoteTask;
 }
 
 /** What a worker pushes onto the run's results list for each finished job. */

@@ -8,6 +8,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createTaskRunner, type WorkerResult, type WorkerTask } from '../agents/llm/task.js';
+import { expandTask, postIds, type PostText } from './feed-wire.js';
 import type { MissingApiKeyError } from '../llm/settings.js';
 import { RedisGate } from './budget.js';
 import { connectionOf, shownUrl, within } from './connection.js';
@@ -32,6 +33,8 @@ interface Runner {
   readonly run: (task: WorkerTask) => Promise<WorkerResult>;
   /** The run's results list. */
   readonly results: string;
+  /** The run's feed posts seen so far (their shared parts), by id: each is read from Redis once. */
+  readonly posts: Map<number, PostText>;
   readonly missing: ReadonlyMap<string, MissingApiKeyError>;
 }
 
@@ -39,6 +42,8 @@ interface Runner {
 const DISCOVER_MS = 1000;
 /** A run's results list outlives a coordinator that died without deleting it by this much. */
 const RESULTS_TTL_S = 24 * 3600;
+/** Feed posts a worker keeps per run before it forgets them (and reads them again when shown). */
+const POSTS_KEPT = 200_000;
 
 export class RedisAgentWorker {
   readonly name = workerName();
@@ -122,15 +127,30 @@ export class RedisAgentWorker {
    * that dies in between leaves a job that is done again, whose second result the run drops.
    */
   private async process(job: Job<JobData, null>): Promise<null> {
-    const { init, task } = job.data;
+    const { init, posts, task: remote } = job.data;
     const runner = await this.runnerFor(init);
-    const missing = runner.missing.get(task.model);
+    const missing = runner.missing.get(remote.model);
     if (missing) throw new UnrecoverableError(`${missing.message} on worker ${this.name}`);
+    const task = await this.expand(runner, posts, remote);
     const results = await runner.run(task);
     const result: JobResult = { id: job.id!, worker: this.name, results };
     await this.waitingClient().multi().rpush(runner.results, JSON.stringify(result)).expire(runner.results, RESULTS_TTL_S).exec();
     this.jobsDone++;
     return null;
+  }
+
+  /** The task with its feed posts whole: the posts this worker has not seen yet read in one HMGET. */
+  private async expand(runner: Runner, key: string, task: JobData['task']): Promise<WorkerTask> {
+    const unknown = postIds(task).filter((id) => !runner.posts.has(id));
+    if (unknown.length > 0) {
+      const values = await this.waitingClient().hmget(key, ...unknown.map(String));
+      // Texts never change, so the map only grows; a long run's is emptied now and then.
+      if (runner.posts.size > POSTS_KEPT) runner.posts.clear();
+      values.forEach((v, k) => {
+        if (v !== null) runner.posts.set(unknown[k]!, JSON.parse(v) as PostText);
+      });
+    }
+    return expandTask(task, (id) => runner.posts.get(id));
   }
 
   /** The run's task handler, made once per run settings (by their hash). */
@@ -142,7 +162,7 @@ export class RedisAgentWorker {
         const remote = JSON.parse(json) as RemoteInit;
         const { init, missing } = localInit(remote, this.opts.env, this.opts.endpoints);
         // A budgeted run's requests are admitted by its gate in Redis, shared with every worker.
-        return { run: createTaskRunner(init, remote.budget ? new RedisGate(this.waitingClient(), remote.budget) : undefined), results: remote.results, missing };
+        return { run: createTaskRunner(init, remote.budget ? new RedisGate(this.waitingClient(), remote.budget) : undefined), results: remote.results, posts: new Map(), missing };
       });
       // A failed read is tried again by the next job.
       r.catch(() => this.runners.delete(hash));

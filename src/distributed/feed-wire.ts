@@ -1,0 +1,69 @@
+/**
+ * Feeds as they travel to workers. A feed post's text, author and author id are the same in
+ * every feed that shows it, and were two thirds of a job's bytes (serialised, sent and parsed by
+ * the run for each of the ~10 posts of each request): they go once per step into a Redis hash
+ * (`postsKey`), and each request carries only what is its own, a short tuple per post. Workers
+ * put the posts back together (`expandTask`) before the task runs, so the task handler, the
+ * prompts and the request keys see exactly the `WirePost`s the run built.
+ */
+import type { WorkerTask } from '../agents/llm/task.js';
+import type { WirePost, WireRequest } from '../agents/llm/wire.js';
+
+/** [postId, likes, reposts, flags (1 liked, 2 reposted by me, 4 following the author), label, sharedBy, dislikes]. */
+export type PostRef = readonly [number, number, number, number, string | null, string | null, number | null];
+
+/** What each post shows whoever sees it: [authorId, author, text]. */
+export type PostText = readonly [number, string, string];
+
+export type CompactRequest = Omit<WireRequest, 'feed'> & { readonly feed: readonly PostRef[] };
+
+export type RemoteTask =
+  | { readonly kind: 'decide'; readonly model: string; readonly requests: readonly CompactRequest[] }
+  | { readonly kind: 'survey'; readonly model: string; readonly question: Extract<WorkerTask, { kind: 'survey' }>['question']; readonly requests: readonly CompactRequest[] };
+
+/** The request without its posts' shared parts; `seen` gets each post (to be written once). */
+export function compactRequest(r: WireRequest, seen: (p: WirePost) => void): CompactRequest {
+  const feed = r.feed.map((p): PostRef => {
+    seen(p);
+    const flags = (p.likedByMe ? 1 : 0) | (p.repostedByMe ? 2 : 0) | (p.followingAuthor ? 4 : 0);
+    return [p.postId, p.likes, p.reposts, flags, p.label, p.sharedBy ?? null, p.dislikes ?? null];
+  });
+  return { ...r, feed };
+}
+
+export function postText(p: WirePost): PostText {
+  return [p.authorId, p.author, p.text];
+}
+
+/** The post ids a task's feeds name, each once. */
+export function postIds(task: RemoteTask): number[] {
+  const ids = new Set<number>();
+  for (const r of task.requests) for (const p of r.feed) ids.add(p[0]);
+  return [...ids];
+}
+
+/** The task as the run built it, its posts' shared parts from `texts`; throws when one is missing. */
+export function expandTask(task: RemoteTask, texts: (id: number) => PostText | undefined): WorkerTask {
+  const requests = task.requests.map((r): WireRequest => ({ ...r, feed: r.feed.map((ref) => expandPost(ref, texts)) }));
+  return task.kind === 'survey' ? { ...task, requests } : { ...task, requests };
+}
+
+function expandPost(ref: PostRef, texts: (id: number) => PostText | undefined): WirePost {
+  const [postId, likes, reposts, flags, label, sharedBy, dislikes] = ref;
+  const t = texts(postId);
+  if (!t) throw new Error(`post ${postId} of a feed is not in Redis (was it flushed?); resume the run to send it again`);
+  return {
+    postId,
+    authorId: t[0],
+    author: t[1],
+    text: t[2],
+    likes,
+    ...(dislikes !== null ? { dislikes } : {}),
+    reposts,
+    likedByMe: (flags & 1) !== 0,
+    repostedByMe: (flags & 2) !== 0,
+    followingAuthor: (flags & 4) !== 0,
+    label,
+    ...(sharedBy !== null ? { sharedBy } : {}),
+  };
+}
