@@ -9,6 +9,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createTaskRunner, type WorkerResult, type WorkerTask } from '../agents/llm/task.js';
 import { expandTask, postIds, type PostText } from './feed-wire.js';
+import { SlotHub } from './slots.js';
 import type { MissingApiKeyError } from '../llm/settings.js';
 import { RedisGate } from './budget.js';
 import { connectionOf, shownUrl, within } from './connection.js';
@@ -53,6 +54,8 @@ export class RedisAgentWorker {
   private timer: NodeJS.Timeout | null = null;
   /** Budget reserves and result pushes (made on first use). */
   private waiting: Redis | null = null;
+  /** Endpoint slots shared with the other workers (made for the first model on the run's endpoints). */
+  private slots: SlotHub | null = null;
   private redisDown = false;
   jobsDone = 0;
 
@@ -89,6 +92,11 @@ export class RedisAgentWorker {
     await Promise.all([...this.workers.values()].map((w) => w.close(force)));
     this.control.disconnect();
     this.waiting?.disconnect();
+    this.slots?.close();
+  }
+
+  private slotHub(): SlotHub {
+    return (this.slots ??= new SlotHub(connectionOf(this.opts.url, { maxRetriesPerRequest: null }), (err) => this.down(err.message)));
   }
 
   /**
@@ -162,7 +170,16 @@ export class RedisAgentWorker {
         const remote = JSON.parse(json) as RemoteInit;
         const { init, missing } = localInit(remote, this.opts.env, this.opts.endpoints);
         // A budgeted run's requests are admitted by its gate in Redis, shared with every worker.
-        return { run: createTaskRunner(init, remote.budget ? new RedisGate(this.waitingClient(), remote.budget) : undefined), results: remote.results, posts: new Map(), missing };
+        const gate = remote.budget ? new RedisGate(this.waitingClient(), remote.budget) : undefined;
+        // On the run's endpoints, each one's max_concurrency holds across workers (slots in Redis,
+        // per run invocation: its settings' hash); on a worker's own (--endpoint), per process.
+        const own = this.opts.endpoints ?? {};
+        const run = createTaskRunner(init, gate, (model, local) =>
+          Object.hasOwn(own, model)
+            ? local
+            : this.slotHub().limiter(local, hash, model, init.models[model]!.settings.endpoints.map((e) => e.maxConcurrency), init.models[model]!.settings.timeoutMs, this.name),
+        );
+        return { run, results: remote.results, posts: new Map(), missing };
       });
       // A failed read is tried again by the next job.
       r.catch(() => this.runners.delete(hash));
