@@ -14,7 +14,7 @@ import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeReply, type FakeServer } from '../../src/llm/fake-server.js';
 import { experiment, likeTop, localModel } from '../helpers/llm.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { expectNoKeyStored, ready, spawnWorker, stopWorkers, type WorkerProcess } from '../helpers/workers.js';
+import { checksums, expectNoKeyStored, ready, spawnWorker, stopWorkers, type WorkerProcess } from '../helpers/workers.js';
 
 const KEY_VAR = 'SOCIALSIM_TEST_BUDGET_KEY';
 const KEY_A = 'canary-budget-alpha-4e1d77';
@@ -166,5 +166,25 @@ describe('budgets with socialsim workers', () => {
       { step: 2, outcome: 'budget_exhausted', calls: 15, attempts: 0 },
       { step: 2, outcome: 'ok', calls: 5, attempts: 5 },
     ]);
+  });
+
+  it('when two runs of one budgeted experiment go at once through one Redis then each sends its own 40 and both equal the single-process run', async () => {
+    // 40: steps 0 and 1 whole, step 2 refused whole, so which agents got through is not down to timing.
+    const overrides = ['budget={ max_requests: 40, on_exhausted: fallback }'];
+    const single = await runExperiment(exp(overrides), { resultsRoot: dir(), quiet: true });
+    expect(take()).toEqual({ run: 40, workers: 0 });
+    const expected = await checksums(single.dir);
+
+    // Same experiment, same config hash, two results folders: two invocations, two sets of keys.
+    const both = await Promise.all([dir(), dir()].map((root) => runExperiment(exp(overrides), { resultsRoot: root, quiet: true, redis: redis!.url })));
+
+    // Sharing the budget count, they would have sent 40 together.
+    expect(take()).toEqual({ run: 0, workers: 80 });
+    for (const { dir: runDir, info } of both) {
+      expect(info.status).toBe(single.info.status);
+      expect(info.budget_events).toEqual(single.info.budget_events);
+      expect(await byOutcome(runDir)).toEqual(await byOutcome(single.dir));
+      expect(await checksums(runDir)).toEqual(expected);
+    }
   });
 });
