@@ -11,9 +11,10 @@
  * - own (issue #17's target): each worker process has its own endpoint pool, OWN_SERVERS fake
  *   servers of its own given with `--endpoint fake=<url>,<url>`, max_concurrency 8 each; the run's
  *   experiment names a closed port, so a request that went there would fail.
- * - shared: every worker calls the run's SERVERS servers (max_concurrency 4 each); the servers
- *   have no limit of their own and `max_concurrency` holds per worker process, so the slots
- *   still scale with the workers, but all servers are shared.
+ * - shared: every worker calls the run's SERVERS servers; `max_concurrency` holds across all
+ *   workers there (leases in Redis), so it is 4 per worker of the run (4 servers × 4 × workers:
+ *   16 slots a worker in all, taken by whichever worker asks); the servers have no limit of
+ *   their own. Each attempt then also takes and gives back a lease in Redis.
  * Prints agents, steps, requests, wall time, requests/s, the speed-up against one worker, the
  * coordinator's CPU time per request three ways (process.cpuUsage(): this process only; workers,
  * servers and Redis are other processes): around the whole run (setup, DuckDB writes included),
@@ -37,9 +38,9 @@ const which = process.argv[4] ?? 'both';
 if (!['own', 'shared', 'both'].includes(which)) throw new Error(`case must be own, shared or both, got ${which}`);
 const WORKER_COUNTS = [1, 2, 4];
 const LATENCY_MS = 200;
-/** Shared case: the run's servers, each with max_concurrency 4 per worker. */
+/** Shared case: the run's servers, each with max_concurrency 4 per worker (shared by all workers). */
 const SERVERS = 4;
-const SHARED_MAX_CONCURRENCY = 4;
+const SHARED_MAX_CONCURRENCY_PER_WORKER = 4;
 /** Own case: each worker's own servers, each with max_concurrency 8. */
 const OWN_SERVERS = 2;
 const OWN_MAX_CONCURRENCY = 8;
@@ -114,9 +115,9 @@ const root = mkdtempSync(join(tmpdir(), 'socialsim-bench-dist-'));
 /** Nothing listens there: the own case's run names it, so a request that reached it would fail. */
 const closedPort = `http://127.0.0.1:${await freePort()}/v1`;
 
-function experiment(count: number, timesteps: number, ownPools: boolean): ReturnType<typeof parseExperiment> {
+function experiment(count: number, timesteps: number, ownPools: boolean, workers: number): ReturnType<typeof parseExperiment> {
   const endpoints = ownPools ? [closedPort] : shared;
-  const maxConcurrency = ownPools ? OWN_MAX_CONCURRENCY : SHARED_MAX_CONCURRENCY;
+  const maxConcurrency = ownPools ? OWN_MAX_CONCURRENCY : SHARED_MAX_CONCURRENCY_PER_WORKER * workers;
   return parseExperiment(
     `name: bench-distributed
 seed: 1
@@ -134,13 +135,17 @@ recsys: { kind: random, feed_size: 10 }
 async function measure(workerCount: number, count: number, timesteps: number, ownPools: boolean): Promise<Figures> {
   const workers = await Promise.all(Array.from({ length: workerCount }, (_, i) => startWorker(redis.url, ownPools ? own[i]! : null)));
   try {
-    const exp = experiment(count, timesteps, ownPools);
+    const exp = experiment(count, timesteps, ownPools, workerCount);
     const loadBefore = load();
     // The coordinator's CPU from step 0's line in events.jsonl on (looked for every 20 ms).
     const events = join(root, exp.name, configHash(exp).slice(0, 12), 'events.jsonl');
     let cpuAtStep0: NodeJS.CpuUsage | null = null;
+    // Stopped once found: its wake-ups would count in the coordinator's CPU being measured.
     const watch = setInterval(() => {
-      if (cpuAtStep0 === null && existsSync(events) && readFileSync(events, 'utf8').includes('"type":"step"')) cpuAtStep0 = process.cpuUsage();
+      if (existsSync(events) && readFileSync(events, 'utf8').includes('"type":"step"')) {
+        cpuAtStep0 = process.cpuUsage();
+        clearInterval(watch);
+      }
     }, 20);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -201,7 +206,7 @@ try {
     cases.push({
       title: ownPools
         ? `own endpoint pools: each worker --endpoint to ${OWN_SERVERS} fake servers of its own, max_concurrency ${OWN_MAX_CONCURRENCY} (the run's endpoint a closed port)`
-        : `shared endpoints: every worker on the run's ${SERVERS} fake servers (no limit of their own), max_concurrency ${SHARED_MAX_CONCURRENCY} per worker process`,
+        : `shared endpoints: every worker on the run's ${SERVERS} fake servers (no limit of their own), max_concurrency ${SHARED_MAX_CONCURRENCY_PER_WORKER} × workers, held across the workers (Redis leases)`,
       results,
     });
   }
