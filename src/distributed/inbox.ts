@@ -74,7 +74,11 @@ export class ResultInbox {
     this.closed = true;
     clearInterval(this.timer);
     this.reader.disconnect();
-    for (const w of this.pending.values()) w.reject(new Error('the run closed its connection to the workers'));
+    this.failAll(new Error('the run closed its connection to the workers'));
+  }
+
+  private failAll(err: Error): void {
+    for (const w of this.pending.values()) w.reject(err);
     this.pending.clear();
   }
 
@@ -83,7 +87,16 @@ export class ResultInbox {
     this.looping = true;
     try {
       while (this.pending.size > 0 && !this.closed) {
-        const reply = (await this.reader.call('BLMPOP', BLOCK_S, 1, this.key, 'LEFT', 'COUNT', BATCH).catch(() => null)) as [string, string[]] | null;
+        let reply: [string, string[]] | null;
+        try {
+          reply = (await this.reader.call('BLMPOP', BLOCK_S, 1, this.key, 'LEFT', 'COUNT', BATCH)) as [string, string[]] | null;
+        } catch (err) {
+          // A connection dropped: the command is sent again once Redis is back (the watchdog
+          // decides when it is lost). Redis refusing the command (before 7.0) ends every wait.
+          if (err instanceof Error && /unknown command/i.test(err.message)) this.failAll(new Error(`Redis at the run's URL lacks BLMPOP (${err.message}): socialsim worker runs need Redis 7 or later`));
+          else await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
         for (const entry of reply?.[1] ?? []) this.take(entry);
       }
     } finally {

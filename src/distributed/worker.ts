@@ -142,7 +142,10 @@ export class RedisAgentWorker {
     const task = await this.expand(runner, posts, remote);
     const results = await runner.run(task);
     const result: JobResult = { id: job.id!, worker: this.name, results };
-    await this.waitingClient().multi().rpush(runner.results, JSON.stringify(result)).expire(runner.results, RESULTS_TTL_S).exec();
+    const replies = await this.waitingClient().multi().rpush(runner.results, JSON.stringify(result)).expire(runner.results, RESULTS_TTL_S).exec();
+    // Results Redis did not take (out of memory, say) fail the job, which the run then reports.
+    const refused = replies?.find(([err]) => err !== null)?.[0];
+    if (refused || !replies) throw new Error(`Redis did not take the job's results: ${refused?.message ?? 'transaction aborted'}`);
     this.jobsDone++;
     return null;
   }

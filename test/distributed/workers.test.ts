@@ -107,6 +107,16 @@ describe('socialsim worker + run --redis', () => {
     }
   });
 
+  it('when no worker has the model\'s key then the run stops with the workers\' error naming the variable', async () => {
+    const missing = 'SOCIALSIM_TEST_NO_WORKER_HAS_THIS';
+    const noKey = experiment(localModel([server!.url], `api_key_env: ${missing}`));
+
+    // The job fails on a worker (never reaching the run's results list): the run sees it in the queue's failed set.
+    await expect(runExperiment(noKey, { resultsRoot: dir(), quiet: true, redis: redis!.url })).rejects.toThrow(
+      new RegExp(`a worker failed job \\S+: model "local": environment variable ${missing} is not set .* on worker \\S+:\\d+`),
+    );
+  });
+
   it('when a worker is SIGKILLed holding a job then the other finishes it and the tables are the same', async () => {
     const [a] = workers;
     let killed = false;
