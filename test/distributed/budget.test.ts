@@ -13,7 +13,7 @@ import { withSimDb } from '../../src/analysis/open.js';
 import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeReply, type FakeServer } from '../../src/llm/fake-server.js';
 import { experiment, likeTop, localModel } from '../helpers/llm.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { startRedis, watchRedis, type RedisServer } from '../helpers/redis.js';
 import { checksums, expectNoKeyStored, ready, spawnWorker, stopWorkers, type WorkerProcess } from '../helpers/workers.js';
 
 const KEY_VAR = 'SOCIALSIM_TEST_BUDGET_KEY';
@@ -84,11 +84,9 @@ describe('budgets with socialsim workers', () => {
     const single = await runExperiment(exp(overrides), { resultsRoot: dir(), quiet: true });
     expect(take()).toEqual({ run: 25, workers: 0 });
 
-    const monitor = new Redis(redis!.url);
+    const monitor = watchRedis(redis!.port);
     const client = new Redis(redis!.url);
-    const mon = await monitor.monitor();
-    const traffic: string[] = [];
-    mon.on('monitor', (_time: string, args: string[]) => traffic.push(args.join(' ')));
+    await monitor.started;
     try {
       const { dir: runDir, info } = await runExperiment(exp(overrides), { resultsRoot: dir(), quiet: true, redis: redis!.url });
 
@@ -107,14 +105,13 @@ describe('budgets with socialsim workers', () => {
       expect(errors).toEqual([{ error: 'budget run exhausted (25 requests of 25 allowed): request not sent' }]);
       expect(Object.values(info.workers ?? {}).reduce((n, w) => n + w.requests, 0)).toBe(25);
       // The budgets went through Redis as counts; no key did, in a command or a stored value.
-      const all = traffic.join('\n');
+      const all = monitor.text();
       expect(all).toContain('socialsim:budget:');
       for (const key of [KEY_A, KEY_B, KEY_MAIN]) expect(all).not.toContain(key);
       await expectNoKeyStored(client, [KEY_A, KEY_B, KEY_MAIN]);
     } finally {
       client.disconnect();
-      mon.disconnect();
-      monitor.disconnect();
+      await monitor.stop();
     }
   });
 
