@@ -68,6 +68,11 @@ export class ResultInbox {
     return out;
   }
 
+  /** Stops waiting for these jobs (never queued). */
+  drop(ids: readonly string[]): void {
+    for (const id of ids) this.pending.delete(id);
+  }
+
   /** Stops reading; jobs still pending are rejected. */
   close(): void {
     if (this.closed) return;

@@ -172,7 +172,12 @@ export class RedisPool implements LlmPool {
     // Waited for before they are queued: a fast worker's result must find its job expected.
     const waits = this.inbox.expect(jobs.map((j) => ({ id: j.opts.jobId, failedSet: queue.keys.failed!, jobKey: queue.toKey(j.opts.jobId) })));
     waits.forEach((w) => w.catch(() => undefined));
-    await queue.addBulk(jobs);
+    try {
+      await queue.addBulk(jobs);
+    } catch (err) {
+      this.inbox.drop(jobs.map((j) => j.opts.jobId));
+      throw err;
+    }
     const results = await Promise.all(waits);
     // Every job of the call is done: the scopes its requests exhausted are known in Redis.
     if (this.opts.budget) await this.opts.budget.refresh();
