@@ -5,7 +5,7 @@ import { configHash } from '../config/load.js';
 import type { Experiment } from '../config/types.js';
 import type { LlmPool } from '../agents/llm/pool.js';
 import type { RedisPoolOptions } from './pool.js';
-import { remoteInit, resultsKey } from './protocol.js';
+import { personasKey, remoteInit, resultsKey } from './protocol.js';
 import type { WorkerAccounts } from './accounts.js';
 import type { BudgetGate } from '../llm/budget-gate.js';
 import { budgetKey, RedisRunGate } from './budget.js';
@@ -40,7 +40,7 @@ export function remotePoolFor(
       lazyRedisPool({
         url: d.redis,
         run,
-        init: { ...remoteInit(init, apiKeyEnvs, resultsKey(run)), ...(budgetGate ? { budget: budgetGate.spec } : {}) },
+        init: { ...remoteInit(init, apiKeyEnvs, { results: resultsKey(run), personas: personasKey(run) }), ...(budgetGate ? { budget: budgetGate.spec } : {}) },
         lostAfterMs: Math.round((d.lost_after_s ?? DEFAULT_LOST_AFTER_S) * 1000),
         ...(accounts ? { accounts } : {}),
         ...(budgetGate ? { budget: budgetGate } : {}),

@@ -1,10 +1,12 @@
 /**
- * Feeds as they travel to workers. A feed post's text, author and author id are the same in
+ * Requests as they travel to workers. A feed post's text, author and author id are the same in
  * every feed that shows it, and were two thirds of a job's bytes (serialised, sent and parsed by
  * the run for each of the ~10 posts of each request): they go once per step into a Redis hash
- * (`postsKey`), and each request carries only what is its own, a short tuple per post. Workers
- * put the posts back together (`expandTask`) before the task runs, so the task handler, the
- * prompts and the request keys see exactly the `WirePost`s the run built.
+ * (`postsKey`), and each request carries only what is its own, a short tuple per post. An
+ * agent's persona (name, username, bio, character, interests) is the same at every step: it goes
+ * once per run into another (`personasKey`). Workers put requests back together (`expandTask`)
+ * before the task runs, so the task handler, the prompts and the request keys see exactly the
+ * `WireRequest`s the run built.
  */
 import type { WorkerTask } from '../agents/llm/task.js';
 import type { WirePost, WireRequest } from '../agents/llm/wire.js';
@@ -15,20 +17,32 @@ export type PostRef = readonly [number, number, number, number, string | null, s
 /** What each post shows whoever sees it: [authorId, author, text]. */
 export type PostText = readonly [number, string, string];
 
-export type CompactRequest = Omit<WireRequest, 'feed'> & { readonly feed: readonly PostRef[] };
+/** What an agent's prompts show of its persona: [name, username, bio, interests, character]. */
+export type PersonaText = readonly [string, string, string, readonly string[], string | null];
+
+export type CompactRequest = Omit<WireRequest, 'feed' | 'name' | 'username' | 'bio' | 'character' | 'interests'> & { readonly feed: readonly PostRef[] };
 
 export type RemoteTask =
   | { readonly kind: 'decide'; readonly model: string; readonly requests: readonly CompactRequest[] }
   | { readonly kind: 'survey'; readonly model: string; readonly question: Extract<WorkerTask, { kind: 'survey' }>['question']; readonly requests: readonly CompactRequest[] };
 
-/** The request without its posts' shared parts; `seen` gets each post (to be written once). */
-export function compactRequest(r: WireRequest, seen: (p: WirePost) => void): CompactRequest {
+/**
+ * The request without its persona and its posts' shared parts; `seen` gets each post and
+ * `persona` the request itself (each to be written once).
+ */
+export function compactRequest(r: WireRequest, seen: (p: WirePost) => void, persona: (r: WireRequest) => void): CompactRequest {
   const feed = r.feed.map((p): PostRef => {
     seen(p);
     const flags = (p.likedByMe ? 1 : 0) | (p.repostedByMe ? 2 : 0) | (p.followingAuthor ? 4 : 0);
     return [p.postId, p.likes, p.reposts, flags, p.label, p.sharedBy ?? null, p.dislikes ?? null];
   });
-  return { ...r, feed };
+  persona(r);
+  const { name: _n, username: _u, bio: _b, character: _c, interests: _i, ...own } = r;
+  return { ...own, feed };
+}
+
+export function personaText(r: WireRequest): PersonaText {
+  return [r.name, r.username, r.bio, r.interests, r.character ?? null];
 }
 
 export function postText(p: WirePost): PostText {
@@ -42,9 +56,19 @@ export function postIds(task: RemoteTask): number[] {
   return [...ids];
 }
 
-/** The task as the run built it, its posts' shared parts from `texts`; throws when one is missing. */
-export function expandTask(task: RemoteTask, texts: (id: number) => PostText | undefined): WorkerTask {
-  const requests = task.requests.map((r): WireRequest => ({ ...r, feed: r.feed.map((ref) => expandPost(ref, texts)) }));
+/** The agent ids of a task's requests. */
+export function agentIds(task: RemoteTask): number[] {
+  return task.requests.map((r) => r.agentId);
+}
+
+/** The task as the run built it, personas and posts' shared parts from the tables; throws when one is missing. */
+export function expandTask(task: RemoteTask, texts: (id: number) => PostText | undefined, personas: (agentId: number) => PersonaText | undefined): WorkerTask {
+  const requests = task.requests.map((r): WireRequest => {
+    const p = personas(r.agentId);
+    if (!p) throw new Error(`agent ${r.agentId}'s persona is not in Redis (was it flushed?); resume the run to send it again`);
+    const [name, username, bio, interests, character] = p;
+    return { ...r, name, username, bio, ...(character !== null ? { character } : {}), interests, feed: r.feed.map((ref) => expandPost(ref, texts)) };
+  });
   return task.kind === 'survey' ? { ...task, requests } : { ...task, requests };
 }
 

@@ -25,7 +25,7 @@ import type { RedisRunGate } from './budget.js';
 
 export { RedisLostError, RemoteJobError, type WorkerTally };
 import { initHash, initKey, jobId, MODELS_KEY, postsKey, queueName, type JobData, type RemoteInit } from './protocol.js';
-import { compactRequest, postText, type CompactRequest, type RemoteTask } from './feed-wire.js';
+import { compactRequest, personaText, postText, type CompactRequest, type RemoteTask } from './feed-wire.js';
 import { ResultInbox } from './inbox.js';
 
 /** Requests per job: as the threads' tasks. */
@@ -59,7 +59,10 @@ export class RedisPool implements LlmPool {
   private postsStep: number | null = null;
   private postsSent = new Set<number>();
   private postsFresh: string[] = [];
-  /** Every write of posts so far: a call's jobs are queued after the posts they name are in Redis. */
+  /** Agents whose personas are in Redis, and those still to write (field, value pairs). */
+  private readonly personasSent = new Set<number>();
+  private personasFresh: string[] = [];
+  /** Every write of posts and personas so far: a call's jobs are queued after what they name is in Redis. */
   private postWrites: Promise<unknown> = Promise.resolve();
   private readonly calls = new Map<string, number>();
   private readonly ready: Promise<void>;
@@ -129,7 +132,7 @@ export class RedisPool implements LlmPool {
     clearInterval(this.timer);
     this.inbox.close();
     // The run invocation's keys go with it (a resume writes its own); late results are dropped.
-    const keys = [this.opts.init.results, ...(this.opts.budget ? [this.opts.budget.spec.key] : []), ...(this.postsStep !== null ? [postsKey(this.opts.run, this.postsStep)] : [])];
+    const keys = [this.opts.init.results, this.opts.init.personas, ...(this.opts.budget ? [this.opts.budget.spec.key] : []), ...(this.postsStep !== null ? [postsKey(this.opts.run, this.postsStep)] : [])];
     await within(this.control.del(...keys), 1000, 0);
     const all = [...this.queues.values()];
     // A lost Redis would keep close() waiting: then the connections are dropped.
@@ -161,8 +164,14 @@ export class RedisPool implements LlmPool {
     await this.ready;
     const queue = this.queueFor(model);
     const posts = postsKey(this.opts.run, step);
-    const requests = wire.map((r) => compactRequest(r, (p) => this.sendPost(step, p)));
-    await this.flushPosts(posts);
+    const requests = wire.map((r) =>
+      compactRequest(
+        r,
+        (p) => this.sendPost(step, p),
+        (a) => this.sendPersona(a),
+      ),
+    );
+    await this.flush(posts);
     const jobs: { name: string; data: JobData; opts: { jobId: string; attempts: number; removeOnComplete: true; removeOnFail: false } }[] = [];
     for (let i = 0, k = 0; i < requests.length; i += AGENTS_PER_JOB, k++) {
       const t = task(requests.slice(i, i + AGENTS_PER_JOB));
@@ -202,12 +211,22 @@ export class RedisPool implements LlmPool {
     this.postsFresh.push(String(p.postId), JSON.stringify(postText(p)));
   }
 
-  /** Writes the posts marked so far; resolves once every write, earlier calls' too, is done. */
-  private flushPosts(key: string): Promise<unknown> {
-    if (this.postsFresh.length > 0) {
-      const write = this.control.multi().hset(key, ...this.postsFresh).expire(key, INIT_TTL_S).exec();
+  /** Marks an agent's persona to be written, unless it already was in this run. */
+  private sendPersona(r: WireRequest): void {
+    if (this.personasSent.has(r.agentId)) return;
+    this.personasSent.add(r.agentId);
+    this.personasFresh.push(String(r.agentId), JSON.stringify(personaText(r)));
+  }
+
+  /** Writes the posts and personas marked so far; resolves once every write, earlier calls' too, is done. */
+  private flush(postsAt: string): Promise<unknown> {
+    if (this.postsFresh.length > 0 || this.personasFresh.length > 0) {
+      const tx = this.control.multi();
+      if (this.postsFresh.length > 0) tx.hset(postsAt, ...this.postsFresh).expire(postsAt, INIT_TTL_S);
+      if (this.personasFresh.length > 0) tx.hset(this.opts.init.personas, ...this.personasFresh).expire(this.opts.init.personas, INIT_TTL_S);
       this.postsFresh = [];
-      this.postWrites = Promise.all([this.postWrites, write]);
+      this.personasFresh = [];
+      this.postWrites = Promise.all([this.postWrites, tx.exec()]);
     }
     return this.postWrites;
   }

@@ -40,6 +40,11 @@ export function postsKey(run: string, step: number): string {
   return `${PREFIX}:posts:${run}:${step}`;
 }
 
+/** A run invocation's agents' personas, each once (src/distributed/feed-wire.ts). */
+export function personasKey(run: string): string {
+  return `${PREFIX}:personas:${run}`;
+}
+
 /**
  * A job's id: the run, step, model, the policy's call within the step (a model shared by two
  * cohorts is asked once per cohort, in cohort order) and the chunk. The same step of the same
@@ -66,6 +71,8 @@ export interface RemoteInit {
   readonly models: Readonly<Record<string, RemoteModel>>;
   /** The list workers push this run invocation's job results onto (`resultsKey`). */
   readonly results: string;
+  /** Where the run's agents' personas are (`personasKey`). */
+  readonly personas: string;
   /** The run's budgets, whose state is in Redis (src/distributed/budget.ts); absent: none. */
   readonly budget?: BudgetSpec;
 }
@@ -88,13 +95,13 @@ export interface JobResult {
 }
 
 /** The run's models for workers: the keys left out, their variables named instead. */
-export function remoteInit(init: WorkerInit, apiKeyEnvs: Readonly<Record<string, string | undefined>>, results: string): RemoteInit {
+export function remoteInit(init: WorkerInit, apiKeyEnvs: Readonly<Record<string, string | undefined>>, keys: Pick<RemoteInit, 'results' | 'personas'>): RemoteInit {
   const models: Record<string, RemoteModel> = {};
   for (const [name, m] of Object.entries(init.models)) {
     const { apiKey: _key, otherKeys: _others, ...settings } = m.settings;
     models[name] = { settings, apiKeyEnv: apiKeyEnvs[name] ?? null, agent: m.agent };
   }
-  return { models, results };
+  return { models, results: keys.results, personas: keys.personas };
 }
 
 export function initHash(init: RemoteInit): string {

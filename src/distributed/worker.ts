@@ -8,7 +8,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createTaskRunner, type WorkerResult, type WorkerTask } from '../agents/llm/task.js';
-import { expandTask, postIds, type PostText } from './feed-wire.js';
+import { agentIds, expandTask, postIds, type PersonaText, type PostText } from './feed-wire.js';
 import { SlotHub } from './slots.js';
 import type { MissingApiKeyError } from '../llm/settings.js';
 import { RedisGate } from './budget.js';
@@ -36,6 +36,10 @@ interface Runner {
   readonly results: string;
   /** The run's feed posts seen so far (their shared parts), by id: each is read from Redis once. */
   readonly posts: Map<number, PostText>;
+  /** The run's agents' personas seen so far, by agent id: each is read from Redis once. */
+  readonly personas: Map<number, PersonaText>;
+  /** Where they are. */
+  readonly personasKey: string;
   readonly missing: ReadonlyMap<string, MissingApiKeyError>;
 }
 
@@ -150,18 +154,29 @@ export class RedisAgentWorker {
     return null;
   }
 
-  /** The task with its feed posts whole: the posts this worker has not seen yet read in one HMGET. */
+  /** The task whole again: the posts and personas this worker has not seen yet read in one round trip. */
   private async expand(runner: Runner, key: string, task: JobData['task']): Promise<WorkerTask> {
-    const unknown = postIds(task).filter((id) => !runner.posts.has(id));
-    if (unknown.length > 0) {
-      const values = await this.waitingClient().hmget(key, ...unknown.map(String));
-      // Texts never change, so the map only grows; a long run's is emptied now and then.
-      if (runner.posts.size > POSTS_KEPT) runner.posts.clear();
-      values.forEach((v, k) => {
-        if (v !== null) runner.posts.set(unknown[k]!, JSON.parse(v) as PostText);
+    const posts = postIds(task).filter((id) => !runner.posts.has(id));
+    const agents = agentIds(task).filter((id) => !runner.personas.has(id));
+    if (posts.length > 0 || agents.length > 0) {
+      const tx = this.waitingClient().multi();
+      if (posts.length > 0) tx.hmget(key, ...posts.map(String));
+      if (agents.length > 0) tx.hmget(runner.personasKey, ...agents.map(String));
+      const replies = (await tx.exec()) ?? [];
+      const values = replies.map(([err, v]) => {
+        if (err) throw err;
+        return v as (string | null)[];
       });
+      // Texts never change, so the maps only grow; a long run's are emptied now and then.
+      if (runner.posts.size > POSTS_KEPT) runner.posts.clear();
+      if (posts.length > 0) values.shift()!.forEach((v, k) => v !== null && runner.posts.set(posts[k]!, JSON.parse(v) as PostText));
+      if (agents.length > 0) values.shift()!.forEach((v, k) => v !== null && runner.personas.set(agents[k]!, JSON.parse(v) as PersonaText));
     }
-    return expandTask(task, (id) => runner.posts.get(id));
+    return expandTask(
+      task,
+      (id) => runner.posts.get(id),
+      (id) => runner.personas.get(id),
+    );
   }
 
   /** The run's task handler, made once per run settings (by their hash). */
@@ -182,7 +197,7 @@ export class RedisAgentWorker {
             ? local
             : this.slotHub().limiter(local, hash, model, init.models[model]!.settings.endpoints.map((e) => e.maxConcurrency), init.models[model]!.settings.timeoutMs, this.name),
         );
-        return { run, results: remote.results, posts: new Map(), missing };
+        return { run, results: remote.results, posts: new Map(), personas: new Map(), personasKey: remote.personas, missing };
       });
       // A failed read is tried again by the next job.
       r.catch(() => this.runners.delete(hash));

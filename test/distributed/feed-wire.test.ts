@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { WirePost, WireRequest } from '../../src/agents/llm/wire.js';
-import { compactRequest, expandTask, postIds, postText, type PostText } from '../../src/distributed/feed-wire.js';
+import { agentIds, compactRequest, expandTask, personaText, postIds, postText, type PersonaText, type PostText } from '../../src/distributed/feed-wire.js';
 
 const post = (postId: number, extra: Partial<WirePost> = {}): WirePost => ({
   postId,
@@ -34,25 +34,40 @@ const request = (agentId: number, feed: WirePost[]): WireRequest => ({
 });
 
 describe('feed-wire', () => {
-  it('when requests are compacted and expanded from the posts table then every request equals the one built, optional fields absent where they were', () => {
+  it('when requests are compacted and expanded from the posts and personas tables then every request equals the one built, optional fields absent where they were', () => {
     const requests = [
       request(1, [post(1), post(2, { likedByMe: true, followingAuthor: true, label: 'disputed' }), post(3, { sharedBy: 'friend', dislikes: 0 })]),
       request(2, [post(2, { repostedByMe: true, dislikes: 4 }), post(4, { likedByMe: true, repostedByMe: true, followingAuthor: true })]),
       { ...request(3, []), character: 'a retired engineer', browse: { pageSize: 5, maxPages: 2 } },
     ];
     const table = new Map<number, PostText>();
-    const compact = requests.map((r) => compactRequest(r, (p) => table.set(p.postId, postText(p))));
+    const personas = new Map<number, PersonaText>();
+    const compact = requests.map((r) =>
+      compactRequest(
+        r,
+        (p) => table.set(p.postId, postText(p)),
+        (a) => personas.set(a.agentId, personaText(a)),
+      ),
+    );
     const task = { kind: 'decide' as const, model: 'm', requests: compact };
 
     expect(postIds(task).sort()).toEqual([1, 2, 3, 4]);
+    expect(agentIds(task)).toEqual([1, 2, 3]);
     // The shared parts travel once, apart from the requests.
-    expect(JSON.stringify(compact)).not.toContain('says');
-    const back = expandTask(task, (id) => table.get(id));
+    for (const shared of ['says', 'trains', 'retired', 'Agent 1']) expect(JSON.stringify(compact)).not.toContain(shared);
+    const back = expandTask(
+      task,
+      (id) => table.get(id),
+      (id) => personas.get(id),
+    );
     expect(back).toStrictEqual({ kind: 'decide', model: 'm', requests });
   });
 
-  it('when a post is missing from the table then expanding fails naming it', () => {
-    const compact = compactRequest(request(1, [post(7)]), () => undefined);
-    expect(() => expandTask({ kind: 'decide', model: 'm', requests: [compact] }, () => undefined)).toThrow(/post 7 of a feed is not in Redis/);
+  it('when a post or a persona is missing from its table then expanding fails naming it', () => {
+    const r = request(1, [post(7)]);
+    const compact = compactRequest(r, () => undefined, () => undefined);
+    const task = { kind: 'decide' as const, model: 'm', requests: [compact] };
+    expect(() => expandTask(task, () => undefined, () => personaText(r))).toThrow(/post 7 of a feed is not in Redis/);
+    expect(() => expandTask(task, () => postText(post(7)), () => undefined)).toThrow(/agent 1's persona is not in Redis/);
   });
 });
