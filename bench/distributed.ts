@@ -11,13 +11,16 @@
  * - own (issue #17's target): each worker process has its own endpoint pool, OWN_SERVERS fake
  *   servers of its own given with `--endpoint fake=<url>,<url>`, max_concurrency 8 each; the run's
  *   experiment names a closed port, so a request that went there would fail.
- * - shared: every worker calls the run's SERVERS servers (max_concurrency 4 each); the servers
- *   have no limit of their own and `max_concurrency` holds per worker process, so the slots
- *   still scale with the workers, but all servers are shared.
+ * - shared: every worker calls the run's SERVERS servers; `max_concurrency` holds across all
+ *   workers there (leases in Redis), so it is 4 per worker of the run (4 servers × 4 × workers:
+ *   16 slots a worker in all, taken by whichever worker asks); the servers have no limit of
+ *   their own. Each attempt then also takes and gives back a lease in Redis.
  * Prints agents, steps, requests, wall time, requests/s, the speed-up against one worker, the
- * coordinator's CPU time per request (process.cpuUsage() around the run: this process only,
- * DuckDB writes and run setup included; workers, servers and Redis are other processes) and the
- * load average before and after each run (the machine is shared). Figures, not assertions:
+ * coordinator's CPU time per request three ways (process.cpuUsage(): this process only; workers,
+ * servers and Redis are other processes): around the whole run (setup, DuckDB writes included),
+ * from step 0's commit on (the steps' own work included), and its request path alone (while the
+ * run's calls to workers were in flight: events.jsonl's coordinator_cpu_ms) — and the load
+ * average before and after each run (the machine is shared). Figures, not assertions:
  * compare them with issue #17's targets.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,9 +38,9 @@ const which = process.argv[4] ?? 'both';
 if (!['own', 'shared', 'both'].includes(which)) throw new Error(`case must be own, shared or both, got ${which}`);
 const WORKER_COUNTS = [1, 2, 4];
 const LATENCY_MS = 200;
-/** Shared case: the run's servers, each with max_concurrency 4 per worker. */
+/** Shared case: the run's servers, each with max_concurrency 4 per worker (shared by all workers). */
 const SERVERS = 4;
-const SHARED_MAX_CONCURRENCY = 4;
+const SHARED_MAX_CONCURRENCY_PER_WORKER = 4;
 /** Own case: each worker's own servers, each with max_concurrency 8. */
 const OWN_SERVERS = 2;
 const OWN_MAX_CONCURRENCY = 8;
@@ -97,6 +100,8 @@ interface Figures {
   /** CPU and requests from the first step's commit on: no setup, warm. */
   readonly steadyCpuMs: number;
   readonly steadyRequests: number;
+  /** The coordinator's CPU while its calls to workers were in flight (events.jsonl's coordinator_cpu_ms), all steps. */
+  readonly requestPathCpuMs: number;
   readonly perWorker: Record<string, { jobs: number; requests: number }>;
 }
 
@@ -110,9 +115,9 @@ const root = mkdtempSync(join(tmpdir(), 'socialsim-bench-dist-'));
 /** Nothing listens there: the own case's run names it, so a request that reached it would fail. */
 const closedPort = `http://127.0.0.1:${await freePort()}/v1`;
 
-function experiment(count: number, timesteps: number, ownPools: boolean): ReturnType<typeof parseExperiment> {
+function experiment(count: number, timesteps: number, ownPools: boolean, workers: number): ReturnType<typeof parseExperiment> {
   const endpoints = ownPools ? [closedPort] : shared;
-  const maxConcurrency = ownPools ? OWN_MAX_CONCURRENCY : SHARED_MAX_CONCURRENCY;
+  const maxConcurrency = ownPools ? OWN_MAX_CONCURRENCY : SHARED_MAX_CONCURRENCY_PER_WORKER * workers;
   return parseExperiment(
     `name: bench-distributed
 seed: 1
@@ -130,13 +135,17 @@ recsys: { kind: random, feed_size: 10 }
 async function measure(workerCount: number, count: number, timesteps: number, ownPools: boolean): Promise<Figures> {
   const workers = await Promise.all(Array.from({ length: workerCount }, (_, i) => startWorker(redis.url, ownPools ? own[i]! : null)));
   try {
-    const exp = experiment(count, timesteps, ownPools);
+    const exp = experiment(count, timesteps, ownPools, workerCount);
     const loadBefore = load();
     // The coordinator's CPU from step 0's line in events.jsonl on (looked for every 20 ms).
     const events = join(root, exp.name, configHash(exp).slice(0, 12), 'events.jsonl');
     let cpuAtStep0: NodeJS.CpuUsage | null = null;
+    // Stopped once found: its wake-ups would count in the coordinator's CPU being measured.
     const watch = setInterval(() => {
-      if (cpuAtStep0 === null && existsSync(events) && readFileSync(events, 'utf8').includes('"type":"step"')) cpuAtStep0 = process.cpuUsage();
+      if (existsSync(events) && readFileSync(events, 'utf8').includes('"type":"step"')) {
+        cpuAtStep0 = process.cpuUsage();
+        clearInterval(watch);
+      }
     }, 20);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -149,13 +158,14 @@ async function measure(workerCount: number, count: number, timesteps: number, ow
     const stepLines = readFileSync(join(dir, 'events.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; wall_ms: number; llm_failures: number; workers?: Record<string, { requests: number }> })
+      .map((l) => JSON.parse(l) as { type: string; wall_ms: number; llm_failures: number; coordinator_cpu_ms?: number; workers?: Record<string, { requests: number }> })
       .filter((e) => e.type === 'step');
     const perWorker = info.workers ?? {};
     const requestsOf = (e: (typeof stepLines)[number]): number => Object.values(e.workers ?? {}).reduce((n, w) => n + w.requests, 0);
     return {
       steadyCpuMs: (steady.user + steady.system) / 1000,
       steadyRequests: stepLines.slice(1).reduce((n, e) => n + requestsOf(e), 0),
+      requestPathCpuMs: stepLines.reduce((n, e) => n + (e.coordinator_cpu_ms ?? 0), 0),
       workers: workerCount,
       load: `${loadBefore}→${load()}`,
       requests: Object.values(perWorker).reduce((n, w) => n + w.requests, 0),
@@ -175,13 +185,13 @@ const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minim
 function report(title: string, results: readonly Figures[]): void {
   const base = results[0]!;
   console.log(`\n${title}`);
-  console.log('  workers  requests  wall s  steps s  req/s (steps)  req/s (wall)  speed-up  coord. CPU ms/req (run | steps 1..)  load 1 min  per worker (jobs/requests)');
+  console.log('  workers  requests  wall s  steps s  req/s (steps)  req/s (wall)  speed-up  coord. CPU ms/req (run | steps 1.. | request path)  load 1 min  per worker (jobs/requests)');
   for (const r of results) {
     const rate = (r.requests / r.stepsMs) * 1000;
     const speedUp = rate / ((base.requests / base.stepsMs) * 1000);
     const per = Object.values(r.perWorker).map((w) => `${w.jobs}/${w.requests}`).join(' ');
     console.log(
-      `  ${String(r.workers).padStart(7)}  ${fmt(r.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)}  ${fmt(r.stepsMs / 1000, 2).padStart(7)}  ${fmt(rate).padStart(13)}  ${fmt((r.requests / r.wallMs) * 1000).padStart(12)}  ${fmt(speedUp, 2).padStart(7)}×  ${fmt(r.cpuMs / r.requests, 3).padStart(17)} | ${fmt(r.steadyCpuMs / Math.max(r.steadyRequests, 1), 3).padEnd(16)}  ${r.load.padEnd(10)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
+      `  ${String(r.workers).padStart(7)}  ${fmt(r.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)}  ${fmt(r.stepsMs / 1000, 2).padStart(7)}  ${fmt(rate).padStart(13)}  ${fmt((r.requests / r.wallMs) * 1000).padStart(12)}  ${fmt(speedUp, 2).padStart(7)}×  ${fmt(r.cpuMs / r.requests, 3).padStart(17)} | ${fmt(r.steadyCpuMs / Math.max(r.steadyRequests, 1), 3).padStart(9)} | ${fmt(r.requestPathCpuMs / r.requests, 3).padEnd(12)}  ${r.load.padEnd(10)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
     );
   }
 }
@@ -196,7 +206,7 @@ try {
     cases.push({
       title: ownPools
         ? `own endpoint pools: each worker --endpoint to ${OWN_SERVERS} fake servers of its own, max_concurrency ${OWN_MAX_CONCURRENCY} (the run's endpoint a closed port)`
-        : `shared endpoints: every worker on the run's ${SERVERS} fake servers (no limit of their own), max_concurrency ${SHARED_MAX_CONCURRENCY} per worker process`,
+        : `shared endpoints: every worker on the run's ${SERVERS} fake servers (no limit of their own), max_concurrency ${SHARED_MAX_CONCURRENCY_PER_WORKER} × workers, held across the workers (Redis leases)`,
       results,
     });
   }
@@ -205,7 +215,8 @@ try {
   for (const c of cases) report(c.title, c.results);
   console.log('\n  targets (#17): ≥ 1.80× at 2 workers, ≥ 3.20× at 4 with its own endpoint pool per worker; coordinator CPU < 0.2 ms per request');
   console.log('  req/s (steps): over the steps\' wall time (events.jsonl; the coordinator\'s own work each step included); req/s (wall) and CPU (run): the whole run, setup included;');
-  console.log('  CPU (steps 1..): from step 0\'s commit on; all: this process only (the coordinator: prompts\' data, BullMQ, DuckDB writes), not workers, servers or Redis');
+  console.log('  CPU (steps 1..): from step 0\'s commit on (the steps\' own work included: feeds, prompts\' data, DuckDB writes); request path: while the run\'s calls to workers');
+  console.log('  were in flight (queueing jobs, waiting, reading results), the part the target is about; all: this process only, not workers, servers or Redis');
 } finally {
   await Promise.all(children.map(stop));
   await redis.close();

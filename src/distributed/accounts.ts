@@ -12,6 +12,24 @@ export type WorkerTally = Record<string, { jobs: number; requests: number }>;
 
 export class WorkerAccounts {
   private readonly byStep = new Map<number, WorkerTally>();
+  /** The coordinator's CPU (µs) while calls to workers were in flight, by step. */
+  private readonly cpuByStep = new Map<number, number>();
+
+  /**
+   * CPU the run's process spent while its calls to workers were in flight (queueing jobs,
+   * waiting, reading results): its LLM request path, apart from the step's own work, which
+   * runs before and after those calls. The bench's per-request figure.
+   */
+  addCpu(step: number, micros: number): void {
+    this.cpuByStep.set(step, (this.cpuByStep.get(step) ?? 0) + micros);
+  }
+
+  /** The step's request-path CPU in milliseconds (0.01 ms steps), and forgets it. */
+  takeCpuMs(step: number): number {
+    const us = this.cpuByStep.get(step) ?? 0;
+    this.cpuByStep.delete(step);
+    return Math.round(us / 10) / 100;
+  }
 
   /** A finished job of `step`: its worker and the calls its results carry. */
   add(step: number, worker: string, results: readonly { readonly calls?: readonly Pick<LlmCall, 'attempts'>[] }[]): void {

@@ -1,10 +1,11 @@
 /** A run's choice of where its LLM requests go: `distributed.redis` → a `RedisPool`, and its budgets in Redis. */
+import { randomBytes } from 'node:crypto';
 import type { PolicyOptions } from '../agents/policies.js';
 import { configHash } from '../config/load.js';
 import type { Experiment } from '../config/types.js';
 import type { LlmPool } from '../agents/llm/pool.js';
 import type { RedisPoolOptions } from './pool.js';
-import { remoteInit } from './protocol.js';
+import { personasKey, remoteInit, resultsKey } from './protocol.js';
 import type { WorkerAccounts } from './accounts.js';
 import type { BudgetGate } from '../llm/budget-gate.js';
 import { budgetKey, RedisRunGate } from './budget.js';
@@ -27,8 +28,11 @@ export function remotePoolFor(
 ): { pool: NonNullable<PolicyOptions['remotePool']>; budgetGate: RedisRunGate | null } | undefined {
   const d = redis !== undefined ? { ...exp.distributed, redis } : exp.distributed;
   if (!d) return undefined;
-  // The config hash is the run's id before any folder exists; workers see only its prefix.
-  const run = configHash(exp).slice(0, 16);
+  // The config hash names the experiment before any folder exists; the nonce keeps two runs of
+  // it at once (different --out) from sharing job ids, results and budget counts, and a resume
+  // from meeting the jobs of the invocation it continues (its budget counts start from the run's
+  // records, written by RedisRunGate.start before the first job).
+  const run = `${configHash(exp).slice(0, 12)}-${randomBytes(4).toString('hex')}`;
   const budgetGate = local ? new RedisRunGate({ key: budgetKey(run), models: local.shared.models, scopes: local.shared.scopes }) : null;
   return {
     budgetGate,
@@ -36,7 +40,7 @@ export function remotePoolFor(
       lazyRedisPool({
         url: d.redis,
         run,
-        init: { ...remoteInit(init, apiKeyEnvs), ...(budgetGate ? { budget: budgetGate.spec } : {}) },
+        init: { ...remoteInit(init, apiKeyEnvs, { results: resultsKey(run), personas: personasKey(run) }), ...(budgetGate ? { budget: budgetGate.spec } : {}) },
         lostAfterMs: Math.round((d.lost_after_s ?? DEFAULT_LOST_AFTER_S) * 1000),
         ...(accounts ? { accounts } : {}),
         ...(budgetGate ? { budget: budgetGate } : {}),

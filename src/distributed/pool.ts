@@ -3,17 +3,19 @@
  * (`LlmPool`), but each chunk of requests becomes a BullMQ job on its model's queue, taken by any
  * `socialsim worker` process. A call returns when every one of its jobs has finished (the step
  * barrier), with the results in request order, so decisions are applied as in a single process.
+ * Workers push each job's results onto the run's own list, read back by `ResultInbox`.
  *
- * Job ids are deterministic (run, step, model, call, chunk): a job a dead worker held is re-queued
- * by BullMQ's stalled-job check and finished by another worker as the same job. Redis is
- * transport only: when it stops answering for `lostAfterMs`, every call in flight rejects with
- * `RedisLostError` and the run stops as interrupted, resumable.
+ * Job ids are deterministic within a run invocation (run, step, model, call, chunk; the run's key
+ * is new for each invocation, so a resume never meets an earlier invocation's jobs): a job a dead
+ * worker held is re-queued by BullMQ's stalled-job check and finished by another worker as the
+ * same job. Redis is transport only: when it stops answering for `lostAfterMs`, every call in
+ * flight rejects with `RedisLostError` and the run stops as interrupted, resumable.
  */
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { LlmPool } from '../agents/llm/pool.js';
-import type { WorkerResult, WorkerTask } from '../agents/llm/task.js';
-import type { WireRequest } from '../agents/llm/wire.js';
+import type { WorkerResult } from '../agents/llm/task.js';
+import type { WirePost, WireRequest } from '../agents/llm/wire.js';
 import type { Decision } from '../agents/types.js';
 import type { SurveyAnswer, SurveyQuestion } from '../agents/llm/survey.js';
 import { connectionOf, shownUrl, within } from './connection.js';
@@ -22,7 +24,9 @@ import { WorkerAccounts, type WorkerTally } from './accounts.js';
 import type { RedisRunGate } from './budget.js';
 
 export { RedisLostError, RemoteJobError, type WorkerTally };
-import { initHash, initKey, jobId, MODELS_KEY, queueName, type JobData, type JobResult, type RemoteInit } from './protocol.js';
+import { initHash, initKey, jobId, MODELS_KEY, postsKey, queueName, type JobData, type RemoteInit } from './protocol.js';
+import { compactRequest, personaText, postText, type CompactRequest, type RemoteTask } from './feed-wire.js';
+import { ResultInbox } from './inbox.js';
 
 /** Requests per job: as the threads' tasks. */
 const AGENTS_PER_JOB = 8;
@@ -33,7 +37,7 @@ const INIT_TTL_S = 7 * 24 * 3600;
 
 export interface RedisPoolOptions {
   readonly url: string;
-  /** The run's key in job ids (its config hash). */
+  /** The run invocation's key in job ids (its config hash and a nonce). */
   readonly run: string;
   readonly init: RemoteInit;
   /** Milliseconds without an answer from Redis before calls reject with `RedisLostError`. */
@@ -49,7 +53,17 @@ export class RedisPool implements LlmPool {
   private readonly hash: string;
   /** Plain commands: the run's settings, the models' names, the watchdog's pings. */
   private readonly control: Redis;
-  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
+  private readonly queues = new Map<string, Queue>();
+  private readonly inbox: ResultInbox;
+  /** The step whose feed posts are in Redis, the ids written and those still to write (field, value pairs). */
+  private postsStep: number | null = null;
+  private postsSent = new Set<number>();
+  private postsFresh: string[] = [];
+  /** Agents whose personas are in Redis, and those still to write (field, value pairs). */
+  private readonly personasSent = new Set<number>();
+  private personasFresh: string[] = [];
+  /** Every write of posts and personas so far: a call's jobs are queued after what they name is in Redis. */
+  private postWrites: Promise<unknown> = Promise.resolve();
   private readonly calls = new Map<string, number>();
   private readonly ready: Promise<void>;
   private readonly lost: Promise<never>;
@@ -59,6 +73,9 @@ export class RedisPool implements LlmPool {
   private lastError = '';
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  /** Calls in flight, and the process's CPU when the first of them started (`cpuSpan`). */
+  private inFlight = 0;
+  private cpuFrom: NodeJS.CpuUsage | null = null;
   /** Jobs and requests (attempts) each worker finished, by step. */
   readonly accounts: WorkerAccounts;
 
@@ -69,6 +86,13 @@ export class RedisPool implements LlmPool {
     this.lost.catch(() => undefined);
     this.control = new Redis({ ...connectionOf(opts.url), lazyConnect: false });
     this.control.on('error', (err: Error) => (this.lastError = err.message));
+    this.inbox = new ResultInbox(
+      opts.url,
+      opts.init.results,
+      this.control,
+      (id, reason) => new RemoteJobError(`a worker failed job ${id}: ${reason}`),
+      (err) => (this.lastError = err.message),
+    );
     this.ready = this.guard(this.publish());
     this.ready.catch(() => undefined);
     this.timer = setInterval(() => this.ping(), PING_MS);
@@ -77,19 +101,40 @@ export class RedisPool implements LlmPool {
 
   decide(model: string, requests: readonly WireRequest[], step = -1): Promise<Decision[]> {
     const call = `d${this.nextCall(step, model)}`;
-    return this.guard(this.run(model, step, call, requests, (chunk) => ({ kind: 'decide', model, requests: chunk }))) as Promise<Decision[]>;
+    return this.guard(this.cpuSpan(step, () => this.run(model, step, call, requests, (chunk) => ({ kind: 'decide', model, requests: chunk })))) as Promise<Decision[]>;
   }
 
   survey(model: string, question: SurveyQuestion, requests: readonly WireRequest[], step = -1): Promise<SurveyAnswer[]> {
     const call = `s${this.nextCall(step, model)}`;
-    return this.guard(this.run(model, step, call, requests, (chunk) => ({ kind: 'survey', model, question, requests: chunk }))) as Promise<SurveyAnswer[]>;
+    return this.guard(this.cpuSpan(step, () => this.run(model, step, call, requests, (chunk) => ({ kind: 'survey', model, question, requests: chunk })))) as Promise<SurveyAnswer[]>;
+  }
+
+  /**
+   * `work`, with the process's CPU from the first call in flight to the last counted to `step`
+   * in the accounts: overlapping calls (cohorts of one step) count once. The step's own work
+   * waits for its calls, so this is the request path alone.
+   */
+  private async cpuSpan<T>(step: number, work: () => Promise<T>): Promise<T> {
+    if (this.inFlight++ === 0) this.cpuFrom = process.cpuUsage();
+    try {
+      return await work();
+    } finally {
+      if (--this.inFlight === 0 && this.cpuFrom) {
+        const d = process.cpuUsage(this.cpuFrom);
+        this.accounts.addCpu(step, d.user + d.system);
+      }
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    const all = [...this.queues.values()].flatMap((q) => [q.queue, q.events]);
+    this.inbox.close();
+    // The run invocation's keys go with it (a resume writes its own); late results are dropped.
+    const keys = [this.opts.init.results, this.opts.init.personas, ...(this.opts.budget ? [this.opts.budget.spec.key] : []), ...(this.postsStep !== null ? [postsKey(this.opts.run, this.postsStep)] : [])];
+    await within(this.control.del(...keys), 1000, 0);
+    const all = [...this.queues.values()];
     // A lost Redis would keep close() waiting: then the connections are dropped.
     const done = await within(Promise.all(all.map((c) => c.close())).then(() => true), 2000, false);
     if (!done) await Promise.all(all.map((c) => within(c.disconnect(), 500, undefined)));
@@ -114,21 +159,35 @@ export class RedisPool implements LlmPool {
     return n;
   }
 
-  private async run(model: string, step: number, call: string, requests: readonly WireRequest[], task: (chunk: readonly WireRequest[]) => WorkerTask): Promise<WorkerResult> {
-    if (requests.length === 0) return [];
+  private async run(model: string, step: number, call: string, wire: readonly WireRequest[], task: (chunk: readonly CompactRequest[]) => RemoteTask): Promise<WorkerResult> {
+    if (wire.length === 0) return [];
     await this.ready;
-    const { queue, events } = this.queueFor(model);
-    const jobs: { name: string; data: JobData; opts: { jobId: string; attempts: number; removeOnComplete: false; removeOnFail: false } }[] = [];
+    const queue = this.queueFor(model);
+    const posts = postsKey(this.opts.run, step);
+    const requests = wire.map((r) =>
+      compactRequest(
+        r,
+        (p) => this.sendPost(step, p),
+        (a) => this.sendPersona(a),
+      ),
+    );
+    await this.flush(posts);
+    const jobs: { name: string; data: JobData; opts: { jobId: string; attempts: number; removeOnComplete: true; removeOnFail: false } }[] = [];
     for (let i = 0, k = 0; i < requests.length; i += AGENTS_PER_JOB, k++) {
       const t = task(requests.slice(i, i + AGENTS_PER_JOB));
-      jobs.push({ name: t.kind, data: { init: this.hash, task: t }, opts: { jobId: jobId(this.opts.run, step, model, call, k), attempts: 1, removeOnComplete: false, removeOnFail: false } });
+      // Completed jobs go at once (their results are in the run's list); failed ones stay for the inbox to see.
+      jobs.push({ name: t.kind, data: { init: this.hash, posts, task: t }, opts: { jobId: jobId(this.opts.run, step, model, call, k), attempts: 1, removeOnComplete: true, removeOnFail: false } });
     }
-    // A finished job of the same id (a run stopped after it, now resumed) is done again; one a
-    // worker holds right now is waited for (removing a locked job does nothing).
-    await Promise.all(jobs.map((j) => queue.remove(j.opts.jobId).catch(() => 0)));
-    const added = await queue.addBulk(jobs);
-    const results = await Promise.all(added.map((j) => this.finished(j, events)));
-    await Promise.all(added.map((j) => queue.remove(j.id!).catch(() => 0)));
+    // Waited for before they are queued: a fast worker's result must find its job expected.
+    const waits = this.inbox.expect(jobs.map((j) => ({ id: j.opts.jobId, failedSet: queue.keys.failed!, jobKey: queue.toKey(j.opts.jobId) })));
+    waits.forEach((w) => w.catch(() => undefined));
+    try {
+      await queue.addBulk(jobs);
+    } catch (err) {
+      this.inbox.drop(jobs.map((j) => j.opts.jobId));
+      throw err;
+    }
+    const results = await Promise.all(waits);
     // Every job of the call is done: the scopes its requests exhausted are known in Redis.
     if (this.opts.budget) await this.opts.budget.refresh();
     const out: (Decision | SurveyAnswer)[] = [];
@@ -139,34 +198,51 @@ export class RedisPool implements LlmPool {
     return out as WorkerResult;
   }
 
-  private async finished(job: Job<JobData>, events: QueueEvents): Promise<JobResult> {
-    try {
-      return (await job.waitUntilFinished(events)) as JobResult;
-    } catch (err) {
-      if (this.closed) throw err;
-      throw new RemoteJobError(`a worker failed job ${job.id}: ${err instanceof Error ? err.message : String(err)}`);
+  /** Marks a feed post to be written to the step's posts hash, unless it already was this step. */
+  private sendPost(step: number, p: WirePost): void {
+    if (step !== this.postsStep) {
+      // The step before is over (a step's calls all end before the next starts): its posts go.
+      if (this.postsStep !== null) void this.control.del(postsKey(this.opts.run, this.postsStep)).catch(() => 0);
+      this.postsStep = step;
+      this.postsSent = new Set();
     }
+    if (this.postsSent.has(p.postId)) return;
+    this.postsSent.add(p.postId);
+    this.postsFresh.push(String(p.postId), JSON.stringify(postText(p)));
   }
 
-  private queueFor(model: string): { queue: Queue; events: QueueEvents } {
+  /** Marks an agent's persona to be written, unless it already was in this run. */
+  private sendPersona(r: WireRequest): void {
+    if (this.personasSent.has(r.agentId)) return;
+    this.personasSent.add(r.agentId);
+    this.personasFresh.push(String(r.agentId), JSON.stringify(personaText(r)));
+  }
+
+  /** Writes the posts and personas marked so far; resolves once every write, earlier calls' too, is done. */
+  private flush(postsAt: string): Promise<unknown> {
+    if (this.postsFresh.length > 0 || this.personasFresh.length > 0) {
+      const tx = this.control.multi();
+      if (this.postsFresh.length > 0) tx.hset(postsAt, ...this.postsFresh).expire(postsAt, INIT_TTL_S);
+      if (this.personasFresh.length > 0) tx.hset(this.opts.init.personas, ...this.personasFresh).expire(this.opts.init.personas, INIT_TTL_S);
+      this.postsFresh = [];
+      this.personasFresh = [];
+      this.postWrites = Promise.all([this.postWrites, tx.exec()]);
+    }
+    return this.postWrites;
+  }
+
+  private queueFor(model: string): Queue {
     let q = this.queues.get(model);
     if (!q) {
-      const name = queueName(model);
-      q = {
-        queue: this.watch(new Queue(name, { connection: connectionOf(this.opts.url) })),
-        events: this.watch(new QueueEvents(name, { connection: connectionOf(this.opts.url, { maxRetriesPerRequest: null }) })),
-      };
-      // Each job waited for adds a 'closing' listener to its queue until it finishes: a step's
-      // call has one job per 8 agents, far more than Node's warning threshold of 10.
-      q.queue.setMaxListeners(0);
+      q = this.watch(new Queue(queueName(model), { connection: connectionOf(this.opts.url) }));
       this.queues.set(model, q);
     }
     return q;
   }
 
   /** Connection errors are the watchdog's to report; an 'error' without a listener would crash the process. */
-  private watch<T extends Queue | QueueEvents>(c: T): T {
-    (c as Queue).on('error', (err: Error) => (this.lastError = err.message));
+  private watch(c: Queue): Queue {
+    c.on('error', (err: Error) => (this.lastError = err.message));
     return c;
   }
 

@@ -7,11 +7,12 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { LlmAgentConfig } from '../agents/llm/decide.js';
-import type { WorkerInit, WorkerResult, WorkerTask } from '../agents/llm/task.js';
+import type { WorkerInit, WorkerResult } from '../agents/llm/task.js';
 import { canonicalJson } from '../config/resolve.js';
 import { createLimiterFor, MissingApiKeyError } from '../llm/settings.js';
 import type { ModelSettings } from '../llm/types.js';
 import type { BudgetSpec } from './budget.js';
+import type { RemoteTask } from './feed-wire.js';
 
 /** Every key socialsim writes starts with this. */
 export const PREFIX = 'socialsim';
@@ -27,6 +28,21 @@ export const MODELS_KEY = `${PREFIX}:models`;
 /** Where a run's `RemoteInit` is kept, by its content hash. */
 export function initKey(hash: string): string {
   return `${PREFIX}:init:${hash}`;
+}
+
+/** The list a run invocation's job results are pushed onto (src/distributed/inbox.ts reads it). */
+export function resultsKey(run: string): string {
+  return `${PREFIX}:results:${run}`;
+}
+
+/** A run invocation's feed posts of one step, each once (src/distributed/feed-wire.ts). */
+export function postsKey(run: string, step: number): string {
+  return `${PREFIX}:posts:${run}:${step}`;
+}
+
+/** A run invocation's agents' personas, each once (src/distributed/feed-wire.ts). */
+export function personasKey(run: string): string {
+  return `${PREFIX}:personas:${run}`;
 }
 
 /**
@@ -53,6 +69,10 @@ export interface RemoteModel {
 
 export interface RemoteInit {
   readonly models: Readonly<Record<string, RemoteModel>>;
+  /** The list workers push this run invocation's job results onto (`resultsKey`). */
+  readonly results: string;
+  /** Where the run's agents' personas are (`personasKey`). */
+  readonly personas: string;
   /** The run's budgets, whose state is in Redis (src/distributed/budget.ts); absent: none. */
   readonly budget?: BudgetSpec;
 }
@@ -60,23 +80,28 @@ export interface RemoteInit {
 export interface JobData {
   /** The content hash of the run's `RemoteInit` (its key: `initKey`). */
   readonly init: string;
-  readonly task: WorkerTask;
+  /** Where the shared parts of the task's feed posts are (`postsKey`). */
+  readonly posts: string;
+  readonly task: RemoteTask;
 }
 
+/** What a worker pushes onto the run's results list for each finished job. */
 export interface JobResult {
+  /** The job's id. */
+  readonly id: string;
   /** The worker's host name and process id, for accounting per worker host. */
   readonly worker: string;
   readonly results: WorkerResult;
 }
 
 /** The run's models for workers: the keys left out, their variables named instead. */
-export function remoteInit(init: WorkerInit, apiKeyEnvs: Readonly<Record<string, string | undefined>>): RemoteInit {
+export function remoteInit(init: WorkerInit, apiKeyEnvs: Readonly<Record<string, string | undefined>>, keys: Pick<RemoteInit, 'results' | 'personas'>): RemoteInit {
   const models: Record<string, RemoteModel> = {};
   for (const [name, m] of Object.entries(init.models)) {
     const { apiKey: _key, otherKeys: _others, ...settings } = m.settings;
     models[name] = { settings, apiKeyEnv: apiKeyEnvs[name] ?? null, agent: m.agent };
   }
-  return { models };
+  return { models, results: keys.results, personas: keys.personas };
 }
 
 export function initHash(init: RemoteInit): string {

@@ -8,6 +8,8 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createTaskRunner, type WorkerResult, type WorkerTask } from '../agents/llm/task.js';
+import { agentIds, expandTask, postIds, type PersonaText, type PostText } from './feed-wire.js';
+import { SlotHub } from './slots.js';
 import type { MissingApiKeyError } from '../llm/settings.js';
 import { RedisGate } from './budget.js';
 import { connectionOf, shownUrl, within } from './connection.js';
@@ -30,19 +32,34 @@ export interface RedisWorkerOptions {
 
 interface Runner {
   readonly run: (task: WorkerTask) => Promise<WorkerResult>;
+  /** The run's results list. */
+  readonly results: string;
+  /** The run's feed posts seen so far (their shared parts), by id: each is read from Redis once. */
+  readonly posts: Map<number, PostText>;
+  /** The run's agents' personas seen so far, by agent id: each is read from Redis once. */
+  readonly personas: Map<number, PersonaText>;
+  /** Where they are. */
+  readonly personasKey: string;
   readonly missing: ReadonlyMap<string, MissingApiKeyError>;
 }
 
 /** How often a worker without --models looks for new models. */
 const DISCOVER_MS = 1000;
+/** A run's results list outlives a coordinator that died without deleting it by this much. */
+const RESULTS_TTL_S = 24 * 3600;
+/** Feed posts a worker keeps per run before it forgets them (and reads them again when shown). */
+const POSTS_KEPT = 200_000;
 
 export class RedisAgentWorker {
   readonly name = workerName();
   private readonly control: Redis;
-  private readonly workers = new Map<string, Worker<JobData, JobResult>>();
+  private readonly workers = new Map<string, Worker<JobData, null>>();
   private readonly runners = new Map<string, Promise<Runner>>();
   private timer: NodeJS.Timeout | null = null;
-  private gates: Redis | null = null;
+  /** Budget reserves and result pushes (made on first use). */
+  private waiting: Redis | null = null;
+  /** Endpoint slots shared with the other workers (made for the first model on the run's endpoints). */
+  private slots: SlotHub | null = null;
   private redisDown = false;
   jobsDone = 0;
 
@@ -78,19 +95,25 @@ export class RedisAgentWorker {
     if (this.timer) clearInterval(this.timer);
     await Promise.all([...this.workers.values()].map((w) => w.close(force)));
     this.control.disconnect();
-    this.gates?.disconnect();
+    this.waiting?.disconnect();
+    this.slots?.close();
+  }
+
+  private slotHub(): SlotHub {
+    return (this.slots ??= new SlotHub(connectionOf(this.opts.url, { maxRetriesPerRequest: null }), (err) => this.down(err.message)));
   }
 
   /**
-   * The connection budget gates reserve through, made for the first budgeted run. Its commands
-   * wait while Redis is away (as BullMQ's do) rather than fail the requests they admit.
+   * The connection results are pushed and budget gates reserve through. Its commands wait while
+   * Redis is away (as BullMQ's do) rather than fail the requests they admit or the results of
+   * requests already sent.
    */
-  private gateClient(): Redis {
-    if (!this.gates) {
-      this.gates = new Redis(connectionOf(this.opts.url, { maxRetriesPerRequest: null }));
-      this.gates.on('error', (err: Error) => this.down(err.message));
+  private waitingClient(): Redis {
+    if (!this.waiting) {
+      this.waiting = new Redis(connectionOf(this.opts.url, { maxRetriesPerRequest: null }));
+      this.waiting.on('error', (err: Error) => this.down(err.message));
     }
-    return this.gates;
+    return this.waiting;
   }
 
   private async discover(): Promise<void> {
@@ -98,7 +121,7 @@ export class RedisAgentWorker {
   }
 
   private serve(model: string): void {
-    const worker = new Worker<JobData, JobResult>(queueName(model), (job) => this.process(job), {
+    const worker = new Worker<JobData, null>(queueName(model), (job) => this.process(job), {
       connection: connectionOf(this.opts.url, { maxRetriesPerRequest: null }),
       concurrency: this.opts.concurrency,
       lockDuration: this.opts.lockMs,
@@ -111,14 +134,49 @@ export class RedisAgentWorker {
     this.opts.log(`worker ${this.name}: serving model "${model}"`);
   }
 
-  private async process(job: Job<JobData, JobResult>): Promise<JobResult> {
-    const { init, task } = job.data;
+  /**
+   * Runs the job and pushes its results onto the run's list before the job completes: a worker
+   * that dies in between leaves a job that is done again, whose second result the run drops.
+   */
+  private async process(job: Job<JobData, null>): Promise<null> {
+    const { init, posts, task: remote } = job.data;
     const runner = await this.runnerFor(init);
-    const missing = runner.missing.get(task.model);
+    const missing = runner.missing.get(remote.model);
     if (missing) throw new UnrecoverableError(`${missing.message} on worker ${this.name}`);
+    const task = await this.expand(runner, posts, remote);
     const results = await runner.run(task);
+    const result: JobResult = { id: job.id!, worker: this.name, results };
+    const replies = await this.waitingClient().multi().rpush(runner.results, JSON.stringify(result)).expire(runner.results, RESULTS_TTL_S).exec();
+    // Results Redis did not take (out of memory, say) fail the job, which the run then reports.
+    const refused = replies?.find(([err]) => err !== null)?.[0];
+    if (refused || !replies) throw new Error(`Redis did not take the job's results: ${refused?.message ?? 'transaction aborted'}`);
     this.jobsDone++;
-    return { worker: this.name, results };
+    return null;
+  }
+
+  /** The task whole again: the posts and personas this worker has not seen yet read in one round trip. */
+  private async expand(runner: Runner, key: string, task: JobData['task']): Promise<WorkerTask> {
+    const posts = postIds(task).filter((id) => !runner.posts.has(id));
+    const agents = agentIds(task).filter((id) => !runner.personas.has(id));
+    if (posts.length > 0 || agents.length > 0) {
+      const tx = this.waitingClient().multi();
+      if (posts.length > 0) tx.hmget(key, ...posts.map(String));
+      if (agents.length > 0) tx.hmget(runner.personasKey, ...agents.map(String));
+      const replies = (await tx.exec()) ?? [];
+      const values = replies.map(([err, v]) => {
+        if (err) throw err;
+        return v as (string | null)[];
+      });
+      // Texts never change, so the maps only grow; a long run's are emptied now and then.
+      if (runner.posts.size > POSTS_KEPT) runner.posts.clear();
+      if (posts.length > 0) values.shift()!.forEach((v, k) => v !== null && runner.posts.set(posts[k]!, JSON.parse(v) as PostText));
+      if (agents.length > 0) values.shift()!.forEach((v, k) => v !== null && runner.personas.set(agents[k]!, JSON.parse(v) as PersonaText));
+    }
+    return expandTask(
+      task,
+      (id) => runner.posts.get(id),
+      (id) => runner.personas.get(id),
+    );
   }
 
   /** The run's task handler, made once per run settings (by their hash). */
@@ -130,7 +188,16 @@ export class RedisAgentWorker {
         const remote = JSON.parse(json) as RemoteInit;
         const { init, missing } = localInit(remote, this.opts.env, this.opts.endpoints);
         // A budgeted run's requests are admitted by its gate in Redis, shared with every worker.
-        return { run: createTaskRunner(init, remote.budget ? new RedisGate(this.gateClient(), remote.budget) : undefined), missing };
+        const gate = remote.budget ? new RedisGate(this.waitingClient(), remote.budget) : undefined;
+        // On the run's endpoints, each one's max_concurrency holds across workers (slots in Redis,
+        // per run invocation: its settings' hash); on a worker's own (--endpoint), per process.
+        const own = this.opts.endpoints ?? {};
+        const run = createTaskRunner(init, gate, (model, local) =>
+          Object.hasOwn(own, model)
+            ? local
+            : this.slotHub().limiter(local, hash, model, init.models[model]!.settings.endpoints.map((e) => e.maxConcurrency), init.models[model]!.settings.timeoutMs, this.name),
+        );
+        return { run, results: remote.results, posts: new Map(), personas: new Map(), personasKey: remote.personas, missing };
       });
       // A failed read is tried again by the next job.
       r.catch(() => this.runners.delete(hash));

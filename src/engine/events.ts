@@ -18,9 +18,10 @@ export type RunEvent =
  * `failed_by_action` the failed ones (together they sum to `actions`; the failed ones to
  * `failed_actions`); `llm` has the step's requests by model endpoint (their `requests` sum to
  * `llm_requests`); `workers`, only when the run's requests went to `socialsim worker`s
- * (--redis), each worker's (host:pid) jobs and requests (attempts) in the step; `budget`, only
+ * (--redis), each worker's (host:pid) jobs and requests (attempts) in the step, and with it
+ * `coordinator_cpu_ms`, the run's CPU while its calls to workers were in flight; `budget`, only
  * when the experiment sets budgets, each one's use so far against the caps it sets. A line
- * recovered from the database (`recovered: true`) has the same fields but `workers` (the
+ * recovered from the database (`recovered: true`) has the same fields but `workers` and `coordinator_cpu_ms` (the
  * database does not know them), wall_ms 0.
  */
 export interface StepEvent {
@@ -37,6 +38,7 @@ export interface StepEvent {
   failed_by_action: ActionCounts;
   llm: readonly LlmEndpointFigures[];
   workers?: WorkerTally;
+  coordinator_cpu_ms?: number;
   budget?: readonly BudgetStatus[];
   recovered?: true;
 }

@@ -373,6 +373,7 @@ async function continueLocked(
         info.wall_ms = elapsed();
         // Requests on `socialsim worker`s: the step's per worker, and the run's so far.
         const workers = opts.workerAccounts ? opts.workerAccounts.take(r.step) : null;
+        const requestCpuMs = opts.workerAccounts ? opts.workerAccounts.takeCpuMs(r.step) : null;
         if (workers) info.workers = addTallies(info.workers, workers);
         writeRunInfo(dir, info);
         for (const [model, usage] of r.llmUsage) budget.add(model, usage);
@@ -391,6 +392,7 @@ async function continueLocked(
           failed_by_action: r.failedByAction,
           llm: r.llm,
           ...(workers ? { workers } : {}),
+          ...(requestCpuMs !== null ? { coordinator_cpu_ms: requestCpuMs } : {}),
           ...(budgets.length > 0 ? { budget: budgets } : {}),
         });
         health.check();

@@ -5,7 +5,7 @@
  */
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Admission, RequestGate } from './budget-gate.js';
-import type { EndpointLimiter } from './limiter.js';
+import type { ClientLimiter } from './limiter.js';
 import { redactMessage, redactText, secretsOf } from './redact.js';
 import { classifyError } from './classify.js';
 import { checkSettings, endpointSdks } from './sdk.js';
@@ -41,7 +41,7 @@ export function estimatePromptTokens(params: Pick<ChatCompletionCreateParamsNonS
  * sent, reserving its estimated prompt and `max_tokens`; one it turns away ends the call as
  * `budget_exhausted` without reaching the endpoint.
  */
-export function createModelClient(settings: ModelSettings, limiter: EndpointLimiter, gate?: RequestGate): ModelClient {
+export function createModelClient(settings: ModelSettings, limiter: ClientLimiter, gate?: RequestGate): ModelClient {
   checkSettings(settings);
   if (limiter.size !== settings.endpoints.length) {
     throw new Error(

@@ -17,6 +17,9 @@ import type { AcquireOptions, HealthOptions, LimiterSnapshot, SharedLimiter } fr
 
 export type { AcquireOptions, HealthOptions, LimiterSnapshot, SharedLimiter };
 
+/** What a model client needs of a limiter: this one, or one that adds slots shared elsewhere (src/distributed/slots.ts). */
+export type ClientLimiter = Pick<EndpointLimiter, 'size' | 'acquire' | 'release' | 'reportSuccess' | 'reportFailure'>;
+
 interface Waiter {
   readonly avoid: number | undefined;
   readonly since: number;

@@ -10,13 +10,11 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
-import { configHash } from '../../src/config/load.js';
-import { budgetKey } from '../../src/distributed/budget.js';
 import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeReply, type FakeServer } from '../../src/llm/fake-server.js';
 import { experiment, likeTop, localModel } from '../helpers/llm.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { expectNoKeyStored, ready, spawnWorker, stopWorkers, type WorkerProcess } from '../helpers/workers.js';
+import { startRedis, watchRedis, type RedisServer } from '../helpers/redis.js';
+import { checksums, expectNoKeyStored, ready, spawnWorker, stopWorkers, type WorkerProcess } from '../helpers/workers.js';
 
 const KEY_VAR = 'SOCIALSIM_TEST_BUDGET_KEY';
 const KEY_A = 'canary-budget-alpha-4e1d77';
@@ -86,11 +84,9 @@ describe('budgets with socialsim workers', () => {
     const single = await runExperiment(exp(overrides), { resultsRoot: dir(), quiet: true });
     expect(take()).toEqual({ run: 25, workers: 0 });
 
-    const monitor = new Redis(redis!.url);
+    const monitor = watchRedis(redis!.port);
     const client = new Redis(redis!.url);
-    const mon = await monitor.monitor();
-    const traffic: string[] = [];
-    mon.on('monitor', (_time: string, args: string[]) => traffic.push(args.join(' ')));
+    await monitor.started;
     try {
       const { dir: runDir, info } = await runExperiment(exp(overrides), { resultsRoot: dir(), quiet: true, redis: redis!.url });
 
@@ -109,14 +105,13 @@ describe('budgets with socialsim workers', () => {
       expect(errors).toEqual([{ error: 'budget run exhausted (25 requests of 25 allowed): request not sent' }]);
       expect(Object.values(info.workers ?? {}).reduce((n, w) => n + w.requests, 0)).toBe(25);
       // The budgets went through Redis as counts; no key did, in a command or a stored value.
-      const all = traffic.join('\n');
+      const all = monitor.text();
       expect(all).toContain('socialsim:budget:');
       for (const key of [KEY_A, KEY_B, KEY_MAIN]) expect(all).not.toContain(key);
       await expectNoKeyStored(client, [KEY_A, KEY_B, KEY_MAIN]);
     } finally {
       client.disconnect();
-      mon.disconnect();
-      monitor.disconnect();
+      await monitor.stop();
     }
   });
 
@@ -145,10 +140,12 @@ describe('budgets with socialsim workers', () => {
     const first = await runExperiment(exp(overrides), { resultsRoot: dir(), quiet: true, redis: redis!.url, maxSteps: 1 });
     expect(first.info.status).toBe('interrupted');
     expect(take()).toEqual({ run: 0, workers: 20 });
-    // Whatever Redis kept of the first part goes: the resumed run counts from its own records.
+    // The first part took its budget counts (and results list) with it: the resumed run, a new
+    // invocation with keys of its own, can only count from the run's records.
     const client = new Redis(redis!.url);
     try {
-      expect(await client.del(budgetKey(configHash(exp(overrides)).slice(0, 16)))).toBe(1);
+      expect(await client.keys('socialsim:budget:*')).toEqual([]);
+      expect(await client.keys('socialsim:results:*')).toEqual([]);
     } finally {
       client.disconnect();
     }
@@ -166,5 +163,25 @@ describe('budgets with socialsim workers', () => {
       { step: 2, outcome: 'budget_exhausted', calls: 15, attempts: 0 },
       { step: 2, outcome: 'ok', calls: 5, attempts: 5 },
     ]);
+  });
+
+  it('when two runs of one budgeted experiment go at once through one Redis then each sends its own 40 and both equal the single-process run', async () => {
+    // 40: steps 0 and 1 whole, step 2 refused whole, so which agents got through is not down to timing.
+    const overrides = ['budget={ max_requests: 40, on_exhausted: fallback }'];
+    const single = await runExperiment(exp(overrides), { resultsRoot: dir(), quiet: true });
+    expect(take()).toEqual({ run: 40, workers: 0 });
+    const expected = await checksums(single.dir);
+
+    // Same experiment, same config hash, two results folders: two invocations, two sets of keys.
+    const both = await Promise.all([dir(), dir()].map((root) => runExperiment(exp(overrides), { resultsRoot: root, quiet: true, redis: redis!.url })));
+
+    // Sharing the budget count, they would have sent 40 together.
+    expect(take()).toEqual({ run: 0, workers: 80 });
+    for (const { dir: runDir, info } of both) {
+      expect(info.status).toBe(single.info.status);
+      expect(info.budget_events).toEqual(single.info.budget_events);
+      expect(await byOutcome(runDir)).toEqual(await byOutcome(single.dir));
+      expect(await checksums(runDir)).toEqual(expected);
+    }
   });
 });

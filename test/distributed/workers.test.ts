@@ -13,7 +13,7 @@ import { RedisLostError } from '../../src/distributed/pool.js';
 import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeReply, type FakeServer } from '../../src/llm/fake-server.js';
 import { experiment, likeTop, localModel } from '../helpers/llm.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { startRedis, watchRedis, type RedisServer } from '../helpers/redis.js';
 import { checksums, exited, expectNoKeyStored, expectWorkerAccounts, ready, spawnWorker, stopWorkers, type WorkerProcess } from '../helpers/workers.js';
 
 const KEY_VAR = 'SOCIALSIM_TEST_WORKER_KEY';
@@ -79,12 +79,10 @@ afterAll(async () => {
 
 describe('socialsim worker + run --redis', () => {
   it('when two worker processes answer a run through Redis then its tables equal the single-process run, and no key goes through Redis', async () => {
-    const monitor = new Redis(redis!.url);
+    const monitor = watchRedis(redis!.port);
     const client = new Redis(redis!.url);
-    const mon = await monitor.monitor();
+    await monitor.started;
     try {
-      const seen: string[] = [];
-      mon.on('monitor', (_time: string, args: string[]) => seen.push(args.join(' ')));
       keysSeen.clear();
 
       const { dir: runDir, info } = await runExperiment(exp(), { resultsRoot: dir(), quiet: true, redis: redis!.url });
@@ -95,16 +93,25 @@ describe('socialsim worker + run --redis', () => {
       expect(keysSeen).toEqual(new Set([KEY_A, KEY_B]));
       await expectWorkerAccounts(runDir, info.workers, [workers[0]!, workers[1]!]);
       // What went through Redis: the jobs and the run's settings, never a key.
-      const traffic = seen.join('\n');
+      const traffic = monitor.text();
       expect(traffic).toContain('socialsim:init:');
       expect(traffic).toContain(KEY_VAR);
       for (const key of [KEY_A, KEY_B, KEY_MAIN]) expect(traffic).not.toContain(key);
       await expectNoKeyStored(client, [KEY_A, KEY_B, KEY_MAIN]);
     } finally {
       client.disconnect();
-      mon.disconnect();
-      monitor.disconnect();
+      await monitor.stop();
     }
+  });
+
+  it('when no worker has the model\'s key then the run stops with the workers\' error naming the variable', async () => {
+    const missing = 'SOCIALSIM_TEST_NO_WORKER_HAS_THIS';
+    const noKey = experiment(localModel([server!.url], `api_key_env: ${missing}`));
+
+    // The job fails on a worker (never reaching the run's results list): the run sees it in the queue's failed set.
+    await expect(runExperiment(noKey, { resultsRoot: dir(), quiet: true, redis: redis!.url })).rejects.toThrow(
+      new RegExp(`a worker failed job \\S+: model "local": environment variable ${missing} is not set .* on worker \\S+:\\d+`),
+    );
   });
 
   it('when a worker is SIGKILLed holding a job then the other finishes it and the tables are the same', async () => {

@@ -84,3 +84,30 @@ export async function startRedis(): Promise<RedisServer> {
   };
 }
 
+
+/** Every command Redis runs, as redis-cli's MONITOR prints them, from when `started` resolves. */
+export interface RedisTraffic {
+  readonly started: Promise<void>;
+  /** The lines so far (one command each). */
+  text(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * MONITOR through `redis-cli` rather than ioredis: ioredis's monitor mode can take the first
+ * monitored line for a reply to a command of its own and throw "Command queue state error"
+ * (a race seen in this suite, redis/ioredis#1981).
+ */
+export function watchRedis(port: number): RedisTraffic {
+  const child = spawn('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'monitor'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const started = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/^OK$/m.test(out)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`redis-cli monitor exited with ${code} before it started`)));
+    child.once('error', reject);
+  });
+  return { started, text: () => out, stop: () => end(child) };
+}

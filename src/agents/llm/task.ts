@@ -7,7 +7,7 @@
 import { BudgetGate, type RequestGate, type SharedBudget } from '../../llm/budget-gate.js';
 import { recordingClient, replayClient } from '../../llm/cache.js';
 import { createModelClient } from '../../llm/client.js';
-import { EndpointLimiter, type SharedLimiter } from '../../llm/limiter.js';
+import { EndpointLimiter, type ClientLimiter, type SharedLimiter } from '../../llm/limiter.js';
 import { secretsOf } from '../../llm/redact.js';
 import type { ModelClient, ModelSettings } from '../../llm/types.js';
 import type { Decision } from '../types.js';
@@ -42,9 +42,14 @@ export { TaskAbort };
 
 /**
  * Runs tasks against `init`'s models: one client per model, made on first use. `gate`: the
- * budgets when they live elsewhere than `init.budget` (a `socialsim worker`'s, in Redis).
+ * budgets when they live elsewhere than `init.budget` (a `socialsim worker`'s, in Redis);
+ * `limiterFor`: a model's limiter from its process limiter (a worker's adds slots shared in Redis).
  */
-export function createTaskRunner(init: WorkerInit, budgetGate?: RequestGate): (task: WorkerTask) => Promise<WorkerResult> {
+export function createTaskRunner(
+  init: WorkerInit,
+  budgetGate?: RequestGate,
+  limiterFor: (model: string, local: EndpointLimiter) => ClientLimiter = (_model, local) => local,
+): (task: WorkerTask) => Promise<WorkerResult> {
   const clients = new Map<string, { client: ModelClient; agent: LlmAgentConfig }>();
   const gate = budgetGate ?? (init.budget ? BudgetGate.attach(init.budget) : undefined);
 
@@ -57,7 +62,7 @@ export function createTaskRunner(init: WorkerInit, budgetGate?: RequestGate): (t
       const secrets = secretsOf(m.settings);
       const client = m.replay
         ? replayClient(m.settings, new Map(m.replay), new Map(m.refused ?? []), secrets)
-        : recordingClient(createModelClient(m.settings, EndpointLimiter.attach(m.limiter), gate), secrets);
+        : recordingClient(createModelClient(m.settings, limiterFor(model, EndpointLimiter.attach(m.limiter)), gate), secrets);
       entry = { client, agent: m.agent };
       clients.set(model, entry);
     }
