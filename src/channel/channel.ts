@@ -94,6 +94,7 @@ export class Channel {
   private platformVoter: number | null = null;
   /** Steps of posts the mirror keeps (window.ts); unset: every post. */
   private memoryWindow: number | undefined;
+  private applyCtx: ApplyContext | undefined;
 
   private constructor(
     readonly db: ChannelDb,
@@ -236,7 +237,8 @@ export class Channel {
 
   /** Applies one action now, against the state as changed by the actions applied before it. */
   apply(batch: StepBatch, actor: number, action: AgentAction): ActionResult {
-    const ctx: ApplyContext = { state: this.state, batch, feedOf: (u) => this.feedOf(u) };
+    // One context per step, not per action: a million actions a step at a million agents.
+    const ctx = this.applyCtx?.batch === batch ? this.applyCtx : (this.applyCtx = { state: this.state, batch, feedOf: (u) => this.feedOf(u) });
     const outcome = applyAction(ctx, actor, action);
     batch.trace.push({
       agentId: actor,

@@ -76,11 +76,15 @@ async function writeFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<n
   const origins = new Float64Array(rows);
   let at = 0;
   for (const [agent, feed] of feeds) {
-    if (feed.sources === null && feed.via === null) continue;
-    for (let rank = 0; rank < feed.ids.length; rank++, at++) {
-      keys[at] = agent * RANKS + rank;
-      posts[at] = feed.ids[rank]!;
-      origins[at] = feed.sources?.[rank] === 'home' ? (feed.via?.[rank] ?? -1) : -2;
+    // Read once per feed, not per row: the feeds are objects of several shapes (observed feeds,
+    // their trimmed copies), and a property read per row cost about a second a million rows.
+    const { ids, sources, via } = feed;
+    if (sources === null && via === null) continue;
+    const base = agent * RANKS;
+    for (let rank = 0; rank < ids.length; rank++, at++) {
+      keys[at] = base + rank;
+      posts[at] = ids[rank]!;
+      origins[at] = sources?.[rank] === 'home' ? (via?.[rank] ?? -1) : -2;
     }
   }
   await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_impressions_packed (k DOUBLE, post_id DOUBLE, origin DOUBLE)');
