@@ -1,4 +1,4 @@
-import { BIGINT, DuckDBDataChunk, DuckDBTimestampValue, INTEGER, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBTimestampValue, INTEGER, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { PairDiff } from './batch.js';
 
 /** DuckDB caps statement size; deletes and updates go in chunks of this many keys. */
@@ -46,6 +46,33 @@ export async function appendChunks(conn: DuckDBConnection, table: string, types:
     const n = Math.min(CHUNK_ROWS, rows - offset);
     const chunk = DuckDBDataChunk.create(types, n);
     chunk.setColumns(slice(offset, offset + n));
+    appender.appendDataChunk(chunk);
+  }
+  appender.closeSync();
+}
+
+/**
+ * DOUBLE columns given as typed arrays, copied into each data chunk's vectors in one typed-array
+ * copy where @duckdb/node-api's vector exposes its buffer (1.5: `items`), instead of one
+ * `setItem` per value after an `Array.from`: millions of feed impressions a step at 1M agents.
+ * Any other vector (a later version) is filled value by value, with the same result.
+ */
+export async function appendDoubleColumns(conn: DuckDBConnection, table: string, columns: readonly Float64Array[]): Promise<void> {
+  const rows = columns[0]?.length ?? 0;
+  if (rows === 0) return;
+  const types = columns.map(() => DOUBLE);
+  const appender = await conn.createAppender(table);
+  for (let offset = 0; offset < rows; offset += CHUNK_ROWS) {
+    const n = Math.min(CHUNK_ROWS, rows - offset);
+    const chunk = DuckDBDataChunk.create(types, n);
+    columns.forEach((column, i) => {
+      const values = column.subarray(offset, offset + n);
+      const vector = chunk.getColumnVector(i) as unknown as { items?: unknown; flush(): void };
+      if (vector.items instanceof Float64Array && vector.items.length === n) {
+        vector.items.set(values);
+        vector.flush();
+      } else chunk.setColumnValues(i, Array.from(values));
+    });
     appender.appendDataChunk(chunk);
   }
   appender.closeSync();

@@ -1,6 +1,6 @@
-import { BIGINT, DOUBLE, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { ShownFeed, StepBatch } from './batch.js';
-import { appendChunks, appendColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts } from './chunks.js';
+import { appendColumns, appendDoubleColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts } from './chunks.js';
 import { writeSocialBatch } from './commit-social.js';
 
 /**
@@ -88,11 +88,7 @@ async function writeFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<n
     }
   }
   await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_impressions_packed (k DOUBLE, post_id DOUBLE, origin DOUBLE)');
-  await appendChunks(conn, 'feed_impressions_packed', [DOUBLE, DOUBLE, DOUBLE], rows, (start, end) => [
-    Array.from(keys.subarray(start, end)),
-    Array.from(posts.subarray(start, end)),
-    Array.from(origins.subarray(start, end)),
-  ]);
+  await appendDoubleColumns(conn, 'feed_impressions_packed', [keys, posts, origins]);
   await conn.run(
     `INSERT INTO impressions
      SELECT $1, (k // ${RANKS})::INTEGER, post_id::BIGINT, (k % ${RANKS})::INTEGER,
