@@ -111,12 +111,13 @@ export async function markPosts(conn: DuckDBConnection, column: 'deleted_step' |
 }
 
 /**
- * Writes per-user ranked lists (feeds, impressions) as (user → list key) plus (list key →
- * ranked posts) and lets DuckDB expand the join with `insert` ($1 = step; tables `u`, `p`).
- * When many users share one array (popularity feeds) that costs one row per user, not one per
- * user × rank.
+ * Stages per-user ranked lists (feeds, impressions) as (user → list key) plus (list key →
+ * ranked posts) in temp tables `<name>_users` and `<name>_posts` (one name per kind of list,
+ * so several can be staged at once); the returned function lets DuckDB expand the join with
+ * `insert` ($1 = step; tables `u`, `p`) and empties the staging tables. When many users share
+ * one array (popularity feeds) that costs one row per user, not one per user × rank.
  */
-export async function appendRankedLists(conn: DuckDBConnection, lists: ReadonlyMap<number, readonly number[]>, step: number, insert: string): Promise<void> {
+export async function stageRankedLists(conn: DuckDBConnection, lists: ReadonlyMap<number, readonly number[]>, name: string, step: number, insert: string): Promise<() => Promise<void>> {
   const keyOf = new Map<readonly number[], number>();
   const userCol: DuckDBValue[] = [];
   const keyCol: DuckDBValue[] = [];
@@ -136,11 +137,13 @@ export async function appendRankedLists(conn: DuckDBConnection, lists: ReadonlyM
     userCol.push(user);
     keyCol.push(key);
   }
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_users (user_id INTEGER, feed_key INTEGER)');
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS feed_posts (feed_key INTEGER, post_id BIGINT, rank INTEGER)');
-  await appendColumns(conn, 'feed_users', [INTEGER, INTEGER], [userCol, keyCol]);
-  await appendColumns(conn, 'feed_posts', [INTEGER, BIGINT, INTEGER], [listKeyCol, postCol, rankCol]);
-  await conn.run(`${insert} FROM feed_users u JOIN feed_posts p USING (feed_key)`, [step]);
-  await conn.run('DELETE FROM feed_users');
-  await conn.run('DELETE FROM feed_posts');
+  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${name}_users (user_id INTEGER, feed_key INTEGER)`);
+  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${name}_posts (feed_key INTEGER, post_id BIGINT, rank INTEGER)`);
+  await appendColumns(conn, `${name}_users`, [INTEGER, INTEGER], [userCol, keyCol]);
+  await appendColumns(conn, `${name}_posts`, [INTEGER, BIGINT, INTEGER], [listKeyCol, postCol, rankCol]);
+  return async () => {
+    await conn.run(`${insert} FROM ${name}_users u JOIN ${name}_posts p USING (feed_key)`, [step]);
+    await conn.run(`DELETE FROM ${name}_users`);
+    await conn.run(`DELETE FROM ${name}_posts`);
+  };
 }
