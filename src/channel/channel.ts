@@ -386,6 +386,7 @@ export class Channel {
     });
     this.nextSeq += batch.trace.length;
     this.lastCommittedStep = batch.step;
+    this.applyCtx = undefined; // nor keep the step's batch (a million trace rows) alive through the next step's decisions
     if (this.memoryWindow !== undefined) await evictBefore(this.db, this.state, batch.step + 1 - this.memoryWindow);
     return stepSummary(batch);
   }
