@@ -38,18 +38,43 @@ const NO_MARKS: ReadonlyMap<number, number> = new Map();
 const NO_OWN_MARKS: ObservedMarks = { disliked: NONE, bookmarked: NO_MARKS, muted: NONE, reported: NONE, ownPosts: [] };
 
 export function createStatisticalPolicy(seed: number, params: StatisticalModelConfig): AgentPolicy {
+  // Tags compared as numbers: each interest's tag numbered when first met, a post's tags kept as
+  // the numbers of those that are someone's interest (no other can match). Comparing the
+  // strings was a tenth of a million agents' decisions.
+  const tagIds = new Map<string, number>();
   // Two generations: tags of posts seen this step and the last. Posts that left every feed drop
   // out, so the cache stays the size of the candidate window, not of the run.
-  let tagsNow = new Map<number, readonly string[]>();
-  let tagsBefore = new Map<number, readonly string[]>();
+  let tagsNow = new Map<number, readonly number[]>();
+  let tagsBefore = new Map<number, readonly number[]>();
   let cacheStep = -1;
-  const tagsOf = (postId: number, text: string): readonly string[] => {
-    let t = tagsNow.get(postId) ?? tagsBefore.get(postId);
-    if (!t) t = hashtagsOf(text);
-    tagsNow.set(postId, t);
+  const tagsOf = (postId: number, text: string): readonly number[] => {
+    let t = tagsNow.get(postId);
+    if (t === undefined) {
+      t = tagsBefore.get(postId) ?? idsOfTags(hashtagsOf(text));
+      tagsNow.set(postId, t);
+    }
     return t;
   };
-  const interestTags = new Map<number, readonly string[]>();
+  const idsOfTags = (tags: readonly string[]): number[] => {
+    const out: number[] = [];
+    for (const tag of tags) {
+      const id = tagIds.get(tag);
+      if (id !== undefined) out.push(id);
+    }
+    return out;
+  };
+  const tagIdOf = (tag: string): number => {
+    let id = tagIds.get(tag);
+    if (id === undefined) {
+      tagIds.set(tag, (id = tagIds.size));
+      // Cached post tags were read without this interest: read again when next seen.
+      tagsNow.clear();
+      tagsBefore.clear();
+    }
+    return id;
+  };
+  /** Per agent, its interests' tag numbers, in the order of persona.interests. */
+  const interestTags = new Map<number, readonly number[]>();
   const distrustLabels = new Set(params.distrust_labels ?? ['disputed']);
   const distrustFactor = params.distrust_factor ?? 0.2;
 
@@ -58,7 +83,7 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
       [tagsBefore, tagsNow, cacheStep] = [tagsNow, new Map(), step];
     }
     let interests = interestTags.get(persona.userId);
-    if (!interests) interestTags.set(persona.userId, (interests = persona.interests.map(topicTag)));
+    if (!interests) interestTags.set(persona.userId, (interests = persona.interests.map((i) => tagIdOf(topicTag(i)))));
     const rng = Rng.derive(seed, 'policy', step, persona.userId);
     const actions: AgentAction[] = [{ action: 'refresh', args: {} }];
     const followedNow = new Set<number>();
@@ -142,7 +167,10 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
     if (obs.browse) {
       browse(obs.feed, obs.browse, matchesOf, engage);
     } else {
-      for (const post of obs.feed.slice(0, params.read_depth)) {
+      const feed = obs.feed;
+      const depth = Math.min(feed.length, params.read_depth);
+      for (let i = 0; i < depth; i++) {
+        const post = feed[i]!;
         if (post.authorId !== persona.userId) engage(post, matchesOf(post));
       }
     }
@@ -151,7 +179,7 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
     }
     const topicOf = (post: PostView): string => {
       const tags = tagsOf(post.postId, post.text);
-      return persona.interests.find((i) => tags.includes(topicTag(i))) ?? rng.pick(persona.interests);
+      return persona.interests.find((_, k) => tags.includes(interests[k]!)) ?? rng.pick(persona.interests);
     };
     if (others.length > 0 && persona.interests.length > 0) {
       if (params.reply_prob > 0 && rng.chance(params.reply_prob)) {

@@ -233,7 +233,7 @@ export class StepBatch {
   /** Feeds computed this step (user → ranked post ids), written to `rec`. */
   feeds: ReadonlyMap<number, readonly number[]> | null = null;
   failed = 0;
-  /** Wall ms spent writing the recommender's output (rec, impressions) in this step's commit. */
+  /** Wall ms of the recommender's lists (rec, feed impressions): staging them, then waiting at the commit for their INSERTs. */
   listWriteMs = 0;
 
   constructor(

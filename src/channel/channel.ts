@@ -18,27 +18,12 @@ import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions } 
 import { ChannelState, type PlatformRules } from './state.js';
 import { loadState } from './state-load.js';
 import { evictBefore, visitPosts } from './window.js';
-import { actionCounts, llmFigures, type ActionCounts, type LlmEndpointFigures } from './step-figures.js';
+import { actionCounts, llmFigures, REPLAYED, stepSummary, type ActionCounts, type LlmEndpointFigures } from './step-figures.js';
+import { StepTransaction } from './step-transaction.js';
 
 const NO_FEED: readonly number[] = [];
-/** The endpoint of a call answered from a recording (cache.ts): nothing was sent. */
-const REPLAYED = 'replay';
 
 const isIdList = (feed: ShownFeed | readonly number[]): feed is readonly number[] => Array.isArray(feed);
-
-/** Requests sent (every attempt) and tokens, by model: what budgets count. */
-function usageByModel(batch: StepBatch): Map<string, { requests: number; promptTokens: number; completionTokens: number }> {
-  const out = new Map<string, { requests: number; promptTokens: number; completionTokens: number }>();
-  for (const c of batch.llmCalls) {
-    if (c.endpoint === REPLAYED) continue;
-    const u = out.get(c.model) ?? { requests: 0, promptTokens: 0, completionTokens: 0 };
-    u.requests += c.attempts;
-    u.promptTokens += c.promptTokens;
-    u.completionTokens += c.completionTokens;
-    out.set(c.model, u);
-  }
-  return out;
-}
 
 export interface DatasetImport {
   readonly users: readonly UserRow[];
@@ -55,7 +40,7 @@ export interface StepSummary {
   readonly failed: number;
   readonly llmRequests: number;
   readonly llmFailures: number;
-  /** Of the commit, wall ms spent writing recommender output (rec, impressions), not actions. */
+  /** Wall ms of the recommender's lists (rec, feed impressions): staging, and the commit's wait for their INSERTs (step-transaction.ts). */
   readonly listWriteMs: number;
   /** LLM usage of the step by model key: requests sent (every attempt; replayed answers were not sent) and tokens. */
   readonly llmUsage: ReadonlyMap<string, { requests: number; promptTokens: number; completionTokens: number }>;
@@ -95,6 +80,8 @@ export class Channel {
   private platformVoter: number | null = null;
   /** Steps of posts the mirror keeps (window.ts); unset: every post. */
   private memoryWindow: number | undefined;
+  private applyCtx: ApplyContext | undefined;
+  private openTx: StepTransaction | undefined;
 
   private constructor(
     readonly db: ChannelDb,
@@ -238,7 +225,8 @@ export class Channel {
 
   /** Applies one action now, against the state as changed by the actions applied before it. */
   apply(batch: StepBatch, actor: number, action: AgentAction): ActionResult {
-    const ctx: ApplyContext = { state: this.state, batch, feedOf: (u) => this.feedOf(u) };
+    // One context per step, not per action: a million actions a step at a million agents.
+    const ctx = this.applyCtx?.batch === batch ? this.applyCtx : (this.applyCtx = { state: this.state, batch, feedOf: (u) => this.feedOf(u) });
     const outcome = applyAction(ctx, actor, action);
     batch.trace.push({
       agentId: actor,
@@ -360,8 +348,28 @@ export class Channel {
     return value instanceof DuckDBBlobValue ? value.bytes : null;
   }
 
+  /**
+   * Opens the step's transaction after its decisions, before its actions apply: the
+   * recommender's lists go into DuckDB meanwhile (step-transaction.ts). Then apply, and
+   * commitStep — or abandonStep if the step is given up.
+   */
+  async openStep(batch: StepBatch): Promise<void> {
+    if (this.openTx) throw new Error(`step ${this.openTx.batch.step} is still open`);
+    this.openTx = await StepTransaction.open(this.db, batch);
+  }
+
+  /** Rolls back the step openStep opened, if it was not committed (an abort, a failure while its actions applied). */
+  async abandonStep(): Promise<void> {
+    const tx = this.openTx;
+    this.openTx = undefined;
+    await tx?.abandon();
+  }
+
   async commitStep(batch: StepBatch, activeAgents: number): Promise<StepSummary> {
-    await this.inTransaction(async () => {
+    if (this.openTx && this.openTx.batch !== batch) throw new Error(`step ${this.openTx.batch.step} is open, not ${batch.step}`);
+    const tx = this.openTx ?? (await StepTransaction.open(this.db, batch));
+    this.openTx = undefined;
+    await tx.commit(async () => {
       const fault = injectedFault('commit', batch.step);
       if (fault) {
         // As a COMMIT that fails on a full disk: DuckDB drops the transaction, then reports.
@@ -382,17 +390,9 @@ export class Channel {
     });
     this.nextSeq += batch.trace.length;
     this.lastCommittedStep = batch.step;
+    this.applyCtx = undefined; // nor keep the step's batch (a million trace rows) alive through the next step's decisions
     if (this.memoryWindow !== undefined) await evictBefore(this.db, this.state, batch.step + 1 - this.memoryWindow);
-    return {
-      actions: batch.trace.length,
-      failed: batch.failed,
-      llmRequests: batch.llmCalls.length,
-      llmFailures: batch.llmCalls.reduce((n, c) => n + (c.outcome === 'ok' ? 0 : 1), 0),
-      llmUsage: usageByModel(batch),
-      listWriteMs: batch.listWriteMs,
-      ...(({ by_action, failed_by_action }) => ({ byAction: by_action, failedByAction: failed_by_action }))(actionCounts(batch.trace)),
-      llm: llmFigures(batch.llmCalls),
-    };
+    return stepSummary(batch);
   }
 
   /** Steps committed and their actions, from `steps`: what run.json's totals say, whatever happened to run.json. */

@@ -1,4 +1,4 @@
-import { BIGINT, DuckDBDataChunk, DuckDBTimestampValue, INTEGER, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBTimestampValue, INTEGER, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { PairDiff } from './batch.js';
 
 /** DuckDB caps statement size; deletes and updates go in chunks of this many keys. */
@@ -51,6 +51,33 @@ export async function appendChunks(conn: DuckDBConnection, table: string, types:
   appender.closeSync();
 }
 
+/**
+ * DOUBLE columns given as typed arrays, copied into each data chunk's vectors in one typed-array
+ * copy where @duckdb/node-api's vector exposes its buffer (1.5: `items`), instead of one
+ * `setItem` per value after an `Array.from`: millions of feed impressions a step at 1M agents.
+ * Any other vector (a later version) is filled value by value, with the same result.
+ */
+export async function appendDoubleColumns(conn: DuckDBConnection, table: string, columns: readonly Float64Array[]): Promise<void> {
+  const rows = columns[0]?.length ?? 0;
+  if (rows === 0) return;
+  const types = columns.map(() => DOUBLE);
+  const appender = await conn.createAppender(table);
+  for (let offset = 0; offset < rows; offset += CHUNK_ROWS) {
+    const n = Math.min(CHUNK_ROWS, rows - offset);
+    const chunk = DuckDBDataChunk.create(types, n);
+    columns.forEach((column, i) => {
+      const values = column.subarray(offset, offset + n);
+      const vector = chunk.getColumnVector(i) as unknown as { items?: unknown; flush(): void };
+      if (vector.items instanceof Float64Array && vector.items.length === n) {
+        vector.items.set(values);
+        vector.flush();
+      } else chunk.setColumnValues(i, Array.from(values));
+    });
+    appender.appendDataChunk(chunk);
+  }
+  appender.closeSync();
+}
+
 export async function deletePairs(conn: DuckDBConnection, table: string, cols: [string, string], keys: ReadonlySet<number>): Promise<void> {
   const all = [...keys].sort((x, y) => x - y);
   for (let i = 0; i < all.length; i += DELETE_CHUNK) {
@@ -90,12 +117,20 @@ export function sqlInt(n: number): string {
 }
 
 /**
- * Writes per-user ranked lists (feeds, impressions) as (user → list key) plus (list key →
- * ranked posts) in the staging tables (schema.ts STAGING_DDL) and lets DuckDB expand the join
- * with `insert(step)` (tables `u`, `p`). When many users share one array (popularity feeds)
- * that costs one row per user, not one per user × rank.
+ * Stages per-user ranked lists (feeds, impressions) as (user → list key) plus (list key →
+ * ranked posts) in the staging tables `<name>_users` and `<name>_posts` (one name per kind of
+ * list, so several can be staged at once; made with the connection, schema.ts STAGING_DDL);
+ * the returned function lets DuckDB expand the join with `insert(step)` (tables `u`, `p`) and
+ * empties the staging tables. When many users share one array (popularity feeds) that costs
+ * one row per user, not one per user × rank.
  */
-export async function appendRankedLists(conn: DuckDBConnection, lists: ReadonlyMap<number, readonly number[]>, step: number, insert: (step: string) => string): Promise<void> {
+export async function stageRankedLists(
+  conn: DuckDBConnection,
+  lists: ReadonlyMap<number, readonly number[]>,
+  name: 'rec' | 'feed',
+  step: number,
+  insert: (step: string) => string,
+): Promise<() => Promise<void>> {
   const keyOf = new Map<readonly number[], number>();
   const userCol: DuckDBValue[] = [];
   const keyCol: DuckDBValue[] = [];
@@ -115,8 +150,11 @@ export async function appendRankedLists(conn: DuckDBConnection, lists: ReadonlyM
     userCol.push(user);
     keyCol.push(key);
   }
-  await appendColumns(conn, 'feed_users', [INTEGER, INTEGER], [userCol, keyCol]);
-  await appendColumns(conn, 'feed_posts', [INTEGER, BIGINT, INTEGER], [listKeyCol, postCol, rankCol]);
-  // The join and the emptying of the staging tables in one round trip.
-  await conn.run(`${insert(sqlInt(step))} FROM feed_users u JOIN feed_posts p USING (feed_key); DELETE FROM feed_users; DELETE FROM feed_posts`);
+  await appendColumns(conn, `${name}_users`, [INTEGER, INTEGER], [userCol, keyCol]);
+  await appendColumns(conn, `${name}_posts`, [INTEGER, BIGINT, INTEGER], [listKeyCol, postCol, rankCol]);
+  // The join and the emptying of the staging tables in one round trip (the step as a literal:
+  // a parameter would make it a prepared statement, three round trips).
+  return async () => {
+    await conn.run(`${insert(sqlInt(step))} FROM ${name}_users u JOIN ${name}_posts p USING (feed_key); DELETE FROM ${name}_users; DELETE FROM ${name}_posts`);
+  };
 }

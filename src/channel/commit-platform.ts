@@ -1,11 +1,11 @@
-import { BIGINT, DOUBLE, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import type { ShownFeed, StepBatch } from './batch.js';
-import { appendChunks, appendColumns, appendPairs, appendRankedLists, big, deletePairs, markPosts, sqlInt } from './chunks.js';
+import { BIGINT, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { StepBatch } from './batch.js';
+import { appendColumns, appendPairs, big, deletePairs, markPosts } from './chunks.js';
 import { writeSocialBatch } from './commit-social.js';
 
 /**
  * The moderation and curation part of a step's batch: dislikes, bookmarks, mutes (net
- * changes), reports, pins, post marks (deleted / flagged / hidden), impressions, and
+ * changes), reports, pins, post marks (deleted / flagged / hidden), impressions of reads, and
  * messages, groups and lists (commit-social.ts). Runs
  * after the posts of the step were appended, so a post created and deleted in one step is
  * marked too.
@@ -29,12 +29,8 @@ export async function writePlatformBatch(conn: DuckDBConnection, batch: StepBatc
   await markPosts(conn, 'deleted_step', batch.deleted, step);
   await markPosts(conn, 'flagged_step', batch.flagged, step);
   await markPosts(conn, 'hidden_step', batch.hidden, step);
-  if (batch.impressions && batch.impressions.size > 0) {
-    const started = performance.now();
-    await writeFeedImpressions(conn, batch.impressions, step);
-    batch.listWriteMs += performance.now() - started;
-  }
-  // Posts read through search, trends, timelines and lists: after the feed's rows, which stay as they were.
+  // Posts read through search, trends, timelines and lists: after the feed's rows (list-writes.ts),
+  // which stay as they were.
   const reads = batch.reads.flatMap((r) => r.postIds.map((postId, rank) => [r.agentId, postId, rank, r.source] as const));
   await appendColumns(
     conn,
@@ -43,57 +39,4 @@ export async function writePlatformBatch(conn: DuckDBConnection, batch: StepBatc
     [reads.map((): DuckDBValue => step), reads.map((x) => x[0]), reads.map((x) => big(x[1])), reads.map((x) => x[2]), reads.map((x) => x[3]), reads.map((): DuckDBValue => null)],
   );
   await writeSocialBatch(conn, batch);
-}
-
-/**
- * The feed part of `impressions`. Feeds that came whole from the recommender are often one
- * array shared by many agents (popularity): those go through the shared-list join; feeds mixed
- * with the home timeline are per agent and go through a staging table of plain numbers (no
- * BigInt or string per row on the way), expanded to the table's types by one INSERT … SELECT.
- */
-async function writeFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<number, ShownFeed>, step: number): Promise<void> {
-  const shared = new Map<number, readonly number[]>();
-  let rows = 0;
-  let longest = 0;
-  for (const [agent, feed] of feeds) {
-    if (feed.sources === null && feed.via === null) shared.set(agent, feed.ids);
-    else {
-      rows += feed.ids.length;
-      longest = Math.max(longest, feed.ids.length);
-    }
-  }
-  if (shared.size > 0) await appendRankedLists(conn, shared, step, (s) => `INSERT INTO impressions SELECT ${s}, u.user_id, p.post_id, p.rank, 'recsys', NULL`);
-  if (rows === 0) return;
-  // Three typed columns and no NULLs: the agent and rank packed in one number, and
-  // in another the via post (≥ 0), −1 for a home entry without one, −2 for a recommender entry.
-  // A NULL makes @duckdb/node-api keep a validity mask it updates with BigInt operations per
-  // value; millions of rows at a large step each cost less this way.
-  // A power of two above every rank: agent × RANKS + rank is an exact double (below 2^53) for agent ids
-  // under 2^31 and feeds under 4 M posts.
-  const RANKS = 2 ** Math.max(10, Math.ceil(Math.log2(longest + 1)));
-  const keys = new Float64Array(rows);
-  const posts = new Float64Array(rows);
-  const origins = new Float64Array(rows);
-  let at = 0;
-  for (const [agent, feed] of feeds) {
-    if (feed.sources === null && feed.via === null) continue;
-    for (let rank = 0; rank < feed.ids.length; rank++, at++) {
-      keys[at] = agent * RANKS + rank;
-      posts[at] = feed.ids[rank]!;
-      origins[at] = feed.sources?.[rank] === 'home' ? (feed.via?.[rank] ?? -1) : -2;
-    }
-  }
-  await appendChunks(conn, 'feed_impressions_packed', [DOUBLE, DOUBLE, DOUBLE], rows, (start, end) => [
-    Array.from(keys.subarray(start, end)),
-    Array.from(posts.subarray(start, end)),
-    Array.from(origins.subarray(start, end)),
-  ]);
-  // Expanded into impressions and the staging table emptied, in one round trip.
-  await conn.run(
-    `INSERT INTO impressions
-     SELECT ${sqlInt(step)}, (k // ${RANKS})::INTEGER, post_id::BIGINT, (k % ${RANKS})::INTEGER,
-            CASE WHEN origin = -2 THEN 'recsys' ELSE 'home' END, CASE WHEN origin >= 0 THEN origin::BIGINT END
-     FROM feed_impressions_packed;
-     DELETE FROM feed_impressions_packed`,
-  );
 }

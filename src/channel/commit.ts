@@ -1,6 +1,6 @@
 import { BIGINT, BOOLEAN, DOUBLE, INTEGER, TIMESTAMP, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { LlmCallRow, StepBatch } from './batch.js';
-import { appendChunks, appendColumns, appendPairs, appendRankedLists, appendRows, big, deletePairs, simTimestamp } from './chunks.js';
+import { appendChunks, appendColumns, appendPairs, appendRows, big, deletePairs, simTimestamp } from './chunks.js';
 import type { EdgeList } from '../common/edge-list.js';
 import { writePlatformBatch } from './commit-platform.js';
 
@@ -16,8 +16,9 @@ export async function appendFollows(conn: DuckDBConnection, edges: EdgeList, ste
 }
 
 /**
- * Writes a step's batch: data chunks for new rows, chunked deletes for removed pairs. The
- * caller owns the transaction, so a crash leaves the step either fully written or absent.
+ * Writes a step's batch: data chunks for new rows, chunked deletes for removed pairs; the
+ * recommender's lists (rec, feed impressions) go separately (list-writes.ts). The caller owns
+ * the transaction, so a crash leaves the step either fully written or absent.
  */
 export async function writeBatch(conn: DuckDBConnection, batch: StepBatch, firstSeq: number): Promise<void> {
   const { step } = batch;
@@ -57,12 +58,6 @@ export async function writeBatch(conn: DuckDBConnection, batch: StepBatch, first
   await appendPairs(conn, 'likes', batch.likes.added, step, true);
   await appendPairs(conn, 'follows', batch.follows.added, step, false);
   await writePlatformBatch(conn, batch);
-  // Feeds go through appendRankedLists: popularity hands most users one shared array.
-  if (batch.feeds) {
-    const started = performance.now();
-    await appendRankedLists(conn, batch.feeds, step, (s) => `INSERT INTO rec SELECT ${s}, u.user_id, p.post_id, p.rank`);
-    batch.listWriteMs += performance.now() - started;
-  }
   const c = batch.llmCalls;
   await appendColumns(
     conn,

@@ -142,7 +142,7 @@ export class HomeTimeline {
       } else this.pop();
       const shows = this.shows[id - this.first]!;
       const author = this.showsAuthor[id - this.first]!;
-      if (liked.has(shows) || reposted.has(shows) || author === user || muted.has(author) || out.some((e) => e.post.postId === shows)) continue;
+      if (liked.has(shows) || reposted.has(shows) || author === user || muted.has(author) || listed(out, shows)) continue;
       out.push({ post: this.viewOf(shows)!, viaPostId: shows === id ? null : id, followee });
     }
     return out;
@@ -195,6 +195,12 @@ export class HomeTimeline {
       i = top;
     }
   }
+}
+
+/** Whether `out` already shows `postId`: a plain loop, as this runs for every entry of every agent's merge. */
+function listed(out: readonly HomeEntry[], postId: number): boolean {
+  for (let i = 0; i < out.length; i++) if (out[i]!.post.postId === postId) return true;
+  return false;
 }
 
 /** The first post id created at `fromStep` or later (ids are dense and grow with the step); past the last when none. */

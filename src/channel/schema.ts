@@ -279,13 +279,15 @@ export const CHANNEL_DDL: readonly string[] = [
  * end, which is where the DDL above lists them, so old and new files have one column order.
  */
 /**
- * Per-connection staging tables a step's commit fills and empties (chunks.ts): feeds many
- * agents share, written as (user → list) and (list → ranked posts) for one join; and the
- * home-mixed impressions as plain numbers. Temporary: never in the file.
+ * Per-connection staging tables a step fills and empties (list-writes.ts): the feeds (`rec`)
+ * and the shared part of impressions (`feed`), each as (user → list) and (list → ranked posts)
+ * for one join; and the home-mixed impressions as plain numbers. Temporary: never in the file.
  */
 export const STAGING_DDL: readonly string[] = [
-  'CREATE TEMP TABLE IF NOT EXISTS feed_users (user_id INTEGER, feed_key INTEGER)',
-  'CREATE TEMP TABLE IF NOT EXISTS feed_posts (feed_key INTEGER, post_id BIGINT, rank INTEGER)',
+  ...['rec', 'feed'].flatMap((name) => [
+    `CREATE TEMP TABLE IF NOT EXISTS ${name}_users (user_id INTEGER, feed_key INTEGER)`,
+    `CREATE TEMP TABLE IF NOT EXISTS ${name}_posts (feed_key INTEGER, post_id BIGINT, rank INTEGER)`,
+  ]),
   'CREATE TEMP TABLE IF NOT EXISTS feed_impressions_packed (k DOUBLE, post_id DOUBLE, origin DOUBLE)',
 ];
 

@@ -5,6 +5,12 @@
  * `llm_calls` rows when a lost line is recovered, so the two lines are equal.
  */
 
+import type { StepBatch } from './batch.js';
+import type { StepSummary } from './channel.js';
+
+/** The endpoint of a call answered from a recording (cache.ts): nothing was sent. */
+export const REPLAYED = 'replay';
+
 /** Action name → count, keys in name order. */
 export type ActionCounts = Record<string, number>;
 
@@ -73,4 +79,34 @@ function sortedRecord(m: ReadonlyMap<string, number>): ActionCounts {
   const out: ActionCounts = {};
   for (const k of [...m.keys()].sort()) out[k] = m.get(k)!;
   return out;
+}
+
+/** Requests sent (every attempt) and tokens, by model: what budgets count. */
+function usageByModel(batch: StepBatch): Map<string, { requests: number; promptTokens: number; completionTokens: number }> {
+  const out = new Map<string, { requests: number; promptTokens: number; completionTokens: number }>();
+  for (const c of batch.llmCalls) {
+    if (c.endpoint === REPLAYED) continue;
+    const u = out.get(c.model) ?? { requests: 0, promptTokens: 0, completionTokens: 0 };
+    u.requests += c.attempts;
+    u.promptTokens += c.promptTokens;
+    u.completionTokens += c.completionTokens;
+    out.set(c.model, u);
+  }
+  return out;
+}
+
+/** What a committed step's batch comes to (Channel's StepSummary). */
+export function stepSummary(batch: StepBatch): StepSummary {
+  const { by_action, failed_by_action } = actionCounts(batch.trace);
+  return {
+    actions: batch.trace.length,
+    failed: batch.failed,
+    llmRequests: batch.llmCalls.length,
+    llmFailures: batch.llmCalls.reduce((n, c) => n + (c.outcome === 'ok' ? 0 : 1), 0),
+    llmUsage: usageByModel(batch),
+    listWriteMs: batch.listWriteMs,
+    byAction: by_action,
+    failedByAction: failed_by_action,
+    llm: llmFigures(batch.llmCalls),
+  };
 }

@@ -9,9 +9,16 @@ export function interleave<T>(a: readonly T[], b: readonly T[]): T[] {
   let i = 0;
   let j = 0;
   while (i + j < total) {
-    // Take from `a` while it is at or behind its share a/total of the items placed so far.
-    const takeA = j >= b.length || (i < a.length && i * total < a.length * (i + j + 1));
-    out.push(takeA ? a[i++]! : b[j++]!);
+    out.push(interleaveTakesFirst(i, j, a.length, b.length) ? a[i++]! : b[j++]!);
   }
   return out;
+}
+
+/**
+ * Whether `interleave` takes its next item from the first list, after `i` of its `a` items and
+ * `j` of the second's `b`: while the first is at or behind its share a/(a + b) of the items
+ * placed so far.
+ */
+export function interleaveTakesFirst(i: number, j: number, a: number, b: number): boolean {
+  return j >= b || (i < a && i * (a + b) < a * (i + j + 1));
 }

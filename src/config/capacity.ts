@@ -28,6 +28,22 @@ const HEAP_FOLLOW_BYTES = 160;
 /** Per step whatever the size (commit, recommender refresh, events), and per agent-step. */
 const STEP_SECONDS = 0.3;
 const AGENT_STEPS_PER_SECOND = 12_000;
+/**
+ * The default memory window's post budget (engine/memory-window.ts): the mirror's posts may
+ * take 2 GiB beside the estimate above, at 512 bytes a post with the likes, dislikes and
+ * reposts on it (bench:post-memory: 204 bytes a post, ~66 of text, 136 a like, ~2 likes a
+ * post) — 4,194,304 posts; and a step adds 0.075 posts per account, averaged over a day of the
+ * quickstart's activity (bench:posts-100m: 75,000 a step at 1,000,000 agents).
+ */
+const WINDOW_BUDGET_BYTES = 2 * 2 ** 30;
+const WINDOW_POST_BYTES = 512;
+const POSTS_PER_ACCOUNT_STEP = 0.075;
+
+/** Steps of posts that fit the default window's budget for a run of `accounts` (agents and seeds); Infinity for none. */
+export function windowBudgetSteps(accounts: number): number {
+  return Math.floor(WINDOW_BUDGET_BYTES / WINDOW_POST_BYTES / (accounts * POSTS_PER_ACCOUNT_STEP));
+}
+
 /** A run estimated to take longer than this needs `--yes`. */
 export const LONG_RUN_SECONDS = 24 * 3600;
 

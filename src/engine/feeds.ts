@@ -8,7 +8,7 @@ import type { Channel } from '../channel/channel.js';
 import type { HomeTimeline } from '../channel/home-timeline.js';
 import type { ChannelSnapshot, PostView } from '../channel/snapshot.js';
 import type { BrowseConfig } from '../config/types.js';
-import { interleave } from '../common/interleave.js';
+import { interleaveTakesFirst } from '../common/interleave.js';
 
 /** An agent's feed as observed: posts in rank order, with where each came from. */
 export interface ObservedFeed extends ShownFeed {
@@ -66,11 +66,9 @@ function withHome(recommended: ObservedFeed, home: ReturnType<HomeTimeline['of']
   const rest: PostView[] = [];
   for (const p of recommended.posts) {
     if (rest.length >= feedSize - home.length) break;
-    if (!home.some((h) => h.post.postId === p.postId)) rest.push(p);
+    if (!inHome(home, p.postId)) rest.push(p);
   }
-  // Which list each slot takes from, so every prefix keeps the home share (see interleave).
-  const order = interleave(home.map(() => true), rest.map(() => false));
-  const n = order.length;
+  const n = home.length + rest.length;
   const ids: number[] = new Array(n);
   const posts: PostView[] = new Array(n);
   const sources: FeedSource[] = new Array(n);
@@ -78,7 +76,9 @@ function withHome(recommended: ObservedFeed, home: ReturnType<HomeTimeline['of']
   let h = 0;
   let r = 0;
   for (let i = 0; i < n; i++) {
-    if (order[i]) {
+    // Which list the slot takes from, so every prefix keeps the home share: interleave's rule,
+    // inline (this runs for every active agent; interleave would want two arrays per agent).
+    if (interleaveTakesFirst(h, r, home.length, rest.length)) {
       const e = home[h++]!;
       posts[i] = e.viaPostId === null ? e.post : { ...e.post, sharedBy: e.followee, viaPostId: e.viaPostId };
       sources[i] = 'home';
@@ -91,6 +91,11 @@ function withHome(recommended: ObservedFeed, home: ReturnType<HomeTimeline['of']
     ids[i] = posts[i]!.postId;
   }
   return { ids, posts, sources, via };
+}
+
+function inHome(home: ReturnType<HomeTimeline['of']>, postId: number): boolean {
+  for (let i = 0; i < home.length; i++) if (home[i]!.post.postId === postId) return true;
+  return false;
 }
 
 /**

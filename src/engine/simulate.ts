@@ -18,6 +18,9 @@ import { referencedPosts } from '../channel/window.js';
 import { initialDataset, type Population } from './setup.js';
 import { recordCalls, runSurveys } from './surveys.js';
 
+/** Agents whose actions apply between two turns of the event loop (see the apply loop). */
+const YIELD_EVERY = 8192;
+
 export interface StepReport extends StepSummary {
   readonly step: number;
   readonly simTime: string;
@@ -148,18 +151,27 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     channel.setImpressions(batch, new Map(active.map((p, i) => [p.userId, impressionsOf(shown(p.userId), exp.browse, decisions[i])])));
     lap('decide');
     await channel.visitPosts(referencedPosts(channel.state, active.flatMap((p, i) => (decisions[i] ? [[p.userId, decisions[i].actions] as const] : []))));
-    for (let i = 0; i < active.length; i++) {
-      const persona = active[i] as Persona;
-      const decision = decisions[i];
-      if (!decision) continue;
-      for (const action of decision.actions) channel.apply(batch, persona.userId, action);
-      for (const r of decision.rejected ?? []) channel.reject(batch, persona.userId, r.action, r.args, r.error);
-      recordCalls(batch, decision.calls ?? [], persona, step);
+    // From here to the commit nothing reads DuckDB: the step's transaction opens and DuckDB
+    // writes the recommender's lists while the actions apply.
+    await channel.openStep(batch);
+    try {
+      for (let i = 0; i < active.length; i++) {
+        // Now and then the event loop runs, so the lists' next INSERT is sent as the last ends.
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+        const persona = active[i] as Persona;
+        const decision = decisions[i];
+        if (!decision) continue;
+        for (const action of decision.actions) channel.apply(batch, persona.userId, action);
+        for (const r of decision.rejected ?? []) channel.reject(batch, persona.userId, r.action, r.args, r.error);
+        recordCalls(batch, decision.calls ?? [], persona, step);
+      }
+      herding?.treatNewPosts(batch);
+      lap('apply');
+      parts.signal?.throwIfAborted();
+    } catch (err) {
+      await channel.abandonStep();
+      throw err;
     }
-    herding?.treatNewPosts(batch);
-    lap('apply');
-
-    parts.signal?.throwIfAborted();
     const summary = await channel.commitStep(batch, active.length);
     lap('commit');
     const report = { ...summary, step, simTime: clock.isoOf(step), activeAgents: active.length, wallMs: performance.now() - started, phases };

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { actionCatalog } from '../../src/channel/actions/registry.js';
-import { ACTION_VALIDATORS_PATH, loadStandaloneActionValidators, writeStandaloneActionValidators } from '../../src/channel/actions/validators.js';
+import { ACTION_VALIDATORS_PATH, actionValidators, loadStandaloneActionValidators, writeStandaloneActionValidators } from '../../src/channel/actions/validators.js';
 
 const specs = actionCatalog();
 
@@ -50,6 +50,17 @@ describe('the standalone action validators', () => {
     const changed = specs.map((s, i) => (i === 0 ? { ...s, parameters: { ...s.parameters, required: [] } } : s));
     expect(loadStandaloneActionValidators(path, changed)).toBeNull();
     expect(loadStandaloneActionValidators(join(dir, 'missing.cjs'), specs)).toBeNull();
+  });
+
+  it('are looked for once: without the file, later validations use the compiled ones and never look again', () => {
+    // A file that appears after the first validation is not picked up: the process looked once
+    // (looking again cost a file-system check per action applied, seconds a step at 1M agents).
+    const late = join(dir, 'late.cjs');
+    const validators = actionValidators(specs, late);
+    const first = validators('like');
+    expect(first).toBeDefined();
+    writeStandaloneActionValidators(specs, late);
+    expect(validators('like')).toBe(first);
   });
 
   it('are written by the build for the actions as they are', () => {

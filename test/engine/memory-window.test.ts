@@ -26,6 +26,26 @@ describe('a run with a 2-step memory window', () => {
     expect(memoryWindowOf(parseExperiment(YAML.replace('memory_window: 2', 'memory_window: 1d'), 'w.yaml'))).toBe(24);
   });
 
+  it('when the experiment leaves it out then a large run keeps no more steps than the post budget allows', () => {
+    const small = parseExperiment(SMALL_YAML, 's.yaml');
+    const withAccounts = (agents: number, exp = small) => ({ ...exp, cohorts: [{ ...exp.cohorts[0]!, count: agents - 80 }, exp.cohorts[1]!] });
+    // The budget: 2 GiB at 512 bytes a post = 4,194,304 posts; a step adds 0.075 posts per
+    // account (agents and the one seed account).
+    // 300,000 agents: 22,500 posts a step, 186 steps fit: a week of hourly steps (168) stays.
+    expect(memoryWindowOf(withAccounts(299_999))).toBe(168);
+    // 500,000: 4,194,304 / 37,500 = 111.8 → 111 steps.
+    expect(memoryWindowOf(withAccounts(499_999))).toBe(111);
+    // 1,000,000: 4,194,304 / 75,000 = 55.9 → 55 steps (a week would keep 12.6 million posts).
+    expect(memoryWindowOf(withAccounts(999_999))).toBe(55);
+    // 10,000,000: 5.6 → 5 steps, below what trends read (twice its default 6-step window): 12.
+    expect(memoryWindowOf(withAccounts(9_999_999))).toBe(12);
+    // Quarter-hour steps: the week is 672 steps, the budget still 55.
+    expect(memoryWindowOf(withAccounts(999_999, { ...small, clock: { ...small.clock, step_ms: 900_000 } }))).toBe(55);
+    // Set explicitly, a window is kept as written, whatever the run's size.
+    const set = parseExperiment(YAML.replace('memory_window: 2', 'memory_window: 168'), 'w.yaml');
+    expect(memoryWindowOf(withAccounts(999_999, set))).toBe(168);
+  });
+
   it('when it is stopped and resumed twice then its tables equal the uninterrupted run’s, with actions on posts older than the window', async () => {
     const exp = parseExperiment(YAML, 'w.yaml');
     const straight = await runExperiment(exp, { resultsRoot: tempDir(), quiet: true });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelSnapshot, PostView } from '../../src/channel/snapshot.js';
 import { post as basePost, optionsFor, snapshotOf } from '../helpers/recsys.js';
-import { createPopularity, popularityScore } from '../../src/recsys/popularity.js';
+import { Rng } from '../../src/common/rng.js';
+import { createPopularity, popularityScore, topByPopularity } from '../../src/recsys/popularity.js';
 
 function post(postId: number, authorId: number, likes = 0, reposts = 0, createdStep = 0): PostView {
   return basePost(postId, authorId, { likes, reposts, createdStep });
@@ -140,5 +141,23 @@ describe('popularity recommender', () => {
     const snap = snapshot([1], [post(1, 9, 0), post(2, 9, 5), post(3, 9, 2)]);
     rec.refresh(snap);
     expect(snap.posts.map((p) => p.postId)).toEqual([1, 2, 3]);
+  });
+
+  it('when only the head of the order is kept then it equals the head of a full sort, ties included', () => {
+    const rng = new Rng(3);
+    const posts = range(2000).map((i) => post(i, i % 50, rng.int(6), rng.int(3), rng.int(4)));
+    const full = posts.slice().sort((a, b) => popularityScore(b) - popularityScore(a) || b.createdStep - a.createdStep || b.postId - a.postId);
+    for (const k of [0, 1, 7, 80, 2000, 3000]) expect(topByPopularity(posts, k).map((p) => p.postId)).toEqual(full.slice(0, k).map((p) => p.postId));
+  });
+
+  it('when a user wrote or engaged with more of the top posts than the head holds then its feed comes from the whole order', () => {
+    // Feed size 2, head 8: user 1 wrote the ten most popular posts, user 2 liked nine of them.
+    const rec = createPopularity(optionsFor('popularity', 2, {}, 1));
+    const posts = range(30).map((i) => post(i, i < 10 ? 1 : 100 + i, 100 - i));
+    const likes = range(9).map((i) => [2, i + 1] as const);
+    const feeds = rec.refresh(snapshotOf({ step: 5, users: [1, 2, 3], posts, likes }));
+    expect(feeds.get(1)).toEqual([10, 11]);
+    expect(feeds.get(2)).toEqual([0, 10]);
+    expect(feeds.get(3)).toEqual([0, 1]);
   });
 });

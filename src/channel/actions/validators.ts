@@ -60,14 +60,16 @@ export function writeStandaloneActionValidators(specs: readonly NamedSchema[], p
 }
 
 /** A validator per action name: the standalone ones when fresh, else compiled with ajv when first asked for. */
-export function actionValidators(specs: readonly NamedSchema[]): (name: string) => ValidateFunction | undefined {
+export function actionValidators(specs: readonly NamedSchema[], path = ACTION_VALIDATORS_PATH): (name: string) => ValidateFunction | undefined {
   // Looked for at the first validation: most processes that list the actions never validate one.
+  // undefined: not looked for yet; null: looked for and absent or stale (a `??=` would look
+  // again at every call then, a file-system check per action applied).
   let loaded: Map<string, ValidateFunction> | null | undefined;
   const byName = new Map(specs.map((s) => [s.name, s]));
   const compiled = new Map<string, ValidateFunction>();
   let ajv: AjvType | undefined;
   return (name) => {
-    loaded ??= loadStandaloneActionValidators(ACTION_VALIDATORS_PATH, specs) ?? null;
+    if (loaded === undefined) loaded = loadStandaloneActionValidators(path, specs);
     if (loaded) return loaded.get(name);
     let v = compiled.get(name);
     const spec = byName.get(name);
