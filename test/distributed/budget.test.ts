@@ -4,7 +4,7 @@
  * a cap; `stop` and `fallback` take effect at the same step and with the same reasons as in one
  * process; a resumed run continues the count; no key goes through Redis, budgets included.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -14,7 +14,7 @@ import { resumeRun, runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeReply, type FakeServer } from '../../src/llm/fake-server.js';
 import { experiment, likeTop, localModel } from '../helpers/llm.js';
 import { startRedis, watchRedis, type RedisServer } from '../helpers/redis.js';
-import { checksums, expectNoKeyStored, ready, spawnWorker, stopWorkers, type WorkerProcess } from '../helpers/workers.js';
+import { checksums, expectNoKeyStored, ready, spawnWorker, tearDown, type WorkerProcess } from '../helpers/workers.js';
 
 const KEY_VAR = 'SOCIALSIM_TEST_BUDGET_KEY';
 const KEY_A = 'canary-budget-alpha-4e1d77';
@@ -71,11 +71,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await stopWorkers(workers);
-  await Promise.all(servers.map((s) => s.close()));
-  await redis?.close();
+  await tearDown({ workers, servers, redis, dirs });
   delete process.env[KEY_VAR];
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe('budgets with socialsim workers', () => {

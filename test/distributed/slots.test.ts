@@ -6,7 +6,7 @@
  * would reach twice that. The lease script itself: a full set refuses, a lease given back or
  * expired (a killed worker's) frees its slot.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeReply, type FakeServer } from '../../src/llm/fake-server.js';
 import { experiment, likeTop, localModel } from '../helpers/llm.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { ready, spawnWorker, stopWorkers, type WorkerProcess } from '../helpers/workers.js';
+import { ready, spawnWorker, tearDown, type WorkerProcess } from '../helpers/workers.js';
 
 const KEY_VAR = 'SOCIALSIM_TEST_SLOTS_KEY';
 const KEY_A = 'canary-slots-alpha-40d1';
@@ -52,10 +52,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await stopWorkers(workers);
-  await Promise.all(servers.map((s) => s.close()));
-  await redis?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await tearDown({ workers, servers, redis, dirs });
 });
 
 describe('endpoint slots across workers', () => {

@@ -4,7 +4,7 @@
  * kills what is left in afterAll (`stopWorkers`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
@@ -55,6 +55,19 @@ export function ready(w: WorkerProcess): Promise<WorkerProcess> {
 export function exited(w: WorkerProcess): Promise<NodeJS.Signals | number | null> {
   if (w.child.exitCode !== null || w.child.signalCode !== null) return Promise.resolve(w.child.signalCode ?? w.child.exitCode);
   return new Promise((resolve) => w.child.once('exit', (code, signal) => resolve(signal ?? code)));
+}
+
+/** What a distributed test file started, ended in afterAll: workers killed, servers closed, Redis stopped, folders removed. */
+export async function tearDown(parts: {
+  readonly workers: readonly WorkerProcess[];
+  readonly servers: readonly { close(): Promise<void> }[];
+  readonly redis: { close(): Promise<void> } | undefined;
+  readonly dirs: readonly string[];
+}): Promise<void> {
+  await stopWorkers(parts.workers);
+  await Promise.all(parts.servers.map((s) => s.close()));
+  await parts.redis?.close();
+  for (const d of parts.dirs) rmSync(d, { recursive: true, force: true });
 }
 
 /** SIGKILLs every worker still running and waits for all of them to exit. */
