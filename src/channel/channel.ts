@@ -1,4 +1,4 @@
-import { blobValue, DuckDBBlobValue } from '@duckdb/node-api';
+import { blobValue } from '@duckdb/node-api';
 import { StepBatch, type PostRow, type ShownFeed, type UserRow } from './batch.js';
 import { applyAction } from './actions/registry.js';
 import type { ActionResult, AgentAction, ApplyContext } from './actions/types.js';
@@ -18,12 +18,16 @@ import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions } 
 import { ChannelState, type PlatformRules } from './state.js';
 import { loadState } from './state-load.js';
 import { evictBefore, visitPosts } from './window.js';
-import { actionCounts, llmFigures, REPLAYED, stepSummary, type ActionCounts, type LlmEndpointFigures } from './step-figures.js';
+import { committedStepRows, committedTotals, latestFeeds, llmUsageByModel, storedRecsysState, type CommittedStep, type LlmUsage } from './committed.js';
+import { stepSummary, type StepSummary } from './step-figures.js';
 import { StepTransaction } from './step-transaction.js';
 
 const NO_FEED: readonly number[] = [];
 
 const isIdList = (feed: ShownFeed | readonly number[]): feed is readonly number[] => Array.isArray(feed);
+
+export type { CommittedStep } from './committed.js';
+export type { StepSummary } from './step-figures.js';
 
 export interface DatasetImport {
   readonly users: readonly UserRow[];
@@ -35,40 +39,10 @@ export interface DatasetImport {
   readonly reference?: ReferenceData;
 }
 
-export interface StepSummary {
-  readonly actions: number;
-  readonly failed: number;
-  readonly llmRequests: number;
-  readonly llmFailures: number;
-  /** Wall ms of the recommender's lists (rec, feed impressions): staging, and the commit's wait for their INSERTs (step-transaction.ts). */
-  readonly listWriteMs: number;
-  /** LLM usage of the step by model key: requests sent (every attempt; replayed answers were not sent) and tokens. */
-  readonly llmUsage: ReadonlyMap<string, { requests: number; promptTokens: number; completionTokens: number }>;
-  /** Applied and failed actions by type (step-figures.ts). */
-  readonly byAction: ActionCounts;
-  readonly failedByAction: ActionCounts;
-  /** The step's LLM requests by model endpoint. */
-  readonly llm: readonly LlmEndpointFigures[];
-}
-
 /**
  * The simulated platform: the DuckDB record plus its in-memory mirror. A step goes
  * `beginStep → apply… → commitStep`; everything in between is one transaction.
  */
-/** A `steps` row with its LLM request counts. */
-export interface CommittedStep {
-  [key: string]: unknown;
-  step: number;
-  active_agents: number;
-  actions: number;
-  failed_actions: number;
-  llm_requests: number;
-  llm_failures: number;
-  by_action: ActionCounts;
-  failed_by_action: ActionCounts;
-  llm: LlmEndpointFigures[];
-}
-
 export class Channel {
   private feeds = new Map<number, readonly number[]>();
   private nextSeq = 0;
@@ -103,7 +77,7 @@ export class Channel {
     const [seq] = await db.query<{ n: number }>('SELECT coalesce(max(seq) + 1, 0)::INTEGER AS n FROM trace');
     channel.nextSeq = seq?.n ?? 0;
     channel.lastCommittedStep = committed;
-    await channel.loadLatestFeeds();
+    channel.feeds = await latestFeeds(channel.db);
     return channel;
   }
 
@@ -120,16 +94,13 @@ export class Channel {
     return this.state.users.get(user)?.username ?? `user${user}`;
   }
 
+
   /**
    * LLM requests sent so far (attempts; replayed answers were not sent) and tokens, by model key:
    * a resumed run's budgets start from them. `upToStep`: only those of steps up to it.
    */
-  async llmUsageByModel(upToStep?: number): Promise<Map<string, { requests: number; promptTokens: number; completionTokens: number }>> {
-    const upTo = upToStep === undefined ? '' : ` AND step <= ${Math.trunc(upToStep)}`;
-    const rows = await this.db.query<{ model: string; requests: number; p: number; c: number }>(
-      `SELECT model, sum(attempts)::DOUBLE AS requests, sum(prompt_tokens)::DOUBLE AS p, sum(completion_tokens)::DOUBLE AS c FROM llm_calls WHERE endpoint <> '${REPLAYED}'${upTo} GROUP BY model`,
-    );
-    return new Map(rows.map((r) => [r.model, { requests: r.requests, promptTokens: r.p, completionTokens: r.c }]));
+  llmUsageByModel(upToStep?: number): Promise<Map<string, LlmUsage>> {
+    return llmUsageByModel(this.db, upToStep);
   }
 
   /** Notifications and recent own actions of the given agents (for LLM prompts). */
@@ -341,11 +312,10 @@ export class Channel {
     return this.state.posts.get(postId)?.text;
   }
 
+
   /** The learned recommender state stored with the last committed refresh, if `kind` wrote one. */
-  async recsysState(kind: string): Promise<Uint8Array | null> {
-    const reader = await this.db.connection.runAndReadAll('SELECT state FROM recsys_state WHERE kind = $1 ORDER BY step DESC LIMIT 1', [kind]);
-    const value = reader.getRows()[0]?.[0];
-    return value instanceof DuckDBBlobValue ? value.bytes : null;
+  recsysState(kind: string): Promise<Uint8Array | null> {
+    return storedRecsysState(this.db, kind);
   }
 
   /**
@@ -395,40 +365,16 @@ export class Channel {
     return stepSummary(batch);
   }
 
+
+
   /** Steps committed and their actions, from `steps`: what run.json's totals say, whatever happened to run.json. */
-  async totals(): Promise<{ steps: number; actions: number; failed: number }> {
-    const [t] = await this.db.query<{ steps: number; actions: number; failed: number }>(
-      'SELECT coalesce(max(step) + 1, 0)::DOUBLE AS steps, coalesce(sum(actions), 0)::DOUBLE AS actions, coalesce(sum(failed_actions), 0)::DOUBLE AS failed FROM steps',
-    );
-    return t ?? { steps: 0, actions: 0, failed: 0 };
+  totals(): Promise<{ steps: number; actions: number; failed: number }> {
+    return committedTotals(this.db);
   }
 
-  /**
-   * These committed steps' rows, with their LLM requests, actions by type and requests by
-   * endpoint (as commitStep reports them, from trace and llm_calls): the events.jsonl lines a
-   * crash lost.
-   */
-  async stepRows(steps: readonly number[]): Promise<CommittedStep[]> {
-    if (steps.length === 0) return [];
-    const list = steps.map((n) => Math.trunc(n)).join(', ');
-    const rows = await this.db.query<{ step: number; active_agents: number; actions: number; failed_actions: number; llm_requests: number; llm_failures: number }>(
-      `SELECT s.step, s.active_agents, s.actions, s.failed_actions,
-         count(c.step)::INTEGER AS llm_requests, count(c.step) FILTER (WHERE c.outcome <> 'ok')::INTEGER AS llm_failures
-       FROM steps s LEFT JOIN llm_calls c ON c.step = s.step
-       WHERE s.step IN (${list})
-       GROUP BY ALL ORDER BY s.step`,
-    );
-    const actions = await this.db.query<{ step: number; action: string; ok: boolean; n: number }>(
-      `SELECT step, action, ok, count(*)::INTEGER AS n FROM trace WHERE step IN (${list}) GROUP BY ALL`,
-    );
-    const calls = await this.db.query<{ step: number; model: string; endpoint: string; latencyMs: number; outcome: string; promptTokens: number; completionTokens: number }>(
-      `SELECT step, model, endpoint, latency_ms AS "latencyMs", outcome, prompt_tokens AS "promptTokens", completion_tokens AS "completionTokens" FROM llm_calls WHERE step IN (${list})`,
-    );
-    return rows.map((r) => ({
-      ...r,
-      ...actionCounts(actions.filter((a) => a.step === r.step)),
-      llm: llmFigures(calls.filter((c) => c.step === r.step)),
-    }));
+  /** These committed steps' rows as commitStep reports them: the events.jsonl lines a crash lost. */
+  stepRows(steps: readonly number[]): Promise<CommittedStep[]> {
+    return committedStepRows(this.db, steps);
   }
 
   close(): void {
@@ -448,18 +394,6 @@ export class Channel {
     }
   }
 
-  private async loadLatestFeeds(): Promise<void> {
-    const rows = await this.db.query<{ u: number; p: number }>(
-      `SELECT user_id AS u, post_id::DOUBLE AS p FROM rec WHERE step = (SELECT max(step) FROM rec) ORDER BY user_id, rank`,
-    );
-    const feeds = new Map<number, number[]>();
-    for (const { u, p } of rows) {
-      let f = feeds.get(u);
-      if (!f) feeds.set(u, (f = []));
-      f.push(p);
-    }
-    this.feeds = feeds;
-  }
 }
 
 /** Whether an id is one of the imported accounts: a flat array when the ids are small non-negative integers (they are ours), else the Map. */

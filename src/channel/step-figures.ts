@@ -6,7 +6,6 @@
  */
 
 import type { StepBatch } from './batch.js';
-import type { StepSummary } from './channel.js';
 
 /** The endpoint of a call answered from a recording (cache.ts): nothing was sent. */
 export const REPLAYED = 'replay';
@@ -109,4 +108,21 @@ export function stepSummary(batch: StepBatch): StepSummary {
     failedByAction: failed_by_action,
     llm: llmFigures(batch.llmCalls),
   };
+}
+
+/** What Channel.commitStep reports of a committed step (built by stepSummary). */
+export interface StepSummary {
+  readonly actions: number;
+  readonly failed: number;
+  readonly llmRequests: number;
+  readonly llmFailures: number;
+  /** Wall ms of the recommender's lists (rec, feed impressions): staging, and the commit's wait for their INSERTs (step-transaction.ts). */
+  readonly listWriteMs: number;
+  /** LLM usage of the step by model key: requests sent (every attempt; replayed answers were not sent) and tokens. */
+  readonly llmUsage: ReadonlyMap<string, { requests: number; promptTokens: number; completionTokens: number }>;
+  /** Applied and failed actions by type. */
+  readonly byAction: ActionCounts;
+  readonly failedByAction: ActionCounts;
+  /** The step's LLM requests by model endpoint. */
+  readonly llm: readonly LlmEndpointFigures[];
 }
