@@ -1,24 +1,22 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createPolicies, seedCohort, type PolicyOptions } from '../agents/policies.js';
-import { createStatisticalPolicy } from '../agents/statistical.js';
 import type { AgentPolicy } from '../agents/types.js';
 import { memoryWindowOf } from './memory-window.js';
 import { Channel } from '../channel/channel.js';
-import { configHash, legacyConfigHash, loadExperiment, resolvedYaml, statisticalDefaults } from '../config/load.js';
-import type { Experiment, StatisticalModelConfig } from '../config/types.js';
-import { llmUsage, type Prices } from '../analysis/llm-usage.js';
+import { configHash, legacyConfigHash, loadExperiment, resolvedYaml } from '../config/load.js';
+import type { Experiment } from '../config/types.js';
+import { llmUsage } from '../analysis/llm-usage.js';
 import { recommenderFor } from '../recsys/registry.js';
 import type { RunGate } from '../llm/budget-gate.js';
-import { budgetGateFor, BudgetGuard, withBudgetFallback } from './budget.js';
+import { BudgetGuard, withBudgetFallback } from './budget.js';
+import { budgetCohorts, closePolicies, fallbackPolicy, llmPrices, policiesFor } from './run-policies.js';
 import { embeddingModels } from '../config/embedding-models.js';
 import { clientSource } from './embedder.js';
-import { recordedResponses, type Recording } from './replay.js';
+import { recordedResponses } from './replay.js';
 import { EventLog } from './events.js';
 import { createProgress } from './progress.js';
 import { EndpointOutageError, OutageWatch } from './outage.js';
-import { remotePoolFor } from '../distributed/coordinator.js';
-import { addTallies, WorkerAccounts } from '../distributed/accounts.js';
+import { addTallies, type WorkerAccounts } from '../distributed/accounts.js';
 import { RedisLostError } from '../distributed/errors.js';
 import { preflightEndpoints } from './preflight.js';
 import { recordDatasetLoad } from './dataset-load.js';
@@ -72,30 +70,6 @@ export interface ContinueOptions extends Omit<RunOptions, 'resultsRoot' | 'now'>
   readonly budgetGate?: RunGate | null;
   /** Per-worker counts of a run whose requests go to `socialsim worker`s (`policiesFor`); absent: none. */
   readonly workerAccounts?: WorkerAccounts | null;
-}
-
-/**
- * The policies of a run and the budget gate they send through: answered from `recording` (a
- * replay: no gate, nothing is sent), or live with the experiment's budgets shared with the
- * worker threads.
- */
-export function policiesFor(
-  exp: Experiment,
-  opts: Pick<RunOptions, 'llmThreads' | 'redis'> = {},
-  recording?: Recording,
-): { policies: Map<string, AgentPolicy>; budgetGate: RunGate | null; workerAccounts: WorkerAccounts | null } {
-  // A replay sends nothing: it answers from its recording in this process, --redis or not.
-  const accounts = new WorkerAccounts();
-  const local = recording ? null : budgetGateFor(exp);
-  // On workers, the budgets live in Redis (the workers share them); in threads, in `local`.
-  const remote = recording ? undefined : remotePoolFor(exp, opts.redis, accounts, local);
-  const options: PolicyOptions = {
-    ...(recording ?? {}),
-    ...(remote ? { remotePool: remote.pool } : {}),
-    ...(local && !remote ? { budget: local.shared } : {}),
-    ...(opts.llmThreads !== undefined ? { threads: opts.llmThreads } : {}),
-  };
-  return { policies: createPolicies(exp, process.env, options), budgetGate: remote ? remote.budgetGate : local, workerAccounts: remote ? accounts : null };
 }
 
 export interface RunOutcome {
@@ -459,26 +433,4 @@ function bestEffort(write: () => void): void {
   } catch {
     // the disk refuses: the error is still thrown and run.json says it where it can
   }
-}
-
-async function closePolicies(policies: ReadonlyMap<string, AgentPolicy>): Promise<void> {
-  await Promise.all([...new Set(policies.values())].map((p) => p.close?.()));
-}
-
-function llmPrices(exp: Experiment): Prices {
-  return Object.fromEntries(Object.entries(exp.models).map(([name, m]) => [name, m.provider === 'statistical' ? undefined : m.price]));
-}
-
-/** The policy keys (cohorts, and seed accounts acting through a model) on the given models. */
-function budgetCohorts(exp: Experiment, models: readonly string[]): string[] {
-  return [
-    ...exp.cohorts.filter((c) => models.includes(c.model)).map((c) => c.name),
-    ...exp.seeds.filter((s) => s.model !== undefined && models.includes(s.model)).map((s) => seedCohort(s.name)),
-  ];
-}
-
-/** What cohorts continue on when their model's budget runs out: the experiment's first statistical model, or the defaults. */
-function fallbackPolicy(exp: Experiment): AgentPolicy {
-  const stat = Object.values(exp.models).find((m): m is StatisticalModelConfig => m.provider === 'statistical');
-  return createStatisticalPolicy(exp.seed, stat ?? statisticalDefaults());
 }
