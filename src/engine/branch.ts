@@ -11,7 +11,8 @@ import { gitState } from './provenance.js';
 import { readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
 import { ChannelDb } from '../channel/db.js';
 import { releaseRunLock, withRunLock } from './run-lock.js';
-import { continueRun, preflight, resumeRun, type RunOptions, type RunOutcome, startRunFolder } from './run.js';
+import { continueRun, preflight, resumeRun, type RunOptions, type RunOutcome } from './run.js';
+import { startRunFolder } from './run-start.js';
 import { policiesFor } from './run-policies.js';
 
 /** The branch cannot be made as asked. */

@@ -1,15 +1,16 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { AgentPolicy } from '../agents/types.js';
 import { memoryWindowOf } from './memory-window.js';
 import { Channel } from '../channel/channel.js';
-import { configHash, legacyConfigHash, loadExperiment, resolvedYaml } from '../config/load.js';
+import { configHash, legacyConfigHash, loadExperiment } from '../config/load.js';
 import type { Experiment } from '../config/types.js';
 import { llmUsage } from '../analysis/llm-usage.js';
 import { recommenderFor } from '../recsys/registry.js';
 import type { RunGate } from '../llm/budget-gate.js';
 import { BudgetGuard, withBudgetFallback } from './budget.js';
 import { budgetCohorts, closePolicies, fallbackPolicy, llmPrices, policiesFor } from './run-policies.js';
+import { messageOf, newRunInfo, startRunFolder } from './run-start.js';
 import { embeddingModels } from '../config/embedding-models.js';
 import { clientSource } from './embedder.js';
 import { recordedResponses } from './replay.js';
@@ -20,11 +21,11 @@ import { addTallies, type WorkerAccounts } from '../distributed/accounts.js';
 import { RedisLostError } from '../distributed/errors.js';
 import { preflightEndpoints } from './preflight.js';
 import { recordDatasetLoad } from './dataset-load.js';
-import { gitState, packageVersions, type GitState } from './provenance.js';
+import { gitState } from './provenance.js';
 import { crashPoint, hangPoint, killParentPoint } from '../common/test-hooks.js';
 import { DiskFullError, isDiskFull } from './disk-full.js';
 import { recoverStepEvents } from './recover-events.js';
-import { createRunFolder, readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
+import { readRunInfo, RUN_FILES, writeRunInfo, type RunInfo } from './run-folder.js';
 import { acquireRunLock, releaseRunLock, withRunLock } from './run-lock.js';
 import { buildPopulation, type Population } from './setup.js';
 import { simulate } from './simulate.js';
@@ -104,63 +105,6 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
   } finally {
     releaseRunLock(dir);
   }
-}
-
-/**
- * The new run folder with its resolved experiment and first run.json (policies closed on
- * failure). The folder comes back locked by this process: the caller releases it.
- */
-export async function startRunFolder(
-  exp: Experiment,
-  opts: RunOptions,
-  policies: ReadonlyMap<string, AgentPolicy>,
-  git: Promise<GitState>,
-  idSuffix: string,
-  extra: Partial<RunInfo>,
-): Promise<{ dir: string; info: RunInfo }> {
-  let folder: { runId: string; dir: string } | undefined;
-  try {
-    folder = createRunFolder(opts.resultsRoot, exp.name, configHash(exp), opts.force ?? false, idSuffix);
-    writeFileSync(join(folder.dir, RUN_FILES.resolved), resolvedYaml(exp));
-    const info = newRunInfo(exp, folder.runId, opts, await git, extra);
-    writeRunInfo(folder.dir, info);
-    crashPoint('after-folder');
-    return { dir: folder.dir, info };
-  } catch (err) {
-    if (folder) releaseRunLock(folder.dir);
-    await closePolicies(policies);
-    throw folder && isDiskFull(err) ? new DiskFullError(folder.dir, 'before step 0', messageOf(err)) : err;
-  }
-}
-
-/** run.json of a run that has not yet made a step. */
-function newRunInfo(exp: Experiment, runId: string, opts: Pick<RunOptions, 'now' | 'command'>, git: GitState, extra: Partial<RunInfo>): RunInfo {
-  return {
-    experiment: exp.name,
-    run_id: runId,
-    seed: exp.seed,
-    config_hash: configHash(exp),
-    status: 'running',
-    started_at: (opts.now ?? new Date()).toISOString(),
-    finished_at: null,
-    wall_ms: 0,
-    timesteps: exp.clock.timesteps,
-    steps_completed: 0,
-    agents: exp.cohorts.reduce((n, c) => n + c.count, 0),
-    actions: 0,
-    failed_actions: 0,
-    actions_per_second: 0,
-    git_commit: git.commit,
-    git_dirty: git.dirtyTree,
-    experiment_file_dirty: git.experimentFileDirty,
-    versions: packageVersions(),
-    command: [...(opts.command ?? [])],
-    ...extra,
-  };
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** The endpoint check before a run starts or continues, when `opts.preflight`; warnings go to stderr unless quiet. */
