@@ -10,6 +10,16 @@ export const SMALL_RUN_AGENTS = 20_000;
  * The one DuckDB handle of a run. DuckDB loses rows when several threads write one file
  * (../shared/STACK.md), so exactly one ChannelDb writes, in the main thread.
  */
+/**
+ * DuckDB's threads for a run of `agents` agents: one below SMALL_RUN_AGENTS, where every query
+ * of a step is small and a second thread only adds scheduling (a 1,000-agent step costs 15–20 %
+ * less CPU on one); undefined, DuckDB's default of one per core, above it, where a step's scans
+ * and aggregates are large enough to split.
+ */
+function threadsFor(agents: number): number | undefined {
+  return agents < SMALL_RUN_AGENTS ? 1 : undefined;
+}
+
 export class ChannelDb {
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -26,7 +36,8 @@ export class ChannelDb {
     // Each step commits to the WAL (durable); folding the WAL into the file (a checkpoint) is
     // deferred to 256 MB of WAL instead of DuckDB's 16 MB, and done once at close.
     const config: Record<string, string> = opts.readOnly ? { access_mode: 'READ_ONLY' } : { checkpoint_threshold: '256MB' };
-    if (opts.agents !== undefined && opts.agents < SMALL_RUN_AGENTS) config.threads = '1';
+    const threads = opts.agents === undefined ? undefined : threadsFor(opts.agents);
+    if (threads !== undefined) config.threads = String(threads);
     const instance = await DuckDBInstance.create(path, config);
     const connection = await instance.connect();
     const db = new ChannelDb(instance, connection, path);
@@ -45,14 +56,10 @@ export class ChannelDb {
     return db;
   }
 
-  /**
-   * DuckDB's threads for a run of `agents` agents: one below SMALL_RUN_AGENTS, where every query
-   * of a step is small and a second thread only adds scheduling (a 1,000-agent step costs 15–20 %
-   * less CPU on one); DuckDB's default, one per core, above it, where a step's scans and
-   * aggregates are large enough to split.
-   */
+  /** DuckDB's threads for a run of `agents` agents (threadsFor), set on an open file. */
   async useThreadsFor(agents: number): Promise<void> {
-    if (agents < SMALL_RUN_AGENTS) await this.connection.run('SET threads = 1');
+    const threads = threadsFor(agents);
+    if (threads !== undefined) await this.connection.run(`SET threads = ${threads}`);
   }
 
   async exec(sql: string, params?: DuckDBValue[]): Promise<void> {

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type { LlmAgentConfig } from '../agents/llm/decide.js';
 import type { WorkerInit, WorkerResult } from '../agents/llm/task.js';
 import { canonicalJson } from '../config/resolve.js';
-import { createLimiterFor, MissingApiKeyError } from '../llm/settings.js';
+import { createLimiterFor, MissingApiKeyError, withoutKeys } from '../llm/settings.js';
 import type { ModelSettings } from '../llm/types.js';
 import type { BudgetSpec } from './budget.js';
 import type { RemoteTask } from './feed-wire.js';
@@ -98,8 +98,7 @@ export interface JobResult {
 export function remoteInit(init: WorkerInit, apiKeyEnvs: Readonly<Record<string, string | undefined>>, keys: Pick<RemoteInit, 'results' | 'personas'>): RemoteInit {
   const models: Record<string, RemoteModel> = {};
   for (const [name, m] of Object.entries(init.models)) {
-    const { apiKey: _key, otherKeys: _others, ...settings } = m.settings;
-    models[name] = { settings, apiKeyEnv: apiKeyEnvs[name] ?? null, agent: m.agent };
+    models[name] = { settings: withoutKeys(m.settings), apiKeyEnv: apiKeyEnvs[name] ?? null, agent: m.agent };
   }
   return { models, results: keys.results, personas: keys.personas };
 }

@@ -17,7 +17,7 @@ import type { ChannelSnapshot, TextEmbeddings } from '../channel/snapshot.js';
 import type { Experiment } from '../config/types.js';
 import type { RequestGate } from '../llm/budget-gate.js';
 import type { EmbeddingClient } from '../llm/embeddings.js';
-import { modelSettingsFromConfig } from '../llm/settings.js';
+import { modelSettingsFromConfig, withoutKeys } from '../llm/settings.js';
 import { QUERY_HISTORY } from '../recsys/interest.js';
 import { ReplayError } from './replay.js';
 import { RUN_FILES } from './run-folder.js';
@@ -37,8 +37,7 @@ export function clientSource(exp: Experiment, model: string, env: Readonly<Recor
   // vectors all come from its recording, or that never gets there, does not load them.
   let made: Promise<EmbeddingClient> | undefined;
   const client = (): Promise<EmbeddingClient> => (made ??= import('../llm/embeddings.js').then((m) => m.createEmbeddingClient(settings, gate ? { gate } : {})));
-  const { apiKey: _key, otherKeys: _others, ...visible } = settings;
-  return { kind: 'client', client: { settings: visible, embed: async (texts) => (await client()).embed(texts) } };
+  return { kind: 'client', client: { settings: withoutKeys(settings), embed: async (texts) => (await client()).embed(texts) } };
 }
 
 export class SnapshotEmbedder {

@@ -1,10 +1,11 @@
 /**
  * A new run's folder: its resolved experiment and its first run.json (provenance included),
- * locked by this process; and the error message helper the run's disk-full errors share.
+ * locked by this process.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentPolicy } from '../agents/types.js';
+import { messageOf } from '../common/message.js';
 import { crashPoint } from '../common/test-hooks.js';
 import { configHash, resolvedYaml } from '../config/load.js';
 import type { Experiment } from '../config/types.js';
@@ -73,9 +74,4 @@ export function newRunInfo(exp: Experiment, runId: string, opts: Pick<StartOptio
     command: [...(opts.command ?? [])],
     ...extra,
   };
-}
-
-/** An error's message, whatever was thrown. */
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

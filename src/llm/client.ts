@@ -9,6 +9,7 @@ import type { ClientLimiter } from './limiter.js';
 import { redactMessage, redactText, secretsOf } from './redact.js';
 import { classifyError } from './classify.js';
 import { checkSettings, endpointSdks } from './sdk.js';
+import { withoutKeys } from './settings.js';
 import {
   DEFAULT_BACKOFF,
   isEndpointFault,
@@ -184,8 +185,7 @@ export function createModelClient(settings: ModelSettings, limiter: ClientLimite
     return { ok: false, kind, error: clean, record: makeRecord(i, start, attempts, kind, clean) };
   }
 
-  const { apiKey: _key, otherKeys: _others, ...visible } = settings;
-  return { settings: visible, chat };
+  return { settings: withoutKeys(settings), chat };
 }
 
 /** Checks the shape the rest of the system relies on: `choices[0].message` is an object. */

@@ -21,6 +21,7 @@ import {
 import type { Admission, RequestGate } from './budget-gate.js';
 import { classifyError } from './classify.js';
 import { checkSettings, endpointSdks } from './sdk.js';
+import { withoutKeys } from './settings.js';
 import type { FailureKind, ModelSettings } from './types.js';
 
 export interface EmbeddingCall {
@@ -295,8 +296,7 @@ export function createEmbeddingClient(
     return { vectors, calls: outcomes.map((o) => o.call) };
   }
 
-  const { apiKey: _key, otherKeys: _others, ...visible } = settings;
-  return { settings: visible, embed };
+  return { settings: withoutKeys(settings), embed };
 }
 
 function bad(error: string): Attempt {

@@ -83,3 +83,9 @@ export function createLimiterFor(settings: ModelSettings): EndpointLimiter {
     { unhealthyAfter: settings.unhealthyAfter, probeAfterMs: settings.probeAfterMs },
   );
 }
+
+/** A model's settings without its API key and the run's other keys: what a client shows and workers are sent. */
+export function withoutKeys(settings: ModelSettings): Omit<ModelSettings, 'apiKey' | 'otherKeys'> {
+  const { apiKey: _key, otherKeys: _others, ...visible } = settings;
+  return visible;
+}
