@@ -55,9 +55,9 @@ async function timed<T>(out: number[], work: () => Promise<T>): Promise<T> {
 async function makeRun(file: string, agents: number, steps: number): Promise<number> {
   const exp = parseExperiment(YAML(agents, steps), 'bench-replay.yaml');
   const t0 = performance.now();
-  const channel = await Channel.open(file);
+  const channel = await Channel.open(file, { agents });
   await simulate({ experiment: exp, channel, population: await buildPopulation(exp), recommender: recommenderFor(exp), policies: createPolicies(exp) });
-  channel.close();
+  await channel.close();
   return performance.now() - t0;
 }
 
@@ -109,7 +109,7 @@ try {
     console.log(`  thread       /api/replay/thread  ${summary(t.thread)}`);
     console.log(`  graph        /api/replay/graph   ${summary(t.graph)}`);
   } finally {
-    db.close();
+    await db.close();
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -97,7 +97,7 @@ recsys: { kind: random, feed_size: 10 }
   const steady = cpuSteps ? process.cpuUsage(cpuSteps) : null;
   const laterRequests = reports.slice(1).reduce((n, r) => n + r.llmRequests, 0);
   clearInterval(sampler);
-  channel.close();
+  await channel.close();
   await policy.close?.();
 
   const requests = reports.reduce((n, r) => n + r.llmRequests, 0);

@@ -109,7 +109,8 @@ for (const posts of only.has('search') || only.has('trends') ? (scales.length > 
 async function mixed(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'socialsim-bench-platform-'));
   try {
-    const channel = await Channel.open(join(dir, 'sim.duckdb'));
+    // As a run of this many agents opens it (src/channel/db.ts: one DuckDB thread below 20,000).
+    const channel = await Channel.open(join(dir, 'sim.duckdb'), { agents: USERS });
     const users: UserRow[] = Array.from({ length: USERS }, (_, u) => ({ userId: u, username: `user_${u}`, name: `User ${u}`, bio: '', cohort: 'c', model: 'm', kind: 'agent', persona: '{}' }));
     const rng = new Rng(11);
     await channel.importDataset({ users, follows: [], posts: Array.from({ length: 50_000 }, (_, i) => ({ authorId: i % USERS, text: composePost(rng, rng.pick(TOPICS)), label: null })) }, 0);
@@ -142,7 +143,7 @@ async function mixed(): Promise<void> {
       applyMs += t2 - t;
       actions += perStep;
     }
-    channel.close();
+    await channel.close();
     console.log(`\nmixed actions (like, repost, bookmark, follow, reply, dislike, post, unlike, nothing; searches are timed above) into DuckDB:`);
     console.log(`  ${fmt(actions)} actions: apply ${fmt(applyMs / 1000, 2)} s + commit ${fmt(commitMs / 1000, 2)} s = ${fmt((actions / (applyMs + commitMs)) * 1000)} actions/s`);
   } finally {

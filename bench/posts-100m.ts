@@ -98,13 +98,13 @@ async function generate(channel: Channel, base: number): Promise<void> {
 async function makeChannel(path: string): Promise<void> {
   const t0 = performance.now();
   const population = await buildPopulation(exp);
-  const channel = await Channel.open(path);
+  const channel = await Channel.open(path, { agents });
   await channel.importDataset(initialDataset(exp, population), new SimClock(exp.clock).timeOf(0));
   const t1 = performance.now();
   console.log(`  setup (personas, dataset import)   ${s(t1 - t0)}`);
   await generate(channel, channel.state.nextPostId);
   const [totals] = await channel.db.query<{ posts: number; likes: number }>('SELECT (SELECT count(*) FROM posts)::DOUBLE AS posts, (SELECT count(*) FROM likes)::DOUBLE AS likes');
-  channel.close();
+  await channel.close();
   console.log(`  generated in                       ${s(performance.now() - t1)}: ${n(totals!.posts)} posts, ${n(totals!.likes)} likes, sim.duckdb ${gib(statSync(path).size)}`);
 }
 
@@ -131,7 +131,7 @@ async function measure(dir: string): Promise<void> {
   const sampler = setInterval(sample, 50);
   try {
     const t0 = performance.now();
-    const channel = await Channel.open(join(dir, 'sim.duckdb'), { memoryWindow: memoryWindowOf(exp) });
+    const channel = await Channel.open(join(dir, 'sim.duckdb'), { memoryWindow: memoryWindowOf(exp), agents });
     const t1 = performance.now();
     console.log(`  open as a resume (window rebuilt)  ${s(t1 - t0)}: ${n(channel.state.posts.size)} posts in the mirror from id ${n(channel.state.windowStart)}, search index ${n(channel.state.postIndex.size)} docs`);
     const population = await buildPopulation(exp);
@@ -169,7 +169,7 @@ async function measure(dir: string): Promise<void> {
       },
     });
     console.log(`  mirror after the step              ${n(channel.state.posts.size)} posts from id ${n(channel.state.windowStart)}`);
-    channel.close();
+    await channel.close();
     sample();
     console.log(`  peak JS heap                       ${gib(peakHeap)}`);
     console.log(`  peak RSS                           ${gib(process.resourceUsage().maxRSS * 1024)}`);

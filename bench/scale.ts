@@ -53,7 +53,7 @@ async function bench(): Promise<void> {
     const t1 = performance.now();
     const dataset = initialDataset(exp, population);
     const t2 = performance.now();
-    const channel = await Channel.open(join(dir, 'sim.duckdb'));
+    const channel = await Channel.open(join(dir, 'sim.duckdb'), { agents });
     await channel.importDataset(dataset, new SimClock(exp.clock).timeOf(0));
     const t3 = performance.now();
     let c = cpu();
@@ -76,7 +76,7 @@ async function bench(): Promise<void> {
         );
       },
     });
-    channel.close();
+    await channel.close();
     const mean = reports.reduce((n, r) => n + r.wallMs, 0) / Math.max(1, reports.length);
     console.log(`  mean step            ${s(mean)}`);
     console.log(`  peak JS heap         ${gib(peakHeap)} (limit ${gib((await import('node:v8')).getHeapStatistics().heap_size_limit)})`);

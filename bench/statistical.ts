@@ -33,9 +33,8 @@ async function bench(agents: number, steps: number): Promise<void> {
   try {
     const exp = parseExperiment(QUICKSTART_LIKE(agents, steps), 'bench.yaml');
     const t0 = performance.now();
-    const channel = await Channel.open(join(dir, 'sim.duckdb'));
-    // As `socialsim run` does: one DuckDB thread below 20,000 agents.
-    await channel.db.useThreadsFor(agents);
+    // As `socialsim run` opens it: DuckDB's threads follow the run's size.
+    const channel = await Channel.open(join(dir, 'sim.duckdb'), { agents });
     const population = await buildPopulation(exp);
     const tSetup0 = performance.now();
     let setupMs = 0;
@@ -49,7 +48,7 @@ async function bench(agents: number, steps: number): Promise<void> {
         if (r.step === 0) setupMs = performance.now() - tSetup0 - r.wallMs;
       },
     });
-    channel.close();
+    await channel.close();
     const wall = performance.now() - t0;
     const actions = reports.reduce((n, r) => n + r.actions, 0);
     const phases: StepPhases = { snapshot: 0, recsys: 0, decide: 0, apply: 0, commit: 0 };

@@ -57,7 +57,7 @@ export interface HerdingResult {
 
 /** The design as the run recorded it (meta `herding`), or null when the run had no herding experiment. */
 export async function herdingDesign(db: SimDb): Promise<{ horizon: number } | null> {
-  const table = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'herding'`);
+  const table = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'herding'`);
   if (!table?.n) return null;
   const meta = await db.one<{ value: string }>(`SELECT value FROM meta WHERE key = 'herding'`);
   if (!meta) return null;

@@ -1,11 +1,12 @@
 /**
- * Read-only access to a run's `sim.duckdb`. Analysis never writes: the file is opened with
- * `access_mode=READ_ONLY`, so a report can run next to other readers (but not while the engine
- * still holds the write lock on it).
+ * Read-only access to a run's `sim.duckdb`. Analysis never writes: the file is opened read-only,
+ * so a report can run next to other readers (but not while another process's engine still holds
+ * the write lock on it; in the engine's own process the two share the file, common/duckdb-file.ts).
  */
 import { existsSync } from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { DamagedRunError } from '../common/damaged.js';
+import { openDuckDbFile, type DuckDbFile } from '../common/duckdb-file.js';
 
 /** A plain value of a result row: BIGINT/HUGEINT come back as numbers, timestamps as ISO strings. */
 export type Cell = string | number | boolean | null;
@@ -34,7 +35,7 @@ export interface SimDb {
    * millions of rows, which converts value by value.
    */
   numbers(sql: string, params?: Params): Promise<Record<string, Float64Array>>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 function toCell(v: unknown): Cell {
@@ -56,11 +57,13 @@ function toDuckParams(params: Params): DuckDBValue[] | Record<string, DuckDBValu
 
 class ReadOnlySimDb implements SimDb {
   private closed = false;
+  private readonly conn: DuckDBConnection;
   constructor(
     readonly path: string,
-    private readonly instance: DuckDBInstance,
-    private readonly conn: DuckDBConnection,
-  ) {}
+    private readonly file: DuckDbFile,
+  ) {
+    this.conn = file.connection;
+  }
 
   async query<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
     if (this.closed) throw new Error(`sim db ${this.path} is closed`);
@@ -111,30 +114,21 @@ class ReadOnlySimDb implements SimDb {
     return rows[0];
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.conn.closeSync();
-    this.instance.closeSync();
+    await this.file.close();
   }
 }
 
 /** Opens `path` read-only. Throws a clear error when the file does not exist. */
 export async function openSimDb(path: string): Promise<SimDb> {
   if (!existsSync(path)) throw new Error(`no sim database at ${path}`);
-  let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+    return new ReadOnlySimDb(path, await openDuckDbFile(path, { readOnly: true }));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/not a valid DuckDB database file/i.test(message)) throw new DamagedRunError(path, 'not a DuckDB database');
-    throw err;
-  }
-  try {
-    const conn = await instance.connect();
-    return new ReadOnlySimDb(path, instance, conn);
-  } catch (err) {
-    instance.closeSync();
     throw err;
   }
 }
@@ -145,6 +139,6 @@ export async function withSimDb<T>(path: string, fn: (db: SimDb) => Promise<T>):
   try {
     return await fn(db);
   } finally {
-    db.close();
+    await db.close();
   }
 }

@@ -25,7 +25,7 @@ export async function realDataCounts(db: SimDb): Promise<RealDataCounts> {
     (
       await db.query<{ name: string }>(
         `SELECT table_name AS name FROM information_schema.tables
-         WHERE table_name IN ('real_cascades', 'real_posts', 'real_follows')`,
+         WHERE table_catalog = current_database() AND table_name IN ('real_cascades', 'real_posts', 'real_follows')`,
       )
     ).map((r) => r.name),
   );

@@ -30,7 +30,7 @@ export async function sideCondition(db: SimDb, side: Side): Promise<string> {
 /** Whether the run holds real posts to compare with (a dataset with texts was loaded). */
 export async function hasRealPosts(db: SimDb): Promise<boolean> {
   // Runs made before dataset_posts existed lack the table (analysis opens files read-only).
-  const table = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'dataset_posts'`);
+  const table = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_catalog = current_database() AND table_name = 'dataset_posts'`);
   if ((table?.n ?? 0) === 0) return false;
   return ((await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM dataset_posts`))?.n ?? 0) > 0;
 }
@@ -42,7 +42,7 @@ export async function hasRealPosts(db: SimDb): Promise<boolean> {
  */
 export async function realTimeSql(db: SimDb): Promise<string> {
   const col = await db.one<{ n: number }>(
-    `SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'dataset_posts' AND column_name = 'real_time'`,
+    `SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_catalog = current_database() AND table_name = 'dataset_posts' AND column_name = 'real_time'`,
   );
   return (col?.n ?? 0) > 0 ? 'coalesce(d.real_time, p.created_at)' : 'p.created_at';
 }

@@ -170,7 +170,7 @@ export async function surveyAgreement(
   labels: readonly (StanceLabel | null)[],
   scales: Readonly<Record<string, { min: number; max: number }>> = {},
 ): Promise<StanceSurveyRow[]> {
-  const table = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'survey_answers'`);
+  const table = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_catalog = current_database() AND table_name = 'survey_answers'`);
   if ((table?.n ?? 0) === 0) return [];
   const words = topicWords(topic);
   const answers = await db.query<{ survey: string; question: string; agent: number; answer: number }>(

@@ -7,7 +7,8 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { openDuckDbFile } from '../common/duckdb-file.js';
 import { ownVersion } from '../common/packages.js';
 import type { Cell } from './open.js';
 import { withSimDb } from './open.js';
@@ -74,8 +75,8 @@ export async function analyzeRun(runDir: string, names: readonly string[] = ANAL
   const final = join(runDir, ANALYSIS_DB);
   const tmp = `${final}.tmp`;
   for (const f of [tmp, `${tmp}.wal`]) rmSync(f, { force: true });
-  const instance = await DuckDBInstance.create(tmp);
-  const conn = await instance.connect();
+  const file = await openDuckDbFile(tmp);
+  const conn = file.connection;
   try {
     for (const { tables } of results) for (const t of tables) await writeTable(conn, t);
     await writeTable(conn, {
@@ -86,8 +87,7 @@ export async function analyzeRun(runDir: string, names: readonly string[] = ANAL
     await writeTable(conn, { name: 'meta', columns: { key: 'VARCHAR', value: 'VARCHAR' }, rows: [{ key: 'socialsim_version', value: ownVersion() }] });
     await conn.run('CHECKPOINT');
   } finally {
-    conn.closeSync();
-    instance.closeSync();
+    await file.close();
   }
   rmSync(`${final}.wal`, { force: true });
   renameSync(tmp, final);

@@ -173,7 +173,7 @@ export async function userTimeline(db: SimDb, who: string, steps: { from: number
 
 /** Whether the run has the llm_prompts table: files made before it (opened read-only here) lack it. */
 async function hasPrompts(db: SimDb): Promise<boolean> {
-  const row = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'llm_prompts' AND schema_name = 'main'`);
+  const row = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'llm_prompts' AND schema_name = 'main'`);
   return (row?.n ?? 0) > 0;
 }
 

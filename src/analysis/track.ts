@@ -29,7 +29,7 @@ export interface TrackedPost {
 
 /** Tables and columns a run's file has ("table.column"): older runs lack the newer ones. */
 export async function columnsOf(db: SimDb): Promise<Set<string>> {
-  const rows = await db.query<{ c: string }>(`SELECT table_name || '.' || column_name AS c FROM information_schema.columns`);
+  const rows = await db.query<{ c: string }>(`SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_catalog = current_database()`);
   return new Set(rows.map((r) => r.c));
 }
 

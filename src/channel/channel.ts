@@ -377,8 +377,9 @@ export class Channel {
     return committedStepRows(this.db, steps);
   }
 
-  close(): void {
-    this.db.close();
+  /** Closes the file (checkpointing it); the mirror stays readable. */
+  close(): Promise<void> {
+    return this.db.close();
   }
 
   private async inTransaction(work: () => Promise<void>): Promise<void> {

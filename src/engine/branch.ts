@@ -123,7 +123,7 @@ async function committedSteps(dir: string): Promise<number> {
     const [row] = await db.query<{ n: number }>('SELECT coalesce(max(step) + 1, 0)::INTEGER AS n FROM steps');
     return row?.n ?? 0;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

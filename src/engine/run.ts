@@ -345,7 +345,7 @@ async function continueLocked(
     if (exp.cohorts.some((c) => exp.models[c.model]?.provider !== 'statistical') || embeddingModels(exp).length > 0) {
       info.llm_usage = await llmUsage((sql) => channel.db.query(sql), llmPrices(exp)).catch(() => info.llm_usage);
     }
-    channel.close();
+    await channel.close();
   } catch (err) {
     failure ??= err;
   }

@@ -4,7 +4,8 @@
  * after its process has exited; only the sweep process writes the index.
  */
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { openDuckDbFile, type DuckDbFile } from '../common/duckdb-file.js';
 import { withSimDb } from '../analysis/open.js';
 import { crossCuttingTotals } from '../analysis/exposure.js';
 import { herdingResult } from '../analysis/herding.js';
@@ -159,16 +160,18 @@ const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 /** The open index of one sweep; `update` replaces a run's row. Writes are serialized. */
 export class SweepIndex {
   private chain: Promise<void> = Promise.resolve();
+  private readonly conn: DuckDBConnection;
   private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly conn: DuckDBConnection,
+    private readonly file: DuckDbFile,
     private readonly paramNames: readonly string[],
-  ) {}
+  ) {
+    this.conn = file.connection;
+  }
 
   /** Creates (or replaces) the `runs` table with one column per swept parameter. */
   static async create(path: string, paramNames: readonly string[], rows: readonly IndexRow[]): Promise<SweepIndex> {
-    const instance = await DuckDBInstance.create(path);
-    const conn = await instance.connect();
+    const file = await openDuckDbFile(path);
+    const conn = file.connection;
     const cols = paramNames
       .filter((p) => p !== 'seed')
       .map((p) => `${quote(p)} ${columnType(rows.map((r) => r.params[p]))}`);
@@ -178,7 +181,7 @@ export class SweepIndex {
         [...cols, 'config_hash VARCHAR NOT NULL', ...metricCols, 'run_dir VARCHAR NOT NULL', 'error VARCHAR'].join(', ') +
         ')',
     );
-    const index = new SweepIndex(instance, conn, paramNames.filter((p) => p !== 'seed'));
+    const index = new SweepIndex(file, paramNames.filter((p) => p !== 'seed'));
     for (const r of rows) await index.update(r);
     return index;
   }
@@ -203,7 +206,6 @@ export class SweepIndex {
 
   async close(): Promise<void> {
     await this.chain;
-    this.conn.closeSync();
-    this.instance.closeSync();
+    await this.file.close();
   }
 }

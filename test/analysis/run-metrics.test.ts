@@ -158,13 +158,13 @@ describe('openSimDb', () => {
     await expect(db.query(`DELETE FROM posts`)).rejects.toThrow(/read-only|read only/i);
     expect(await db.one<{ n: number }>(`SELECT count(*) AS n FROM posts`)).toEqual({ n: 9 });
     expect(await db.query<{ n: number }>(`SELECT $1::INTEGER + 1 AS n`, [41])).toEqual([{ n: 42 }]);
-    db.close();
-    db.close(); // idempotent
+    await db.close();
+    await db.close(); // idempotent
     await expect(db.query('SELECT 1')).rejects.toThrow(/closed/);
     // two read-only openers at once are fine
     const [a, b] = await Promise.all([openSimDb(fx.dbPath), openSimDb(fx.dbPath)]);
-    a.close();
-    b.close();
+    await a.close();
+    await b.close();
   });
 
   it('reports a missing file clearly', async () => {

@@ -47,7 +47,7 @@ async function run(): Promise<string> {
   ch.apply(b1, 0, { action: 'follow', args: { user_id: 2 } });
   ch.apply(b1, 0, { action: 'follow', args: { user_id: 2 } });
   await ch.commitStep(b1, 1);
-  ch.close();
+  await ch.close();
   return ch.db.path;
 }
 
@@ -134,7 +134,7 @@ describe("an account's timeline", () => {
     expect(formatTimeline(t)).toContain(`      ${PROMPT_NOT_RECORDED}\n      answer: {"tool_calls"`);
     expect(timelineHtml(t)).toContain(PROMPT_NOT_RECORDED);
     // Opened for writing (a resume), the file gains the table, empty: its requests still have no prompt.
-    (await ChannelDb.open(path)).close();
+    await (await ChannelDb.open(path)).close();
     const again = await withSimDb(path, async (db) => [await db.one('SELECT count(*)::INTEGER AS n FROM llm_prompts'), await userTimeline(db, '0')] as const);
     expect(again[0]).toEqual({ n: 0 });
     expect(again[1].steps[0]!.llm.map((c) => c.messages)).toEqual([null, null]);

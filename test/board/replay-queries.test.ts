@@ -32,8 +32,8 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-afterAll(() => {
-  db?.close();
+afterAll(async () => {
+  await db?.close();
   rmSync(results, { recursive: true, force: true });
 });
 

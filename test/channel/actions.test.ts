@@ -15,7 +15,6 @@ function user(id: number): UserRow {
 /** A channel with users 0..2, user 0 following 1, and one post by user 1 (post id 1). */
 async function smallChannel(): Promise<Channel> {
   const channel = await Channel.open(join(tempDir(), 'sim.duckdb'));
-  await channel.db.useThreadsFor(3);
   await channel.importDataset({ users: [user(0), user(1), user(2)], follows: [[0, 1]], posts: [{ authorId: 1, text: 'hello #tech', label: null }] }, T0);
   return channel;
 }
@@ -33,7 +32,7 @@ describe('channel actions', () => {
       { id: 1, a: 1, kind: 'original', s: 0, t: '00:00' },
     ]);
     expect(await rows(ch, 'SELECT count(*)::INTEGER AS n FROM trace')).toEqual([{ n: 0 }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when agents like, repost, post and follow then each effect lands in its table, traced in order', async () => {
@@ -65,7 +64,7 @@ describe('channel actions', () => {
       { seq: 4, a: 1, action: 'do_nothing', ok: true },
     ]);
     expect(await rows(ch, 'SELECT step, active_agents AS a, actions, failed_actions AS f FROM steps')).toEqual([{ step: 0, a: 3, actions: 5, f: 0 }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when an agent unlikes and unfollows in a later step then the rows are deleted', async () => {
@@ -79,7 +78,7 @@ describe('channel actions', () => {
     await ch.commitStep(b1, 2);
     expect(await rows(ch, 'SELECT count(*)::INTEGER AS n FROM likes')).toEqual([{ n: 0 }]);
     expect(await rows(ch, 'SELECT count(*)::INTEGER AS n FROM follows')).toEqual([{ n: 0 }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when like then unlike happen in one step then nothing is written but both are traced', async () => {
@@ -91,7 +90,7 @@ describe('channel actions', () => {
     await ch.commitStep(b, 1);
     expect(await rows(ch, 'SELECT user_id AS u FROM likes')).toEqual([{ u: 2 }]);
     expect(await rows(ch, 'SELECT count(*)::INTEGER AS n FROM trace WHERE ok')).toEqual([{ n: 3 }]);
-    ch.close();
+    await ch.close();
   });
 
   const invalid: [string, number, string, Record<string, unknown>, string][] = [
@@ -133,7 +132,7 @@ describe('channel actions', () => {
       { a: actor, action, ok: false, error, args: JSON.stringify(args) },
     ]);
     expect(await rows(ch, 'SELECT failed_actions AS f FROM steps WHERE step = 1')).toEqual([{ f: 1 }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a new account signs up mid-run then it exists and can act', async () => {
@@ -143,7 +142,7 @@ describe('channel actions', () => {
     expect(ch.apply(b, 7, { action: 'like', args: { post_id: 1 } })).toEqual({ ok: true });
     await ch.commitStep(b, 1);
     expect(await rows(ch, "SELECT username, name, bio, created_step AS s FROM users WHERE user_id = 7")).toEqual([{ username: 'newcomer', name: 'New', bio: 'hi', s: 0 }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a repost is reposted then the original gets the repost', async () => {
@@ -153,7 +152,7 @@ describe('channel actions', () => {
     expect(ch.apply(b, 2, { action: 'repost', args: { post_id: 2 } })).toEqual({ ok: true, result: { post_id: 3, original_id: 1 } });
     await ch.commitStep(b, 2);
     expect(await rows(ch, 'SELECT post_id::INTEGER AS p, count(*)::INTEGER AS n FROM reposts GROUP BY ALL')).toEqual([{ p: 1, n: 2 }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a channel is reopened then its state and sequence continue where they stopped', async () => {
@@ -163,7 +162,7 @@ describe('channel actions', () => {
     const b = ch.beginStep(0, T0);
     ch.apply(b, 0, { action: 'like', args: { post_id: 1 } });
     await ch.commitStep(b, 1);
-    ch.close();
+    await ch.close();
 
     const again = await Channel.open(join(dir, 'sim.duckdb'));
     expect(again.committedStep).toBe(0);
@@ -172,7 +171,7 @@ describe('channel actions', () => {
     expect(again.apply(b1, 1, { action: 'create_post', args: { text: 'second' } })).toEqual({ ok: true, result: { post_id: 2 } });
     await again.commitStep(b1, 2);
     expect(await rows(again, 'SELECT seq FROM trace ORDER BY seq')).toEqual([{ seq: 0 }, { seq: 1 }, { seq: 2 }]);
-    again.close();
+    await again.close();
   });
 
   it('the catalog describes every action once, with an object schema', () => {

@@ -23,7 +23,7 @@ describe('appending DOUBLE columns from typed arrays', () => {
       expect(Float64Array.from(rows, (r) => r.a)).toEqual(a);
       expect(Float64Array.from(rows, (r) => r.b)).toEqual(b);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });

@@ -38,7 +38,7 @@ describe('agent context', () => {
     // Agent 2 last acted in step 1: nothing has happened to it since.
     expect(ctx.get(2)?.notifications).toEqual([]);
     expect(ctx.get(2)?.memory.map((m) => m.action)).toEqual(['follow', 'repost']);
-    ch.close();
+    await ch.close();
   });
 
   it('when others reply to, quote or message an agent between its turns then it is notified with the text, except from users it mutes', async () => {
@@ -93,7 +93,7 @@ describe('agent context', () => {
     await ch.commitStep(b, 2);
     const later = await ch.agentContexts([0], 0);
     expect(later.get(0)?.notifications.map((n) => [n.kind, n.postId])).toEqual([['reply', 10]]);
-    ch.close();
+    await ch.close();
   });
 
   it('when likes, reposts and follows are described then the lines read as they did before the newer kinds', () => {
@@ -113,6 +113,6 @@ describe('agent context', () => {
       { action: 'like', args: '"{\\"post_id\\": 1"', ok: false, error: 'arguments are not valid JSON' },
     ]);
     expect(await ch.db.query('SELECT failed_actions AS f FROM steps')).toEqual([{ f: 1 }]);
-    ch.close();
+    await ch.close();
   });
 });

@@ -104,7 +104,7 @@ describe('feeds as agents see them', () => {
       .sort((a, b) => a.step - b.step || a.agent - b.agent)
       .flatMap(({ step, agent, feed }) => feed.map((post, rank) => ({ step, agent, post, rank, source: 'recsys' })));
     expect(impressions).toEqual(expected);
-    channel.close();
+    await channel.close();
   });
 
   it('when a quickstart-sized run finishes then every new statistical behaviour is in trace and feeds obey deletes, flags and mutes', async () => {

@@ -20,7 +20,7 @@ describe('groups', () => {
       { g: 2, c: 1, name: 'book club', s: 0 },
     ]);
     expect(await rows(ch, MEMBERS)).toEqual([{ g: 1, u: 0, j: 0, l: null }, { g: 2, u: 1, j: 0, l: null }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when members join, leave and rejoin, also within one step, then group_members keeps each stay with its joined and left steps', async () => {
@@ -45,7 +45,7 @@ describe('groups', () => {
       { g: 1, u: 3, j: 1, l: 1 },
       { g: 1, u: 3, j: 1, l: 1 },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('when members send group messages then group_messages holds them, and a member who left can no longer send', async () => {
@@ -69,7 +69,7 @@ describe('groups', () => {
       { id: 1, g: 1, s: 0, text: 'welcome', step: 0 },
       { id: 2, g: 1, s: 1, text: 'thanks', step: 0 },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a channel is reopened then group membership is enforced as before and group ids continue', async () => {
@@ -77,7 +77,7 @@ describe('groups', () => {
     const ch = await channelWithPosts(path);
     await step(ch, 0, [[0, 'create_group', { name: 'club' }], [1, 'join_group', { group_id: 1 }], [2, 'join_group', { group_id: 1 }]]);
     await step(ch, 1, [[2, 'leave_group', { group_id: 1 }]]);
-    ch.close();
+    await ch.close();
     const again = await Channel.open(path);
     expect(await step(again, 2, [
       [1, 'join_group', { group_id: 1 }],
@@ -94,7 +94,7 @@ describe('groups', () => {
       { ok: true, result: { group_id: 1, members: 3 } },
       { ok: true, result: { group_id: 2 } },
     ]);
-    again.close();
+    await again.close();
   });
 
   it('when a run used group, message and list actions then inspect lists them by type', async () => {
@@ -107,7 +107,7 @@ describe('groups', () => {
       [0, 'create_list', { name: 'l' }],
       [1, 'join_group', { group_id: 9 }],
     ]);
-    ch.close();
+    await ch.close();
     const summary = await summarizeRun(path);
     expect(summary.actionsByType).toEqual([
       { action: 'create_group', ok: 1, failed: 0, total: 1 },

@@ -18,7 +18,6 @@ export async function channelWithPosts(path = join(tempDir(), 'sim.duckdb')): Pr
 
 /** channelWithPosts's users, follow and posts imported into an open channel. */
 export async function withPosts(channel: Channel): Promise<Channel> {
-  await channel.db.useThreadsFor(4);
   await channel.importDataset(
     {
       users: [user(0), user(1), user(2), user(3)],
@@ -64,5 +63,5 @@ export async function expectRejected(setup: [number, string, Record<string, unkn
   await ch.commitStep(b1, 1);
   expect(await tables(ch)).toEqual(before);
   expect(await rows(ch, 'SELECT agent_id AS a, action, ok, error FROM trace WHERE step = 1')).toEqual([{ a: actor, action, ok: false, error }]);
-  ch.close();
+  await ch.close();
 }

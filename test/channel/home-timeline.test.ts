@@ -59,7 +59,7 @@ describe('home timeline', () => {
     ]);
     // the window: at step 8 with a window of 6 steps only posts of step 2 or later count; none
     expect(await entries(ch, 8, 6, 0, 10)).toEqual([]);
-    ch.close();
+    await ch.close();
   });
 
   it('when the follower wrote, liked or reposted a post, or muted its author or the sharer, then it is left out; deleted and flagged posts too', async () => {
@@ -89,7 +89,7 @@ describe('home timeline', () => {
       [6, null, 2],
       [3, 4, 2],
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a repost inside the window shares a post older than the window then that post is shown with its counts', async () => {
@@ -102,7 +102,7 @@ describe('home timeline', () => {
     const [entry] = home.of(0, 5);
     expect(entry?.post).toMatchObject({ postId: 2, authorId: 4, likes: 1, reposts: 1, dislikes: 0 });
     expect(entry?.viaPostId).toBe(4);
-    ch.close();
+    await ch.close();
   });
 });
 
@@ -138,7 +138,7 @@ describe('provenance of reposts, quotes and replies', () => {
       { a: 0, p: 3, r: 1, source: 'recsys', via: null },
       { a: 1, p: 3, r: 0, source: 'recsys', via: null },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a file of an older schema is opened then the new columns are added empty and the run goes on', async () => {
@@ -146,11 +146,11 @@ describe('provenance of reposts, quotes and replies', () => {
     await old.db.exec('ALTER TABLE posts DROP COLUMN via_source');
     await old.db.exec('ALTER TABLE posts DROP COLUMN via_post_id');
     await old.db.exec('ALTER TABLE impressions DROP COLUMN via_post_id');
-    old.close();
+    await old.close();
     const ch = await Channel.open(old.db.path);
     await step(ch, 1, [[0, 'repost', { post_id: 1 }]]);
     expect(await rows(ch, 'SELECT via_post_id::INTEGER AS via FROM posts WHERE post_id = 4')).toEqual([{ via: 1 }]);
     expect(await rows(ch, 'SELECT count(*)::INTEGER AS n FROM posts WHERE via_post_id IS NULL')).toEqual([{ n: 3 }]);
-    ch.close();
+    await ch.close();
   });
 });

@@ -23,7 +23,7 @@ describe('impressions from search, trends, timelines and lists', () => {
       { step: 1, a: 0, p: 1, r: 1, source: 'search' },
       { step: 1, a: 0, p: 3, r: 0, source: 'timeline' },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('when trends return posts then they are impressions of source trend; hashtag trends show no posts and record none', async () => {
@@ -41,7 +41,7 @@ describe('impressions from search, trends, timelines and lists', () => {
       { step: 2, a: 3, p: 2, r: 0, source: 'trend' },
       { step: 2, a: 3, p: 1, r: 1, source: 'trend' },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it("when the recommender's impressions are set in the same step then its rows stay as before, beside the reads'", async () => {
@@ -56,7 +56,7 @@ describe('impressions from search, trends, timelines and lists', () => {
       { step: 0, a: 1, p: 1, r: 0, source: 'recsys' },
       { step: 0, a: 0, p: 2, r: 0, source: 'search' },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a read fails or finds nothing then no impression is recorded', async () => {
@@ -69,6 +69,6 @@ describe('impressions from search, trends, timelines and lists', () => {
       [0, 'read_list', { list_id: 1 }],
     ]);
     expect(await rows(ch, IMPRESSIONS)).toEqual([]);
-    ch.close();
+    await ch.close();
   });
 });

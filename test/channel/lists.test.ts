@@ -27,7 +27,7 @@ describe('lists', () => {
     await step(ch, 1, [[0, 'remove_from_list', { list_id: 1, user_id: 1 }], [0, 'add_to_list', { list_id: 1, user_id: 0 }]]);
     expect(await rows(ch, 'SELECT list_id AS l, owner_id AS o, name, created_step AS s FROM lists')).toEqual([{ l: 1, o: 0, name: 'news', s: 0 }]);
     expect(await rows(ch, MEMBERS)).toEqual([{ l: 1, u: 0, s: 1 }, { l: 1, u: 2, s: 0 }]);
-    ch.close();
+    await ch.close();
   });
 
   it("when anyone reads a list then it gets its members' visible posts newest first, without deleted, hidden or muted ones", async () => {
@@ -54,7 +54,7 @@ describe('lists', () => {
       { ok: true },
       { ok: true, result: { list_id: 1, name: 'l', post_ids: [3, 1] } },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('when users pin and unpin lists then list_pins holds the net change, at most the pin limit per user', async () => {
@@ -72,14 +72,14 @@ describe('lists', () => {
       { u: 0, l: MAX_LIST_PINS + 1, s: 1 },
       { u: 1, l: 2, s: 0 },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a channel is reopened then list ownership, members and pins are enforced as before and list ids continue', async () => {
     const path = join(tempDir(), 'sim.duckdb');
     const ch = await channelWithPosts(path);
     await step(ch, 0, [[0, 'create_list', { name: 'l' }], [0, 'add_to_list', { list_id: 1, user_id: 1 }], [2, 'pin_list', { list_id: 1 }]]);
-    ch.close();
+    await ch.close();
     const again = await Channel.open(path);
     expect(await step(again, 1, [
       [0, 'add_to_list', { list_id: 1, user_id: 1 }],
@@ -94,7 +94,7 @@ describe('lists', () => {
       { ok: true, result: { list_id: 1, name: 'l', post_ids: [1] } },
       { ok: true, result: { list_id: 2 } },
     ]);
-    again.close();
+    await again.close();
   });
 
   const owned: Act[] = [[0, 'create_list', { name: 'l' }], [0, 'add_to_list', { list_id: 1, user_id: 1 }]];

@@ -109,8 +109,8 @@ describe('a memory window of 2 steps', () => {
     // The mirror holds the window only: steps 4 and 5 after step 5's commit.
     expect([...windowed.state.posts.keys()].sort((a, b) => a - b)).toEqual([8, 9, 10, 11, 12]);
     expect(windowed.state.likesOf(0).size).toBe(0);
-    all.close();
-    windowed.close();
+    await all.close();
+    await windowed.close();
   });
 
   it('when search, trends and timelines are read then they cover the window only', async () => {
@@ -123,7 +123,7 @@ describe('a memory window of 2 steps', () => {
     // "hello #tech" (post 1) is older than the window; "three #tech" (post 7, step 3) is in it.
     expect(search).toEqual({ ok: true, result: { posts: [7] } });
     expect(timeline).toEqual({ ok: true, result: { user_id: 1, post_ids: [], pinned: null } });
-    windowed.close();
+    await windowed.close();
   });
 
   it('when a windowed run is reopened mid-run then the mirror is the window, and it goes on as the uninterrupted one', async () => {
@@ -144,14 +144,14 @@ describe('a memory window of 2 steps', () => {
       tags: [...c.state.engagement.tagCounts(0)].sort(),
       searchDocs: c.state.postIndex.size,
     });
-    resumed.close();
+    await resumed.close();
     resumed = await Channel.open(path, { memoryWindow: 2 });
     expect(mirror(resumed)).toEqual(mirror(straight));
     for (const [i, acts] of [ON_OLD, ...LATER].entries()) expect(await step(resumed, 4 + i, acts)).toEqual(await step(straight, 4 + i, acts));
     expect(await everything(resumed)).toEqual(await everything(straight));
     expect(mirror(resumed)).toEqual(mirror(straight));
-    straight.close();
-    resumed.close();
+    await straight.close();
+    await resumed.close();
   });
 
   it('when many steps go by then the mirror holds no more than the window’s posts and marks', async () => {
@@ -179,6 +179,6 @@ describe('a memory window of 2 steps', () => {
     // user 1 likes at 1, 5, … 29 and unlikes at 3, 7, … 27: both like it at the end, from their last like.
     expect(await rows(windowed, 'SELECT user_id AS u, created_step AS s FROM likes WHERE post_id = 1 ORDER BY ALL')).toEqual([{ u: 0, s: 28 }, { u: 1, s: 29 }]);
     expect(await rows(windowed, "SELECT count(*)::INTEGER AS n FROM trace WHERE NOT ok")).toEqual([{ n: 0 }]);
-    windowed.close();
+    await windowed.close();
   });
 });

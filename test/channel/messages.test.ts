@@ -34,7 +34,7 @@ describe('direct messages and read_messages', () => {
       { ok: true, result: { messages: [msg(2, 2, 'yo', 0)] } },
       { ok: true, result: { messages: [] } },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('when an agent reads its inbox then DMs and messages of its groups merge by id, without its own or muted senders', async () => {
@@ -52,7 +52,7 @@ describe('direct messages and read_messages', () => {
       { ok: true, result: { messages: [msg(3, 2, 'from 2', 0, 1), msg(1, 0, 'dm from 0', 0)] } },
       { ok: true, result: { group_id: 1, messages: [msg(3, 2, 'from 2', 0, 1), msg(2, 1, 'my own words', 0, 1)] } },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a channel is reopened then messages are read as before and message ids continue after the last', async () => {
@@ -62,7 +62,7 @@ describe('direct messages and read_messages', () => {
     const many: Act[] = Array.from({ length: MESSAGE_WINDOW + 10 }, (_, i) => [2, 'send_direct_message', { to_user_id: 1, text: `m${i + 1}` }]);
     await step(ch, 0, [[0, 'create_group', { name: 'g' }], [0, 'send_group_message', { group_id: 1, text: 'g1' }], ...many]);
     const [before] = await step(ch, 1, [[1, 'read_messages', { limit: MESSAGE_WINDOW }]]);
-    ch.close();
+    await ch.close();
     const again = await Channel.open(path);
     const [after, sent] = await step(again, 2, [
       [1, 'read_messages', { limit: MESSAGE_WINDOW }],
@@ -73,7 +73,7 @@ describe('direct messages and read_messages', () => {
       Array.from({ length: MESSAGE_WINDOW }, (_, i) => MESSAGE_WINDOW + 11 - i),
     );
     expect(sent).toEqual({ ok: true, result: { message_id: MESSAGE_WINDOW + 12 } });
-    again.close();
+    await again.close();
   });
 
   const rejected: [string, Act[], number, string, Record<string, unknown>, string][] = [

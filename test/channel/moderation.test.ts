@@ -15,7 +15,7 @@ describe('moderation and curation actions', () => {
     expect(await rows(ch, 'SELECT user_id AS u, post_id::INTEGER AS p, created_step AS s FROM dislikes')).toEqual([{ u: 0, p: 1, s: 0 }]);
     await step(ch, 1, [[0, 'undo_dislike', { post_id: 1 }]]);
     expect(await rows(ch, 'SELECT count(*)::INTEGER AS n FROM dislikes')).toEqual([{ n: 0 }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a post reaches report_threshold distinct reporters then it is flagged that step and leaves the feed candidates', async () => {
@@ -36,7 +36,7 @@ describe('moderation and curation actions', () => {
     expect((await ch.snapshot(2, 6)).posts.map((p) => p.postId)).toEqual([2]);
     // a flagged post can still be acted on: the flag only takes it out of recommendations
     expect(await step(ch, 2, [[0, 'like', { post_id: 1 }]])).toEqual([{ ok: true }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when the author of the replied-to post hides a reply then hidden_step is set and the reply stays', async () => {
@@ -44,7 +44,7 @@ describe('moderation and curation actions', () => {
     await step(ch, 0, [[2, 'reply', { post_id: 1, text: 'rude' }]]);
     expect(await step(ch, 1, [[1, 'hide_reply', { post_id: 3 }]])).toEqual([{ ok: true }]);
     expect(await rows(ch, 'SELECT post_id::INTEGER AS id, hidden_step AS h, deleted_step AS d FROM posts WHERE post_id = 3')).toEqual([{ id: 3, h: 1, d: null }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a user bookmarks posts then list_bookmarks returns them newest first, without unbookmarked or deleted ones', async () => {
@@ -68,7 +68,7 @@ describe('moderation and curation actions', () => {
       { u: 0, p: 1, s: 0 },
       { u: 0, p: 3, s: 1 },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a bookmark is removed and made again in one step then its row and step are kept, in DuckDB and in the mirror', async () => {
@@ -79,10 +79,10 @@ describe('moderation and curation actions', () => {
     await step(ch, 2, [[0, 'unbookmark', { post_id: 1 }], [0, 'bookmark', { post_id: 1 }]]);
     expect(await rows(ch, 'SELECT post_id::INTEGER AS p, created_step AS s FROM bookmarks ORDER BY p')).toEqual([{ p: 1, s: 0 }, { p: 2, s: 1 }]);
     expect(await step(ch, 3, [[0, 'list_bookmarks', {}]])).toEqual([{ ok: true, result: { post_ids: [2, 1] } }]);
-    ch.close();
+    await ch.close();
     const again = await Channel.open(join(dir, 'sim.duckdb'));
     expect(await step(again, 4, [[0, 'list_bookmarks', {}]])).toEqual([{ ok: true, result: { post_ids: [2, 1] } }]);
-    again.close();
+    await again.close();
   });
 
   it('when users mute and unmute then mutes holds the net change', async () => {
@@ -93,7 +93,7 @@ describe('moderation and curation actions', () => {
     ]);
     await step(ch, 1, [[0, 'unmute', { user_id: 3 }]]);
     expect(await rows(ch, 'SELECT user_id AS u, muted_id AS m, created_step AS s FROM mutes')).toEqual([{ u: 0, m: 2, s: 0 }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a channel is reopened then dislikes, reports, mutes, pins, flags and hidden replies are enforced as before', async () => {
@@ -110,7 +110,7 @@ describe('moderation and curation actions', () => {
       [3, 'create_post', { text: 'gone' }],
       [3, 'delete_post', { post_id: 4 }],
     ]);
-    ch.close();
+    await ch.close();
     const again = await Channel.open(join(dir, 'sim.duckdb'));
     expect(await step(again, 1, [
       [0, 'dislike', { post_id: 1 }],
@@ -128,7 +128,7 @@ describe('moderation and curation actions', () => {
       { ok: false, error: 'post 4 was deleted' },
     ]);
     expect((await again.snapshot(2, 6)).posts.map((p) => p.postId)).toEqual([1]);
-    again.close();
+    await again.close();
   });
 
   const invalid: [string, [number, string, Record<string, unknown>][], number, string, Record<string, unknown>, string][] = [

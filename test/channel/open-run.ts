@@ -8,6 +8,6 @@ export async function openRun(path: string, work: (q: Query) => Promise<void>): 
   try {
     await work((sql) => db.query(sql));
   } finally {
-    db.close();
+    await db.close();
   }
 }

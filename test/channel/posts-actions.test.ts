@@ -31,7 +31,7 @@ describe('post actions: reply, quote, delete, pin, timeline', () => {
       { id: 7, a: 3, kind: 'comment', parent: 2, root: 2, d: null, h: null },
     ]);
     expect(await rows(ch, "SELECT post_id::INTEGER AS id FROM posts WHERE root_id = 1 AND kind = 'comment' ORDER BY 1")).toEqual([{ id: 3 }, { id: 4 }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when the author deletes a post then it is marked with the step, its likes and reposts stay, and acting on it fails', async () => {
@@ -56,7 +56,7 @@ describe('post actions: reply, quote, delete, pin, timeline', () => {
       [1, 'delete_post', { post_id: 1 }],
     ]);
     for (const r of after) expect(r).toEqual({ ok: false, error: 'post 1 was deleted' });
-    ch.close();
+    await ch.close();
   });
 
   it('when a post is created and deleted in one step then its row is written already marked', async () => {
@@ -66,7 +66,7 @@ describe('post actions: reply, quote, delete, pin, timeline', () => {
       [3, 'delete_post', { post_id: 3 }],
     ]);
     expect(await rows(ch, 'SELECT post_id::INTEGER AS id, deleted_step AS d FROM posts WHERE post_id = 3')).toEqual([{ id: 3, d: 0 }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a user pins a post and then another then only the latest pin is kept, and deleting it unpins', async () => {
@@ -80,7 +80,7 @@ describe('post actions: reply, quote, delete, pin, timeline', () => {
     expect(await rows(ch, 'SELECT user_id AS u, post_id::INTEGER AS p, created_step AS s FROM pins')).toEqual([{ u: 1, p: 3, s: 1 }]);
     await step(ch, 2, [[1, 'delete_post', { post_id: 3 }]]);
     expect(await rows(ch, 'SELECT count(*)::INTEGER AS n FROM pins')).toEqual([{ n: 0 }]);
-    ch.close();
+    await ch.close();
   });
 
   it('when a timeline is read then it lists live posts newest first, without hidden replies or muted authors', async () => {
@@ -115,7 +115,7 @@ describe('post actions: reply, quote, delete, pin, timeline', () => {
       { ok: true, result: { user_id: 2, post_ids: [6, 3, 2], pinned: 3 } },
       { ok: false, error: 'user 99 does not exist' },
     ]);
-    ch.close();
+    await ch.close();
   });
 
   it('the registry offers every new action', () => {

@@ -27,7 +27,7 @@ describe('search_posts and search_users', () => {
     expect(await ask(ch, 2, 0, 'search_posts', { query: 'APPLE', limit: 2 })).toEqual({ ok: true, result: { posts: [5, 4] } });
     expect(await ask(ch, 3, 0, 'search_posts', { query: '#tech' })).toEqual({ ok: true, result: { posts: [1] } });
     expect(await ask(ch, 4, 0, 'search_posts', { query: 'durian' })).toEqual({ ok: true, result: { posts: [] } });
-    ch.close();
+    await ch.close();
   });
 
   it('when search is substring then matching posts come newest first, case-insensitively', async () => {
@@ -38,7 +38,7 @@ describe('search_posts and search_users', () => {
     expect(await ask(ch, 2, 0, 'search_posts', { query: 'kiwi', limit: 1 })).toEqual({ ok: true, result: { posts: [6] } });
     expect(await ask(ch, 3, 0, 'search_posts', { query: 'e #t' })).toEqual({ ok: true, result: { posts: [] } });
     expect(await ask(ch, 4, 0, 'search_posts', { query: 'o #t' })).toEqual({ ok: true, result: { posts: [1] } });
-    ch.close();
+    await ch.close();
   });
 
   for (const algorithm of ['bm25', 'substring'] as const) {
@@ -50,12 +50,12 @@ describe('search_posts and search_users', () => {
       await step(ch, 1, [[1, 'hide_reply', { post_id: 8 }], [2, 'delete_post', { post_id: 4 }], [0, 'report_post', { post_id: 3 }], [0, 'mute', { user_id: 3 }]]);
       expect(await ask(ch, 2, 0, 'search_posts', { query: 'apple' })).toEqual({ ok: true, result: { posts: [7] } });
       expect(await ask(ch, 3, 1, 'search_posts', { query: 'apple' })).toEqual({ ok: true, result: { posts: [7, 5] } });
-      ch.close();
+      await ch.close();
       const again = await Channel.open(path);
       again.configure({ search: algorithm });
       expect(await ask(again, 4, 0, 'search_posts', { query: 'apple' })).toEqual({ ok: true, result: { posts: [7] } });
       expect(await ask(again, 5, 1, 'search_posts', { query: 'apple' })).toEqual({ ok: true, result: { posts: [7, 5] } });
-      again.close();
+      await again.close();
     });
   }
 
@@ -78,7 +78,7 @@ describe('search_posts and search_users', () => {
     ch.configure({ search: 'bm25' });
     await step(ch, 7, [[13, 'sign_up', { username: 'late', name: 'Pasta Pasta', bio: 'pasta' }]]);
     expect(await ask(ch, 8, 0, 'search_users', { query: 'pasta' })).toEqual({ ok: true, result: { users: [13, 10, 12] } });
-    ch.close();
+    await ch.close();
   });
 
   it('when arguments break the schema then the action is rejected with the exact error', async () => {
@@ -112,7 +112,7 @@ describe('trends', () => {
     expect(await ask(ch, 5, 0, 'trends')).toEqual({ ok: true, result: { posts: [3, 4] } });
     ch.configure({ trends: { limit: 1 } });
     expect(await ask(ch, 6, 0, 'trends')).toEqual({ ok: true, result: { posts: [4] } });
-    ch.close();
+    await ch.close();
   });
 
   it('when trends is velocity then posts come by growth of likes + reposts over the window before', async () => {
@@ -130,7 +130,7 @@ describe('trends', () => {
     ch.configure({ trends: { window: 4 } });
     // steps 2..5 against steps -2..1: post 3 is by muted user 3
     expect(await ask(ch, 5, 0, 'trends')).toEqual({ ok: true, result: { posts: [4] } });
-    ch.close();
+    await ch.close();
   });
 
   it('when trends is hashtags (the default) then tags of live posts in the window come by count, then name', async () => {
@@ -141,14 +141,14 @@ describe('trends', () => {
     await step(ch, 5, [[3, 'delete_post', { post_id: 3 }]]);
     ch.configure({ trends: { window: 6 } });
     expect(await ask(ch, 5, 0, 'trends')).toEqual({ ok: true, result: { hashtags: [{ tag: '#music', posts: 2 }, { tag: '#tech', posts: 2 }] } });
-    ch.close();
+    await ch.close();
   });
 
   for (const algorithm of ['most_liked', 'velocity', 'hashtags'] as const) {
     it(`when a run is reopened then ${algorithm} trends continue as if it had not stopped`, async () => {
       const path = join(tempDir(), 'sim.duckdb');
       const live = await scripted();
-      (await scripted(path)).close();
+      await (await scripted(path)).close();
       const again = await Channel.open(path);
       const results: unknown[][] = [];
       for (const ch of [live, again]) {
@@ -158,7 +158,7 @@ describe('trends', () => {
           out.push(await ask(ch, 3 + window, 0, 'trends'));
         }
         results.push(out);
-        ch.close();
+        await ch.close();
       }
       expect(results[1]).toEqual(results[0]);
     });

@@ -68,7 +68,7 @@ describe('the snapshot’s engagement counts', () => {
     for (let step = 1; step <= 14; step++) {
       if (step === 8) {
         // A reopen rebuilds the index from the tables of the window.
-        ch.close();
+        await ch.close();
         ch = await Channel.open(path, { memoryWindow: MEMORY_WINDOW });
       }
       const { ids, counts } = await snapshotCounts(ch, step);
@@ -88,7 +88,7 @@ describe('the snapshot’s engagement counts', () => {
     }
     const [all] = await ch.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM posts');
     const kept = ch.state.posts.size;
-    ch.close();
+    await ch.close();
     expect(kept).toBeLessThan(all!.n / 2);
     // The workload made candidates with each kind of count, and posts did leave the mirror.
     expect(compared).toBeGreaterThan(100);

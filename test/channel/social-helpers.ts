@@ -24,5 +24,5 @@ export async function expectSocialRejected(setup: Act[], actor: number, action: 
   await ch.commitStep(b1, 1);
   expect(await everyTable(ch)).toEqual(before);
   expect(await rows(ch, 'SELECT agent_id AS a, action, ok, error FROM trace WHERE step = 1')).toEqual([{ a: actor, action, ok: false, error }]);
-  ch.close();
+  await ch.close();
 }

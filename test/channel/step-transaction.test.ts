@@ -41,8 +41,8 @@ describe('a step opened before its actions apply', () => {
     expect(rec).toHaveLength(8);
     expect(impressions).toHaveLength(4);
     expect(await contents(open)).toEqual(await contents(inline));
-    inline.close();
-    open.close();
+    await inline.close();
+    await open.close();
   });
 
   it('when it is abandoned then none of its rows stay and the next step commits as usual', async () => {
@@ -54,6 +54,6 @@ describe('a step opened before its actions apply', () => {
     await ch.openStep(b);
     await ch.commitStep(b, 0);
     expect(await rows(ch, 'SELECT step FROM steps')).toEqual([{ step: 0 }]);
-    ch.close();
+    await ch.close();
   });
 });

@@ -76,12 +76,12 @@ describe('suspend_account', () => {
       ];
       expect(await lookAround(ch, 6)).toEqual(after);
       expect(await suspend(ch, 9, 2)).toEqual({ ok: false, error: 'account 2 is already suspended' });
-      ch.close();
+      await ch.close();
 
       const again = await Channel.open(path);
       again.configure({ search });
       expect(await lookAround(again, 10)).toEqual(after);
-      again.close();
+      await again.close();
     });
   }
 });

@@ -137,11 +137,11 @@ describe('trends from the engagement index', () => {
     asked += await compare(ch, step, rng);
     const liked = (await ch.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM likes'))[0]!.n;
     const gone = (await tables(ch)).posts.filter((p) => p.gone).length;
-    ch.close();
+    await ch.close();
     const again = await Channel.open(path);
     again.configure({ reportThreshold: 2 });
     asked += await compare(again, step + 2, rng);
-    again.close();
+    await again.close();
     expect(asked).toBe(14 * 30);
     // The workload did exercise what the index must follow.
     expect(liked).toBeGreaterThan(50);

@@ -86,7 +86,7 @@ describe('socialsim analyze', () => {
       const sides = await db.query<{ side: string; posts: number }>(`SELECT side, posts FROM sentiment_overall ORDER BY side`);
       expect(sides.find((s) => s.side === 'real')!.posts).toBe(90);
       // The README's table of analysis.duckdb is the file's tables and columns, in order.
-      const columns = await db.query<{ t: string; c: string }>(`SELECT table_name AS t, column_name AS c FROM information_schema.columns ORDER BY table_name, ordinal_position`);
+      const columns = await db.query<{ t: string; c: string }>(`SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_catalog = current_database() ORDER BY table_name, ordinal_position`);
       const actual = new Map<string, string[]>();
       for (const { t, c } of columns) actual.set(t, [...(actual.get(t) ?? []), c]);
       const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -102,7 +102,7 @@ describe('socialsim analyze', () => {
     expect(r.stdout.trim()).toMatch(/analysis\.duckdb$/);
     await withSimDb(analysisDb(), async (db) => {
       expect(await db.query('SELECT name FROM analyses')).toEqual([{ name: 'trends' }]);
-      const tables = await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables ORDER BY t`);
+      const tables = await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_catalog = current_database() ORDER BY t`);
       expect(tables.map((t) => t.t)).toEqual(['analyses', 'meta', 'trend_bursts', 'trend_counts', 'trend_rising']);
     });
     expect(existsSync(`${analysisDb()}.tmp`)).toBe(false);

@@ -87,7 +87,7 @@ describe('secret canary', () => {
 
     await withSimDb(join(runDir, 'sim.duckdb'), async (db) => {
       const columns = await db.query<{ t: string; c: string }>(
-        `SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE data_type IN ('VARCHAR', 'JSON') OR data_type LIKE '%[]' OR data_type LIKE 'STRUCT%' OR data_type LIKE 'MAP%'`,
+        `SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_catalog = current_database() AND (data_type IN ('VARCHAR', 'JSON') OR data_type LIKE '%[]' OR data_type LIKE 'STRUCT%' OR data_type LIKE 'MAP%')`,
       );
       expect(columns.map((x) => `${x.t}.${x.c}`)).toEqual(expect.arrayContaining(['posts.text', 'trace.args', 'llm_calls.endpoint', 'llm_prompts.messages']));
       for (const { t, c } of columns) {

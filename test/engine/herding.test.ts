@@ -109,7 +109,7 @@ describe('herding treatment', () => {
     expect(snapshot.postsById.get(downId)).toMatchObject({ likes: 0, dislikes: 1 });
     // The voter (id 4, after users 0-3) gets no feed.
     expect(snapshot.users).toEqual([0, 1, 2, 3]);
-    channel.close();
+    await channel.close();
   });
 
   it('when agents look for the platform account then it does not exist for them: no search hit, follow, mute, message, list or timeline', async () => {
@@ -137,7 +137,7 @@ describe('herding treatment', () => {
       // The author is not told: the vote is a score, not a person.
       const ctx = await channel.agentContexts([1], 0);
       expect(ctx.get(1)!.notifications).toEqual([]);
-      channel.close();
+      await channel.close();
     }
   });
 

@@ -61,7 +61,7 @@ describe('a run with a 2-step memory window', () => {
       `SELECT count(*)::INTEGER AS n FROM trace t JOIN posts p ON p.post_id = CAST(t.args->>'post_id' AS BIGINT)
        WHERE t.ok AND p.created_step < t.step - 2`,
     );
-    db.close();
+    await db.close();
     expect(old!.n).toBeGreaterThan(0);
   });
 });

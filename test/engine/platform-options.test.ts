@@ -16,6 +16,6 @@ describe('platform options', () => {
     const channel = await Channel.open(join(tempDir(), 'sim.duckdb'));
     await simulate({ experiment: exp, channel, population: await buildPopulation(exp), recommender: recommenderFor(exp), policies: createPolicies(exp) });
     expect(channel.state.rules).toMatchObject({ reportThreshold: 5, search: 'substring', trends: { algorithm: 'most_liked', window: 2, limit: 4 } });
-    channel.close();
+    await channel.close();
   });
 });

@@ -46,7 +46,7 @@ async function loseAndRecover(dir: string, exp: Experiment, lost: readonly numbe
   try {
     await recoverStepEvents(channel, new EventLog(path), path, exp);
   } finally {
-    channel.close();
+    await channel.close();
   }
   const recovered = stepLines(dir).filter((e) => e.recovered === true);
   return { live, recovered };
