@@ -19,18 +19,23 @@ function git(cwd: string, args: string[]): Promise<string | null> {
 
 /**
  * Where the code and the experiment file stand in git: recorded in run.json, warned about when
- * dirty. The commands run at once and in the background: a run starts it before its setup and
- * reads it when it writes run.json, so the git processes (a tenth of a second or more on a busy
- * machine) do not add to the run's start. Never rejects.
+ * dirty. Two git processes (each costs the parent a fork of its whole address space) run at once
+ * and in the background: a run starts them before its setup and reads them when it writes
+ * run.json, so they do not add to the run's start. Never rejects.
  */
 export async function gitState(cwd: string, experimentFile?: string): Promise<GitState> {
-  const [commit, tree, file] = await Promise.all([
-    git(cwd, ['rev-parse', 'HEAD']),
-    git(cwd, ['status', '--porcelain', '--untracked-files=no']),
+  const [status, file] = await Promise.all([
+    // The commit (`# branch.oid`) and the tracked changes in one command.
+    git(cwd, ['status', '--porcelain=v2', '--branch', '--untracked-files=no']),
     experimentFile ? git(cwd, ['status', '--porcelain', '--', experimentFile]) : Promise.resolve(null),
   ]);
+  const lines = status === null ? [] : status.split('\n');
+  const oid = lines.find((l) => l.startsWith('# branch.oid '))?.slice('# branch.oid '.length);
+  // "(initial)": a repository without a commit yet.
+  const commit = oid !== undefined && /^[0-9a-f]{40,64}$/.test(oid) ? oid : null;
   if (commit === null) return { commit: null, dirtyTree: false, experimentFileDirty: null };
-  return { commit, dirtyTree: (tree ?? '') !== '', experimentFileDirty: !experimentFile || file === null ? null : file !== '' };
+  const dirtyTree = lines.some((l) => l !== '' && !l.startsWith('#'));
+  return { commit, dirtyTree, experimentFileDirty: !experimentFile || file === null ? null : file !== '' };
 }
 
 export function packageVersions(): Record<string, string | null> {

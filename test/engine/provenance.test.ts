@@ -27,6 +27,14 @@ describe('gitState', () => {
     expect(await gitState(dir, 'x.yaml')).toEqual({ commit: null, dirtyTree: false, experimentFileDirty: null });
   });
 
+  it('when the repository has no commit yet then there is no commit and nothing is dirty', async () => {
+    const dir = tempDir();
+    git(dir, 'init', '-q');
+    writeFileSync(join(dir, 'exp.yaml'), 'name: a\n');
+    git(dir, 'add', '.');
+    expect(await gitState(dir, 'exp.yaml')).toEqual({ commit: null, dirtyTree: false, experimentFileDirty: null });
+  });
+
   it('when files are committed, edited or untracked then the commit, the dirty tree and the dirty experiment file say so', async () => {
     const dir = tempDir();
     git(dir, 'init', '-q');
