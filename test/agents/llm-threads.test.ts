@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createPolicies } from '../../src/agents/policies.js';
-import { defaultLlmThreads } from '../../src/agents/llm/pool.js';
+import { defaultLlmThreads, llmWorkerModule } from '../../src/agents/llm/pool.js';
+import { buildState } from '../../src/common/build.js';
 import type { AgentPolicy } from '../../src/agents/types.js';
 import { experiment, localModel } from '../helpers/llm.js';
 
@@ -16,6 +17,12 @@ async function closeAll(policies: ReadonlyMap<string, AgentPolicy>): Promise<voi
 }
 
 describe('LLM worker threads by default', () => {
+  it('when dist/ is built then a thread starts from the build’s one-file bundle of the worker and its imports', () => {
+    // The suite's global setup builds dist/ when src/ changed, so it is fresh here.
+    expect(buildState().fresh).toBe(true);
+    expect(llmWorkerModule().pathname).toMatch(/\/dist\/src\/agents\/llm\/worker\.bundle\.mjs$/);
+  });
+
   it('when a run has n LLM agents on c cores then it gets one thread up to 256 agents, two above, never more than the cores', () => {
     // ⌈n / 256⌉, between 1 and min(2, c).
     expect(defaultLlmThreads(0, 8)).toBe(1);
