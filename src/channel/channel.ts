@@ -1,4 +1,4 @@
-import { blobValue } from '@duckdb/node-api';
+import { blobValue } from '../common/duckdb-api.js';
 import { StepBatch, type PostRow, type ShownFeed, type UserRow } from './batch.js';
 import { applyAction } from './actions/registry.js';
 import type { ActionResult, AgentAction, ApplyContext } from './actions/types.js';

@@ -1,4 +1,5 @@
-import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBTimestampValue, INTEGER, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBTimestampValue, INTEGER } from '../common/duckdb-api.js';
 import { PairDiff } from './batch.js';
 
 /** DuckDB caps statement size; deletes and updates go in chunks of this many keys. */

@@ -1,4 +1,5 @@
-import { BIGINT, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, INTEGER, VARCHAR } from '../common/duckdb-api.js';
 import type { StepBatch } from './batch.js';
 import { appendColumns, appendPairs, big, deletePairs, markPosts } from './chunks.js';
 import { writeSocialBatch } from './commit-social.js';

@@ -1,4 +1,5 @@
-import { BIGINT, BOOLEAN, DOUBLE, INTEGER, TIMESTAMP, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, BOOLEAN, DOUBLE, INTEGER, TIMESTAMP, VARCHAR } from '../common/duckdb-api.js';
 import { appendColumns, simTimestamp } from './chunks.js';
 
 /** The experiment's real data as loaded (user ids already the platform's where they apply). */

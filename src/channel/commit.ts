@@ -1,4 +1,5 @@
-import { BIGINT, BOOLEAN, DOUBLE, INTEGER, TIMESTAMP, VARCHAR, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, BOOLEAN, DOUBLE, INTEGER, TIMESTAMP, VARCHAR } from '../common/duckdb-api.js';
 import type { LlmCallRow, StepBatch } from './batch.js';
 import { appendChunks, appendColumns, appendPairs, appendRows, big, deletePairs, simTimestamp } from './chunks.js';
 import type { EdgeList } from '../common/edge-list.js';

@@ -3,7 +3,7 @@
  * run.json and events.jsonl say, recovered after a crash), LLM usage so far (a resumed run's
  * budgets), the last stored recommender state and the last feeds.
  */
-import { DuckDBBlobValue } from '@duckdb/node-api';
+import { DuckDBBlobValue } from '../common/duckdb-api.js';
 import type { ChannelDb } from './db.js';
 import { actionCounts, llmFigures, REPLAYED, type ActionCounts, type LlmEndpointFigures } from './step-figures.js';
 

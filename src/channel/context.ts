@@ -1,4 +1,5 @@
-import { INTEGER, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
+import { INTEGER } from '../common/duckdb-api.js';
 import type { ChannelDb } from './db.js';
 import { NOTIFICATION_TEXT, type MemoryItem, type Notification } from './notifications.js';
 

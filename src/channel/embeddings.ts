@@ -5,7 +5,8 @@
  * among templated posts) share one row.
  */
 import { createHash } from 'node:crypto';
-import { BLOB, blobValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { BLOB, blobValue, VARCHAR } from '../common/duckdb-api.js';
 import { appendColumns } from './chunks.js';
 
 export interface EmbeddingRow {

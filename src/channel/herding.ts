@@ -4,7 +4,8 @@
  * post's arm goes to the `herding` table. The vote is an ordinary likes / dislikes row, so it
  * is in the counts agents and recommenders see; it is not an agent action, so not in `trace`.
  */
-import { BIGINT, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, INTEGER, VARCHAR } from '../common/duckdb-api.js';
 import type { HerdingRow, StepBatch } from './batch.js';
 import { appendColumns, big } from './chunks.js';
 import { ChannelState } from './state.js';

@@ -14,7 +14,8 @@
  * attachment: DuckDB refuses to attach a file twice, and each user has its own connection.
  */
 import { resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from './duckdb-api.js';
 
 /** An open DuckDB file: its connection (whose default database is the file) and how to close it. */
 export interface DuckDbFile {

@@ -4,7 +4,7 @@
  * so a million-row file costs memory only for the rows the caller keeps.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance } from '../common/duckdb-api.js';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CsvParser, type CsvRecord } from './csv.js';

@@ -2,7 +2,9 @@
  * What a command loads before it does anything: the openai SDK (~150 modules, ~0.2 s of CPU)
  * and piscina only when a run has LLM agents, so `run`, `resume`, `branch` and `sweep` of
  * statistical agents, `validate` and `report` never import them. Checked on the compiled CLI (what `npm install` ships): the
- * static imports reachable from each command's module, `import()` left out.
+ * static imports reachable from each command's module, `import()` left out, and the packages a
+ * module requires as it loads (a top-level `createRequire(import.meta.url)('…')`, as
+ * src/common/duckdb-api.ts loads DuckDB).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/common/packages.js';
 
 const DIST = join(packageRoot(), 'dist', 'src');
-const STATIC_IMPORT = /^\s*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
+const STATIC_IMPORT = /^\s*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|^(?:const|let|var)\s[^\n]*?createRequire\(import\.meta\.url\)\(['"]([^'"]+)['"]\)/gm;
 
 /** Packages reachable from `entry` through static imports of the compiled modules. */
 function packagesReachedFrom(entry: string): Set<string> {
@@ -20,7 +22,7 @@ function packagesReachedFrom(entry: string): Set<string> {
   while (queue.length > 0) {
     const file = queue.shift()!;
     for (const m of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) {
-      const spec = (m[1] ?? m[2])!;
+      const spec = (m[1] ?? m[2] ?? m[3])!;
       if (!spec.startsWith('.')) {
         packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
         continue;
