@@ -69,6 +69,13 @@ export async function decideByCohort(
   for (const [cohort, indices] of byCohort) {
     const policy = policies.get(cohort);
     if (!policy) throw new Error(`no policy for cohort "${cohort}"`);
+    if (policy.decideOne && !policy.wantsContext) {
+      for (const i of indices) {
+        const persona = active[i] as Persona;
+        out[i] = policy.decideOne(step, { persona, observation: observe(persona) });
+      }
+      continue;
+    }
     const contexts = policy.wantsContext
       ? await channel.agentContexts(indices.map((i) => (active[i] as Persona).userId), policy.memorySize ?? 0)
       : null;
