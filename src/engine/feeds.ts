@@ -80,7 +80,7 @@ function withHome(recommended: ObservedFeed, home: ReturnType<HomeTimeline['of']
     // inline (this runs for every active agent; interleave would want two arrays per agent).
     if (interleaveTakesFirst(h, r, home.length, rest.length)) {
       const e = home[h++]!;
-      posts[i] = e.viaPostId === null ? e.post : { ...e.post, sharedBy: e.followee, viaPostId: e.viaPostId };
+      posts[i] = e.viaPostId === null ? e.post : throughRepost(e.post, e.followee, e.viaPostId);
       sources[i] = 'home';
       via[i] = e.viaPostId;
     } else {
@@ -91,6 +91,11 @@ function withHome(recommended: ObservedFeed, home: ReturnType<HomeTimeline['of']
     ids[i] = posts[i]!.postId;
   }
   return { ids, posts, sources, via };
+}
+
+/** The view shown through a followee's repost: the post's fields in their order, then who shared it. A literal, not a spread: one per shared post of every agent's feed. */
+function throughRepost(p: PostView, sharedBy: number, viaPostId: number): PostView {
+  return { postId: p.postId, authorId: p.authorId, createdStep: p.createdStep, text: p.text, label: p.label, likes: p.likes, reposts: p.reposts, dislikes: p.dislikes, sharedBy, viaPostId };
 }
 
 function inHome(home: ReturnType<HomeTimeline['of']>, postId: number): boolean {
