@@ -40,6 +40,9 @@ const NO_OWN_MARKS: ObservedMarks = { disliked: NONE, bookmarked: NO_MARKS, mute
 
 export function createStatisticalPolicy(seed: number, params: StatisticalModelConfig): AgentPolicy {
   const tags = new InterestTags();
+  // The step's generators, Rng.derive(seed, 'policy', step, agent), keyed once per step.
+  let rngStep = -1;
+  let rngOf = Rng.deriver(seed, 'policy', rngStep);
   const distrustLabels = new Set(params.distrust_labels ?? ['disputed']);
   const distrustFactor = params.distrust_factor ?? 0.2;
 
@@ -47,7 +50,8 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
     tags.atStep(step);
     // Per agent, its interests' tag numbers in the order of persona.interests.
     const interests = persona.interests.map((i) => tags.interest(i));
-    const rng = Rng.derive(seed, 'policy', step, persona.userId);
+    if (step !== rngStep) rngOf = Rng.deriver(seed, 'policy', (rngStep = step));
+    const rng = rngOf(persona.userId);
     const actions: AgentAction[] = [{ action: 'refresh', args: {} }];
     const followedNow = new Set<number>();
     const marks = obs.marks ?? NO_OWN_MARKS;
