@@ -5,10 +5,10 @@
 import type { AgentPolicy, Decision, DecisionRequest, Observation } from '../agents/types.js';
 import type { Channel } from '../channel/channel.js';
 import { withPreviousPosts } from '../channel/context.js';
-import type { ObservedMarks } from '../channel/snapshot.js';
 import type { BrowseConfig } from '../config/types.js';
 import type { Persona } from '../data/personas.js';
 import type { ObservedFeed } from './feeds.js';
+import { LazyMarks } from './observed-marks.js';
 
 /** What an agent sees at the start of `step`: its filtered feed and its own relations. */
 export function observerAt(
@@ -21,21 +21,6 @@ export function observerAt(
   const state = channel.state;
   const browse = browseConfig && { pageSize: browseConfig.page_size, maxPages: browseConfig.max_pages };
   return (p) => {
-    let ownPosts: readonly number[] | undefined;
-    const marks: ObservedMarks = {
-      disliked: state.dislikesOf(p.userId),
-      bookmarked: state.bookmarksOf(p.userId),
-      muted: state.mutesOf(p.userId),
-      reported: state.reportsByUser(p.userId),
-      // Listed when first read: most policies never delete, and at a million agents the list
-      // would be built for every active agent every step.
-      get ownPosts(): readonly number[] {
-        return (ownPosts ??= state.postIdsOf(p.userId).filter((id) => {
-          const post = state.posts.get(id);
-          return post !== undefined && !post.deleted && post.kind !== 'repost';
-        }));
-      },
-    };
     const feed = shown(p.userId).posts;
     return {
       step,
@@ -45,7 +30,7 @@ export function observerAt(
       followees: state.followeesOf(p.userId),
       liked: state.likesOf(p.userId),
       reposted: state.repostsOf(p.userId),
-      marks,
+      marks: new LazyMarks(state, p.userId),
     };
   };
 }
