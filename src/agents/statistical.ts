@@ -2,7 +2,8 @@ import { Rng } from '../common/rng.js';
 import type { AgentAction } from '../channel/actions/types.js';
 import type { StatisticalModelConfig } from '../config/types.js';
 import type { ObservedMarks, PostView } from '../channel/snapshot.js';
-import { composePost, composeReply, hashtagsOf, topicTag } from '../data/text-grammar.js';
+import { composePost, composeReply } from '../data/text-grammar.js';
+import { carries, InterestTags, matchCount } from './interest-tags.js';
 import type { AgentPolicy, DecisionRequest, Observation } from './types.js';
 
 /**
@@ -38,53 +39,19 @@ const NO_MARKS: ReadonlyMap<number, number> = new Map();
 const NO_OWN_MARKS: ObservedMarks = { disliked: NONE, bookmarked: NO_MARKS, muted: NONE, reported: NONE, ownPosts: [] };
 
 export function createStatisticalPolicy(seed: number, params: StatisticalModelConfig): AgentPolicy {
-  // Tags compared as numbers: each interest's tag numbered when first met, a post's tags kept as
-  // the numbers of those that are someone's interest (no other can match). Comparing the
-  // strings was a tenth of a million agents' decisions.
-  const tagIds = new Map<string, number>();
-  // Two generations: tags of posts seen this step and the last. Posts that left every feed drop
-  // out, so the cache stays the size of the candidate window, not of the run.
-  let tagsNow = new Map<number, readonly number[]>();
-  let tagsBefore = new Map<number, readonly number[]>();
-  let cacheStep = -1;
-  const tagsOf = (postId: number, text: string): readonly number[] => {
-    let t = tagsNow.get(postId);
-    if (t === undefined) {
-      t = tagsBefore.get(postId) ?? idsOfTags(hashtagsOf(text));
-      tagsNow.set(postId, t);
-    }
-    return t;
-  };
-  const idsOfTags = (tags: readonly string[]): number[] => {
-    const out: number[] = [];
-    for (const tag of tags) {
-      const id = tagIds.get(tag);
-      if (id !== undefined) out.push(id);
-    }
-    return out;
-  };
-  const tagIdOf = (tag: string): number => {
-    let id = tagIds.get(tag);
-    if (id === undefined) {
-      tagIds.set(tag, (id = tagIds.size));
-      // Cached post tags were read without this interest: read again when next seen.
-      tagsNow.clear();
-      tagsBefore.clear();
-    }
-    return id;
-  };
-  /** Per agent, its interests' tag numbers, in the order of persona.interests. */
-  const interestTags = new Map<number, readonly number[]>();
+  const tags = new InterestTags();
+  // The step's generators, Rng.derive(seed, 'policy', step, agent), keyed once per step.
+  let rngStep = -1;
+  let rngOf = Rng.deriver(seed, 'policy', rngStep);
   const distrustLabels = new Set(params.distrust_labels ?? ['disputed']);
   const distrustFactor = params.distrust_factor ?? 0.2;
 
   function decide(step: number, { persona, observation: obs }: DecisionRequest): AgentAction[] {
-    if (step !== cacheStep) {
-      [tagsBefore, tagsNow, cacheStep] = [tagsNow, new Map(), step];
-    }
-    let interests = interestTags.get(persona.userId);
-    if (!interests) interestTags.set(persona.userId, (interests = persona.interests.map((i) => tagIdOf(topicTag(i)))));
-    const rng = Rng.derive(seed, 'policy', step, persona.userId);
+    tags.atStep(step);
+    // Per agent, its interests' tag numbers in the order of persona.interests.
+    const interests = persona.interests.map((i) => tags.interest(i));
+    if (step !== rngStep) rngOf = Rng.deriver(seed, 'policy', (rngStep = step));
+    const rng = rngOf(persona.userId);
     const actions: AgentAction[] = [{ action: 'refresh', args: {} }];
     const followedNow = new Set<number>();
     const marks = obs.marks ?? NO_OWN_MARKS;
@@ -128,12 +95,7 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
     };
     const others: PostView[] = [];
     const offTopic: PostView[] = [];
-    const matchesOf = (post: PostView): number => {
-      const tags = tagsOf(post.postId, post.text);
-      let matches = 0;
-      for (const interest of interests) if (tags.includes(interest)) matches++;
-      return matches;
-    };
+    const matchesOf = (post: PostView): number => matchCount(tags.ofPost(post.postId, post.text), interests);
     const engage = (post: PostView, matches: number): void => {
       others.push(post);
       if (matches === 0) offTopic.push(post);
@@ -178,8 +140,8 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
       actions.push({ action: 'create_post', args: { text: composePost(rng, rng.pick(persona.interests)) } });
     }
     const topicOf = (post: PostView): string => {
-      const tags = tagsOf(post.postId, post.text);
-      return persona.interests.find((_, k) => tags.includes(interests[k]!)) ?? rng.pick(persona.interests);
+      const postTags = tags.ofPost(post.postId, post.text);
+      return persona.interests.find((_, k) => carries(postTags, interests[k]!)) ?? rng.pick(persona.interests);
     };
     if (others.length > 0 && persona.interests.length > 0) {
       if (params.reply_prob > 0 && rng.chance(params.reply_prob)) {
@@ -222,5 +184,6 @@ export function createStatisticalPolicy(seed: number, params: StatisticalModelCo
     async decideAll(step, requests) {
       return requests.map((r) => ({ actions: decide(step, r) }));
     },
+    decideOne: (step, request) => ({ actions: decide(step, request) }),
   };
 }

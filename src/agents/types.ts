@@ -99,6 +99,13 @@ export interface AgentPolicy {
   /** Size of the memory to fill when `wantsContext`. */
   readonly memorySize?: number;
   decideAll(step: number, requests: readonly DecisionRequest[]): Promise<Decision[]>;
+  /**
+   * In-process policies that need no context: one agent's decision, at once, the same as
+   * `decideAll` would give it. The engine then makes each observation just before its decision
+   * rather than all of a cohort's first: at a million agents those would all be alive together,
+   * copied by every young-generation GC of the step.
+   */
+  decideOne?(step: number, request: DecisionRequest): Decision;
   /** Puts a survey question to the given agents (LLM policies only); one answer per request, in order. */
   survey?(question: SurveyQuestion, requests: readonly DecisionRequest[]): Promise<SurveyAnswer[]>;
   /** Each endpoint's state now (LLM policies): for health events and benchmarks. */

@@ -20,49 +20,49 @@ export interface HomeEntry {
 export class HomeTimeline {
   /**
    * Post ids are dense and grow with time, so the window's posts are the id range
-   * [first, last]. Per post of that range: the post it shows (itself, or for a repost the post
-   * it shares; NaN when it cannot show: deleted, flagged, a reply, or sharing a post gone) and
-   * that post's author. Built once per step, so each agent's merge reads flat arrays.
+   * [first, last]. Per post of that range, three numbers side by side: the post it shows
+   * (itself, or for a repost the post it shares; NaN when it cannot show: deleted, flagged, a
+   * reply, or sharing a post gone), that post's author, and the same author's previous post of
+   * the range that can show (−1 for none). Side by side because a merge reads all three of a
+   * post at once: one place in memory instead of three arrays, a million agents' merges a step.
+   * Built once per step; `views` holds the view of the post each one shows.
    */
-  private readonly shows: Float64Array;
-  private readonly showsAuthor: Float64Array;
-  /**
-   * Per author (user id), its newest post of the range that can show, −1 for none; per post of
-   * the range, the author's previous one that can show. A followee's posts are read down this
-   * chain: array reads instead of a lookup of the author's whole post list per followee.
-   */
+  private readonly range: Float64Array;
+  private readonly views: (PostView | undefined)[] = [];
+  /** Per author (user id), its newest post of the range that can show, −1 for none: where its chain in `range` starts. */
   private readonly newestOf: Int32Array;
-  private readonly previous: Int32Array;
   /** The merge's max-heap, reused from call to call: each followee's current post id. */
   private heapHead = new Float64Array(64);
   private heapFollowee = new Float64Array(64);
   private size = 0;
+  /** The posts a merge has listed so far, for its duplicate check without reaching their views. */
+  private listedIds = new Float64Array(64);
 
   private constructor(
     private readonly state: ChannelState,
     private readonly first: number,
-    private readonly last: number,
+    last: number,
     /** Views of feed candidates and of older originals reposted inside the window. */
-    private readonly viewOf: (postId: number) => PostView | undefined,
+    viewOf: (postId: number) => PostView | undefined,
   ) {
     const n = Math.max(0, last - first + 1);
-    this.shows = new Float64Array(n).fill(NaN);
-    this.showsAuthor = new Float64Array(n).fill(NaN);
-    this.previous = new Int32Array(n).fill(-1);
+    this.range = new Float64Array(3 * n).fill(NaN);
     let newestOf = new Int32Array(1024).fill(-1);
     for (let id = first; id <= last; id++) {
       const p = state.posts.get(id);
-      if (!p || p.deleted || p.flagged || p.kind === 'comment') continue;
-      const view = viewOf(p.kind === 'repost' ? (p.parentId ?? -1) : id);
-      if (!view) continue;
-      this.shows[id - first] = view.postId;
-      this.showsAuthor[id - first] = view.authorId;
+      const view = !p || p.deleted || p.flagged || p.kind === 'comment' ? undefined : viewOf(p.kind === 'repost' ? (p.parentId ?? -1) : id);
+      // Pushed for every id, so the array stays packed (no holes) and is read by offset.
+      this.views.push(view);
+      if (!p || !view) continue;
+      const at = 3 * (id - first);
+      this.range[at] = view.postId;
+      this.range[at + 1] = view.authorId;
       if (p.author >= newestOf.length) {
         const grown = new Int32Array(Math.max(p.author + 1, newestOf.length * 2)).fill(-1);
         grown.set(newestOf);
         newestOf = grown;
       }
-      this.previous[id - first] = newestOf[p.author]!;
+      this.range[at + 2] = newestOf[p.author]!;
       newestOf[p.author] = id;
     }
     this.newestOf = newestOf;
@@ -119,12 +119,14 @@ export class HomeTimeline {
    */
   of(user: number, k: number): HomeEntry[] {
     if (k <= 0) return [];
-    const { state } = this;
+    const { state, range, first } = this;
     const muted = state.mutesOf(user);
     const liked = state.likesOf(user);
     const reposted = state.repostsOf(user);
     const followees = state.followeesOf(user);
     this.reserve(followees.size);
+    if (this.listedIds.length < k) this.listedIds = new Float64Array(k);
+    const listedIds = this.listedIds;
     this.size = 0;
     for (const followee of followees) {
       const newest = followee < this.newestOf.length ? this.newestOf[followee]! : -1;
@@ -135,15 +137,17 @@ export class HomeTimeline {
     while (out.length < k && this.size > 0) {
       const id = this.heapHead[0]!;
       const followee = this.heapFollowee[0]!;
-      const next = this.previous[id - this.first]!;
+      const at = 3 * (id - first);
+      const next = range[at + 2]!;
       if (next >= 0) {
         this.heapHead[0] = next;
         this.siftDown(0);
       } else this.pop();
-      const shows = this.shows[id - this.first]!;
-      const author = this.showsAuthor[id - this.first]!;
-      if (liked.has(shows) || reposted.has(shows) || author === user || muted.has(author) || listed(out, shows)) continue;
-      out.push({ post: this.viewOf(shows)!, viaPostId: shows === id ? null : id, followee });
+      const shows = range[at]!;
+      const author = range[at + 1]!;
+      if (liked.has(shows) || reposted.has(shows) || author === user || muted.has(author) || listed(listedIds, out.length, shows)) continue;
+      listedIds[out.length] = shows;
+      out.push({ post: this.views[id - first]!, viaPostId: shows === id ? null : id, followee });
     }
     return out;
   }
@@ -197,9 +201,9 @@ export class HomeTimeline {
   }
 }
 
-/** Whether `out` already shows `postId`: a plain loop, as this runs for every entry of every agent's merge. */
-function listed(out: readonly HomeEntry[], postId: number): boolean {
-  for (let i = 0; i < out.length; i++) if (out[i]!.post.postId === postId) return true;
+/** Whether the first `n` of `ids` hold `postId`: a plain loop, as this runs for every entry of every agent's merge. */
+function listed(ids: Float64Array, n: number, postId: number): boolean {
+  for (let i = 0; i < n; i++) if (ids[i] === postId) return true;
   return false;
 }
 

@@ -30,9 +30,10 @@ export function hourlyMultipliers(config: ActivationConfig): readonly number[] {
  */
 export function activeAgents(seed: number, step: number, hourMultiplier: number, personas: readonly Persona[], hour?: number): Persona[] {
   const active: Persona[] = [];
+  const rngOf = Rng.deriver(seed, 'activation', step);
   for (const p of personas) {
     const multiplier = ownMultiplier(p, hour) ?? hourMultiplier;
-    if (Rng.derive(seed, 'activation', step, p.userId).chance(Math.min(1, p.activity * multiplier))) active.push(p);
+    if (rngOf(p.userId).chance(Math.min(1, p.activity * multiplier))) active.push(p);
   }
   return active;
 }

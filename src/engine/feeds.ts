@@ -63,34 +63,44 @@ function plain(views: readonly PostView[]): ObservedFeed {
 /** The home entries interleaved with the recommender's posts not among them, `feedSize` in all. */
 function withHome(recommended: ObservedFeed, home: ReturnType<HomeTimeline['of']>, feedSize: number): ObservedFeed {
   if (home.length === 0) return recommended;
-  const rest: PostView[] = [];
-  for (const p of recommended.posts) {
-    if (rest.length >= feedSize - home.length) break;
-    if (!inHome(home, p.postId)) rest.push(p);
-  }
-  const n = home.length + rest.length;
+  const { ids: recIds, posts: recPosts } = recommended;
+  // How many of the recommender's posts fill the rest: counted first, then taken in the merge
+  // below, rather than copied to a list of their own for every active agent.
+  const room = feedSize - home.length;
+  let rest = 0;
+  for (let j = 0; j < recIds.length && rest < room; j++) if (!inHome(home, recIds[j]!)) rest++;
+  const n = home.length + rest;
   const ids: number[] = new Array(n);
   const posts: PostView[] = new Array(n);
   const sources: FeedSource[] = new Array(n);
   const via: (number | null)[] = new Array(n);
   let h = 0;
   let r = 0;
+  let j = 0;
   for (let i = 0; i < n; i++) {
     // Which list the slot takes from, so every prefix keeps the home share: interleave's rule,
     // inline (this runs for every active agent; interleave would want two arrays per agent).
-    if (interleaveTakesFirst(h, r, home.length, rest.length)) {
+    if (interleaveTakesFirst(h, r, home.length, rest)) {
       const e = home[h++]!;
-      posts[i] = e.viaPostId === null ? e.post : { ...e.post, sharedBy: e.followee, viaPostId: e.viaPostId };
+      posts[i] = e.viaPostId === null ? e.post : throughRepost(e.post, e.followee, e.viaPostId);
+      ids[i] = e.post.postId;
       sources[i] = 'home';
       via[i] = e.viaPostId;
     } else {
-      posts[i] = rest[r++]!;
+      while (inHome(home, recIds[j]!)) j++;
+      posts[i] = recPosts[j]!;
+      ids[i] = recIds[j++]!;
+      r++;
       sources[i] = 'recsys';
       via[i] = null;
     }
-    ids[i] = posts[i]!.postId;
   }
   return { ids, posts, sources, via };
+}
+
+/** The view shown through a followee's repost: the post's fields in their order, then who shared it. A literal, not a spread: one per shared post of every agent's feed. */
+function throughRepost(p: PostView, sharedBy: number, viaPostId: number): PostView {
+  return { postId: p.postId, authorId: p.authorId, createdStep: p.createdStep, text: p.text, label: p.label, likes: p.likes, reposts: p.reposts, dislikes: p.dislikes, sharedBy, viaPostId };
 }
 
 function inHome(home: ReturnType<HomeTimeline['of']>, postId: number): boolean {

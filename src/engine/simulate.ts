@@ -1,16 +1,15 @@
-import type { AgentPolicy, Decision, DecisionRequest, Observation } from '../agents/types.js';
+import type { AgentPolicy } from '../agents/types.js';
 import type { Channel, StepSummary } from '../channel/channel.js';
-import { withPreviousPosts } from '../channel/context.js';
-import type { ObservedMarks } from '../channel/snapshot.js';
-import type { BrowseConfig, Experiment } from '../config/types.js';
+import type { Experiment } from '../config/types.js';
 import type { Persona } from '../data/personas.js';
 import { homeTimelineSlots } from '../recsys/home-share.js';
 import { recommenderFor } from '../recsys/registry.js';
 import type { Recommender } from '../recsys/types.js';
 import { activeAgents, hourlyMultipliers } from './activation.js';
 import { SimClock } from './clock.js';
+import { decideByCohort, observerAt } from './decide.js';
 import { clientSource, SnapshotEmbedder, type EmbeddingSource } from './embedder.js';
-import { impressionsOf, shownFeeds, type ObservedFeed } from './feeds.js';
+import { impressionsOf, shownFeeds } from './feeds.js';
 import { HerdingExperiment } from './herding.js';
 import { applyInterventions, interventionPosts, recsysAt } from './interventions.js';
 import { memoryWindowOf } from './memory-window.js';
@@ -202,85 +201,4 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
       },
     );
   });
-}
-
-/** What an agent sees at the start of `step`: its filtered feed and its own relations. */
-function observerAt(
-  channel: Channel,
-  shown: (user: number) => ObservedFeed,
-  step: number,
-  simTime: string,
-  browseConfig: BrowseConfig | undefined,
-): (p: Persona) => Observation {
-  const state = channel.state;
-  const browse = browseConfig && { pageSize: browseConfig.page_size, maxPages: browseConfig.max_pages };
-  return (p) => {
-    let ownPosts: readonly number[] | undefined;
-    const marks: ObservedMarks = {
-      disliked: state.dislikesOf(p.userId),
-      bookmarked: state.bookmarksOf(p.userId),
-      muted: state.mutesOf(p.userId),
-      reported: state.reportsByUser(p.userId),
-      // Listed when first read: most policies never delete, and at a million agents the list
-      // would be built for every active agent every step.
-      get ownPosts(): readonly number[] {
-        return (ownPosts ??= state.postIdsOf(p.userId).filter((id) => {
-          const post = state.posts.get(id);
-          return post !== undefined && !post.deleted && post.kind !== 'repost';
-        }));
-      },
-    };
-    const feed = shown(p.userId).posts;
-    return {
-      step,
-      simTime,
-      feed: browse ? feed.slice(0, browse.pageSize * browse.maxPages) : feed,
-      ...(browse ? { browse } : {}),
-      followees: state.followeesOf(p.userId),
-      liked: state.likesOf(p.userId),
-      reposted: state.repostsOf(p.userId),
-      marks,
-    };
-  };
-}
-
-/**
- * Groups the active agents by cohort, asks each cohort's policy (concurrently: LLM cohorts on
- * different models overlap), and restores agent order. Policies that want notifications and
- * memory get them from one set query over all their agents.
- */
-async function decideByCohort(
-  step: number,
-  active: readonly Persona[],
-  observe: (p: Persona) => Observation,
-  policies: ReadonlyMap<string, AgentPolicy>,
-  channel: Channel,
-): Promise<Decision[]> {
-  const byCohort = new Map<string, number[]>();
-  active.forEach((p, i) => (byCohort.get(p.cohort) ?? byCohort.set(p.cohort, []).get(p.cohort)!).push(i));
-  const out: Decision[] = new Array(active.length);
-  const jobs: Promise<void>[] = [];
-  for (const [cohort, indices] of byCohort) {
-    const policy = policies.get(cohort);
-    if (!policy) throw new Error(`no policy for cohort "${cohort}"`);
-    const contexts = policy.wantsContext
-      ? await channel.agentContexts(indices.map((i) => (active[i] as Persona).userId), policy.memorySize ?? 0)
-      : null;
-    const requests: DecisionRequest[] = indices.map((i) => {
-      const persona = active[i] as Persona;
-      const observation = observe(persona);
-      if (!contexts) return { persona, observation };
-      const ctx = contexts.get(persona.userId);
-      const authors = new Map(observation.feed.flatMap((p) => [p.authorId, ...(p.sharedBy !== undefined ? [p.sharedBy] : [])]).map((u) => [u, channel.usernameOf(u)]));
-      const memory = withPreviousPosts(ctx?.memory ?? [], persona.dataset?.previousPosts, policy.memorySize ?? 0);
-      return { persona, observation: { ...observation, notifications: ctx?.notifications ?? [], memory, authors } };
-    });
-    jobs.push(
-      policy.decideAll(step, requests).then((decisions) => {
-        indices.forEach((i, k) => (out[i] = decisions[k] ?? { actions: [] }));
-      }),
-    );
-  }
-  await Promise.all(jobs);
-  return out;
 }

@@ -81,6 +81,15 @@ describe('statistical policy', () => {
     expect(of(out[1]!, 'like')).toEqual([{ action: 'like', args: { post_id: 2 } }]);
   });
 
+  it('when agents are decided one at a time then each gets the decision decideAll gives it', async () => {
+    const rates = params({ post_prob: 0.3, like_base: 0.4, repost_base: 0.2, follow_on_engage: 0.5, reply_prob: 0.2, bookmark_prob: 0.2, mute_prob: 0.1 });
+    const feed = range(12).map((i) => post(i, 100 + i, i % 3 === 0 ? '#tech news' : i % 3 === 1 ? '#music and #tech' : 'no tag', i, i % 4));
+    const requests = range(300).map((u) => req(persona(u, u % 2 === 0 ? ['tech', 'music'] : ['sports']), observation(feed, { liked: new Set([u % 12]) })));
+    const together = await decide(createStatisticalPolicy(5, rates), 3, requests);
+    const one = createStatisticalPolicy(5, rates);
+    expect(requests.map((r) => [...one.decideOne!(3, r).actions])).toEqual(together);
+  });
+
   it('when an agent decides then its first action is refresh', async () => {
     const policy = createStatisticalPolicy(3, params({ post_prob: 0.5, like_base: 0.5 }));
     const feed = range(10).map((i) => post(i, 100 + i));

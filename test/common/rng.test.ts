@@ -24,6 +24,12 @@ describe('Rng', () => {
     }
   });
 
+  it('when a deriver is keyed by a prefix then each generator it gives is the one derive gives for prefix and last part', () => {
+    const ofAgent = Rng.deriver(7, 'policy', 3);
+    for (const last of [0, 12, -5, 2 ** 40 + 3, 'x']) expect(draws(ofAgent(last), 20)).toEqual(draws(Rng.derive(7, 'policy', 3, last), 20));
+    expect(draws(Rng.deriver()(9), 5)).toEqual(draws(Rng.derive(9), 5));
+  });
+
   it('when consecutive agent ids are derived then their seeds are all distinct', () => {
     const seeds = new Set(Array.from({ length: 10_000 }, (_, i) => combineSeed([1, 'activation', 5, i])));
     expect(seeds.size).toBe(10_000);
