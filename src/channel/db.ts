@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { openDuckDbFile, type DuckDbFile } from '../common/duckdb-file.js';
+import { CHECKPOINT_THRESHOLD, openDuckDbFile, type DuckDbFile } from '../common/duckdb-file.js';
 import { CHANNEL_DDL, CHANNEL_MIGRATIONS, SCHEMA_VERSION, STAGING_DDL } from './schema.js';
 
 export type Row = Record<string, unknown>;
@@ -31,10 +31,9 @@ export class ChannelDb {
    * file gets an instance of its own and DuckDB's threads.
    */
   static async open(path: string, opts: { readOnly?: boolean; agents?: number } = {}): Promise<ChannelDb> {
-    // Each step commits to the WAL (durable); folding the WAL into the file (a checkpoint) is
-    // deferred to 256 MB of WAL instead of DuckDB's 16 MB, and done once at close.
+    // Each step commits to the WAL (durable); the checkpoint waits for CHECKPOINT_THRESHOLD of it.
     const large = opts.agents !== undefined && opts.agents >= SMALL_RUN_AGENTS;
-    const file = await openDuckDbFile(path, { readOnly: opts.readOnly === true, ...(large ? { ownInstance: { checkpoint_threshold: '256MB' } } : {}) });
+    const file = await openDuckDbFile(path, { readOnly: opts.readOnly === true, ...(large ? { ownInstance: { checkpoint_threshold: CHECKPOINT_THRESHOLD } } : {}) });
     const db = new ChannelDb(file, path);
     if (!opts.readOnly) {
       try {

@@ -34,8 +34,14 @@ export interface DuckDbFileOptions {
   readonly ownInstance?: Readonly<Record<string, string>>;
 }
 
-/** Settings of the shared instance. A channel's steps commit to the WAL; folding it into the file waits for 256 MB of it or the close. */
-const SHARED_CONFIG = { threads: '1', checkpoint_threshold: '256MB' };
+/**
+ * WAL that DuckDB lets grow before folding it into the file (its default is 16 MB): a channel's
+ * steps each commit to the WAL, and the fold then happens once, at close, for most runs.
+ */
+export const CHECKPOINT_THRESHOLD = '256MB';
+
+/** Settings of the shared instance. */
+const SHARED_CONFIG = { threads: '1', checkpoint_threshold: CHECKPOINT_THRESHOLD };
 
 let shared: Promise<DuckDBInstance> | undefined;
 let nextAlias = 0;
