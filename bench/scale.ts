@@ -5,12 +5,14 @@
  * The quickstart's experiment at that size (popularity feed with its home timeline, diurnal
  * activity, two seed accounts), from midday. The bench starts itself again with the heap flags `socialsim
  * run` would choose (src/cli/heap.ts), so the figures are those of the CLI. Prints setup by
- * part (personas, step-0 dataset, import into DuckDB + the mirror), each step by phase, peak
- * JS heap (sampled every 50 ms) and peak RSS, and the run's memory estimate next to them.
+ * part (personas, step-0 dataset, import into DuckDB + the mirror), each step by phase with
+ * its main thread's CPU and GC pauses, peak JS heap (sampled every 50 ms) and peak RSS, and
+ * the run's memory estimate next to them.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createPolicies } from '../src/agents/policies.js';
 import { Channel } from '../src/channel/channel.js';
 import { estimateRun, gib } from '../src/config/capacity.js';
@@ -46,6 +48,21 @@ async function bench(): Promise<void> {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
+  // The main thread's own CPU time (Linux: its task's utime + stime, in clock ticks of 10 ms)
+  // and the time it stood still for the garbage collector: a step is as long as its main
+  // thread is busy, and what is left of its wall time is waiting for DuckDB or for a core.
+  const mainThreadCpu = (): number => {
+    try {
+      const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return NaN;
+    }
+  };
+  let gcPauses = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPauses += e.duration;
+  }).observe({ entryTypes: ['gc'] });
   try {
     const t0 = performance.now();
     const c0 = cpu();
@@ -57,6 +74,8 @@ async function bench(): Promise<void> {
     await channel.importDataset(dataset, new SimClock(exp.clock).timeOf(0));
     const t3 = performance.now();
     let c = cpu();
+    let main = mainThreadCpu();
+    gcPauses = 0;
     console.log(`\n${agents.toLocaleString('en-US')} agents × ${steps} steps (quickstart.yaml scaled)`);
     console.log(`  setup                ${s(t3 - t0)} (CPU ${s(c - c0)}): personas ${s(t1 - t0)} · dataset ${s(t2 - t1)} · import ${s(t3 - t2)}`);
     const reports = await simulate({
@@ -70,10 +89,16 @@ async function bench(): Promise<void> {
         const now = cpu();
         const used = now - c;
         c = now;
+        const mainNow = mainThreadCpu();
+        const mainUsed = mainNow - main;
+        main = mainNow;
+        const gc = gcPauses;
+        gcPauses = 0;
         console.log(
           `  step ${r.step}               ${s(r.wallMs)} (CPU ${s(used)}): snapshot ${s(p.snapshot)} · recsys ${s(p.recsys)} · decide ${s(p.decide)} · apply ${s(p.apply)} · commit ${s(p.commit)} (rec and impressions rows ${s(r.listWriteMs)})` +
             ` (${r.activeAgents.toLocaleString('en-US')} active, ${r.actions.toLocaleString('en-US')} actions)`,
         );
+        console.log(`                       main thread CPU ${s(mainUsed)}, of it GC pauses ${s(gc)}`);
       },
     });
     await channel.close();

@@ -1,11 +1,10 @@
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBTimestampValue, INTEGER } from '../common/duckdb-api.js';
 import { PairDiff } from './batch.js';
+import { appendDirect, appendDoubleChunks, CHUNK_ROWS, writableDirectly } from './chunk-writer.js';
 
 /** DuckDB caps statement size; deletes and updates go in chunks of this many keys. */
 const DELETE_CHUNK = 2000;
-/** DuckDB's vector size: the most rows one data chunk holds. */
-const CHUNK_ROWS = 2048;
 
 export function simTimestamp(ms: number): DuckDBTimestampValue {
   return new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n);
@@ -13,69 +12,72 @@ export function simTimestamp(ms: number): DuckDBTimestampValue {
 
 export const big = (n: number | null): DuckDBValue => (n === null ? null : BigInt(n));
 
-/**
- * Appends whole columns through data chunks: ~3× faster than value-by-value appender calls,
- * since each chunk crosses into DuckDB once instead of once per value.
- */
+/** Appends whole columns (each the same length), through data chunks. */
 export async function appendColumns(conn: DuckDBConnection, table: string, types: readonly DuckDBType[], columns: readonly DuckDBValue[][]): Promise<void> {
-  await appendChunks(conn, table, types, columns[0]?.length ?? 0, (start, end) => columns.map((c) => c.slice(start, end)));
+  await appendChunks(conn, table, types, columns[0]?.length ?? 0, (start, end) => columns.map((c) => c.slice(start, end)), (start) =>
+    columns.map((values) => (i) => values[start + i]!),
+  );
 }
 
 /**
  * Rows of objects as data chunks, each column's values taken one chunk at a time: the columns
- * of a million-row table (a million-agent import, a step's trace) are short-lived arrays of
- * 2,048 values instead of a dozen million-value arrays alive at once.
+ * of a million-row table (a million-agent import, a step's trace) are never million-value arrays.
  */
 export async function appendRows<T>(conn: DuckDBConnection, table: string, types: readonly DuckDBType[], rows: readonly T[], columns: readonly ((row: T, index: number) => DuckDBValue)[]): Promise<void> {
-  await appendChunks(conn, table, types, rows.length, (start, end) =>
-    columns.map((column) => {
-      const out: DuckDBValue[] = new Array(end - start);
-      for (let i = start; i < end; i++) out[i - start] = column(rows[i]!, i);
-      return out;
-    }),
+  await appendChunks(
+    conn,
+    table,
+    types,
+    rows.length,
+    (start, end) =>
+      columns.map((column) => {
+        const out: DuckDBValue[] = new Array(end - start);
+        for (let i = start; i < end; i++) out[i - start] = column(rows[i]!, i);
+        return out;
+      }),
+    (start) => columns.map((column) => (i) => column(rows[start + i]!, start + i)),
   );
 }
 
 /**
  * `rows` rows in data chunks whose columns `slice` makes one chunk at a time: a table of
- * millions of rows (a large follow graph) is never a JS array of millions of values.
+ * millions of rows (a large follow graph) is never a JS array of millions of values. The
+ * platform's column types go straight into DuckDB's vectors (chunk-writer.ts), read through
+ * `values` when given (no per-chunk arrays); other types (lists, blobs) through
+ * @duckdb/node-api's vectors.
  */
-export async function appendChunks(conn: DuckDBConnection, table: string, types: readonly DuckDBType[], rows: number, slice: (start: number, end: number) => DuckDBValue[][]): Promise<void> {
+export async function appendChunks(
+  conn: DuckDBConnection,
+  table: string,
+  types: readonly DuckDBType[],
+  rows: number,
+  slice: (start: number, end: number) => readonly ArrayLike<DuckDBValue>[],
+  values?: (start: number) => readonly ((i: number) => DuckDBValue)[],
+): Promise<void> {
   if (rows === 0) return;
   const appender = await conn.createAppender(table);
-  for (let offset = 0; offset < rows; offset += CHUNK_ROWS) {
-    const n = Math.min(CHUNK_ROWS, rows - offset);
-    const chunk = DuckDBDataChunk.create(types, n);
-    chunk.setColumns(slice(offset, offset + n));
-    appender.appendDataChunk(chunk);
+  if (writableDirectly(types)) {
+    appendDirect(appender, types, rows, values ?? ((start, end) => slice(start, end).map((column) => (i) => column[i]!)));
+  } else {
+    for (let offset = 0; offset < rows; offset += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, rows - offset);
+      const chunk = DuckDBDataChunk.create(types, n);
+      chunk.setColumns(slice(offset, offset + n).map((column) => Array.from(column)));
+      appender.appendDataChunk(chunk);
+    }
   }
   appender.closeSync();
 }
 
 /**
- * DOUBLE columns given as typed arrays, copied into each data chunk's vectors in one typed-array
- * copy where @duckdb/node-api's vector exposes its buffer (1.5: `items`), instead of one
- * `setItem` per value after an `Array.from`: millions of feed impressions a step at 1M agents.
- * Any other vector (a later version) is filled value by value, with the same result.
+ * The first `rows` values of DOUBLE columns given as typed arrays (longer arrays are reused
+ * scratch), each chunk's part copied into its vector in one call: millions of feed impressions
+ * a step at 1M agents.
  */
-export async function appendDoubleColumns(conn: DuckDBConnection, table: string, columns: readonly Float64Array[]): Promise<void> {
-  const rows = columns[0]?.length ?? 0;
+export async function appendDoubleColumns(conn: DuckDBConnection, table: string, columns: readonly Float64Array[], rows = columns[0]?.length ?? 0): Promise<void> {
   if (rows === 0) return;
-  const types = columns.map(() => DOUBLE);
   const appender = await conn.createAppender(table);
-  for (let offset = 0; offset < rows; offset += CHUNK_ROWS) {
-    const n = Math.min(CHUNK_ROWS, rows - offset);
-    const chunk = DuckDBDataChunk.create(types, n);
-    columns.forEach((column, i) => {
-      const values = column.subarray(offset, offset + n);
-      const vector = chunk.getColumnVector(i) as unknown as { items?: unknown; flush(): void };
-      if (vector.items instanceof Float64Array && vector.items.length === n) {
-        vector.items.set(values);
-        vector.flush();
-      } else chunk.setColumnValues(i, Array.from(values));
-    });
-    appender.appendDataChunk(chunk);
-  }
+  appendDoubleChunks(appender, columns, rows);
   appender.closeSync();
 }
 

@@ -9,11 +9,7 @@ export { simTimestamp };
 
 /** Import-time follows: appended as given, no net-change bookkeeping. */
 export async function appendFollows(conn: DuckDBConnection, edges: EdgeList, step: number): Promise<void> {
-  await appendChunks(conn, 'follows', [INTEGER, INTEGER, INTEGER], edges.length, (start, end) => [
-    Array.from(edges.fromColumn(start, end)),
-    Array.from(edges.toColumn(start, end)),
-    new Array<DuckDBValue>(end - start).fill(step),
-  ]);
+  await appendChunks(conn, 'follows', [INTEGER, INTEGER, INTEGER], edges.length, (start, end) => [edges.fromColumn(start, end), edges.toColumn(start, end), new Array<DuckDBValue>(end - start).fill(step)]);
 }
 
 /**

@@ -50,9 +50,7 @@ async function stageFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<n
   // A power of two above every rank: agent × RANKS + rank is an exact double (below 2^53) for agent ids
   // under 2^31 and feeds under 4 M posts.
   const RANKS = 2 ** Math.max(10, Math.ceil(Math.log2(longest + 1)));
-  const keys = new Float64Array(rows);
-  const posts = new Float64Array(rows);
-  const origins = new Float64Array(rows);
+  const [keys, posts, origins] = packedColumns(conn, rows);
   let at = 0;
   for (const [agent, feed] of feeds) {
     // Read once per feed, not per row: the feeds are objects of several shapes (observed feeds,
@@ -66,7 +64,7 @@ async function stageFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<n
       origins[at] = sources?.[rank] === 'home' ? (via?.[rank] ?? -1) : -2;
     }
   }
-  await appendDoubleColumns(conn, 'feed_impressions_packed', [keys, posts, origins]);
+  await appendDoubleColumns(conn, 'feed_impressions_packed', [keys, posts, origins], rows);
   // Expanded into impressions and the staging table emptied, in one round trip.
   inserts.push(async () => {
     await conn.run(
@@ -79,3 +77,20 @@ async function stageFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<n
   });
   return inserts;
 }
+
+/**
+ * The connection's three packed columns, at least `rows` long, kept from step to step: fresh
+ * arrays of this size (some 60 MB each at a million agents) cost more in page faults, as the
+ * kernel hands out and zeroes their pages, than filling them does.
+ */
+function packedColumns(conn: DuckDBConnection, rows: number): readonly [Float64Array, Float64Array, Float64Array] {
+  let columns = PACKED.get(conn);
+  if (!columns || columns[0].length < rows) {
+    const size = Math.max(rows, Math.ceil((columns?.[0].length ?? 0) * 1.25));
+    columns = [new Float64Array(size), new Float64Array(size), new Float64Array(size)];
+    PACKED.set(conn, columns);
+  }
+  return columns;
+}
+
+const PACKED = new WeakMap<DuckDBConnection, readonly [Float64Array, Float64Array, Float64Array]>();

@@ -7,8 +7,15 @@
  */
 import { createRequire } from 'node:module';
 import type * as DuckDB from '@duckdb/node-api';
+import type * as Bindings from '@duckdb/node-bindings';
 
 const duckdb = createRequire(import.meta.url)('@duckdb/node-api') as typeof DuckDB;
+/**
+ * The C API bindings @duckdb/node-api itself loads (resolved from its own folder, so never a
+ * second copy of DuckDB), for writing data chunks without its per-value vector classes
+ * (channel/chunk-writer.ts).
+ */
+export const duckdbBindings = createRequire(createRequire(import.meta.url).resolve('@duckdb/node-api'))('@duckdb/node-bindings') as typeof Bindings;
 
 export const { BIGINT, BLOB, BOOLEAN, DOUBLE, INTEGER, TIMESTAMP, VARCHAR, blobValue, DuckDBBlobValue, DuckDBDataChunk, DuckDBInstance, DuckDBTimestampValue } = duckdb;
 // The classes are types too.
