@@ -48,15 +48,16 @@ async function bench(): Promise<void> {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
-  // The main thread's own CPU time (Linux: its task's utime + stime, in clock ticks of 10 ms)
-  // and the time it stood still for the garbage collector: a step is as long as its main
-  // thread is busy, and what is left of its wall time is waiting for DuckDB or for a core.
-  const mainThreadCpu = (): number => {
+  // The main thread's own CPU time (Linux: its task's utime + stime, in clock ticks of 10 ms),
+  // its page faults (the kernel's part: fresh memory handed out) and the time it stood still
+  // for the garbage collector: a step is as long as its main thread is busy, and what is left
+  // of its wall time is waiting for DuckDB or for a core.
+  const mainThreadCpu = (): { user: number; sys: number; faults: number } => {
     try {
       const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * 10;
+      return { user: Number(fields[11]) * 10, sys: Number(fields[12]) * 10, faults: Number(fields[7]) };
     } catch {
-      return NaN;
+      return { user: NaN, sys: NaN, faults: NaN };
     }
   };
   let gcPauses = 0;
@@ -90,7 +91,9 @@ async function bench(): Promise<void> {
         const used = now - c;
         c = now;
         const mainNow = mainThreadCpu();
-        const mainUsed = mainNow - main;
+        const mainUsed = mainNow.user + mainNow.sys - main.user - main.sys;
+        const mainSys = mainNow.sys - main.sys;
+        const faults = mainNow.faults - main.faults;
         main = mainNow;
         const gc = gcPauses;
         gcPauses = 0;
@@ -98,7 +101,7 @@ async function bench(): Promise<void> {
           `  step ${r.step}               ${s(r.wallMs)} (CPU ${s(used)}): snapshot ${s(p.snapshot)} · recsys ${s(p.recsys)} · decide ${s(p.decide)} · apply ${s(p.apply)} · commit ${s(p.commit)} (rec and impressions rows ${s(r.listWriteMs)})` +
             ` (${r.activeAgents.toLocaleString('en-US')} active, ${r.actions.toLocaleString('en-US')} actions)`,
         );
-        console.log(`                       main thread CPU ${s(mainUsed)}, of it GC pauses ${s(gc)}`);
+        console.log(`                       main thread CPU ${s(mainUsed)} (kernel ${s(mainSys)}, ${faults.toLocaleString('en-US')} page faults), GC pauses ${s(gc)}`);
       },
     });
     await channel.close();

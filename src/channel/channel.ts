@@ -44,7 +44,7 @@ export interface DatasetImport {
  * `beginStep → apply… → commitStep`; everything in between is one transaction.
  */
 export class Channel {
-  private feeds = new Map<number, readonly number[]>();
+  private feeds: ReadonlyMap<number, readonly number[]> = new Map();
   private nextSeq = 0;
   private agentIds: number[] | null = null;
   private feedSeeds: ReadonlySet<number> = new Set();
@@ -134,7 +134,10 @@ export class Channel {
    * `impressions`. A plain id list means every post came from the recommender as itself.
    */
   setImpressions(batch: StepBatch, shown: ReadonlyMap<number, ShownFeed | readonly number[]>): void {
-    batch.impressions = new Map([...shown].map(([agent, feed]) => [agent, isIdList(feed) ? { ids: feed, sources: null, via: null } : feed]));
+    // A loop, not a spread and a map: at a million agents those are arrays of hundreds of thousands of pairs a step.
+    const impressions = new Map<number, ShownFeed>();
+    for (const [agent, feed] of shown) impressions.set(agent, isIdList(feed) ? { ids: feed, sources: null, via: null } : feed);
+    batch.impressions = impressions;
   }
 
   /** Loads the initial population, graph and posts as data (not agent actions, so not traced). */
@@ -226,8 +229,9 @@ export class Channel {
 
   /** Installs the recommender's new feeds; they are what agents read from now on and go to `rec`. */
   setFeeds(batch: StepBatch, feeds: ReadonlyMap<number, readonly number[]>): void {
+    // Kept as given, not copied (a million entries at a million agents): nothing changes a feed map once made.
     batch.feeds = feeds;
-    this.feeds = new Map(feeds);
+    this.feeds = feeds;
   }
 
   /** Accounts other than agents that get a feed: seed accounts that act through a model. */

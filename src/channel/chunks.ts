@@ -19,6 +19,13 @@ export async function appendColumns(conn: DuckDBConnection, table: string, types
   );
 }
 
+/** Whole columns of numbers (typed arrays), through data chunks; BIGINT columns take integer numbers. */
+export async function appendNumberColumns(conn: DuckDBConnection, table: string, types: readonly DuckDBType[], columns: readonly ArrayLike<number>[]): Promise<void> {
+  await appendChunks(conn, table, types, columns[0]?.length ?? 0, (start, end) => columns.map((c) => Array.prototype.slice.call(c, start, end) as number[]), (start) =>
+    columns.map((values) => (i) => values[start + i]!),
+  );
+}
+
 /**
  * Rows of objects as data chunks, each column's values taken one chunk at a time: the columns
  * of a million-row table (a million-agent import, a step's trace) are never million-value arrays.
@@ -134,27 +141,35 @@ export async function stageRankedLists(
   step: number,
   insert: (step: string) => string,
 ): Promise<() => Promise<void>> {
+  // Typed columns of known length rather than arrays grown a push at a time: at a million
+  // agents the growing arrays' copies and fresh pages cost more than the rows themselves.
   const keyOf = new Map<readonly number[], number>();
-  const userCol: DuckDBValue[] = [];
-  const keyCol: DuckDBValue[] = [];
-  const listKeyCol: DuckDBValue[] = [];
-  const postCol: DuckDBValue[] = [];
-  const rankCol: DuckDBValue[] = [];
+  const users = new Int32Array(lists.size);
+  const keys = new Int32Array(lists.size);
+  let entries = 0;
+  let u = 0;
   for (const [user, posts] of lists) {
     let key = keyOf.get(posts);
     if (key === undefined) {
       keyOf.set(posts, (key = keyOf.size));
-      posts.forEach((postId, rank) => {
-        listKeyCol.push(key as number);
-        postCol.push(BigInt(postId));
-        rankCol.push(rank);
-      });
+      entries += posts.length;
     }
-    userCol.push(user);
-    keyCol.push(key);
+    users[u] = user;
+    keys[u++] = key;
   }
-  await appendColumns(conn, `${name}_users`, [INTEGER, INTEGER], [userCol, keyCol]);
-  await appendColumns(conn, `${name}_posts`, [INTEGER, BIGINT, INTEGER], [listKeyCol, postCol, rankCol]);
+  const listKeys = new Int32Array(entries);
+  const postIds = new Float64Array(entries);
+  const ranks = new Int32Array(entries);
+  let at = 0;
+  for (const [posts, key] of keyOf) {
+    for (let rank = 0; rank < posts.length; rank++, at++) {
+      listKeys[at] = key;
+      postIds[at] = posts[rank]!;
+      ranks[at] = rank;
+    }
+  }
+  await appendNumberColumns(conn, `${name}_users`, [INTEGER, INTEGER], [users, keys]);
+  await appendNumberColumns(conn, `${name}_posts`, [INTEGER, BIGINT, INTEGER], [listKeys, postIds, ranks]);
   // The join and the emptying of the staging tables in one round trip (the step as a literal:
   // a parameter would make it a prepared statement, three round trips).
   return async () => {

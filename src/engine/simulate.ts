@@ -1,4 +1,5 @@
 import type { AgentPolicy } from '../agents/types.js';
+import type { ShownFeed } from '../channel/batch.js';
 import type { Channel, StepSummary } from '../channel/channel.js';
 import type { Experiment } from '../config/types.js';
 import type { Persona } from '../data/personas.js';
@@ -147,7 +148,9 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     const hour = clock.hourOf(step);
     const active = activeAgents(exp.seed, step, hourly[hour] ?? 1, actors, hour);
     const decisions = await abortable(decideByCohort(step, active, observe, policies, channel), parts.signal);
-    channel.setImpressions(batch, new Map(active.map((p, i) => [p.userId, impressionsOf(shown(p.userId), exp.browse, decisions[i])])));
+    const impressions = new Map<number, ShownFeed>();
+    active.forEach((p, i) => impressions.set(p.userId, impressionsOf(shown(p.userId), exp.browse, decisions[i])));
+    channel.setImpressions(batch, impressions);
     lap('decide');
     await channel.visitPosts(referencedPosts(channel.state, active.flatMap((p, i) => (decisions[i] ? [[p.userId, decisions[i].actions] as const] : []))));
     // From here to the commit nothing reads DuckDB: the step's transaction opens and DuckDB

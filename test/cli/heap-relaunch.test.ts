@@ -24,7 +24,7 @@ describe('a run larger than Node\'s heap', () => {
     // (60 MiB + 202 × (2.75 KiB + 12 follows × 160 B) = 63,871,232 B ≈ 60.9 MiB), so `run` must
     // restart itself, with 1.25 × that = 76.1 MiB.
     const r = smallHeapCli(['run', 'experiments/quickstart.yaml', '--set', 'cohorts[0].count=200', '--set', 'clock.timesteps=2', '--out', out, '--no-report']);
-    expect(r.stderr).toMatch(/^202 agents need about 0\.06 GiB of JS heap \(Node's limit here is 0\.04 GiB\): continuing in a process started with --max-old-space-size=76 --max-semi-space-size=64$/m);
+    expect(r.stderr).toMatch(/^202 agents need about 0\.06 GiB of JS heap \(Node's limit here is 0\.04 GiB\): continuing in a process started with --max-old-space-size=76 --max-semi-space-size=64 --min-semi-space-size=64$/m);
     // Printed once, by the process that ran: the first one only restarted it.
     expect(r.stderr.match(/agents need about/g)).toHaveLength(1);
     expect(r.stdout).toMatch(/^completed: 2\/2 steps, 200 agents, /m);
@@ -42,7 +42,7 @@ describe('a run larger than Node\'s heap', () => {
     const dir = /^run folder: (.+)$/m.exec(first.stdout)?.[1] ?? '';
     expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).status).toBe('interrupted');
     const r = smallHeapCli(['resume', dir, '--no-report']);
-    expect(r.stderr).toMatch(/^202 agents need about 0\.06 GiB of JS heap \(Node's limit here is 0\.04 GiB\): continuing in a process started with --max-old-space-size=76 --max-semi-space-size=64$/m);
+    expect(r.stderr).toMatch(/^202 agents need about 0\.06 GiB of JS heap \(Node's limit here is 0\.04 GiB\): continuing in a process started with --max-old-space-size=76 --max-semi-space-size=64 --min-semi-space-size=64$/m);
     expect(r.stdout).toMatch(/^completed: 2\/2 steps, 200 agents, /m);
     expect(r.status).toBe(0);
   });
@@ -54,7 +54,7 @@ describe('a run larger than Node\'s heap', () => {
     writeFileSync(file, 'name: big\ncohorts: [{ name: a, count: 1000000, model: m }]\ndataset: { generate: { follows_per_agent: 12 } }\n');
     // 60 MiB + 10^6 × (2.75 KiB + 12 × 160 B) = 62,914,560 + 4,736,000,000 B; × 1.25 = 5,998,643,200 B = 5,720.7 MiB.
     expect(estimateRunFile(file).heapBytes).toBe(4_798_914_560);
-    expect(heapFlagsFor(estimateRunFile(file), { totalBytes: 24 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 })).toEqual(['--max-old-space-size=5720', '--max-semi-space-size=64']);
+    expect(heapFlagsFor(estimateRunFile(file), { totalBytes: 24 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 })).toEqual(['--max-old-space-size=5720', '--max-semi-space-size=64', '--min-semi-space-size=64']);
     // An unreadable file estimates as empty (its run reports the problem): no flags.
     expect(heapFlagsFor(estimateRunFile(join(dir, 'missing.yaml')), { totalBytes: 24 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 })).toBeNull();
   });
@@ -63,7 +63,7 @@ describe('a run larger than Node\'s heap', () => {
     // 2,000,000 agents and 2 seed accounts: 60 MiB + 2,000,002 × (2.75 KiB + 12 × 160 B) = 9,534,924,032 B ≈ 8.9 GiB of JS heap.
     const r = await cliInProcess(['validate', 'experiments/quickstart.yaml', '--set', 'cohorts[0].count=2000000']);
     expect(r.stdout).toMatch(/^ok {2}experiments\/quickstart\.yaml: quickstart, 2,000,000 agents/m);
-    expect(r.stderr).toMatch(/^note: experiments\/quickstart\.yaml: about 8\.9 GiB of JS heap; run starts itself again with --max-old-space-size=\d+ --max-semi-space-size=64$/m);
+    expect(r.stderr).toMatch(/^note: experiments\/quickstart\.yaml: about 8\.9 GiB of JS heap; run starts itself again with --max-old-space-size=\d+ --max-semi-space-size=64 --min-semi-space-size=64$/m);
     expect(r.code).toBe(0);
   });
 });

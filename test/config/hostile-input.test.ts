@@ -71,9 +71,9 @@ cohorts: [{ name: a, count: 1e9, model: stat }]
     expect(big.bytes).toBe(6_685_286_400);
     expect(big.heapBytes).toBe(4_478_914_560);
     // A heap a quarter above the estimate: 5,598,643,200 B = 5,339.3 MiB.
-    expect(heapFlagsFor(big, limits)).toEqual(['--max-old-space-size=5339', '--max-semi-space-size=64']);
+    expect(heapFlagsFor(big, limits)).toEqual(['--max-old-space-size=5339', '--max-semi-space-size=64', '--min-semi-space-size=64']);
     // …but never more than the machine minus the estimate's memory outside the heap (2,206,371,840 B): 6 GiB − that = 4,039.8 MiB.
-    expect(heapFlagsFor(big, { totalBytes: 6 * 2 ** 30, heapLimitBytes: 2 ** 30 })).toEqual(['--max-old-space-size=4039', '--max-semi-space-size=64']);
+    expect(heapFlagsFor(big, { totalBytes: 6 * 2 ** 30, heapLimitBytes: 2 ** 30 })).toEqual(['--max-old-space-size=4039', '--max-semi-space-size=64', '--min-semi-space-size=64']);
     expect(heapFlagsFor(estimateRun({ cohorts: [{ count: 1000 }] }), limits)).toBeNull();
     // The CLI restarts itself with that heap; a command run in-process asks for --yes instead.
     expect(confirmationNeeded(big, limits, true)).toBeNull();
