@@ -13,7 +13,7 @@ import { LazyMarks } from './observed-marks.js';
 /** What an agent sees at the start of `step`: its filtered feed and its own relations. */
 export function observerAt(
   channel: Channel,
-  shown: (user: number) => ObservedFeed,
+  observeFeed: (user: number) => ObservedFeed,
   step: number,
   simTime: string,
   browseConfig: BrowseConfig | undefined,
@@ -21,7 +21,7 @@ export function observerAt(
   const state = channel.state;
   const browse = browseConfig && { pageSize: browseConfig.page_size, maxPages: browseConfig.max_pages };
   return (p) => {
-    const feed = shown(p.userId).posts;
+    const feed = observeFeed(p.userId).posts;
     return {
       step,
       simTime,

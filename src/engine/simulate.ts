@@ -131,8 +131,8 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     }
     lap('recsys');
 
-    const shown = shownFeeds(channel, snapshot, { home, homeSlots, feedSize: recsys.feed_size });
-    const observeFeed = observerAt(channel, shown, step, clock.isoOf(step), exp.browse);
+    const feeds = shownFeeds(channel, snapshot, { home, homeSlots, feedSize: recsys.feed_size });
+    const observeFeed = observerAt(channel, feeds.observe, step, clock.isoOf(step), exp.browse);
     const observe = herding ? herding.observer(observeFeed) : observeFeed;
     await abortable(runSurveys(step, exp, population.personas, parts.policies, observe, batch), parts.signal);
 
@@ -149,7 +149,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     const active = activeAgents(exp.seed, step, hourly[hour] ?? 1, actors, hour);
     const decisions = await abortable(decideByCohort(step, active, observe, policies, channel), parts.signal);
     const impressions = new Map<number, ShownFeed>();
-    active.forEach((p, i) => impressions.set(p.userId, impressionsOf(shown(p.userId), exp.browse, decisions[i])));
+    active.forEach((p, i) => impressions.set(p.userId, impressionsOf(feeds.shown(p.userId), exp.browse, decisions[i])));
     channel.setImpressions(batch, impressions);
     lap('decide');
     await channel.visitPosts(referencedPosts(channel.state, active.flatMap((p, i) => (decisions[i] ? [[p.userId, decisions[i].actions] as const] : []))));
