@@ -14,7 +14,7 @@ import { EdgeList } from '../common/edge-list.js';
 import { injectedFault } from '../common/test-hooks.js';
 import { ChannelDb } from './db.js';
 import { HomeTimeline } from './home-timeline.js';
-import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions, type PostView } from './snapshot.js';
+import { interactionsOf, recentPosts, type ChannelSnapshot, type Interactions, PostsById } from './snapshot.js';
 import { ChannelState, type PlatformRules } from './state.js';
 import { loadState } from './state-load.js';
 import { evictBefore, visitPosts } from './window.js';
@@ -253,7 +253,7 @@ export class Channel {
       step,
       users,
       posts,
-      postsById: byPostId(posts),
+      postsById: new PostsById(posts),
       followeesOf: (u) => this.state.followeesOf(u),
       profileOf: (u) => {
         const user = this.state.users.get(u);
@@ -411,11 +411,4 @@ function accountTest(users: readonly UserRow[], all: ReadonlyMap<number, unknown
   const known = new Uint8Array(max + 1);
   for (const u of users) known[u.userId] = 1;
   return (id) => id >= 0 && id <= max && known[id] === 1;
-}
-
-/** The views by post id, filled in a loop: an array of pairs would be hundreds of thousands of them a step at a million agents. */
-function byPostId(posts: readonly PostView[]): Map<number, PostView> {
-  const out = new Map<number, PostView>();
-  for (const p of posts) out.set(p.postId, p);
-  return out;
 }

@@ -15,6 +15,40 @@ export interface PostView {
   readonly viaPostId?: number;
 }
 
+/** A candidate's view by post id (a Map will do; the snapshot's is `PostsById`). */
+export type PostLookup = Pick<ReadonlyMap<number, PostView>, 'get' | 'has'>;
+
+/**
+ * Views by post id in an array indexed by id − the smallest: post ids are dense, so the
+ * candidates of a window fill most of their id range, and one array a step costs less than a
+ * map of several hundred thousand entries built (and rehashed as it grows) every step.
+ */
+export class PostsById implements PostLookup {
+  private readonly views: (PostView | undefined)[];
+  private readonly first: number;
+
+  constructor(posts: readonly PostView[]) {
+    let first = Infinity;
+    let last = -Infinity;
+    for (const p of posts) {
+      first = Math.min(first, p.postId);
+      last = Math.max(last, p.postId);
+    }
+    this.first = posts.length > 0 ? first : 0;
+    this.views = new Array<PostView | undefined>(posts.length > 0 ? last - first + 1 : 0).fill(undefined);
+    for (const p of posts) this.views[p.postId - this.first] = p;
+  }
+
+  get(postId: number): PostView | undefined {
+    const i = postId - this.first;
+    return i >= 0 && i < this.views.length ? this.views[i] : undefined;
+  }
+
+  has(postId: number): boolean {
+    return this.get(postId) !== undefined;
+  }
+}
+
 /**
  * Every standing like and repost by an agent (undone ones are gone), as parallel typed arrays
  * sorted by user then post: the training data of the collaborative-filtering recommenders.
@@ -44,7 +78,7 @@ export interface ChannelSnapshot {
   readonly users: readonly number[];
   /** Live, unflagged originals and quotes of the last `window` steps, ascending id, with engagement counts. */
   readonly posts: readonly PostView[];
-  readonly postsById: ReadonlyMap<number, PostView>;
+  readonly postsById: PostLookup;
   /** Who each user follows; for in-network recommenders. */
   readonly followeesOf: (user: number) => ReadonlySet<number>;
   /** A user's name and bio: what content-based recommenders match post text against. */
