@@ -59,27 +59,18 @@ class ColumnScratch {
     const b = duckdbBindings;
     switch (this.typeId) {
       case INTEGER.typeId:
-        for (let i = 0; i < n; i++) {
-          const v = value(i);
-          if (v === null) this.setNull(i);
-          else this.i32[i] = v as number;
-        }
+        this.fillNumbers(this.i32, n, value);
         b.copy_data_to_vector(this.vector, 0, this.bytes, 0, n * 4);
         break;
       case DOUBLE.typeId:
-        for (let i = 0; i < n; i++) {
-          const v = value(i);
-          if (v === null) this.setNull(i);
-          else this.f64[i] = v as number;
-        }
+        this.fillNumbers(this.f64, n, value);
         b.copy_data_to_vector(this.vector, 0, this.bytes, 0, n * 8);
         break;
       case BOOLEAN.typeId:
-        for (let i = 0; i < n; i++) {
+        this.fillNumbers(this.u8, n, (i) => {
           const v = value(i);
-          if (v === null) this.setNull(i);
-          else this.u8[i] = v ? 1 : 0;
-        }
+          return v === null ? null : v ? 1 : 0;
+        });
         b.copy_data_to_vector(this.vector, 0, this.bytes, 0, n);
         break;
       case BIGINT.typeId:
@@ -107,6 +98,15 @@ class ColumnScratch {
     if (this.nulls) {
       b.vector_ensure_validity_writable(this.vector);
       b.copy_data_to_vector_validity(this.vector, 0, this.validity.buffer, 0, this.validity.byteLength);
+    }
+  }
+
+  /** `n` numbers (or NULLs) into `target`, from the start of the column's bytes. */
+  private fillNumbers(target: Int32Array | Float64Array | Uint8Array, n: number, value: (i: number) => DuckDBValue): void {
+    for (let i = 0; i < n; i++) {
+      const v = value(i);
+      if (v === null) this.setNull(i);
+      else target[i] = v as number;
     }
   }
 
