@@ -12,16 +12,12 @@ export function simTimestamp(ms: number): DuckDBTimestampValue {
 
 export const big = (n: number | null): DuckDBValue => (n === null ? null : BigInt(n));
 
-/** Appends whole columns (each the same length), through data chunks. */
-export async function appendColumns(conn: DuckDBConnection, table: string, types: readonly DuckDBType[], columns: readonly DuckDBValue[][]): Promise<void> {
-  await appendChunks(conn, table, types, columns[0]?.length ?? 0, (start, end) => columns.map((c) => c.slice(start, end)), (start) =>
-    columns.map((values) => (i) => values[start + i]!),
-  );
-}
-
-/** Whole columns of numbers (typed arrays), through data chunks; BIGINT columns take integer numbers. */
-export async function appendNumberColumns(conn: DuckDBConnection, table: string, types: readonly DuckDBType[], columns: readonly ArrayLike<number>[]): Promise<void> {
-  await appendChunks(conn, table, types, columns[0]?.length ?? 0, (start, end) => columns.map((c) => Array.prototype.slice.call(c, start, end) as number[]), (start) =>
+/**
+ * Appends whole columns (each the same length: arrays of values, or typed arrays of numbers;
+ * BIGINT columns take integer numbers too), through data chunks.
+ */
+export async function appendColumns(conn: DuckDBConnection, table: string, types: readonly DuckDBType[], columns: readonly ArrayLike<DuckDBValue>[]): Promise<void> {
+  await appendChunks(conn, table, types, columns[0]?.length ?? 0, (start, end) => columns.map((c) => Array.prototype.slice.call(c, start, end) as DuckDBValue[]), (start) =>
     columns.map((values) => (i) => values[start + i]!),
   );
 }
@@ -168,8 +164,8 @@ export async function stageRankedLists(
       ranks[at] = rank;
     }
   }
-  await appendNumberColumns(conn, `${name}_users`, [INTEGER, INTEGER], [users, keys]);
-  await appendNumberColumns(conn, `${name}_posts`, [INTEGER, BIGINT, INTEGER], [listKeys, postIds, ranks]);
+  await appendColumns(conn, `${name}_users`, [INTEGER, INTEGER], [users, keys]);
+  await appendColumns(conn, `${name}_posts`, [INTEGER, BIGINT, INTEGER], [listKeys, postIds, ranks]);
   // The join and the emptying of the staging tables in one round trip (the step as a literal:
   // a parameter would make it a prepared statement, three round trips).
   return async () => {
