@@ -17,17 +17,10 @@ export const CHUNK_ROWS = 2048;
 
 /** Whether every type can be written here; other types (lists, blobs) go through @duckdb/node-api. */
 export function writableDirectly(types: readonly DuckDBType[]): boolean {
-  return types.every((t) => WIDTH.has(t.typeId));
+  return types.every((t) => DIRECT_TYPES.has(t.typeId));
 }
 
-const WIDTH = new Map<number, number>([
-  [INTEGER.typeId, 4],
-  [BIGINT.typeId, 8],
-  [DOUBLE.typeId, 8],
-  [BOOLEAN.typeId, 1],
-  [TIMESTAMP.typeId, 8],
-  [VARCHAR.typeId, 16],
-]);
+const DIRECT_TYPES = new Set<number>([INTEGER.typeId, BIGINT.typeId, DOUBLE.typeId, BOOLEAN.typeId, TIMESTAMP.typeId, VARCHAR.typeId]);
 
 const TWO_32 = 2 ** 32;
 
