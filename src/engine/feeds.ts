@@ -44,6 +44,8 @@ export interface StepFeeds {
 export function shownFeeds(channel: Channel, snapshot: ChannelSnapshot, mix: FeedMix): StepFeeds {
   const posts = snapshot.postsById;
   const bySource = new Map<readonly number[], ObservedFeed>();
+  /** The feeds agents share (bySource's values): kept whole, as they are alive anyway. */
+  const shared = new WeakSet<ObservedFeed>();
   const byUser = new Map<number, ShownFeed>();
   const recommended = (user: number): ObservedFeed => {
     const source = channel.feedOf(user);
@@ -52,6 +54,7 @@ export function shownFeeds(channel: Channel, snapshot: ChannelSnapshot, mix: Fee
       const views = source.map((id) => posts.get(id)).filter((v): v is PostView => v !== undefined);
       common = plain(views);
       bySource.set(source, common);
+      shared.add(common);
     }
     const muted = channel.state.mutesOf(user);
     if (muted.size > 0 && common.posts.some((v) => muted.has(v.authorId))) return plain(common.posts.filter((v) => !muted.has(v.authorId)));
@@ -60,7 +63,7 @@ export function shownFeeds(channel: Channel, snapshot: ChannelSnapshot, mix: Fee
   const observe = (user: number): ObservedFeed => {
     let mine = recommended(user);
     if (mix.home && mix.homeSlots > 0) mine = withHome(mine, mix.home.of(user, mix.homeSlots), mix.feedSize);
-    if (!byUser.has(user)) byUser.set(user, bySource.get(channel.feedOf(user)) === mine ? mine : { ids: mine.ids, sources: mine.sources, via: mine.via });
+    if (!byUser.has(user)) byUser.set(user, shared.has(mine) ? mine : { ids: mine.ids, sources: mine.sources, via: mine.via });
     return mine;
   };
   return {
