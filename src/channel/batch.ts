@@ -1,5 +1,8 @@
 import type { EmbeddingRow } from './embeddings.js';
 import type { PostKind, UserKind } from './state.js';
+import type { FeedSource, ShownFeeds } from './shown-feeds.js';
+
+export type { FeedSource, ShownFeed } from './shown-feeds.js';
 
 export interface UserRow {
   readonly userId: number;
@@ -107,26 +110,11 @@ export interface MembershipRow {
 /** Where an agent saw posts other than its recommended feed (impressions.source). */
 export type ReadSource = 'search' | 'trend' | 'timeline' | 'list';
 
-/** Where a feed post came from: the recommender, or the home timeline of followees' posts. */
-export type FeedSource = 'recsys' | 'home';
-
 /** How an agent came to see a post: the impression's source and the post id it was shown as. */
 export interface Exposure {
   readonly source: FeedSource | ReadSource | null;
   /** A followee's repost it came through, or the post itself. */
   readonly viaPostId: number;
-}
-
-/**
- * The part of its feed an agent was shown in a step, rank order. `sources` and `via` are null
- * when every post came from the recommender as itself (no home timeline), so feeds shared by
- * many agents stay shared.
- */
-export interface ShownFeed {
-  readonly ids: readonly number[];
-  readonly sources: readonly FeedSource[] | null;
-  /** Per rank, the followee's repost the post was shown through (home timeline), else null. */
-  readonly via: readonly (number | null)[] | null;
 }
 
 export interface ReadImpressions {
@@ -227,7 +215,7 @@ export class StepBatch {
   /** Text embeddings first obtained this step (see embeddings.ts). */
   readonly embeddings: EmbeddingRow[] = [];
   /** What each active agent was shown of its feed, written to `impressions`. */
-  impressions: ReadonlyMap<number, ShownFeed> | null = null;
+  impressions: ShownFeeds | null = null;
   /** Reads of the step by agent, for `seenAs`. */
   private readonly readsBy = new Map<number, ReadImpressions[]>();
   /** Feeds computed this step (user → ranked post ids), written to `rec`. */
@@ -263,11 +251,8 @@ export class StepBatch {
    * it was not shown the post this step (a recalled id, a notification).
    */
   seenAs(agent: number, postId: number): Exposure | null {
-    const feed = this.impressions?.get(agent);
-    if (feed) {
-      const rank = feed.ids.indexOf(postId);
-      if (rank >= 0) return { source: feed.sources?.[rank] ?? 'recsys', viaPostId: feed.via?.[rank] ?? postId };
-    }
+    const fromFeed = this.impressions?.seenAs(agent, postId);
+    if (fromFeed) return fromFeed;
     for (const read of this.readsBy.get(agent) ?? []) if (read.postIds.includes(postId)) return { source: read.source, viaPostId: postId };
     return null;
   }

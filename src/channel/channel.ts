@@ -21,6 +21,7 @@ import { evictBefore, visitPosts } from './window.js';
 import { committedStepRows, committedTotals, latestFeeds, llmUsageByModel, storedRecsysState, type CommittedStep, type LlmUsage } from './committed.js';
 import { stepSummary, type StepSummary } from './step-figures.js';
 import { StepTransaction } from './step-transaction.js';
+import { ShownFeeds } from './shown-feeds.js';
 
 const NO_FEED: readonly number[] = [];
 
@@ -45,6 +46,8 @@ export interface DatasetImport {
  */
 export class Channel {
   private feeds: ReadonlyMap<number, readonly number[]> = new Map();
+  /** The store `shownFeedStore` hands out each step: its buffers are reused. */
+  private readonly shown = new ShownFeeds();
   private nextSeq = 0;
   private agentIds: number[] | null = null;
   private feedSeeds: ReadonlySet<number> = new Set();
@@ -131,14 +134,31 @@ export class Channel {
   /**
    * Records what each active agent was shown of its feed this step, before its actions are
    * applied (reposts, quotes and replies record the impression they came from); written to
-   * `impressions`. A plain id list means every post came from the recommender as itself.
+   * `impressions`. A plain id list means every post came from the recommender as itself. The
+   * engine's store (`shownFeedStore`) is taken as it is: its agents marked shown write impressions.
    */
-  setImpressions(batch: StepBatch, shown: ReadonlyMap<number, ShownFeed | readonly number[]>): void {
-    // A loop, not a spread and a map: at a million agents those are arrays of hundreds of thousands of pairs a step.
-    const impressions = new Map<number, ShownFeed>();
-    for (const [agent, feed] of shown) impressions.set(agent, isIdList(feed) ? { ids: feed, sources: null, via: null } : feed);
+  setImpressions(batch: StepBatch, shown: ReadonlyMap<number, ShownFeed | readonly number[]> | ShownFeeds): void {
+    if (shown instanceof ShownFeeds) {
+      batch.impressions = shown;
+      return;
+    }
+    const impressions = new ShownFeeds();
+    for (const [agent, feed] of shown) {
+      impressions.record(agent, isIdList(feed) ? { ids: feed, sources: null, via: null } : feed);
+      impressions.show(agent, Infinity);
+    }
     batch.impressions = impressions;
   }
+
+  /**
+   * The step's store of observed feeds, empty (for `setImpressions`). One store per channel, its
+   * buffers kept from step to step: the previous step's impressions are written by then.
+   */
+  shownFeedStore(): ShownFeeds {
+    this.shown.reset();
+    return this.shown;
+  }
+
 
   /** Loads the initial population, graph and posts as data (not agent actions, so not traced). */
   async importDataset(data: DatasetImport, simTimeMs: number): Promise<void> {

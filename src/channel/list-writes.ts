@@ -7,7 +7,8 @@
  * (step-transaction.ts) has them run while the main thread applies the actions.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ShownFeed, StepBatch } from './batch.js';
+import type { StepBatch } from './batch.js';
+import type { ShownFeeds } from './shown-feeds.js';
 import { appendDoubleColumns, sqlInt, stageRankedLists } from './chunks.js';
 
 /** Stages the batch's lists now; the returned function runs their INSERTs (one at a time: one connection). */
@@ -29,19 +30,11 @@ export async function stageListWrites(conn: DuckDBConnection, batch: StepBatch):
  * with the home timeline are per agent and go through a staging table of plain numbers (no
  * BigInt or string per row on the way), expanded to the table's types by one INSERT … SELECT.
  */
-async function stageFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<number, ShownFeed>, step: number): Promise<(() => Promise<void>)[]> {
+async function stageFeedImpressions(conn: DuckDBConnection, feeds: ShownFeeds, step: number): Promise<(() => Promise<void>)[]> {
   const inserts: (() => Promise<void>)[] = [];
-  const shared = new Map<number, readonly number[]>();
-  let rows = 0;
-  let longest = 0;
-  for (const [agent, feed] of feeds) {
-    if (feed.sources === null && feed.via === null) shared.set(agent, feed.ids);
-    else {
-      rows += feed.ids.length;
-      longest = Math.max(longest, feed.ids.length);
-    }
-  }
+  const shared = feeds.recommenderLists();
   if (shared.size > 0) inserts.push(await stageRankedLists(conn, shared, 'feed', step, (s) => `INSERT INTO impressions SELECT ${s}, u.user_id, p.post_id, p.rank, 'recsys', NULL`));
+  const { rows, longest } = feeds.mixedRows();
   if (rows === 0) return inserts;
   // Three typed columns and no NULLs: the agent and rank packed in one number, and
   // in another the via post (≥ 0), −1 for a home entry without one, −2 for a recommender entry.
@@ -51,19 +44,7 @@ async function stageFeedImpressions(conn: DuckDBConnection, feeds: ReadonlyMap<n
   // under 2^31 and feeds under 4 M posts.
   const RANKS = 2 ** Math.max(10, Math.ceil(Math.log2(longest + 1)));
   const [keys, posts, origins] = packedColumns(conn, rows);
-  let at = 0;
-  for (const [agent, feed] of feeds) {
-    // Read once per feed, not per row: the feeds are objects of several shapes (observed feeds,
-    // their trimmed copies), and a property read per row cost about a second a million rows.
-    const { ids, sources, via } = feed;
-    if (sources === null && via === null) continue;
-    const base = agent * RANKS;
-    for (let rank = 0; rank < ids.length; rank++, at++) {
-      keys[at] = base + rank;
-      posts[at] = ids[rank]!;
-      origins[at] = sources?.[rank] === 'home' ? (via?.[rank] ?? -1) : -2;
-    }
-  }
+  feeds.fillPacked(keys, posts, origins, RANKS);
   await appendDoubleColumns(conn, 'feed_impressions_packed', [keys, posts, origins], rows);
   // Expanded into impressions and the staging table emptied, in one round trip.
   inserts.push(async () => {

@@ -4,6 +4,7 @@
  */
 import type { Decision } from '../agents/types.js';
 import type { FeedSource, ShownFeed } from '../channel/batch.js';
+import { ShownFeeds } from '../channel/shown-feeds.js';
 import type { Channel } from '../channel/channel.js';
 import type { HomeTimeline } from '../channel/home-timeline.js';
 import type { ChannelSnapshot, PostView } from '../channel/snapshot.js';
@@ -26,8 +27,8 @@ export interface FeedMix {
 export interface StepFeeds {
   /** The agent's feed with the posts' views. Not kept: a second call makes it again, the same. */
   readonly observe: (user: number) => ObservedFeed;
-  /** The ids, sources and via of the feed `observe` gave (or would give) the agent. */
-  readonly shown: (user: number) => ShownFeed;
+  /** The ids, sources and via of each feed `observe` gave, packed; the step marks the agents' impressions in it. */
+  readonly shown: ShownFeeds;
 }
 
 /**
@@ -36,17 +37,13 @@ export interface StepFeeds {
  * up to `homeSlots` of its followees' newest posts interleaved with the recommender's best
  * (which fills the rest up to the feed size). Filtering happens here, not in the recommenders,
  * so they stay simple. Agents handed the same feed array without a home timeline share one
- * result (popularity feeds), unless a mute changes theirs. Only the ids, sources and via of a
- * feed are kept until the step's impressions are written: its post views (a copy per post
- * shown through a repost) die with the agent's decision, in the young generation, instead of
- * some 400 MB a step at a million agents living on into the old one.
+ * result (popularity feeds), unless a mute changes theirs. Each agent's first feed is recorded
+ * in `store` (packed, shown-feeds.ts) for the step's impressions; its post views (a copy per
+ * post shown through a repost) die with the agent's decision, in the young generation.
  */
-export function shownFeeds(channel: Channel, snapshot: ChannelSnapshot, mix: FeedMix): StepFeeds {
+export function shownFeeds(channel: Channel, snapshot: ChannelSnapshot, mix: FeedMix, store: ShownFeeds = new ShownFeeds()): StepFeeds {
   const posts = snapshot.postsById;
   const bySource = new Map<readonly number[], ObservedFeed>();
-  /** The feeds agents share (bySource's values): kept whole, as they are alive anyway. */
-  const shared = new WeakSet<ObservedFeed>();
-  const byUser = new Map<number, ShownFeed>();
   const recommended = (user: number): ObservedFeed => {
     const source = channel.feedOf(user);
     let common = bySource.get(source);
@@ -54,7 +51,6 @@ export function shownFeeds(channel: Channel, snapshot: ChannelSnapshot, mix: Fee
       const views = source.map((id) => posts.get(id)).filter((v): v is PostView => v !== undefined);
       common = plain(views);
       bySource.set(source, common);
-      shared.add(common);
     }
     const muted = channel.state.mutesOf(user);
     if (muted.size > 0 && common.posts.some((v) => muted.has(v.authorId))) return plain(common.posts.filter((v) => !muted.has(v.authorId)));
@@ -63,13 +59,10 @@ export function shownFeeds(channel: Channel, snapshot: ChannelSnapshot, mix: Fee
   const observe = (user: number): ObservedFeed => {
     let mine = recommended(user);
     if (mix.home && mix.homeSlots > 0) mine = withHome(mine, mix.home.of(user, mix.homeSlots), mix.feedSize);
-    if (!byUser.has(user)) byUser.set(user, shared.has(mine) ? mine : { ids: mine.ids, sources: mine.sources, via: mine.via });
+    store.record(user, mine);
     return mine;
   };
-  return {
-    observe,
-    shown: (user) => byUser.get(user) ?? observe(user),
-  };
+  return { observe, shown: store };
 }
 
 function plain(views: readonly PostView[]): ObservedFeed {
@@ -125,12 +118,12 @@ function inHome(home: ReturnType<HomeTimeline['of']>, postId: number): boolean {
 }
 
 /**
- * What an agent was shown this step: its whole filtered feed, or in browse mode only the pages
- * it reached (the first, plus one per next_page it asked for), and never more than its
- * decision says its prompts held.
+ * How much of its feed an agent was shown this step: the whole filtered feed, or in browse
+ * mode only the pages it reached (the first, plus one per next_page it asked for), and never
+ * more than its decision says its prompts held.
  */
-export function impressionsOf(feed: ShownFeed, browse: BrowseConfig | undefined, decision: Decision | undefined): ShownFeed {
-  let upTo = feed.ids.length;
+export function shownLength(feedLength: number, browse: BrowseConfig | undefined, decision: Decision | undefined): number {
+  let upTo = feedLength;
   if (browse) {
     let pages = 1;
     for (const a of decision?.actions ?? []) if (a.action === 'next_page') pages++;
@@ -138,6 +131,5 @@ export function impressionsOf(feed: ShownFeed, browse: BrowseConfig | undefined,
   }
   // An LLM prompt trimmed to fit the context showed fewer posts than the feed held.
   if (decision?.shown !== undefined) upTo = Math.min(upTo, decision.shown);
-  if (upTo >= feed.ids.length) return feed;
-  return { ids: feed.ids.slice(0, upTo), sources: feed.sources?.slice(0, upTo) ?? null, via: feed.via?.slice(0, upTo) ?? null };
+  return Math.min(upTo, feedLength);
 }

@@ -1,5 +1,4 @@
 import type { AgentPolicy } from '../agents/types.js';
-import type { ShownFeed } from '../channel/batch.js';
 import type { Channel, StepSummary } from '../channel/channel.js';
 import type { Experiment } from '../config/types.js';
 import type { Persona } from '../data/personas.js';
@@ -10,7 +9,7 @@ import { activeAgents, hourlyMultipliers } from './activation.js';
 import { SimClock } from './clock.js';
 import { decideByCohort, observerAt } from './decide.js';
 import { clientSource, SnapshotEmbedder, type EmbeddingSource } from './embedder.js';
-import { impressionsOf, shownFeeds } from './feeds.js';
+import { shownFeeds, shownLength } from './feeds.js';
 import { HerdingExperiment } from './herding.js';
 import { applyInterventions, interventionPosts, recsysAt } from './interventions.js';
 import { memoryWindowOf } from './memory-window.js';
@@ -131,7 +130,7 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
     }
     lap('recsys');
 
-    const feeds = shownFeeds(channel, snapshot, { home, homeSlots, feedSize: recsys.feed_size });
+    const feeds = shownFeeds(channel, snapshot, { home, homeSlots, feedSize: recsys.feed_size }, channel.shownFeedStore());
     const observeFeed = observerAt(channel, feeds.observe, step, clock.isoOf(step), exp.browse);
     const observe = herding ? herding.observer(observeFeed) : observeFeed;
     await abortable(runSurveys(step, exp, population.personas, parts.policies, observe, batch), parts.signal);
@@ -147,10 +146,15 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
 
     const hour = clock.hourOf(step);
     const active = activeAgents(exp.seed, step, hourly[hour] ?? 1, actors, hour);
+    feeds.shown.reserve(active.length, active.length * recsys.feed_size);
     const decisions = await abortable(decideByCohort(step, active, observe, policies, channel), parts.signal);
-    const impressions = new Map<number, ShownFeed>();
-    active.forEach((p, i) => impressions.set(p.userId, impressionsOf(feeds.shown(p.userId), exp.browse, decisions[i])));
-    channel.setImpressions(batch, impressions);
+    for (let i = 0; i < active.length; i++) {
+      const user = (active[i] as Persona).userId;
+      // Every active agent was observed by its policy; made here should one not have been.
+      if (!feeds.shown.has(user)) feeds.observe(user);
+      feeds.shown.show(user, shownLength(feeds.shown.lengthOf(user), exp.browse, decisions[i]));
+    }
+    channel.setImpressions(batch, feeds.shown);
     lap('decide');
     await channel.visitPosts(referencedPosts(channel.state, active.flatMap((p, i) => (decisions[i] ? [[p.userId, decisions[i].actions] as const] : []))));
     // From here to the commit nothing reads DuckDB: the step's transaction opens and DuckDB
