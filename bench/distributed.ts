@@ -24,7 +24,7 @@
  * compare them with issue #17's targets.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configHash, parseExperiment } from '../src/config/load.js';
@@ -137,12 +137,16 @@ async function measure(workerCount: number, count: number, timesteps: number, ow
   try {
     const exp = experiment(count, timesteps, ownPools, workerCount);
     const loadBefore = load();
-    // The coordinator's CPU from step 0's line in events.jsonl on (looked for every 20 ms).
+    // The coordinator's CPU from step 0's line in events.jsonl on. Looked for every 20 ms, but
+    // read only when the file grew: these wake-ups count in the request path being measured.
     const events = join(root, exp.name, configHash(exp).slice(0, 12), 'events.jsonl');
     let cpuAtStep0: NodeJS.CpuUsage | null = null;
-    // Stopped once found: its wake-ups would count in the coordinator's CPU being measured.
+    let seenBytes = 0;
     const watch = setInterval(() => {
-      if (existsSync(events) && readFileSync(events, 'utf8').includes('"type":"step"')) {
+      const size = statSync(events, { throwIfNoEntry: false })?.size ?? 0;
+      if (size === seenBytes) return;
+      seenBytes = size;
+      if (readFileSync(events, 'utf8').includes('"type":"step"')) {
         cpuAtStep0 = process.cpuUsage();
         clearInterval(watch);
       }
