@@ -19,8 +19,10 @@
  * coordinator's CPU time per request three ways (process.cpuUsage(): this process only; workers,
  * servers and Redis are other processes): around the whole run (setup, DuckDB writes included),
  * from step 0's commit on (the steps' own work included), and its request path alone (while the
- * run's calls to workers were in flight: events.jsonl's coordinator_cpu_ms) — and the load
- * average before and after each run (the machine is shared). Figures, not assertions:
+ * run's calls to workers were in flight: events.jsonl's coordinator_cpu_ms), and the part of
+ * the last on its main thread (coordinator_main_cpu_ms: the event loop that queues and reads, the
+ * one a coordinator cannot spread over cores) — and the load average before and after each run
+ * (the machine is shared). Figures, not assertions:
  * compare them with issue #17's targets.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -102,6 +104,8 @@ interface Figures {
   readonly steadyRequests: number;
   /** The coordinator's CPU while its calls to workers were in flight (events.jsonl's coordinator_cpu_ms), all steps. */
   readonly requestPathCpuMs: number;
+  /** Its main thread's part (coordinator_main_cpu_ms); NaN where the run could not tell. */
+  readonly requestPathMainMs: number;
   readonly perWorker: Record<string, { jobs: number; requests: number }>;
 }
 
@@ -162,7 +166,7 @@ async function measure(workerCount: number, count: number, timesteps: number, ow
     const stepLines = readFileSync(join(dir, 'events.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; wall_ms: number; llm_failures: number; coordinator_cpu_ms?: number; workers?: Record<string, { requests: number }> })
+      .map((l) => JSON.parse(l) as { type: string; wall_ms: number; llm_failures: number; coordinator_cpu_ms?: number; coordinator_main_cpu_ms?: number; workers?: Record<string, { requests: number }> })
       .filter((e) => e.type === 'step');
     const perWorker = info.workers ?? {};
     const requestsOf = (e: (typeof stepLines)[number]): number => Object.values(e.workers ?? {}).reduce((n, w) => n + w.requests, 0);
@@ -170,6 +174,7 @@ async function measure(workerCount: number, count: number, timesteps: number, ow
       steadyCpuMs: (steady.user + steady.system) / 1000,
       steadyRequests: stepLines.slice(1).reduce((n, e) => n + requestsOf(e), 0),
       requestPathCpuMs: stepLines.reduce((n, e) => n + (e.coordinator_cpu_ms ?? 0), 0),
+      requestPathMainMs: stepLines.reduce((n, e) => n + (e.coordinator_main_cpu_ms ?? NaN), 0),
       workers: workerCount,
       load: `${loadBefore}→${load()}`,
       requests: Object.values(perWorker).reduce((n, w) => n + w.requests, 0),
@@ -189,13 +194,13 @@ const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minim
 function report(title: string, results: readonly Figures[]): void {
   const base = results[0]!;
   console.log(`\n${title}`);
-  console.log('  workers  requests  wall s  steps s  req/s (steps)  req/s (wall)  speed-up  coord. CPU ms/req (run | steps 1.. | request path)  load 1 min  per worker (jobs/requests)');
+  console.log('  workers  requests  wall s  steps s  req/s (steps)  req/s (wall)  speed-up  coord. CPU ms/req (run | steps 1.. | request path | its main thread)  load 1 min  per worker (jobs/requests)');
   for (const r of results) {
     const rate = (r.requests / r.stepsMs) * 1000;
     const speedUp = rate / ((base.requests / base.stepsMs) * 1000);
     const per = Object.values(r.perWorker).map((w) => `${w.jobs}/${w.requests}`).join(' ');
     console.log(
-      `  ${String(r.workers).padStart(7)}  ${fmt(r.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)}  ${fmt(r.stepsMs / 1000, 2).padStart(7)}  ${fmt(rate).padStart(13)}  ${fmt((r.requests / r.wallMs) * 1000).padStart(12)}  ${fmt(speedUp, 2).padStart(7)}×  ${fmt(r.cpuMs / r.requests, 3).padStart(17)} | ${fmt(r.steadyCpuMs / Math.max(r.steadyRequests, 1), 3).padStart(9)} | ${fmt(r.requestPathCpuMs / r.requests, 3).padEnd(12)}  ${r.load.padEnd(10)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
+      `  ${String(r.workers).padStart(7)}  ${fmt(r.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)}  ${fmt(r.stepsMs / 1000, 2).padStart(7)}  ${fmt(rate).padStart(13)}  ${fmt((r.requests / r.wallMs) * 1000).padStart(12)}  ${fmt(speedUp, 2).padStart(7)}×  ${fmt(r.cpuMs / r.requests, 3).padStart(17)} | ${fmt(r.steadyCpuMs / Math.max(r.steadyRequests, 1), 3).padStart(9)} | ${fmt(r.requestPathCpuMs / r.requests, 3).padStart(12)} | ${fmt(r.requestPathMainMs / r.requests, 3).padEnd(15)}  ${r.load.padEnd(10)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
     );
   }
 }
@@ -220,7 +225,8 @@ try {
   console.log('\n  targets (#17): ≥ 1.80× at 2 workers, ≥ 3.20× at 4 with its own endpoint pool per worker; coordinator CPU < 0.2 ms per request');
   console.log('  req/s (steps): over the steps\' wall time (events.jsonl; the coordinator\'s own work each step included); req/s (wall) and CPU (run): the whole run, setup included;');
   console.log('  CPU (steps 1..): from step 0\'s commit on (the steps\' own work included: feeds, prompts\' data, DuckDB writes); request path: while the run\'s calls to workers');
-  console.log('  were in flight (queueing jobs, waiting, reading results), the part the target is about; all: this process only, not workers, servers or Redis');
+  console.log('  were in flight (queueing jobs, waiting, reading results), the part the target is about; its main thread: the part of that on the event loop');
+  console.log('  that queues jobs and reads results, without V8\'s collector and compiler threads; all: this process only, not workers, servers or Redis');
 } finally {
   await Promise.all(children.map(stop));
   await redis.close();

@@ -12,23 +12,29 @@ export type WorkerTally = Record<string, { jobs: number; requests: number }>;
 
 export class WorkerAccounts {
   private readonly byStep = new Map<number, WorkerTally>();
-  /** The coordinator's CPU (µs) while calls to workers were in flight, by step. */
-  private readonly cpuByStep = new Map<number, number>();
+  /** The coordinator's CPU (µs) while calls to workers were in flight, by step: all its threads, and its main thread's (null: unknown). */
+  private readonly cpuByStep = new Map<number, { process: number; main: number | null }>();
 
   /**
    * CPU the run's process spent while its calls to workers were in flight (queueing jobs,
    * waiting, reading results): its LLM request path, apart from the step's own work, which
-   * runs before and after those calls. The bench's per-request figure.
+   * runs before and after those calls. The bench's per-request figure. `mainMicros`: the part
+   * on the main thread (the event loop that queues and reads), null where it cannot be told.
    */
-  addCpu(step: number, micros: number): void {
-    this.cpuByStep.set(step, (this.cpuByStep.get(step) ?? 0) + micros);
+  addCpu(step: number, micros: number, mainMicros: number | null = null): void {
+    const was = this.cpuByStep.get(step) ?? { process: 0, main: 0 };
+    // One span the main thread's CPU could not be read in leaves the step's unknown.
+    const main = was.main === null || mainMicros === null ? null : was.main + mainMicros;
+    this.cpuByStep.set(step, { process: was.process + micros, main });
   }
 
-  /** The step's request-path CPU in milliseconds (0.01 ms steps), and forgets it. */
-  takeCpuMs(step: number): number {
-    const us = this.cpuByStep.get(step) ?? 0;
+  /** The step's request-path CPU in milliseconds (0.01 ms steps), all threads and the main thread's, and forgets it. */
+  takeCpuMs(step: number): { readonly process: number; readonly main: number | null } {
+    const cpu = this.cpuByStep.get(step);
     this.cpuByStep.delete(step);
-    return Math.round(us / 10) / 100;
+    const ms = (us: number): number => Math.round(us / 10) / 100;
+    if (!cpu) return { process: 0, main: 0 };
+    return { process: ms(cpu.process), main: cpu.main === null ? null : ms(cpu.main) };
   }
 
   /** A finished job of `step`: its worker and the calls its results carry. */

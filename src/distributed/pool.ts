@@ -22,6 +22,7 @@ import { connectionOf, shownUrl, within } from './connection.js';
 import { RedisLostError, RemoteJobError } from './errors.js';
 import { WorkerAccounts, type WorkerTally } from './accounts.js';
 import type { RedisRunGate } from './budget.js';
+import { threadCpuMicros } from '../common/thread-cpu.js';
 
 export { RedisLostError, RemoteJobError, type WorkerTally };
 import { initHash, initKey, jobId, MODELS_KEY, postsKey, queueName, type JobData, type RemoteInit } from './protocol.js';
@@ -76,6 +77,7 @@ export class RedisPool implements LlmPool {
   /** Calls in flight, and the process's CPU when the first of them started (`cpuSpan`). */
   private inFlight = 0;
   private cpuFrom: NodeJS.CpuUsage | null = null;
+  private mainCpuFrom: number | null = null;
   /** Jobs and requests (attempts) each worker finished, by step. */
   readonly accounts: WorkerAccounts;
 
@@ -111,17 +113,21 @@ export class RedisPool implements LlmPool {
 
   /**
    * `work`, with the process's CPU from the first call in flight to the last counted to `step`
-   * in the accounts: overlapping calls (cohorts of one step) count once. The step's own work
-   * waits for its calls, so this is the request path alone.
+   * in the accounts, and its main thread's part: overlapping calls (cohorts of one step) count
+   * once. The step's own work waits for its calls, so this is the request path alone.
    */
   private async cpuSpan<T>(step: number, work: () => Promise<T>): Promise<T> {
-    if (this.inFlight++ === 0) this.cpuFrom = process.cpuUsage();
+    if (this.inFlight++ === 0) {
+      this.cpuFrom = process.cpuUsage();
+      this.mainCpuFrom = threadCpuMicros();
+    }
     try {
       return await work();
     } finally {
       if (--this.inFlight === 0 && this.cpuFrom) {
         const d = process.cpuUsage(this.cpuFrom);
-        this.accounts.addCpu(step, d.user + d.system);
+        const mainNow = this.mainCpuFrom === null ? null : threadCpuMicros();
+        this.accounts.addCpu(step, d.user + d.system, mainNow === null || this.mainCpuFrom === null ? null : mainNow - this.mainCpuFrom);
       }
     }
   }

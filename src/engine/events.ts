@@ -19,9 +19,10 @@ export type RunEvent =
  * `failed_actions`); `llm` has the step's requests by model endpoint (their `requests` sum to
  * `llm_requests`); `workers`, only when the run's requests went to `socialsim worker`s
  * (--redis), each worker's (host:pid) jobs and requests (attempts) in the step, and with it
- * `coordinator_cpu_ms`, the run's CPU while its calls to workers were in flight; `budget`, only
+ * `coordinator_cpu_ms`, the run's CPU while its calls to workers were in flight (all its threads),
+ * and `coordinator_main_cpu_ms`, the part on its main thread (Linux only); `budget`, only
  * when the experiment sets budgets, each one's use so far against the caps it sets. A line
- * recovered from the database (`recovered: true`) has the same fields but `workers` and `coordinator_cpu_ms` (the
+ * recovered from the database (`recovered: true`) has the same fields but `workers` and the coordinator's CPU (the
  * database does not know them), wall_ms 0.
  */
 export interface StepEvent {
@@ -39,6 +40,7 @@ export interface StepEvent {
   llm: readonly LlmEndpointFigures[];
   workers?: WorkerTally;
   coordinator_cpu_ms?: number;
+  coordinator_main_cpu_ms?: number;
   budget?: readonly BudgetStatus[];
   recovered?: true;
 }

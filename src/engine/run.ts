@@ -311,7 +311,8 @@ async function continueLocked(
           failed_by_action: r.failedByAction,
           llm: r.llm,
           ...(workers ? { workers } : {}),
-          ...(requestCpuMs !== null ? { coordinator_cpu_ms: requestCpuMs } : {}),
+          ...(requestCpuMs !== null ? { coordinator_cpu_ms: requestCpuMs.process } : {}),
+          ...(requestCpuMs !== null && requestCpuMs.main !== null ? { coordinator_main_cpu_ms: requestCpuMs.main } : {}),
           ...(budgets.length > 0 ? { budget: budgets } : {}),
         });
         health.check();

@@ -125,12 +125,18 @@ export async function expectWorkerAccounts(runDir: string, runWorkers: Tally | u
   const steps = readFileSync(join(runDir, 'events.jsonl'), 'utf8')
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { type: string; step: number; llm_requests: number; workers?: Tally })
+    .map((l) => JSON.parse(l) as { type: string; step: number; llm_requests: number; workers?: Tally; coordinator_cpu_ms?: number; coordinator_main_cpu_ms?: number })
     .filter((e) => e.type === 'step');
   expect(steps.map((e) => e.step)).toEqual([0, 1, 2]);
   const summed: Tally = {};
   for (const e of steps) {
     expect(e.workers, `step ${e.step}`).toBeDefined();
+    // The request path's CPU: all the run's threads, and its main thread's part of it (Linux).
+    expect(e.coordinator_cpu_ms, `step ${e.step}`).toBeGreaterThan(0);
+    if (process.platform === 'linux') {
+      expect(e.coordinator_main_cpu_ms, `step ${e.step}`).toBeGreaterThan(0);
+      expect(e.coordinator_main_cpu_ms!, `step ${e.step}`).toBeLessThanOrEqual(e.coordinator_cpu_ms! + 1);
+    }
     expect(sum(e.workers)).toBe(byStep.find((r) => r.step === e.step)?.attempts ?? 0);
     for (const [w, c] of Object.entries(e.workers!)) {
       const o = (summed[w] ??= { jobs: 0, requests: 0 });
