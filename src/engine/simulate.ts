@@ -146,7 +146,8 @@ export async function simulate(parts: SimulationParts): Promise<StepReport[]> {
 
     const hour = clock.hourOf(step);
     const active = activeAgents(exp.seed, step, hourly[hour] ?? 1, actors, hour);
-    feeds.shown.reserve(active.length, active.length * recsys.feed_size);
+    // Rows for mixed feeds only: without a home timeline every feed is the recommender's own list.
+    feeds.shown.reserve(active.length, home ? active.length * recsys.feed_size : 0);
     const decisions = await abortable(decideByCohort(step, active, observe, policies, channel), parts.signal);
     for (let i = 0; i < active.length; i++) {
       const user = (active[i] as Persona).userId;
