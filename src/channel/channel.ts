@@ -159,7 +159,6 @@ export class Channel {
     return this.shown;
   }
 
-
   /** Loads the initial population, graph and posts as data (not agent actions, so not traced). */
   async importDataset(data: DatasetImport, simTimeMs: number): Promise<void> {
     const batch = new StepBatch(0, simTimeMs);
