@@ -176,14 +176,19 @@ export class ShownFeeds {
    */
   fillPacked(keys: Float64Array, posts: Float64Array, origins: Float64Array, ranks: number): number {
     let at = 0;
-    this.eachShown((agent, entry, n) => {
-      if (this.lists[entry]) return;
+    // Loops, not a callback and subarray views per agent: this runs for 400,000 agents a step at a million.
+    for (let i = 0; i < this.shownCount; i++) {
+      const entry = this.shownEntries[i]!;
+      if (this.lists[entry]) continue;
+      const n = this.shownLengths[i]!;
       const start = this.starts[entry]!;
-      const base = agent * ranks;
-      for (let k = 0; k < n; k++, at++) keys[at] = base + k;
-      posts.set(this.ids.subarray(start, start + n), at - n);
-      origins.set(this.origins.subarray(start, start + n), at - n);
-    });
+      const base = this.agentOf[entry]! * ranks;
+      for (let k = 0; k < n; k++, at++) {
+        keys[at] = base + k;
+        posts[at] = this.ids[start + k]!;
+        origins[at] = this.origins[start + k]!;
+      }
+    }
     return at;
   }
 
