@@ -39,6 +39,7 @@ export class ShownFeeds {
   /** Per entry: the recommender's list, or null for a mixed feed (its rows in the columns). */
   private readonly lists: (readonly number[] | null)[] = [];
   private agentOf = new Float64Array(1024);
+  /** Per entry of a mixed feed, its first row in `ids` and `origins`. */
   private starts = new Int32Array(1024);
   private lengths = new Int32Array(1024);
   /** Entries shown, in the order shown (the order written), and how much of each. */
@@ -85,7 +86,6 @@ export class ShownFeeds {
     this.lengths[entry] = n;
     if (feed.sources === null && feed.via === null) {
       this.lists.push(feed.ids);
-      this.starts[entry] = -1;
       return;
     }
     this.lists.push(null);
@@ -175,6 +175,7 @@ export class ShownFeeds {
    * entry without one, −2 for a recommender post).
    */
   fillPacked(keys: Float64Array, posts: Float64Array, origins: Float64Array, ranks: number): number {
+    const { ids, origins: from } = this;
     let at = 0;
     // Loops, not a callback and subarray views per agent: this runs for 400,000 agents a step at a million.
     for (let i = 0; i < this.shownCount; i++) {
@@ -185,8 +186,8 @@ export class ShownFeeds {
       const base = this.agentOf[entry]! * ranks;
       for (let k = 0; k < n; k++, at++) {
         keys[at] = base + k;
-        posts[at] = this.ids[start + k]!;
-        origins[at] = this.origins[start + k]!;
+        posts[at] = ids[start + k]!;
+        origins[at] = from[start + k]!;
       }
     }
     return at;
