@@ -48,6 +48,8 @@ export class ResultInbox {
     /** A failed job's error, from its id and BullMQ's failedReason. */
     private readonly failure: (id: string, reason: string) => Error,
     onError: (err: Error) => void,
+    /** Called on each reply from Redis (a result, an empty wait, a failed-set check): it is there. */
+    private readonly heard: () => void = () => undefined,
   ) {
     // Commands wait while Redis is away: the pool's watchdog decides when it is lost.
     this.reader = new Redis(connectionOf(url, { maxRetriesPerRequest: null }));
@@ -95,6 +97,7 @@ export class ResultInbox {
         let reply: [string, string[]] | null;
         try {
           reply = (await this.reader.call('BLMPOP', BLOCK_S, 1, this.key, 'LEFT', 'COUNT', BATCH)) as [string, string[]] | null;
+          this.heard();
         } catch (err) {
           // A connection dropped: the command is sent again once Redis is back (the watchdog
           // decides when it is lost). Redis refusing the command (before 7.0) ends every wait.
@@ -125,9 +128,10 @@ export class ResultInbox {
     this.checking = true;
     try {
       const bySet = new Map<string, string[]>();
-      for (const [id, w] of this.pending) bySet.set(w.failedSet, [...(bySet.get(w.failedSet) ?? []), id]);
+      for (const [id, w] of this.pending) (bySet.get(w.failedSet) ?? bySet.set(w.failedSet, []).get(w.failedSet)!).push(id);
       for (const [set, ids] of bySet) {
         const scores = (await this.control.call('ZMSCORE', set, ...ids)) as (string | null)[];
+        this.heard();
         for (const [k, id] of ids.entries()) {
           const w = this.pending.get(id);
           if (scores[k] === null || !w) continue;

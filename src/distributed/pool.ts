@@ -31,8 +31,14 @@ import { ResultInbox } from './inbox.js';
 
 /** Requests per job: as the threads' tasks. */
 const AGENTS_PER_JOB = 8;
-/** How often Redis is asked whether it is there. */
+/** How often the watchdog looks; Redis is pinged only when nothing was heard from it for `quietMs`. */
 const PING_MS = 250;
+/**
+ * Silence after which the watchdog pings, at most: the inbox's blocking reads answer at least
+ * once a second while jobs are pending (an empty wait is an answer too), so a step's wait costs
+ * no pings. Never more than a quarter of `lostAfterMs`, so a quiet but present Redis is not lost.
+ */
+const QUIET_MS = 1250;
 /** How long a run's model settings stay in Redis without a coordinator renewing them. */
 const INIT_TTL_S = 7 * 24 * 3600;
 
@@ -70,6 +76,7 @@ export class RedisPool implements LlmPool {
   private readonly lost: Promise<never>;
   private loseWith!: (err: RedisLostError) => void;
   private lastAnswer = Date.now();
+  private readonly quietMs: number;
   private pinging = false;
   private lastError = '';
   private readonly timer: NodeJS.Timeout;
@@ -94,7 +101,9 @@ export class RedisPool implements LlmPool {
       this.control,
       (id, reason) => new RemoteJobError(`a worker failed job ${id}: ${reason}`),
       (err) => (this.lastError = err.message),
+      () => (this.lastAnswer = Date.now()),
     );
+    this.quietMs = Math.max(PING_MS, Math.min(QUIET_MS, opts.lostAfterMs / 4));
     this.ready = this.guard(this.publish());
     this.ready.catch(() => undefined);
     this.timer = setInterval(() => this.ping(), PING_MS);
@@ -266,7 +275,7 @@ export class RedisPool implements LlmPool {
       this.loseWith(new RedisLostError(`Redis at ${shownUrl(this.opts.url)} has not answered for ${this.opts.lostAfterMs / 1000} s${why}; the run's requests to its workers cannot go on`));
       return;
     }
-    if (this.pinging) return;
+    if (this.pinging || now - this.lastAnswer < this.quietMs) return;
     this.pinging = true;
     void this.control.ping().then(
         () => {

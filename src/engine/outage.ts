@@ -56,9 +56,12 @@ export class OutageWatch {
     return this.controller.signal;
   }
 
-  /** Starts polling; `step` is the step about to run. */
+  /** Starts polling, unless no policy has endpoints of its own to look at; `step` is the step about to run. */
   start(step: number): void {
     this.step = step;
+    // Statistical agents, or requests on remote workers (who watch their own endpoints): each
+    // wake-up would cost CPU for nothing, which a coordinator's request path counts.
+    if (![...new Set(this.policies.values())].some((p) => (p.endpoints?.() ?? []).length > 0)) return;
     const every = Math.max(20, Math.min(POLL_MS, Math.floor(Math.min(...this.limits.values(), Infinity) / 10)));
     this.timer = setInterval(() => this.check(), every);
     this.timer.unref();

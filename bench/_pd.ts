@@ -1,0 +1,241 @@
+/**
+ * Distributed agent workers: LLM requests/s of a run (`runExperiment … redis`, this process the
+ * coordinator) with 1, 2 and 4 `socialsim worker` processes, against loopback fake
+ * OpenAI-compatible servers (fixed 200 ms latency; all of a case's servers in one process apart
+ * from the coordinator's and the workers', bench/fake-server-group.ts) and a throwaway
+ * redis-server on 127.0.0.1 that the bench starts and stops.
+ *   npm run bench:distributed                    320 LLM agents × 3 steps, both cases
+ *   npm run bench:distributed -- 640 4 own       agents, steps, case (own | shared | both)
+ *
+ * Two cases, each worker with 16 request slots (80 requests/s at 200 ms):
+ * - own (issue #17's target): each worker process has its own endpoint pool, OWN_SERVERS fake
+ *   servers of its own given with `--endpoint fake=<url>,<url>`, max_concurrency 8 each; the run's
+ *   experiment names a closed port, so a request that went there would fail.
+ * - shared: every worker calls the run's SERVERS servers; `max_concurrency` holds across all
+ *   workers there (leases in Redis), so it is 4 per worker of the run (4 servers × 4 × workers:
+ *   16 slots a worker in all, taken by whichever worker asks); the servers have no limit of
+ *   their own. Each attempt then also takes and gives back a lease in Redis.
+ * Prints agents, steps, requests, wall time, requests/s, the speed-up against one worker, the
+ * coordinator's CPU time per request three ways (process.cpuUsage(): this process only; workers,
+ * servers and Redis are other processes): around the whole run (setup, DuckDB writes included),
+ * from step 0's commit on (the steps' own work included), and its request path alone (while the
+ * run's calls to workers were in flight: events.jsonl's coordinator_cpu_ms), and the part of
+ * the last on its main thread (coordinator_main_cpu_ms: the event loop that queues and reads, the
+ * one a coordinator cannot spread over cores) — and the load average before and after each run
+ * (the machine is shared). Figures, not assertions:
+ * compare them with issue #17's targets.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configHash, parseExperiment } from '../src/config/load.js';
+import { runExperiment } from '../src/engine/run.js';
+import { freePort } from '../test/helpers/ports.js';
+import { end as stop, startRedis } from '../test/helpers/redis.js';
+
+const agents = Number(process.argv[2] ?? 320);
+const steps = Number(process.argv[3] ?? 3);
+const which = process.argv[4] ?? 'both';
+if (!['own', 'shared', 'both'].includes(which)) throw new Error(`case must be own, shared or both, got ${which}`);
+const WORKER_COUNTS = (process.env.WC ?? "1,2,4").split(",").map(Number);
+const LATENCY_MS = 200;
+/** Shared case: the run's servers, each with max_concurrency 4 per worker (shared by all workers). */
+const SERVERS = 4;
+const SHARED_MAX_CONCURRENCY_PER_WORKER = 4;
+/** Own case: each worker's own servers, each with max_concurrency 8. */
+const OWN_SERVERS = 2;
+const OWN_MAX_CONCURRENCY = 8;
+/** Requests in flight per worker, in both cases. */
+const SLOTS_PER_WORKER = 16;
+/** Jobs (of 8 agents) each worker holds at once: twice its slots, so the limiter is what binds. */
+const JOBS_PER_WORKER = (2 * SLOTS_PER_WORKER) / 8;
+const BIN = new URL('../bin/socialsim.js', import.meta.url).pathname;
+
+const children: ChildProcess[] = [];
+
+/** `count` fake servers in one child process (bench/fake-server-group.ts): their URLs. */
+function startServers(count: number): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/fake-server-group.ts', String(count), String(LATENCY_MS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const urls = [...out.matchAll(/listening (\S+)/g)].map((m) => m[1]!);
+      if (urls.length === count) resolve(urls);
+    });
+    child.once('exit', (code) => reject(new Error(`fake servers exited with ${code}`)));
+  });
+}
+
+function startWorker(redis: string, own: readonly string[] | null): Promise<ChildProcess> {
+  const endpoint = own ? ['--endpoint', `fake=${own.join(',')}`] : [];
+  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis, '--models', 'fake', '--concurrency', String(JOBS_PER_WORKER), ...endpoint], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(' ready ')) resolve(child);
+    });
+    child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before it was ready:\n${out}`)));
+  });
+}
+
+const load = (): string => loadavg()[0]!.toFixed(2);
+
+interface Figures {
+  readonly workers: number;
+  /** 1-minute load average before and after the run. */
+  readonly load: string;
+  readonly requests: number;
+  readonly failed: number;
+  readonly wallMs: number;
+  readonly stepsMs: number;
+  readonly cpuMs: number;
+  /** CPU and requests from the first step's commit on: no setup, warm. */
+  readonly steadyCpuMs: number;
+  readonly steadyRequests: number;
+  /** The coordinator's CPU while its calls to workers were in flight (events.jsonl's coordinator_cpu_ms), all steps. */
+  readonly requestPathCpuMs: number;
+  /** Its main thread's part (coordinator_main_cpu_ms); NaN where the run could not tell. */
+  readonly requestPathMainMs: number;
+  readonly perWorker: Record<string, { jobs: number; requests: number }>;
+}
+
+const shared = await startServers(SERVERS);
+/** Each worker's own servers (own case), started once for the largest worker count. */
+const maxWorkers = Math.max(...WORKER_COUNTS);
+const ownUrls = which === 'shared' ? [] : await startServers(maxWorkers * OWN_SERVERS);
+const own = Array.from({ length: which === 'shared' ? 0 : maxWorkers }, (_, w) => ownUrls.slice(w * OWN_SERVERS, (w + 1) * OWN_SERVERS));
+const redis = await startRedis();
+const root = mkdtempSync(join(tmpdir(), 'socialsim-bench-dist-'));
+/** Nothing listens there: the own case's run names it, so a request that reached it would fail. */
+const closedPort = `http://127.0.0.1:${await freePort()}/v1`;
+
+function experiment(count: number, timesteps: number, ownPools: boolean, workers: number): ReturnType<typeof parseExperiment> {
+  const endpoints = ownPools ? [closedPort] : shared;
+  const maxConcurrency = ownPools ? OWN_MAX_CONCURRENCY : SHARED_MAX_CONCURRENCY_PER_WORKER * workers;
+  return parseExperiment(
+    `name: bench-distributed
+seed: 1
+clock: { timesteps: ${timesteps}, step: 1h }
+dataset: { generate: { follows_per_agent: 10 } }
+models:
+  fake: { provider: openai-compatible, model: fake-model, endpoints: [${endpoints.map((u) => `"${u}"`).join(', ')}], max_concurrency: ${maxConcurrency}, timeout_s: 30 }
+cohorts: [{ name: llm, count: ${count}, model: fake, activity: 1.0 }]
+recsys: { kind: random, feed_size: 10 }
+`,
+    'bench-distributed.yaml',
+  );
+}
+
+async function measure(workerCount: number, count: number, timesteps: number, ownPools: boolean): Promise<Figures> {
+  const workers = await Promise.all(Array.from({ length: workerCount }, (_, i) => startWorker(redis.url, ownPools ? own[i]! : null)));
+  try {
+    const exp = experiment(count, timesteps, ownPools, workerCount);
+    const loadBefore = load();
+    // The coordinator's CPU from step 0's line in events.jsonl on. Each wake-up of this process
+    // counts in the request path being measured (on this VM one costs 40–160 µs of CPU), so the
+    // file is looked for every 20 ms only until it exists, during setup, and then watched
+    // (inotify): read when it changed, which is a few times a step.
+    const runDir = join(root, exp.name, configHash(exp).slice(0, 12));
+    const events = join(runDir, 'events.jsonl');
+    rmSync(runDir, { recursive: true, force: true });
+    let cpuAtStep0: NodeJS.CpuUsage | null = null;
+    let watcher: FSWatcher | null = null;
+    const look = (): void => {
+      if (cpuAtStep0 || !readFileSync(events, 'utf8').includes('"type":"step"')) return;
+      cpuAtStep0 = process.cpuUsage();
+      watcher?.close();
+    };
+    const poll = setInterval(() => {
+      if (!existsSync(events)) return;
+      clearInterval(poll);
+      watcher = watch(events, look);
+      look();
+    }, 20);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const { dir, info } = await runExperiment(exp, { resultsRoot: root, quiet: true, force: true, redis: redis.url });
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    clearInterval(poll);
+    (watcher as FSWatcher | null)?.close();
+    const steady = cpuAtStep0 ? process.cpuUsage(cpuAtStep0) : cpu;
+    if (info.status !== 'completed') throw new Error(`run ${info.status}: ${info.error ?? ''}`);
+    const stepLines = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; wall_ms: number; llm_failures: number; coordinator_cpu_ms?: number; coordinator_main_cpu_ms?: number; workers?: Record<string, { requests: number }> })
+      .filter((e) => e.type === 'step');
+    const perWorker = info.workers ?? {};
+    const requestsOf = (e: (typeof stepLines)[number]): number => Object.values(e.workers ?? {}).reduce((n, w) => n + w.requests, 0);
+    return {
+      steadyCpuMs: (steady.user + steady.system) / 1000,
+      steadyRequests: stepLines.slice(1).reduce((n, e) => n + requestsOf(e), 0),
+      requestPathCpuMs: stepLines.reduce((n, e) => n + (e.coordinator_cpu_ms ?? 0), 0),
+      requestPathMainMs: stepLines.reduce((n, e) => n + (e.coordinator_main_cpu_ms ?? NaN), 0),
+      workers: workerCount,
+      load: `${loadBefore}→${load()}`,
+      requests: Object.values(perWorker).reduce((n, w) => n + w.requests, 0),
+      failed: stepLines.reduce((n, e) => n + e.llm_failures, 0),
+      wallMs,
+      stepsMs: stepLines.reduce((n, e) => n + e.wall_ms, 0),
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      perWorker,
+    };
+  } finally {
+    await Promise.all(workers.map(stop));
+  }
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** One case's table: requests/s with 1, 2 and 4 workers, the speed-up, the coordinator's CPU, the load. */
+function report(title: string, results: readonly Figures[]): void {
+  const base = results[0]!;
+  console.log(`\n${title}`);
+  console.log('  workers  requests  wall s  steps s  req/s (steps)  req/s (wall)  speed-up  coord. CPU ms/req (run | steps 1.. | request path | its main thread)  load 1 min  per worker (jobs/requests)');
+  for (const r of results) {
+    const rate = (r.requests / r.stepsMs) * 1000;
+    const speedUp = rate / ((base.requests / base.stepsMs) * 1000);
+    const per = Object.values(r.perWorker).map((w) => `${w.jobs}/${w.requests}`).join(' ');
+    console.log(
+      `  ${String(r.workers).padStart(7)}  ${fmt(r.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)}  ${fmt(r.stepsMs / 1000, 2).padStart(7)}  ${fmt(rate).padStart(13)}  ${fmt((r.requests / r.wallMs) * 1000).padStart(12)}  ${fmt(speedUp, 2).padStart(7)}×  ${fmt(r.cpuMs / r.requests, 3).padStart(17)} | ${fmt(r.steadyCpuMs / Math.max(r.steadyRequests, 1), 3).padStart(9)} | ${fmt(r.requestPathCpuMs / r.requests, 3).padStart(12)} | ${fmt(r.requestPathMainMs / r.requests, 3).padEnd(15)}  ${r.load.padEnd(10)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
+    );
+  }
+}
+
+try {
+  // Warm-up (not reported): the coordinator's first run pays module loading and JIT.
+  await measure(1, 40, 1, which !== 'shared');
+  const cases: { title: string; results: Figures[] }[] = [];
+  for (const ownPools of which === 'both' ? [true, false] : [which === 'own']) {
+    const results: Figures[] = [];
+    for (const n of WORKER_COUNTS) results.push(await measure(n, agents, steps, ownPools));
+    cases.push({
+      title: ownPools
+        ? `own endpoint pools: each worker --endpoint to ${OWN_SERVERS} fake servers of its own, max_concurrency ${OWN_MAX_CONCURRENCY} (the run's endpoint a closed port)`
+        : `shared endpoints: every worker on the run's ${SERVERS} fake servers (no limit of their own), max_concurrency ${SHARED_MAX_CONCURRENCY_PER_WORKER} × workers, held across the workers (Redis leases)`,
+      results,
+    });
+  }
+  console.log(`\n${fmt(agents)} LLM agents × ${steps} steps (activity 1.0: one decision a step each), ${LATENCY_MS} ms latency; each worker ${SLOTS_PER_WORKER} request slots, --concurrency ${JOBS_PER_WORKER} jobs of 8 agents`);
+  console.log(`  ceiling ${fmt((SLOTS_PER_WORKER / LATENCY_MS) * 1000)} requests/s per worker; this machine has ${availableParallelism()} cores, shared by the coordinator, the workers, the fake servers, Redis and other users' processes (load: 1-minute load average before→after each run)`);
+  for (const c of cases) report(c.title, c.results);
+  console.log('\n  targets (#17): ≥ 1.80× at 2 workers, ≥ 3.20× at 4 with its own endpoint pool per worker; coordinator CPU < 0.2 ms per request');
+  console.log('  req/s (steps): over the steps\' wall time (events.jsonl; the coordinator\'s own work each step included); req/s (wall) and CPU (run): the whole run, setup included;');
+  console.log('  CPU (steps 1..): from step 0\'s commit on (the steps\' own work included: feeds, prompts\' data, DuckDB writes); request path: while the run\'s calls to workers');
+  console.log('  were in flight (queueing jobs, waiting, reading results), the part the target is about; its main thread: the part of that on the event loop');
+  console.log('  that queues jobs and reads results, without V8\'s collector and compiler threads; all: this process only, not workers, servers or Redis');
+} finally {
+  await Promise.all(children.map(stop));
+  await redis.close();
+  rmSync(root, { recursive: true, force: true });
+}
