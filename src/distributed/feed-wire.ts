@@ -31,11 +31,14 @@ export type RemoteTask =
  * `persona` the request itself (each to be written once).
  */
 export function compactRequest(r: WireRequest, seen: (p: WirePost) => void, persona: (r: WireRequest) => void): CompactRequest {
-  const feed = r.feed.map((p): PostRef => {
+  // A plain loop, no closure per request: a closure made per call is optimised anew each step.
+  const feed: PostRef[] = new Array<PostRef>(r.feed.length);
+  for (let i = 0; i < r.feed.length; i++) {
+    const p = r.feed[i]!;
     seen(p);
     const flags = (p.likedByMe ? 1 : 0) | (p.repostedByMe ? 2 : 0) | (p.followingAuthor ? 4 : 0);
-    return [p.postId, p.likes, p.reposts, flags, p.label, p.sharedBy ?? null, p.dislikes ?? null];
-  });
+    feed[i] = [p.postId, p.likes, p.reposts, flags, p.label, p.sharedBy ?? null, p.dislikes ?? null];
+  }
   persona(r);
   const { name: _n, username: _u, bio: _b, character: _c, interests: _i, ...own } = r;
   return { ...own, feed };

@@ -179,13 +179,7 @@ export class RedisPool implements LlmPool {
     await this.ready;
     const queue = this.queueFor(model);
     const posts = postsKey(this.opts.run, step);
-    const requests = wire.map((r) =>
-      compactRequest(
-        r,
-        (p) => this.sendPost(step, p),
-        (a) => this.sendPersona(a),
-      ),
-    );
+    const requests = this.compact(step, wire);
     await this.flush(posts);
     const jobs: { name: string; data: JobData; opts: { jobId: string; attempts: number; removeOnComplete: true; removeOnFail: false } }[] = [];
     for (let i = 0, k = 0; i < requests.length; i += AGENTS_PER_JOB, k++) {
@@ -213,25 +207,32 @@ export class RedisPool implements LlmPool {
     return out as WorkerResult;
   }
 
-  /** Marks a feed post to be written to the step's posts hash, unless it already was this step. */
-  private sendPost(step: number, p: WirePost): void {
+  /** The requests without what goes once into Redis (marked to be written: `flush`). */
+  private compact(step: number, wire: readonly WireRequest[]): CompactRequest[] {
     if (step !== this.postsStep) {
       // The step before is over (a step's calls all end before the next starts): its posts go.
       if (this.postsStep !== null) void this.control.del(postsKey(this.opts.run, this.postsStep)).catch(() => 0);
       this.postsStep = step;
       this.postsSent = new Set();
     }
+    const out = new Array<CompactRequest>(wire.length);
+    for (let i = 0; i < wire.length; i++) out[i] = compactRequest(wire[i]!, this.sendPost, this.sendPersona);
+    return out;
+  }
+
+  /** Marks a feed post to be written to the step's posts hash, unless it already was this step. */
+  private readonly sendPost = (p: WirePost): void => {
     if (this.postsSent.has(p.postId)) return;
     this.postsSent.add(p.postId);
     this.postsFresh.push(String(p.postId), JSON.stringify(postText(p)));
-  }
+  };
 
   /** Marks an agent's persona to be written, unless it already was in this run. */
-  private sendPersona(r: WireRequest): void {
+  private readonly sendPersona = (r: WireRequest): void => {
     if (this.personasSent.has(r.agentId)) return;
     this.personasSent.add(r.agentId);
     this.personasFresh.push(String(r.agentId), JSON.stringify(personaText(r)));
-  }
+  };
 
   /** Writes the posts and personas marked so far; resolves once every write, earlier calls' too, is done. */
   private flush(postsAt: string): Promise<unknown> {
