@@ -1,6 +1,7 @@
 /**
  * Distributed agent workers: LLM requests/s of a run (`runExperiment … redis`, this process the
- * coordinator) with 1, 2 and 4 `socialsim worker` processes, against loopback fake
+ * coordinator, started with the V8 flags `socialsim run --redis` starts itself with) with 1, 2
+ * and 4 `socialsim worker` processes, against loopback fake
  * OpenAI-compatible servers (fixed 200 ms latency; all of a case's servers in one process apart
  * from the coordinator's and the workers', bench/fake-server-group.ts) and a throwaway
  * redis-server on 127.0.0.1 that the bench starts and stops.
@@ -29,10 +30,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { estimateRun } from '../src/config/capacity.js';
 import { configHash, parseExperiment } from '../src/config/load.js';
+import { allowHeapRelaunch, relaunchedWithHeap } from '../src/cli/heap.js';
 import { runExperiment } from '../src/engine/run.js';
 import { freePort } from '../test/helpers/ports.js';
 import { end as stop, startRedis } from '../test/helpers/redis.js';
+
+// The coordinator's process as `socialsim run --redis` makes it: started again without V8's
+// memory reducer (src/config/capacity.ts, processFlagsFor).
+allowHeapRelaunch(process.argv);
+if (await relaunchedWithHeap(estimateRun({ models: { fake: { provider: 'openai-compatible' } } }, 'redis://127.0.0.1'), true)) process.exit();
 
 const agents = Number(process.argv[2] ?? 320);
 const steps = Number(process.argv[3] ?? 3);

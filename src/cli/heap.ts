@@ -1,11 +1,12 @@
 /**
  * A run larger than Node's default heap starts the CLI again with one that fits, instead of
  * dying minutes later in a V8 heap abort: `socialsim run` with a million agents needs a few GiB
- * of JS heap where Node gives about 4. The new process gets the same command line, standard
- * streams and signals; this one waits for it and exits with its code.
+ * of JS heap where Node gives about 4. A run that sends its LLM requests to workers starts again
+ * without V8's memory reducer (`processFlagsFor`). The new process gets the same command line,
+ * standard streams and signals; this one waits for it and exits with its code.
  */
 import { spawn } from 'node:child_process';
-import { gib, heapFlagsFor, machineLimits, type RunEstimate } from '../config/capacity.js';
+import { gib, heapFlagsFor, machineLimits, processFlagsFor, type RunEstimate } from '../config/capacity.js';
 
 /** Set in the restarted process, so it never restarts again. */
 const RELAUNCHED = 'SOCIALSIM_HEAP_RELAUNCHED';
@@ -23,16 +24,17 @@ export function canRelaunchHeap(): boolean {
 }
 
 /**
- * Runs this command again with the heap the estimate needs and returns true once it has ended
- * (process.exitCode is its exit code), or returns false at once when no restart is needed or
- * allowed (already restarted; running in-process).
+ * Runs this command again with the V8 flags the estimate needs and returns true once it has
+ * ended (process.exitCode is its exit code), or returns false at once when no restart is needed
+ * or allowed (already restarted; running in-process; started with those flags).
  */
 export async function relaunchedWithHeap(e: RunEstimate, quiet: boolean | undefined): Promise<boolean> {
   const argv = commandLine;
   if (argv === null || process.env[RELAUNCHED] === '1') return false;
-  const flags = heapFlagsFor(e);
-  if (flags === null) return false;
-  if (!quiet) {
+  const flags = (processFlagsFor(e) ?? []).filter((f) => !process.execArgv.includes(f));
+  if (flags.length === 0) return false;
+  // Only the heap is worth a line: the memory reducer is the process's own business.
+  if (!quiet && heapFlagsFor(e) !== null) {
     process.stderr.write(
       `${e.agents.toLocaleString('en-US')} agents need about ${gib(e.heapBytes)} of JS heap (Node's limit here is ${gib(machineLimits().heapLimitBytes)}): ` +
         `continuing in a process started with ${flags.join(' ')}\n`,

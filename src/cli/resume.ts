@@ -45,7 +45,7 @@ export function registerResume(program: Command): void {
           return;
         }
         const resolved = join(runDir, RUN_FILES.resolved);
-        if (existsSync(resolved) && (await relaunchedWithHeap(estimateRunFile(resolved), opts.quiet))) return;
+        if (existsSync(resolved) && (await relaunchedWithHeap(estimateRunFile(resolved, opts.redis), opts.quiet))) return;
         await resumeOne(runDir, opts);
       } catch (err) {
         const endpoints = endpointCliError(err);

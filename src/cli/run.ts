@@ -145,7 +145,7 @@ export function registerRun(program: Command): void {
       if (!source) throw new CliError('cli.no_file', 'run needs an experiment file (or --replay <run-dir>)', EXIT_INVALID_INPUT);
       const loaded = loadForRun(source, opts);
       // Before the warnings: a run that restarts with a larger heap prints them once, from there.
-      if (await relaunchedWithHeap(estimateRun(loaded.experiment as unknown as Record<string, unknown>), opts.quiet)) return;
+      if (await relaunchedWithHeap(estimateRun(loaded.experiment as unknown as Record<string, unknown>, opts.redis), opts.quiet)) return;
       if (!opts.quiet) for (const w of loaded.warnings) process.stderr.write(`${w}\n`);
       printOutcome(await runLoadedExperiment(loaded.experiment, { ...opts, file: source }, process.argv.slice(2)), opts.maxSteps !== undefined);
     });

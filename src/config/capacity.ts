@@ -56,6 +56,8 @@ export interface RunEstimate {
   readonly heapBytes: number;
   /** Wall time of the statistical agents' work (LLM calls are not counted: they depend on the endpoints). */
   readonly seconds: number;
+  /** Its LLM agents' requests go to `socialsim worker`s through Redis: the process mostly waits on them. */
+  readonly coordinator: boolean;
 }
 
 /** What this process can use: the machine's memory and V8's heap limit (raised by --max-old-space-size). */
@@ -68,8 +70,11 @@ export function machineLimits(): MachineLimits {
   return { totalBytes: totalmem(), heapLimitBytes: getHeapStatistics().heap_size_limit };
 }
 
-/** The estimate from the (possibly not yet valid) experiment data; unreadable counts count as 0. */
-export function estimateRun(data: Rec): RunEstimate {
+/**
+ * The estimate from the (possibly not yet valid) experiment data; unreadable counts count as 0.
+ * `redis`: the CLI's --redis, which replaces the experiment's `distributed.redis`.
+ */
+export function estimateRun(data: Rec, redis?: string): RunEstimate {
   const cohorts = Array.isArray(data.cohorts) ? data.cohorts.filter(isRec) : [];
   const seeds = Array.isArray(data.seeds) ? data.seeds.length : 0;
   const agents = cohorts.reduce((n, c) => n + Math.max(0, num(c.count, 0)), 0) + seeds;
@@ -83,16 +88,25 @@ export function estimateRun(data: Rec): RunEstimate {
     bytes: BASE_BYTES + agents * (AGENT_BYTES + follows * FOLLOW_BYTES),
     heapBytes: HEAP_BASE_BYTES + agents * (HEAP_AGENT_BYTES + follows * HEAP_FOLLOW_BYTES),
     seconds: timesteps * (STEP_SECONDS + agents / AGENT_STEPS_PER_SECOND),
+    coordinator: sendsToWorkers(data, redis),
   };
 }
 
+/** Whether the run has a Redis for workers and a model that is not statistical (whose requests would go there). */
+function sendsToWorkers(data: Rec, redis: string | undefined): boolean {
+  const url = redis ?? (isRec(data.distributed) ? data.distributed.redis : undefined);
+  if (typeof url !== 'string' || url === '') return false;
+  const models = isRec(data.models) ? Object.values(data.models).filter(isRec) : [];
+  return models.some((m) => m.provider !== 'statistical');
+}
+
 /** The estimate of a resolved experiment file (a run folder's); an unreadable file estimates as empty, its reader reports it. */
-export function estimateRunFile(path: string): RunEstimate {
+export function estimateRunFile(path: string, redis?: string): RunEstimate {
   try {
     const data: unknown = parse(readFileSync(path, 'utf8'));
-    return estimateRun(isRec(data) ? data : {});
+    return estimateRun(isRec(data) ? data : {}, redis);
   } catch {
-    return estimateRun({});
+    return estimateRun({}, redis);
   }
 }
 
@@ -154,7 +168,27 @@ export function confirmationNeeded(e: RunEstimate, limits: MachineLimits = machi
 }
 
 /**
- * The V8 flags a run of this estimate needs, or null when the current heap will do: an old
+ * V8's memory reducer, off: while a process waits with little allocation, V8 runs full, compacting
+ * collections to give memory back, up to three in a row, again at each long wait. A coordinator
+ * waits on its workers most of each step, with a heap it needs again as soon as the results are
+ * in: bench:distributed measured its request path at 0.67 ms of CPU per request with the
+ * reducer and 0.33 without (one worker, 600 ms endpoints), the difference all in those
+ * collections; a 1M-agent coordinator's heap is a hundred times that bench's.
+ */
+export const NO_MEMORY_REDUCER = '--no-memory-reducer';
+
+/**
+ * The V8 flags a run's process needs, or null when it needs none: the heap (`heapFlagsFor`) and,
+ * for a coordinator of workers, no memory reducer. Command-line flags only: V8 reads the memory
+ * reducer's flag as the heap is set up, so setting it from a running process does nothing.
+ */
+export function processFlagsFor(e: RunEstimate, limits: MachineLimits = machineLimits()): string[] | null {
+  const flags = [...(heapFlagsFor(e, limits) ?? []), ...(e.coordinator ? [NO_MEMORY_REDUCER] : [])];
+  return flags.length > 0 ? flags : null;
+}
+
+/**
+ * The heap flags a run of this estimate needs, or null when the current heap will do: an old
  * space a quarter above the estimate (never more than the machine's memory minus what the
  * estimate leaves outside the heap) and a 64 MiB young generation, which halves the scavenges
  * of a setup that keeps nearly everything it allocates.

@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compiledFile } from '../common/build.js';
 import { packageDir } from '../common/packages.js';
 import { readRunInfo, RUN_FILES, type RunInfo } from '../engine/run-folder.js';
-import { estimateRunFile, heapFlagsFor } from '../config/capacity.js';
+import { estimateRunFile, processFlagsFor } from '../config/capacity.js';
 
 const tsxLoader = (): string => pathToFileURL(join(packageDir('tsx'), 'dist', 'loader.mjs')).href;
 
@@ -89,9 +89,9 @@ export async function runInChild(r: ChildRun): Promise<ChildRunResult> {
   if (plan !== 'skip') {
     const flags = [...(r.noReport ? ['--no-report'] : []), ...(r.by ? [`--by=${r.by}`] : [])];
     const args = plan === 'resume' ? ['resume', r.runDir, ...flags] : ['run', r.experimentYaml, r.resultsRoot, r.file, ...(plan === 'force' ? ['--force'] : []), ...flags];
-    // A run larger than Node's default heap gets one that fits (as `socialsim run` restarts itself).
-    const heap = heapFlagsFor(estimateRunFile(r.experimentYaml));
-    const code = await runChild(args, r.logPath, heap ?? []);
+    // A run larger than Node's default heap gets one that fits, a coordinator of workers no memory reducer (as `socialsim run` restarts itself).
+    const v8Flags = processFlagsFor(estimateRunFile(r.experimentYaml));
+    const code = await runChild(args, r.logPath, v8Flags ?? []);
     if (code !== 0) note = lastLines(r.logPath, 3) || `exit code ${code}`;
   }
   const ms = plan === 'skip' ? 0 : performance.now() - t0;
