@@ -7,9 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSimDb } from '../../src/analysis/open.js';
 import { parseOwnEndpoints } from '../../src/cli/worker.js';
+import { MODELS_KEY } from '../../src/distributed/protocol.js';
 import { CliError } from '../../src/cli/errors.js';
 import { runExperiment } from '../../src/engine/run.js';
 import { startFakeOpenAI, type FakeReply, type FakeServer } from '../../src/llm/fake-server.js';
@@ -60,6 +62,11 @@ beforeAll(async () => {
   expect(info.status).toBe('completed');
   single = await checksums(runDir);
   expect((single.llm_responses as { rows: number }).rows).toBe(60);
+  // As if a run had queued for the model before: b (no --models) serves it from its start. Left
+  // to find it within a second of this run's start, it could miss a run that fast entirely.
+  const client = new Redis(redis.url);
+  await client.sadd(MODELS_KEY, 'local');
+  client.disconnect();
   // One worker names its model with --models, the other serves every model a run queues for.
   const a = spawnWorker(redis.url, { [KEY_VAR]: KEY_A }, ['--concurrency', '1', '--models', 'local', '--endpoint', `local=${servers.a!.url}/`]);
   const b = spawnWorker(redis.url, { [KEY_VAR]: KEY_B }, ['--concurrency', '1', '--endpoint', `local=${servers.b!.url}`]);
