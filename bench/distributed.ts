@@ -32,7 +32,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { estimateRun } from '../src/config/capacity.js';
 import { configHash, parseExperiment } from '../src/config/load.js';
-import { allowHeapRelaunch, relaunchedWithHeap } from '../src/cli/heap.js';
+import { allowHeapRelaunch, relaunchedWithFlags } from '../src/cli/heap.js';
 import { runExperiment } from '../src/engine/run.js';
 import { freePort } from '../test/helpers/ports.js';
 import { end as stop, startRedis } from '../test/helpers/redis.js';
@@ -40,7 +40,7 @@ import { end as stop, startRedis } from '../test/helpers/redis.js';
 // The coordinator's process as `socialsim run --redis` makes it: started again without V8's
 // memory reducer (src/config/capacity.ts, processFlagsFor).
 allowHeapRelaunch(process.argv);
-if (await relaunchedWithHeap(estimateRun({ models: { fake: { provider: 'openai-compatible' } } }, 'redis://127.0.0.1'), true)) process.exit();
+if (await relaunchedWithFlags(estimateRun({ models: { fake: { provider: 'openai-compatible' } } }, 'redis://127.0.0.1'), true)) process.exit();
 
 const agents = Number(process.argv[2] ?? 320);
 const steps = Number(process.argv[3] ?? 3);

@@ -21,7 +21,7 @@ import { SimClock } from '../src/engine/clock.js';
 import { buildPopulation, initialDataset } from '../src/engine/setup.js';
 import { simulate } from '../src/engine/simulate.js';
 import { recommenderFor } from '../src/recsys/registry.js';
-import { relaunchedWithHeap, allowHeapRelaunch } from '../src/cli/heap.js';
+import { relaunchedWithFlags, allowHeapRelaunch } from '../src/cli/heap.js';
 import { parse } from 'yaml';
 
 const [agents, steps] = (process.argv[2] ?? '1000000x2').split('x').map(Number) as [number, number];
@@ -34,7 +34,7 @@ quickstart.report = { auto: false };
 const estimate = estimateRun(quickstart);
 
 allowHeapRelaunch(process.argv);
-if (!(await relaunchedWithHeap(estimate, false))) await bench();
+if (!(await relaunchedWithFlags(estimate, false))) await bench();
 
 async function bench(): Promise<void> {
   const exp = parseExperiment(JSON.stringify(quickstart), 'bench.yaml');

@@ -28,7 +28,7 @@ export function canRelaunchHeap(): boolean {
  * ended (process.exitCode is its exit code), or returns false at once when no restart is needed
  * or allowed (already restarted; running in-process; started with those flags).
  */
-export async function relaunchedWithHeap(e: RunEstimate, quiet: boolean | undefined): Promise<boolean> {
+export async function relaunchedWithFlags(e: RunEstimate, quiet: boolean | undefined): Promise<boolean> {
   const argv = commandLine;
   if (argv === null || process.env[RELAUNCHED] === '1') return false;
   const flags = (processFlagsFor(e) ?? []).filter((f) => !process.execArgv.includes(f));

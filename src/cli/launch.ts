@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { estimateRun } from '../config/capacity.js';
-import { relaunchedWithHeap } from './heap.js';
+import { relaunchedWithFlags } from './heap.js';
 import { loadExperiment, type Experiment } from '../config/load.js';
 import { launchServers, LaunchError, type RunningServers } from '../launch/launch.js';
 import { formatPlan, type ServerPlan } from '../launch/plan.js';
@@ -113,7 +113,7 @@ export function registerLaunch(program: Command): void {
       if (!opts.dryRun && opts.emit === undefined) {
         // Before any server starts: a run larger than this heap continues in a process with one that fits.
         const experiment = loadExperiment(file, { overrides: opts.set, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
-        if (await relaunchedWithHeap(estimateRun(experiment as unknown as Record<string, unknown>), opts.quiet)) return;
+        if (await relaunchedWithFlags(estimateRun(experiment as unknown as Record<string, unknown>), opts.quiet)) return;
       }
       const { run } = await launchCommand(file, opts, process.argv.slice(2));
       if (run) printOutcome(run, opts.maxSteps !== undefined);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PolicyUnavailableError } from '../agents/policies.js';
 import { estimateRunFile } from '../config/capacity.js';
 import { loadExperiment } from '../config/load.js';
-import { relaunchedWithHeap } from './heap.js';
+import { relaunchedWithFlags } from './heap.js';
 import { resumeRunOrBranch } from '../engine/branch.js';
 import { ResumeError } from '../engine/run.js';
 import { readRunInfo, RUN_FILES } from '../engine/run-folder.js';
@@ -45,7 +45,7 @@ export function registerResume(program: Command): void {
           return;
         }
         const resolved = join(runDir, RUN_FILES.resolved);
-        if (existsSync(resolved) && (await relaunchedWithHeap(estimateRunFile(resolved, opts.redis), opts.quiet))) return;
+        if (existsSync(resolved) && (await relaunchedWithFlags(estimateRunFile(resolved, opts.redis), opts.quiet))) return;
         await resumeOne(runDir, opts);
       } catch (err) {
         const endpoints = endpointCliError(err);

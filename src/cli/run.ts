@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { PolicyUnavailableError } from '../agents/policies.js';
 import { confirmationNeeded, estimateRun, machineLimits } from '../config/capacity.js';
-import { canRelaunchHeap, relaunchedWithHeap } from './heap.js';
+import { canRelaunchHeap, relaunchedWithFlags } from './heap.js';
 import { formatIssue, loadExperimentWithWarnings, type Experiment } from '../config/load.js';
 import { parsePath } from '../config/overrides.js';
 import { join } from 'node:path';
@@ -145,7 +145,7 @@ export function registerRun(program: Command): void {
       if (!source) throw new CliError('cli.no_file', 'run needs an experiment file (or --replay <run-dir>)', EXIT_INVALID_INPUT);
       const loaded = loadForRun(source, opts);
       // Before the warnings: a run that restarts with a larger heap prints them once, from there.
-      if (await relaunchedWithHeap(estimateRun(loaded.experiment as unknown as Record<string, unknown>, opts.redis), opts.quiet)) return;
+      if (await relaunchedWithFlags(estimateRun(loaded.experiment as unknown as Record<string, unknown>, opts.redis), opts.quiet)) return;
       if (!opts.quiet) for (const w of loaded.warnings) process.stderr.write(`${w}\n`);
       printOutcome(await runLoadedExperiment(loaded.experiment, { ...opts, file: source }, process.argv.slice(2)), opts.maxSteps !== undefined);
     });
