@@ -32,10 +32,10 @@ import { ResultInbox } from './inbox.js';
 /** Requests per job: as the threads' tasks. */
 const AGENTS_PER_JOB = 8;
 /**
- * How often the watchdog looks, at most and at least: an eighth of `lostAfterMs` between the two
- * (a second at the default 10 s), so a lost Redis is told within an eighth of that late. Each
- * look wakes the process (on this VM 0.25 ms of CPU even when it does nothing), and Redis is
- * pinged only when nothing was heard from it for `quietMs`.
+ * How often the watchdog looks: an eighth of `lostAfterMs`, kept between these two (a second at
+ * the default 10 s), so a lost Redis is told at most an eighth of that late. Each look wakes the
+ * process (on this VM 0.25 ms of CPU even when it does nothing), and Redis is pinged only when
+ * nothing was heard from it for `quietMs`.
  */
 const LOOK_MAX_MS = 1000;
 const LOOK_MIN_MS = 100;

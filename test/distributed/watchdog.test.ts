@@ -27,23 +27,24 @@ const count = (text: string, command: string): number => text.split('\n').filter
 describe('RedisPool watchdog', () => {
   it('when nothing is pending then it pings Redis, and while a call waits on the inbox\'s blocking reads then it does not', async () => {
     const run = 'watchdog-run';
-    const pool = new RedisPool({ url: redis!.url, run, init: { models: {}, results: `socialsim:results:${run}`, personas: `socialsim:personas:${run}` }, lostAfterMs: 30_000 });
+    const pool = new RedisPool({ url: redis!.url, run, init: { models: {}, results: `socialsim:results:${run}`, personas: `socialsim:personas:${run}` }, lostAfterMs: 5000 });
     const monitor = watchRedis(redis!.port);
     await monitor.started;
     try {
-      // Idle: the only way the pool hears from Redis is its own ping (after 1.25 s of silence, looked for each second).
-      await sleep(3500);
+      // Idle: the only way the pool hears from Redis is its own ping (after 1.25 s of silence;
+      // with lost_after 5 s the watchdog looks every 625 ms).
+      await sleep(2400);
       const idle = monitor.text();
       expect(count(idle, 'ping')).toBeGreaterThanOrEqual(1);
 
       // A call no worker takes: the inbox blocks on BLMPOP, answered (empty) once a second.
       const call = pool.decide('nobody-serves-this', [request], 0);
       call.catch(() => undefined);
-      await sleep(3200);
+      await sleep(2500);
       const waiting = monitor.text().slice(idle.length);
       expect(count(waiting, 'BLMPOP')).toBeGreaterThanOrEqual(2);
       // At most one, should the event loop stall past the quiet time once on a loaded machine;
-      // a ping at each look would be three, at every 250 ms a dozen.
+      // a ping at each look would be four, at every 250 ms ten.
       expect(count(waiting, 'ping')).toBeLessThanOrEqual(1);
       await pool.close();
       await expect(call).rejects.toThrow(/closed its connection/);
