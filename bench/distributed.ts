@@ -1,10 +1,10 @@
 /**
  * Distributed agent workers: LLM requests/s of a run (`runExperiment … redis`, this process the
  * coordinator, started with the V8 flags `socialsim run --redis` starts itself with) with 1, 2
- * and 4 `socialsim worker` processes, against loopback fake
- * OpenAI-compatible servers (fixed 200 ms latency; all of a case's servers in one process apart
- * from the coordinator's and the workers', bench/fake-server-group.ts) and a throwaway
- * redis-server on 127.0.0.1 that the bench starts and stops.
+ * and 4 `socialsim worker` processes, against loopback fake OpenAI-compatible servers (fixed
+ * 200 ms latency; all of a case's servers in one process apart from the coordinator's and the
+ * workers', bench/fake-server-group.ts) and a throwaway redis-server on 127.0.0.1 that the
+ * bench starts and stops.
  *   npm run bench:distributed                    320 LLM agents × 3 steps, both cases
  *   npm run bench:distributed -- 640 4 own       agents, steps, case (own | shared | both)
  *
@@ -150,7 +150,7 @@ async function measure(workerCount: number, count: number, timesteps: number, ow
     const exp = experiment(count, timesteps, ownPools, workerCount);
     const loadBefore = load();
     // The coordinator's CPU from step 0's line in events.jsonl on. Each wake-up of this process
-    // counts in the request path being measured (on this VM one costs 40–160 µs of CPU), so the
+    // counts in the request path being measured (on this VM one costs 0.15–0.25 ms of CPU), so the
     // file is looked for every 20 ms only until it exists, during setup, and then watched
     // (inotify): read when it changed, which is a few times a step.
     const runDir = join(root, exp.name, configHash(exp).slice(0, 12));

@@ -34,7 +34,7 @@ const AGENTS_PER_JOB = 8;
 /**
  * How often the watchdog looks: an eighth of `lostAfterMs`, kept between these two (a second at
  * the default 10 s), so a lost Redis is told at most an eighth of that late. Each look wakes the
- * process (on this VM 0.25 ms of CPU even when it does nothing), and Redis is pinged only when
+ * process (on this VM 0.15–0.25 ms of CPU even when it does nothing), and Redis is pinged only when
  * nothing was heard from it for `quietMs`.
  */
 const LOOK_MAX_MS = 1000;
