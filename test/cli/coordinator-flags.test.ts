@@ -64,15 +64,18 @@ cohorts: [{ name: llm, count: 4, model: local }]
     let stderr = '';
     parent.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => parent.once('exit', () => resolve()));
-    let running: { pid: number; args: string[] }[] = [];
+    let first: { pid: number; args: string[] } | undefined;
+    let second: { pid: number; args: string[] } | undefined;
     try {
-      // The two processes of the run, told apart by their command lines (both name `out`).
-      for (let i = 0; i < 200 && running.length < 2; i++) {
+      // The two processes of the run, told apart by their command lines (both name `out`). A
+      // child just forked shows its parent's command line until it execs: looked for until it
+      // shows one of its own.
+      for (let i = 0; i < 200 && !(first && second); i++) {
         await sleep(100);
-        running = processesWith(out);
+        const running = processesWith(out);
+        first = running.find((p) => p.pid === parent.pid);
+        second = running.find((p) => p.pid !== parent.pid && p.args.join('\0') !== first?.args.join('\0'));
       }
-      const first = running.find((p) => p.pid === parent.pid);
-      const second = running.find((p) => p.pid !== parent.pid);
       expect(first, 'the process started').toBeDefined();
       expect(second, 'a second process, started by the first').toBeDefined();
       expect(first!.args).not.toContain('--no-memory-reducer');
