@@ -19,7 +19,7 @@ export function registerWorker(program: Command): void {
     .description('run LLM agents\' requests for runs started with --redis: takes jobs from Redis, calls this machine\'s view of the model endpoints, returns decisions')
     .requiredOption('--redis <url>', 'the Redis server the runs use, e.g. redis://10.0.0.5:6379')
     .option('--models <names>', 'serve only these models (comma-separated YAML keys); default: every model a run queues for')
-    .option('--concurrency <n>', 'jobs (of up to 8 agents each) in progress at once per model', parseConcurrency, 16)
+    .option('--concurrency <n>', 'jobs (of 8 to 32 agents each) in progress at once per model', parseConcurrency, 16)
     .option('--endpoint <model=urls>', "send this model's requests to these endpoints of this machine (comma-separated base URLs) instead of the run's; repeat for each model", (v: string, all: string[]) => [...all, v], [])
     .option('--lock-ms <ms>', 'a job held by a worker that stops answering (killed) goes to another after this long', parseLockMs, 30_000)
     .action(async (opts: WorkerCommandOptions) => {

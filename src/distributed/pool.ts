@@ -28,9 +28,8 @@ export { RedisLostError, RemoteJobError, type WorkerTally };
 import { initHash, initKey, jobId, MODELS_KEY, postsKey, queueName, type JobData, type RemoteInit } from './protocol.js';
 import { compactRequest, personaText, postText, type CompactRequest, type RemoteTask } from './feed-wire.js';
 import { ResultInbox } from './inbox.js';
+import { agentsPerJob, liveJobSlots } from './roster.js';
 
-/** Requests per job: as the threads' tasks. */
-const AGENTS_PER_JOB = 8;
 /**
  * How often the watchdog looks: an eighth of `lostAfterMs`, kept between these two (a second at
  * the default 10 s), so a lost Redis is told at most an eighth of that late. Each look wakes the
@@ -187,10 +186,10 @@ export class RedisPool implements LlmPool {
     const queue = this.queueFor(model);
     const posts = postsKey(this.opts.run, step);
     const requests = this.compact(step, wire);
-    await this.flush(posts);
+    const [size] = await Promise.all([this.jobSize(model, requests.length), this.flush(posts)]);
     const jobs: { name: string; data: JobData; opts: { jobId: string; attempts: number; removeOnComplete: true; removeOnFail: false } }[] = [];
-    for (let i = 0, k = 0; i < requests.length; i += AGENTS_PER_JOB, k++) {
-      const t = task(requests.slice(i, i + AGENTS_PER_JOB));
+    for (let i = 0, k = 0; i < requests.length; i += size, k++) {
+      const t = task(requests.slice(i, i + size));
       // Completed jobs go at once (their results are in the run's list); failed ones stay for the inbox to see.
       jobs.push({ name: t.kind, data: { init: this.hash, posts, task: t }, opts: { jobId: jobId(this.opts.run, step, model, call, k), attempts: 1, removeOnComplete: true, removeOnFail: false } });
     }
@@ -212,6 +211,16 @@ export class RedisPool implements LlmPool {
       out.push(...r.results);
     }
     return out as WorkerResult;
+  }
+
+  /**
+   * Requests per job for this call, from the jobs the model's live workers take at once (their
+   * roster in Redis); the fewest (8) when it cannot be read. Which requests go together changes
+   * nothing in what the run records: results come back in request order whatever the jobs.
+   */
+  private async jobSize(model: string, requests: number): Promise<number> {
+    const slots = await liveJobSlots(this.control, model).catch(() => 0);
+    return agentsPerJob(requests, slots);
   }
 
   /** The requests without what goes once into Redis (marked to be written: `flush`). */

@@ -25,6 +25,11 @@ export function queueName(model: string): string {
 /** Model names coordinators have queued for: workers started without --models watch it. */
 export const MODELS_KEY = `${PREFIX}:models`;
 
+/** The workers serving a model and the jobs each takes at once (src/distributed/roster.ts). */
+export function rosterKey(model: string): string {
+  return `${PREFIX}:workers:${safe(model)}`;
+}
+
 /** Where a run's `RemoteInit` is kept, by its content hash. */
 export function initKey(hash: string): string {
   return `${PREFIX}:init:${hash}`;

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { createTaskRunner, type WorkerResult, type WorkerTask } from '../agents/llm/task.js';
 import { agentIds, expandTask, postIds, type PersonaText, type PostText } from './feed-wire.js';
 import { SlotHub } from './slots.js';
+import { beat, BEAT_MS, leave } from './roster.js';
 import type { MissingApiKeyError } from '../llm/settings.js';
 import { RedisGate } from './budget.js';
 import { connectionOf, shownUrl, within } from './connection.js';
@@ -56,6 +57,8 @@ export class RedisAgentWorker {
   private readonly workers = new Map<string, Worker<JobData, null>>();
   private readonly runners = new Map<string, Promise<Runner>>();
   private timer: NodeJS.Timeout | null = null;
+  /** Renews this worker's place in the rosters of the models it serves (src/distributed/roster.ts). */
+  private beatTimer: NodeJS.Timeout | null = null;
   /** Budget reserves and result pushes (made on first use). */
   private waiting: Redis | null = null;
   /** Endpoint slots shared with the other workers (made for the first model on the run's endpoints). */
@@ -93,6 +96,9 @@ export class RedisAgentWorker {
   /** Stops taking jobs; jobs in progress finish first unless `force`. */
   async close(force = false): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.beatTimer) clearInterval(this.beatTimer);
+    // Out of the rosters first: no coordinator sizes its next jobs for this worker.
+    await within(Promise.all(this.models.map((m) => leave(this.control, m, this.name, this.opts.concurrency))), 1000, undefined).catch(() => undefined);
     await Promise.all([...this.workers.values()].map((w) => w.close(force)));
     this.control.disconnect();
     this.waiting?.disconnect();
@@ -131,7 +137,14 @@ export class RedisAgentWorker {
     });
     worker.on('error', (err: Error) => this.down(err.message));
     this.workers.set(model, worker);
+    this.beat(model);
+    this.beatTimer ??= setInterval(() => this.models.forEach((m) => this.beat(m)), BEAT_MS);
     this.opts.log(`worker ${this.name}: serving model "${model}"`);
+  }
+
+  /** A beat lost while Redis is away is not reported: the next one renews the place. */
+  private beat(model: string): void {
+    void beat(this.control, model, this.name, this.opts.concurrency).catch(() => undefined);
   }
 
   /**
