@@ -168,22 +168,27 @@ export function confirmationNeeded(e: RunEstimate, limits: MachineLimits = machi
 }
 
 /**
- * V8's memory reducer, off: while a process waits with little allocation, V8 runs full, compacting
- * collections to give memory back, up to three in a row, again at each long wait. A coordinator
- * waits on its workers most of each step, with a heap it needs again as soon as the results are
- * in: bench:distributed measured its request path at 0.67 ms of CPU per request with the
- * reducer and 0.33 without (one worker, 600 ms endpoints), the difference all in those
- * collections; a 1M-agent coordinator's heap is a hundred times that bench's.
+ * V8 flags for a coordinator of workers, which waits on them most of each step with a small heap
+ * it needs again as soon as the results are in:
+ * - no memory reducer: while a process allocates little, V8 runs full, compacting collections to
+ *   give memory back, up to three in a row, again at each long wait. bench:distributed measured
+ *   the request path at 0.67 ms of CPU per request with it and 0.33 without (one worker, 600 ms
+ *   endpoints), the difference all in those collections.
+ * - an old generation of 256 MiB from the start: V8 sets a small heap's limit just above what
+ *   lives, so a 30 MiB coordinator ran a full collection every other step for the garbage its
+ *   step work left, each on the main thread and V8's helper threads. With the room, a run of a
+ *   few hundred agents goes dozens of steps without one (`--trace-gc`); bench:distributed's
+ *   request path over all threads went from 0.17–0.23 to 0.16–0.17 ms per request with one
+ *   worker and its whole process's CPU from step 1 on from 0.58–0.63 to 0.52–0.57 ms. Its cost is
+ *   that much more memory at most, before the first full collection.
+ * Command-line flags only: V8 reads them as the heap is set up (`v8.setFlagsFromString` leaves
+ * the reducer's collections in place).
  */
-export const NO_MEMORY_REDUCER = '--no-memory-reducer';
+export const COORDINATOR_FLAGS: readonly string[] = ['--no-memory-reducer', '--initial-old-space-size=256'];
 
-/**
- * The V8 flags a run's process needs, or null when it needs none: the heap (`heapFlagsFor`) and,
- * for a coordinator of workers, no memory reducer. Command-line flags only: V8 reads the memory
- * reducer's flag as the heap is set up, so setting it from a running process does nothing.
- */
+/** The V8 flags a run's process needs, or null when it needs none: the heap (`heapFlagsFor`) and, for a coordinator of workers, `COORDINATOR_FLAGS`. */
 export function processFlagsFor(e: RunEstimate, limits: MachineLimits = machineLimits()): string[] | null {
-  const flags = [...(heapFlagsFor(e, limits) ?? []), ...(e.coordinator ? [NO_MEMORY_REDUCER] : [])];
+  const flags = [...(heapFlagsFor(e, limits) ?? []), ...(e.coordinator ? COORDINATOR_FLAGS : [])];
   return flags.length > 0 ? flags : null;
 }
 

@@ -1,6 +1,6 @@
 /**
  * `socialsim run --redis` with an LLM cohort is a coordinator: it continues in a process started
- * with `--no-memory-reducer` (src/config/capacity.ts, processFlagsFor), without a word about it.
+ * with `--no-memory-reducer --initial-old-space-size=256` (src/config/capacity.ts, COORDINATOR_FLAGS), without a word about it.
  * Seen from outside, as a user would: the processes' command lines in /proc while the run waits
  * on workers (none here), from a real redis-server on 127.0.0.1.
  */
@@ -40,7 +40,7 @@ function processesWith(marker: string): { pid: number; args: string[] }[] {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('a coordinator\'s process', () => {
-  it('when run sends LLM requests through Redis then it continues in a process started with --no-memory-reducer, and says nothing of it', async () => {
+  it('when run sends LLM requests through Redis then it continues in a process started with the coordinator\'s V8 flags, and says nothing of it', async () => {
     const dir = tempDir();
     const file = join(dir, 'coordinator.yaml');
     // No worker takes its jobs and nothing listens at the endpoint: the run waits at step 0.
@@ -80,6 +80,8 @@ cohorts: [{ name: llm, count: 4, model: local }]
       expect(second, 'a second process, started by the first').toBeDefined();
       expect(first!.args).not.toContain('--no-memory-reducer');
       expect(second!.args).toContain('--no-memory-reducer');
+      expect(second!.args).toContain('--initial-old-space-size=256');
+      expect(first!.args).not.toContain('--initial-old-space-size=256');
       expect(second!.args.slice(second!.args.indexOf(BIN))).toEqual([BIN, 'run', file, '--redis', redis!.url, '--out', out, '--no-preflight', '--no-report']);
     } finally {
       // TERM to the first is passed on to the second (src/cli/heap.ts); KILL both if that hangs.

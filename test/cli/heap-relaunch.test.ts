@@ -59,18 +59,18 @@ describe('a run larger than Node\'s heap', () => {
     expect(heapFlagsFor(estimateRunFile(join(dir, 'missing.yaml')), { totalBytes: 24 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 })).toBeNull();
   });
 
-  it('when a run sends LLM requests to workers through Redis then its process starts without the memory reducer, besides any heap flags', () => {
+  it('when a run sends LLM requests to workers through Redis then its process starts without the memory reducer and with a 256 MiB old generation, besides any heap flags', () => {
     const limits = { totalBytes: 24 * 2 ** 30, heapLimitBytes: 4 * 2 ** 30 };
     const llm = { models: { big: { provider: 'openai-compatible' }, stat: { provider: 'statistical' } }, cohorts: [{ name: 'a', count: 100, model: 'big' }] };
     // distributed.redis in the experiment, or --redis (which replaces it), with a model that is not statistical.
-    expect(processFlagsFor(estimateRun({ ...llm, distributed: { redis: 'redis://10.0.0.5:6379' } }), limits)).toEqual(['--no-memory-reducer']);
-    expect(processFlagsFor(estimateRun(llm, 'redis://10.0.0.5:6379'), limits)).toEqual(['--no-memory-reducer']);
+    expect(processFlagsFor(estimateRun({ ...llm, distributed: { redis: 'redis://10.0.0.5:6379' } }), limits)).toEqual(['--no-memory-reducer', '--initial-old-space-size=256']);
+    expect(processFlagsFor(estimateRun(llm, 'redis://10.0.0.5:6379'), limits)).toEqual(['--no-memory-reducer', '--initial-old-space-size=256']);
     // No Redis, or only statistical agents (nothing goes to workers, the process never waits on them): nothing to restart for.
     expect(processFlagsFor(estimateRun(llm), limits)).toBeNull();
     expect(processFlagsFor(estimateRun({ models: { stat: { provider: 'statistical' } }, cohorts: [{ name: 'a', count: 100, model: 'stat' }] }, 'redis://10.0.0.5:6379'), limits)).toBeNull();
     // A coordinator too large for the heap gets both: 60 MiB + 10^6 × (2.75 KiB + 10 × 160 B) = 4,478,914,560 B; × 1.25 = 5,339.3 MiB.
     const big = estimateRun({ ...llm, cohorts: [{ name: 'a', count: 1_000_000, model: 'big' }] }, 'redis://10.0.0.5:6379');
-    expect(processFlagsFor(big, limits)).toEqual(['--max-old-space-size=5339', '--max-semi-space-size=64', '--min-semi-space-size=64', '--no-memory-reducer']);
+    expect(processFlagsFor(big, limits)).toEqual(['--max-old-space-size=5339', '--max-semi-space-size=64', '--min-semi-space-size=64', '--no-memory-reducer', '--initial-old-space-size=256']);
     expect(heapFlagsFor(big, limits)).toEqual(['--max-old-space-size=5339', '--max-semi-space-size=64', '--min-semi-space-size=64']);
   });
 
