@@ -5,8 +5,8 @@
  * 200 ms latency; all of a case's servers in one process apart from the coordinator's and the
  * workers', bench/fake-server-group.ts) and a throwaway redis-server on 127.0.0.1 that the
  * bench starts and stops.
- *   npm run bench:distributed                    320 LLM agents × 3 steps, both cases
- *   npm run bench:distributed -- 640 4 own       agents, steps, case (own | shared | both)
+ *   npm run bench:distributed                    320 LLM agents × 5 steps, both cases
+ *   npm run bench:distributed -- 640 4 own       agents, steps (at least 2), case (own | shared | both)
  *
  * Two cases, each worker with 16 request slots (80 requests/s at 200 ms):
  * - own (issue #17's target): each worker process has its own endpoint pool, OWN_SERVERS fake
@@ -16,7 +16,10 @@
  *   workers there (leases in Redis), so it is 4 per worker of the run (4 servers × 4 × workers:
  *   16 slots a worker in all, taken by whichever worker asks); the servers have no limit of
  *   their own. Each attempt then also takes and gives back a lease in Redis.
- * Prints agents, steps, requests, wall time, requests/s, the speed-up against one worker, the
+ * Prints agents, steps, requests, wall time, and twice, over every step and over steps 1.. (without
+ * step 0, each run's first contact with workers started for it: their JIT cold, the run's
+ * personas sent, their first connections opened; workers are long-lived, so steps 1.. are what a
+ * long run sees), requests/s, the speed-up against one worker and the request path's CPU; the
  * coordinator's CPU time per request three ways (process.cpuUsage(): this process only; workers,
  * servers and Redis are other processes): around the whole run (setup, DuckDB writes included),
  * from step 0's commit on (the steps' own work included), and its request path alone (while the
@@ -43,7 +46,8 @@ allowHeapRelaunch(process.argv);
 if (await relaunchedWithFlags(estimateRun({ models: { fake: { provider: 'openai-compatible' } } }, 'redis://127.0.0.1'), true)) process.exit();
 
 const agents = Number(process.argv[2] ?? 320);
-const steps = Number(process.argv[3] ?? 3);
+const steps = Number(process.argv[3] ?? 5);
+if (!(steps >= 2)) throw new Error(`steps must be at least 2 (steps 1.. are reported apart from step 0), got ${process.argv[3]}`);
 const which = process.argv[4] ?? 'both';
 if (!['own', 'shared', 'both'].includes(which)) throw new Error(`case must be own, shared or both, got ${which}`);
 const WORKER_COUNTS = [1, 2, 4];
@@ -56,8 +60,12 @@ const OWN_SERVERS = 2;
 const OWN_MAX_CONCURRENCY = 8;
 /** Requests in flight per worker, in both cases. */
 const SLOTS_PER_WORKER = 16;
-/** Jobs (of 8 agents) each worker holds at once: twice its slots, so the limiter is what binds. */
-const JOBS_PER_WORKER = (2 * SLOTS_PER_WORKER) / 8;
+/**
+ * Jobs each worker holds at once (`--concurrency`): of 8 agents or more, twice its slots or more, so
+ * the limiter is what binds. The run sizes its jobs from the workers' roster (src/distributed/roster.ts):
+ * a step's requests over 4 jobs a worker, between 8 and 32 (320 agents: 32 with one or two workers, 20 with four).
+ */
+const JOBS_PER_WORKER = 4;
 const BIN = new URL('../bin/socialsim.js', import.meta.url).pathname;
 
 const children: ChildProcess[] = [];
@@ -98,23 +106,50 @@ function startWorker(redis: string, own: readonly string[] | null): Promise<Chil
 
 const load = (): string => loadavg()[0]!.toFixed(2);
 
+/** What the steps recorded (events.jsonl), over some of them. */
+interface StepFigures {
+  readonly requests: number;
+  /** The steps' wall time: the coordinator's own work each step included. */
+  readonly ms: number;
+  /** The coordinator's CPU while its calls to workers were in flight (coordinator_cpu_ms). */
+  readonly pathCpuMs: number;
+  /** Its main thread's part (coordinator_main_cpu_ms); NaN where the run could not tell. */
+  readonly pathMainMs: number;
+}
+
 interface Figures {
   readonly workers: number;
   /** 1-minute load average before and after the run. */
   readonly load: string;
-  readonly requests: number;
   readonly failed: number;
   readonly wallMs: number;
-  readonly stepsMs: number;
+  /** The coordinator's CPU over the whole run, setup included. */
   readonly cpuMs: number;
   /** CPU and requests from the first step's commit on: no setup, warm. */
   readonly steadyCpuMs: number;
-  readonly steadyRequests: number;
-  /** The coordinator's CPU while its calls to workers were in flight (events.jsonl's coordinator_cpu_ms), all steps. */
-  readonly requestPathCpuMs: number;
-  /** Its main thread's part (coordinator_main_cpu_ms); NaN where the run could not tell. */
-  readonly requestPathMainMs: number;
+  /** Every step, and the steps from 1 on: step 0 is the first contact of a run with workers just started (their JIT cold, the run's personas and each worker's first connections made). */
+  readonly all: StepFigures;
+  readonly steady: StepFigures;
   readonly perWorker: Record<string, { jobs: number; requests: number }>;
+}
+
+interface StepLine {
+  readonly type: string;
+  readonly wall_ms: number;
+  readonly llm_failures: number;
+  readonly coordinator_cpu_ms?: number;
+  readonly coordinator_main_cpu_ms?: number;
+  readonly workers?: Record<string, { requests: number }>;
+}
+
+function stepFigures(lines: readonly StepLine[]): StepFigures {
+  const requestsOf = (e: StepLine): number => Object.values(e.workers ?? {}).reduce((n, w) => n + w.requests, 0);
+  return {
+    requests: lines.reduce((n, e) => n + requestsOf(e), 0),
+    ms: lines.reduce((n, e) => n + e.wall_ms, 0),
+    pathCpuMs: lines.reduce((n, e) => n + (e.coordinator_cpu_ms ?? 0), 0),
+    pathMainMs: lines.reduce((n, e) => n + (e.coordinator_main_cpu_ms ?? NaN), 0),
+  };
 }
 
 const shared = await startServers(SERVERS);
@@ -181,23 +216,18 @@ async function measure(workerCount: number, count: number, timesteps: number, ow
     const stepLines = readFileSync(join(dir, 'events.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; wall_ms: number; llm_failures: number; coordinator_cpu_ms?: number; coordinator_main_cpu_ms?: number; workers?: Record<string, { requests: number }> })
+      .map((l) => JSON.parse(l) as StepLine)
       .filter((e) => e.type === 'step');
-    const perWorker = info.workers ?? {};
-    const requestsOf = (e: (typeof stepLines)[number]): number => Object.values(e.workers ?? {}).reduce((n, w) => n + w.requests, 0);
     return {
-      steadyCpuMs: (steady.user + steady.system) / 1000,
-      steadyRequests: stepLines.slice(1).reduce((n, e) => n + requestsOf(e), 0),
-      requestPathCpuMs: stepLines.reduce((n, e) => n + (e.coordinator_cpu_ms ?? 0), 0),
-      requestPathMainMs: stepLines.reduce((n, e) => n + (e.coordinator_main_cpu_ms ?? NaN), 0),
       workers: workerCount,
       load: `${loadBefore}→${load()}`,
-      requests: Object.values(perWorker).reduce((n, w) => n + w.requests, 0),
       failed: stepLines.reduce((n, e) => n + e.llm_failures, 0),
       wallMs,
-      stepsMs: stepLines.reduce((n, e) => n + e.wall_ms, 0),
       cpuMs: (cpu.user + cpu.system) / 1000,
-      perWorker,
+      steadyCpuMs: (steady.user + steady.system) / 1000,
+      all: stepFigures(stepLines),
+      steady: stepFigures(stepLines.slice(1)),
+      perWorker: info.workers ?? {},
     };
   } finally {
     await Promise.all(workers.map(stop));
@@ -205,17 +235,17 @@ async function measure(workerCount: number, count: number, timesteps: number, ow
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-/** One case's table: requests/s with 1, 2 and 4 workers, the speed-up, the coordinator's CPU, the load. */
+/** One case's table: over every step and over steps 1.., requests/s, the speed-up against one worker and the request path's CPU; the coordinator's CPU; the load. */
 function report(title: string, results: readonly Figures[]): void {
-  const base = results[0]!;
+  const rateOf = (f: StepFigures): number => (f.requests / f.ms) * 1000;
+  const cells = (f: StepFigures, base: StepFigures): string =>
+    `${fmt(rateOf(f)).padStart(5)}  ${fmt(rateOf(f) / rateOf(base), 2).padStart(5)}×  ${fmt(f.pathCpuMs / f.requests, 3)} / ${fmt(f.pathMainMs / f.requests, 3).padEnd(5)}`;
   console.log(`\n${title}`);
-  console.log('  workers  requests  wall s  steps s  req/s (steps)  req/s (wall)  speed-up  coord. CPU ms/req (run | steps 1.. | request path | its main thread)  load 1 min  per worker (jobs/requests)');
+  console.log('  workers  requests  wall s │ every step: req/s speed-up  request path ms/req (all threads / main) │ steps 1..: req/s speed-up  request path │ coord. CPU ms/req (run | steps 1..)  load 1 min  per worker (jobs/requests)');
   for (const r of results) {
-    const rate = (r.requests / r.stepsMs) * 1000;
-    const speedUp = rate / ((base.requests / base.stepsMs) * 1000);
     const per = Object.values(r.perWorker).map((w) => `${w.jobs}/${w.requests}`).join(' ');
     console.log(
-      `  ${String(r.workers).padStart(7)}  ${fmt(r.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)}  ${fmt(r.stepsMs / 1000, 2).padStart(7)}  ${fmt(rate).padStart(13)}  ${fmt((r.requests / r.wallMs) * 1000).padStart(12)}  ${fmt(speedUp, 2).padStart(7)}×  ${fmt(r.cpuMs / r.requests, 3).padStart(17)} | ${fmt(r.steadyCpuMs / Math.max(r.steadyRequests, 1), 3).padStart(9)} | ${fmt(r.requestPathCpuMs / r.requests, 3).padStart(12)} | ${fmt(r.requestPathMainMs / r.requests, 3).padEnd(15)}  ${r.load.padEnd(10)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
+      `  ${String(r.workers).padStart(7)}  ${fmt(r.all.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)} │ ${cells(r.all, results[0]!.all).padEnd(62)} │ ${cells(r.steady, results[0]!.steady).padEnd(37)} │ ${fmt(r.cpuMs / r.all.requests, 3).padStart(14)} | ${fmt(r.steadyCpuMs / Math.max(r.steady.requests, 1), 3).padEnd(19)}  ${r.load.padEnd(10)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
     );
   }
 }
@@ -234,14 +264,15 @@ try {
       results,
     });
   }
-  console.log(`\n${fmt(agents)} LLM agents × ${steps} steps (activity 1.0: one decision a step each), ${LATENCY_MS} ms latency; each worker ${SLOTS_PER_WORKER} request slots, --concurrency ${JOBS_PER_WORKER} jobs of 8 agents`);
+  console.log(`\n${fmt(agents)} LLM agents × ${steps} steps (activity 1.0: one decision a step each), ${LATENCY_MS} ms latency; each worker ${SLOTS_PER_WORKER} request slots, --concurrency ${JOBS_PER_WORKER} jobs (of 8–32 agents: the run sizes them from its workers' roster)`);
   console.log(`  ceiling ${fmt((SLOTS_PER_WORKER / LATENCY_MS) * 1000)} requests/s per worker; this machine has ${availableParallelism()} cores, shared by the coordinator, the workers, the fake servers, Redis and other users' processes (load: 1-minute load average before→after each run)`);
   for (const c of cases) report(c.title, c.results);
   console.log('\n  targets (#17): ≥ 1.80× at 2 workers, ≥ 3.20× at 4 with its own endpoint pool per worker; coordinator CPU < 0.2 ms per request');
-  console.log('  req/s (steps): over the steps\' wall time (events.jsonl; the coordinator\'s own work each step included); req/s (wall) and CPU (run): the whole run, setup included;');
-  console.log('  CPU (steps 1..): from step 0\'s commit on (the steps\' own work included: feeds, prompts\' data, DuckDB writes); request path: while the run\'s calls to workers');
-  console.log('  were in flight (queueing jobs, waiting, reading results), the part the target is about; its main thread: the part of that on the event loop');
-  console.log('  that queues jobs and reads results, without V8\'s collector and compiler threads; all: this process only, not workers, servers or Redis');
+  console.log("  req/s: requests over the steps' wall time (events.jsonl; the coordinator's own work each step included); speed-up: against one worker, in the same columns");
+  console.log("  request path: the coordinator's CPU while the run's calls to workers were in flight (queueing jobs, waiting, reading results), the part the target is about;");
+  console.log('  all threads / main: this process (not workers, servers or Redis) / the part on its event loop, without V8\'s collector and compiler threads');
+  console.log("  steps 1..: without step 0, each run's first contact with workers just started (their JIT cold, its personas sent, their first connections opened)");
+  console.log("  coord. CPU: this process over the whole run (setup, DuckDB writes) | from step 0's commit on (the steps' own work: feeds, prompts' data, DuckDB writes)");
 } finally {
   await Promise.all(children.map(stop));
   await redis.close();
