@@ -239,13 +239,14 @@ const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minim
 function report(title: string, results: readonly Figures[]): void {
   const rateOf = (f: StepFigures): number => (f.requests / f.ms) * 1000;
   const cells = (f: StepFigures, base: StepFigures): string =>
-    `${fmt(rateOf(f)).padStart(5)}  ${fmt(rateOf(f) / rateOf(base), 2).padStart(5)}×  ${fmt(f.pathCpuMs / f.requests, 3)} / ${fmt(f.pathMainMs / f.requests, 3).padEnd(5)}`;
+    `${fmt(rateOf(f)).padStart(5)}  ${fmt(rateOf(f) / rateOf(base), 2).padStart(7)}×  ${`${fmt(f.pathCpuMs / f.requests, 3)} / ${fmt(f.pathMainMs / f.requests, 3)}`.padStart(22)}`;
   console.log(`\n${title}`);
-  console.log('  workers  requests  wall s │ every step: req/s speed-up  request path ms/req (all threads / main) │ steps 1..: req/s speed-up  request path │ coord. CPU ms/req (run | steps 1..)  load 1 min  per worker (jobs/requests)');
+  const head = 'req/s  speed-up  path ms/req all / main';
+  console.log(`  workers  requests  wall s │ every step: ${head} │ steps 1..: ${head} │ coord. CPU ms/req (run | steps 1..)  load 1 min  per worker (jobs/requests)`);
   for (const r of results) {
     const per = Object.values(r.perWorker).map((w) => `${w.jobs}/${w.requests}`).join(' ');
     console.log(
-      `  ${String(r.workers).padStart(7)}  ${fmt(r.all.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)} │ ${cells(r.all, results[0]!.all).padEnd(62)} │ ${cells(r.steady, results[0]!.steady).padEnd(37)} │ ${fmt(r.cpuMs / r.all.requests, 3).padStart(14)} | ${fmt(r.steadyCpuMs / Math.max(r.steady.requests, 1), 3).padEnd(19)}  ${r.load.padEnd(10)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
+      `  ${String(r.workers).padStart(7)}  ${fmt(r.all.requests).padStart(8)}  ${fmt(r.wallMs / 1000, 2).padStart(6)} │ ${' '.repeat(12)}${cells(r.all, results[0]!.all)} │ ${' '.repeat(11)}${cells(r.steady, results[0]!.steady)} │ ${fmt(r.cpuMs / r.all.requests, 3).padStart(14)} | ${fmt(r.steadyCpuMs / Math.max(r.steady.requests, 1), 3).padEnd(19)}  ${r.load.padEnd(10)}  ${per}${r.failed > 0 ? `  (${r.failed} failed)` : ''}`,
     );
   }
 }
