@@ -2,8 +2,9 @@
  * A run larger than Node's default heap starts the CLI again with one that fits, instead of
  * dying minutes later in a V8 heap abort: `socialsim run` with a million agents needs a few GiB
  * of JS heap where Node gives about 4. A run that sends its LLM requests to workers starts again
- * with a coordinator's V8 flags (`COORDINATOR_FLAGS`: no memory reducer, a roomy old generation). The new process gets the same command line,
- * standard streams and signals; this one waits for it and exits with its code.
+ * with a coordinator's V8 flags (`COORDINATOR_FLAGS`: no memory reducer, a roomy old generation).
+ * The new process gets the same command line, standard streams and signals; this one waits for
+ * it and exits with its code.
  */
 import { spawn } from 'node:child_process';
 import { gib, heapFlagsFor, machineLimits, processFlagsFor, type RunEstimate } from '../config/capacity.js';

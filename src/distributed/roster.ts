@@ -13,8 +13,8 @@ export const BEAT_MS = 1000;
 /** A worker not heard from for this long is gone (five missed beats). */
 export const STALE_MS = 5000;
 /** Requests per job, at least and at most (see `agentsPerJob`). */
-export const MIN_AGENTS_PER_JOB = 8;
-export const MAX_AGENTS_PER_JOB = 32;
+const MIN_AGENTS_PER_JOB = 8;
+const MAX_AGENTS_PER_JOB = 32;
 
 const NOW_MS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;

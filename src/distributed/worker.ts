@@ -98,7 +98,7 @@ export class RedisAgentWorker {
     if (this.timer) clearInterval(this.timer);
     if (this.beatTimer) clearInterval(this.beatTimer);
     // Out of the rosters first: no coordinator sizes its next jobs for this worker.
-    await within(Promise.all(this.models.map((m) => leave(this.control, m, this.name, this.opts.concurrency))), 1000, undefined).catch(() => undefined);
+    await within(Promise.all(this.models.map((m) => leave(this.control, m, this.name, this.opts.concurrency))), 1000, []);
     await Promise.all([...this.workers.values()].map((w) => w.close(force)));
     this.control.disconnect();
     this.waiting?.disconnect();

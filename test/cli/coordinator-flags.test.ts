@@ -1,6 +1,7 @@
 /**
  * `socialsim run --redis` with an LLM cohort is a coordinator: it continues in a process started
- * with `--no-memory-reducer --initial-old-space-size=256` (src/config/capacity.ts, COORDINATOR_FLAGS), without a word about it.
+ * with `--no-memory-reducer --initial-old-space-size=256` (src/config/capacity.ts,
+ * COORDINATOR_FLAGS), without a word about it.
  * Seen from outside, as a user would: the processes' command lines in /proc while the run waits
  * on workers (none here), from a real redis-server on 127.0.0.1.
  */
